@@ -1,0 +1,286 @@
+#include "content_internal.h"
+
+#include "../util/buf.h"
+#include "../util/utf8.h"
+#include "../util/xalloc.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+typedef struct scan_walk {
+    content_set *set;
+    const site_config *cfg;
+    diag_list *diags;
+    const char *content_real; /* content/ with symlinks resolved; NULL if unknown */
+} scan_walk;
+
+static const char *scan_strerror(int e)
+{
+    switch (e) {
+    case EACCES:
+    case EPERM:
+        return "没有读取权限";
+    case ENOENT:
+        return "文件不存在";
+    case ELOOP:
+        return "符号链接层数过多";
+    case ENAMETOOLONG:
+        return "路径太长";
+    case EMFILE:
+    case ENFILE:
+        return "同时打开的文件太多";
+    case EIO:
+        return "读写出错（磁盘故障？）";
+    default:
+        return strerror(e);
+    }
+}
+
+static void scan_io_error(diag_list *diags, const char *path, int e, const char *what)
+{
+    diag_add(diags, DIAG_ERROR, "GK901", path, 0, 0, "无法读取%s：%s（%s）", what, scan_strerror(e),
+             strerror(e));
+}
+
+/* Read the regular file open on fd into set->mem, NUL-terminated. Returns 0 or
+ * an errno value. */
+static int scan_read_fd(content_set *set, int fd, char **text, size_t *len)
+{
+    struct stat st;
+    if (fstat(fd, &st) < 0)
+        return errno;
+    if (!S_ISREG(st.st_mode))
+        return EINVAL;
+    size_t cap = (size_t)st.st_size, n = 0;
+    char *p = arena_alloc(&set->mem, cap + 1);
+    while (n < cap) {
+        ssize_t k = read(fd, p + n, cap - n);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k < 0)
+            return errno;
+        if (k == 0)
+            break;
+        n += (size_t)k;
+    }
+    p[n] = '\0';
+    *text = p;
+    *len = n;
+    return 0;
+}
+
+/* The checks that come before any parsing: the file holds text, in UTF-8. */
+static int scan_text_check(const char *path, const char *text, size_t len, diag_list *diags)
+{
+    size_t start = len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
+    size_t i = start;
+    while (i < len && (text[i] == ' ' || text[i] == '\t' || text[i] == '\r' || text[i] == '\n'))
+        i++;
+    if (i == len) {
+        diag_add(diags, DIAG_ERROR, "GK103", path, 1, 1,
+                 "文件是空的：请写上前言（title、date、category 等）和正文，或删去这个文件");
+        return -1;
+    }
+    size_t bad = utf8_validate(text, len);
+    const char *nul = memchr(text, '\0', bad);
+    if (nul)
+        bad = (size_t)(nul - text);
+    if (bad == len)
+        return 0;
+    int line, col;
+    utf8_position(text + start, bad - start, &line, &col);
+    if (nul)
+        diag_add(diags, DIAG_ERROR, "GK101", path, line, col,
+                 "文件中有空字节（NUL），不是文本文件：请确认这是用文本编辑器保存的 Markdown 文件");
+    else if (utf8_looks_like_gbk(text + start, len - start))
+        diag_add(diags, DIAG_ERROR, "GK102", path, line, col,
+                 "文件不是 UTF-8 编码，看起来是 GBK/GB18030：请在编辑器中“另存为”UTF-8 编码，"
+                 "或执行 iconv -f GB18030 -t UTF-8 原文件 > 新文件");
+    else
+        diag_add(diags, DIAG_ERROR, "GK101", path, line, col,
+                 "文件不是有效的 UTF-8 编码（此处有无效字节 0x%02X）：请在编辑器中以 UTF-8 "
+                 "编码重新保存",
+                 (unsigned char)text[bad]);
+    return -1;
+}
+
+static int scan_item_fd(content_set *set, const site_config *cfg, const char *path, int fd,
+                        diag_list *diags)
+{
+    char *text = NULL;
+    size_t len = 0;
+    int e = scan_read_fd(set, fd, &text, &len);
+    close(fd);
+    if (e) {
+        scan_io_error(diags, path, e, "文件");
+        return -1;
+    }
+    if (scan_text_check(path, text, len, diags) < 0)
+        return -1;
+    return content_item_add(set, cfg, path, text, len, diags);
+}
+
+int content_file_load(content_set *set, const site_config *cfg, const char *path, diag_list *diags)
+{
+    buf full = BUF_INIT;
+    buf_printf(&full, "%s/%s", cfg->root, path);
+    int fd = open(buf_cstr(&full), O_RDONLY | O_CLOEXEC);
+    buf_free(&full);
+    if (fd < 0) {
+        scan_io_error(diags, path, errno, "文件");
+        return -1;
+    }
+    return scan_item_fd(set, cfg, path, fd, diags);
+}
+
+/* _index.md is a section's own page (Hugo's convention); sections are not
+ * built yet, so it is not read as an item. */
+static bool scan_is_item(const char *name)
+{
+    size_t n = strlen(name);
+    return n > 3 && strcmp(name + n - 3, ".md") == 0 && strcmp(name, "_index.md") != 0;
+}
+
+/* A link to an item is read only when its target stays inside content/. */
+static void scan_link(scan_walk *w, int dfd, const char *name, const char *path)
+{
+    struct stat st;
+    if (fstatat(dfd, name, &st, 0) < 0) {
+        scan_io_error(w->diags, path, errno, "符号链接指向的文件");
+        return;
+    }
+    if (!S_ISREG(st.st_mode))
+        return;
+    buf full = BUF_INIT;
+    buf_printf(&full, "%s/%s", w->cfg->root, path);
+    char *target = realpath(buf_cstr(&full), NULL);
+    buf_free(&full);
+    size_t n = w->content_real ? strlen(w->content_real) : 0;
+    if (!target || !n || strncmp(target, w->content_real, n) != 0 || target[n] != '/') {
+        diag_add(w->diags, DIAG_ERROR, "GK901", path, 0, 0,
+                 "这是指向 content/ 之外（%s）的符号链接，已拒绝读取：请把文件本身放进 content/",
+                 target ? target : "?");
+        free(target);
+        return;
+    }
+    free(target);
+    int fd = openat(dfd, name, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        scan_io_error(w->diags, path, errno, "文件");
+    else
+        scan_item_fd(w->set, w->cfg, path, fd, w->diags);
+}
+
+static int scan_name_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Walk the directory open on dfd (taken over and closed), whose path from the
+ * site root is in path. Symlinked directories are not followed, so a link
+ * cannot make the walk loop. */
+static void scan_dir(scan_walk *w, int dfd, buf *path)
+{
+    DIR *d = fdopendir(dfd);
+    if (!d) {
+        scan_io_error(w->diags, buf_cstr(path), errno, "目录");
+        close(dfd);
+        return;
+    }
+    char **names = NULL;
+    size_t count = 0, cap = 0;
+    for (;;) {
+        errno = 0;
+        struct dirent *de = readdir(d);
+        if (!de)
+            break;
+        if (de->d_name[0] == '.')
+            continue;
+        names = xgrow(names, &cap, count + 1, sizeof *names);
+        size_t n = strlen(de->d_name);
+        names[count] = xmalloc(n + 1);
+        memcpy(names[count++], de->d_name, n + 1);
+    }
+    if (errno)
+        scan_io_error(w->diags, buf_cstr(path), errno, "目录");
+    qsort(names, count, sizeof *names, scan_name_cmp);
+
+    size_t keep = path->len;
+    for (size_t i = 0; i < count; i++) {
+        const char *name = names[i];
+        buf_putc(path, '/');
+        buf_puts(path, name);
+        struct stat st;
+        if (fstatat(dirfd(d), name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+            scan_io_error(w->diags, buf_cstr(path), errno, "文件");
+        } else if (S_ISDIR(st.st_mode)) {
+            int sub = openat(dirfd(d), name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+            if (sub < 0)
+                scan_io_error(w->diags, buf_cstr(path), errno, "目录");
+            else
+                scan_dir(w, sub, path);
+        } else if (scan_is_item(name) && S_ISLNK(st.st_mode)) {
+            scan_link(w, dirfd(d), name, buf_cstr(path));
+        } else if (scan_is_item(name) && S_ISREG(st.st_mode)) {
+            int fd = openat(dirfd(d), name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+            if (fd < 0)
+                scan_io_error(w->diags, buf_cstr(path), errno, "文件");
+            else
+                scan_item_fd(w->set, w->cfg, buf_cstr(path), fd, w->diags);
+        }
+        path->len = keep;
+        path->ptr[keep] = '\0';
+        free(names[i]);
+    }
+    free(names);
+    closedir(d);
+}
+
+static int scan_item_cmp(const void *a, const void *b)
+{
+    return strcmp(((const content_item *)a)->path, ((const content_item *)b)->path);
+}
+
+void content_init(content_set *set)
+{
+    memset(set, 0, sizeof *set);
+    arena_init(&set->mem);
+}
+
+void content_free(content_set *set)
+{
+    arena_free(&set->mem);
+    free(set->items);
+    memset(set, 0, sizeof *set);
+}
+
+int content_load(content_set *set, const site_config *cfg, diag_list *diags)
+{
+    content_init(set);
+    size_t errors = diag_list_count(diags, DIAG_ERROR);
+    buf dir = BUF_INIT;
+    buf_printf(&dir, "%s/content", cfg->root);
+    int dfd = open(buf_cstr(&dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd < 0) {
+        /* A site may have no items yet; any other failure is reported. */
+        if (errno != ENOENT)
+            scan_io_error(diags, "content", errno, "目录");
+    } else {
+        char *real = realpath(buf_cstr(&dir), NULL);
+        scan_walk w = {set, cfg, diags, real};
+        buf path = BUF_INIT;
+        buf_puts(&path, "content");
+        scan_dir(&w, dfd, &path);
+        buf_free(&path);
+        free(real);
+    }
+    buf_free(&dir);
+    if (set->len > 1)
+        qsort(set->items, set->len, sizeof *set->items, scan_item_cmp);
+    return diag_list_count(diags, DIAG_ERROR) > errors ? -1 : 0;
+}

@@ -1,0 +1,24 @@
+/* Arena allocation: many small objects that live and die together (a parsed
+ * document, an item record, a whole build). Freeing the arena frees them all. */
+#ifndef GK_UTIL_ARENA_H
+#define GK_UTIL_ARENA_H
+
+#include <stddef.h>
+
+typedef struct arena_block arena_block;
+
+typedef struct arena {
+    arena_block *head; /* block being filled; older blocks chain behind it */
+} arena;
+
+void arena_init(arena *a);
+void arena_free(arena *a);
+
+/* Zeroed memory aligned for any type. Never fails: running out of memory
+ * aborts the process with a message (see xalloc.h). */
+void *arena_alloc(arena *a, size_t size);
+char *arena_strndup(arena *a, const char *s, size_t len);
+char *arena_strdup(arena *a, const char *s);
+char *arena_printf(arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif

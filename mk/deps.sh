@@ -1,0 +1,51 @@
+#!/bin/sh
+# Find every library gongkai builds against with pkg-config and print the
+# flags as make variables. When something is missing and we are root on
+# Debian, install it (apt-get update once, then apt-get install -y); otherwise
+# name the Debian package to install and fail.
+set -u
+
+# pkg-config module : Debian package
+MODULES="libcmark-gfm:libcmark-gfm-dev lua5.4:liblua5.4-dev libgit2:libgit2-dev
+libzip:libzip-dev yaml-0.1:libyaml-dev pangocairo:libpango1.0-dev cairo-pdf:libcairo2-dev
+libqrencode:libqrencode-dev libmicrohttpd:libmicrohttpd-dev cmocka:libcmocka-dev"
+
+missing=""
+command -v pkg-config >/dev/null 2>&1 || missing="$missing pkg-config"
+command -v python3 >/dev/null 2>&1 || missing="$missing python3"
+command -v pdftotext >/dev/null 2>&1 || missing="$missing poppler-utils"
+[ -f /usr/include/cmark-gfm-core-extensions.h ] || missing="$missing libcmark-gfm-extensions-dev"
+ls /usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc >/dev/null 2>&1 ||
+    missing="$missing fonts-noto-cjk"
+if command -v pkg-config >/dev/null 2>&1; then
+    for m in $MODULES; do
+        pkg-config --exists "${m%%:*}" || missing="$missing ${m#*:}"
+    done
+else
+    for m in $MODULES; do missing="$missing ${m#*:}"; done
+fi
+
+if [ -n "$missing" ]; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+        echo "gongkai: 安装缺少的依赖 / installing missing packages:$missing" >&2
+        export DEBIAN_FRONTEND=noninteractive
+        { apt-get update -q && apt-get install -y -q $missing; } >&2 || {
+            echo "gongkai: apt-get install failed for:$missing" >&2
+            exit 1
+        }
+    else
+        echo "gongkai: missing Debian packages:$missing" >&2
+        echo "  install them with: sudo apt-get install$missing" >&2
+        exit 1
+    fi
+fi
+
+libs=""
+for m in $MODULES; do
+    [ "${m%%:*}" = cmocka ] || libs="$libs ${m%%:*}"
+done
+echo "PKG_CFLAGS := $(pkg-config --cflags $libs)"
+# Debian's cmark-gfm extensions library ships no .pc file.
+echo "PKG_LIBS := -lcmark-gfm-extensions $(pkg-config --libs $libs)"
+echo "TEST_CFLAGS := $(pkg-config --cflags cmocka)"
+echo "TEST_LIBS := $(pkg-config --libs cmocka)"

@@ -1,0 +1,175 @@
+/* util: dates, UTF-8, buffers, the value table, diagnostics. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "../../generator/util/buf.h"
+#include "../../generator/util/date.h"
+#include "../../generator/util/diag.h"
+#include "../../generator/util/utf8.h"
+#include "../../generator/util/value.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void test_date_validity(void **state)
+{
+    (void)state;
+    date d;
+    assert_int_equal(date_parse("2024-02-29", 10, &d), 0);
+    assert_int_equal(d.year, 2024);
+    assert_int_equal(d.month, 2);
+    assert_int_equal(d.day, 29);
+    assert_int_equal(date_parse("2026-02-29", 10, &d), -1);
+    assert_int_equal(date_parse("2026-02-30", 10, &d), -1);
+    assert_int_equal(date_parse("1900-02-29", 10, &d), -1);
+    assert_int_equal(date_parse("2000-02-29", 10, &d), 0);
+    assert_int_equal(date_parse("2026-13-01", 10, &d), -1);
+    assert_int_equal(date_parse("2026-1-01", 9, &d), -1);
+    assert_int_equal(date_parse("2026/01/01", 10, &d), -1);
+    assert_int_equal(date_parse("2026-04-31", 10, &d), -1);
+}
+
+static void test_date_arithmetic(void **state)
+{
+    (void)state;
+    date epoch = {1970, 1, 1};
+    assert_int_equal(date_to_days(epoch), 0);
+    assert_int_equal(date_weekday(epoch), 4); /* Thursday */
+    date d = {2026, 11, 21};
+    assert_int_equal(date_weekday(d), 6); /* Saturday */
+    for (long z = -600000; z < 2000000; z += 997) {
+        date r = date_from_days(z);
+        assert_true(date_valid(r.year, r.month, r.day));
+        assert_int_equal(date_to_days(r), z);
+    }
+    char s[11];
+    date_format((date){2025, 3, 7}, s);
+    assert_string_equal(s, "2025-03-07");
+    assert_true(date_cmp((date){2025, 1, 2}, (date){2025, 1, 10}) < 0);
+}
+
+static void test_utf8_validation_position(void **state)
+{
+    (void)state;
+    const char ok[] = "标题\n正文";
+    assert_int_equal(utf8_validate(ok, sizeof ok - 1), sizeof ok - 1);
+    const char bad[] = "第一行\n中文\xff后";
+    size_t off = utf8_validate(bad, sizeof bad - 1);
+    assert_int_equal(off, strlen("第一行\n中文"));
+    int line, col;
+    utf8_position(bad, off, &line, &col);
+    assert_int_equal(line, 2);
+    assert_int_equal(col, 3);
+    /* overlong, surrogate, beyond U+10FFFF, truncated */
+    assert_int_equal(utf8_validate("\xc0\xaf", 2), 0);
+    assert_int_equal(utf8_validate("\xed\xa0\x80", 3), 0);
+    assert_int_equal(utf8_validate("\xf4\x90\x80\x80", 4), 0);
+    assert_int_equal(utf8_validate("a\xe4\xb8", 3), 1);
+    char enc[4];
+    uint32_t cp;
+    assert_int_equal(utf8_encode(0x4dae, enc), 3); /* 䶮 */
+    assert_int_equal(utf8_decode(enc, 3, &cp), 3);
+    assert_int_equal(cp, 0x4dae);
+}
+
+static void test_gbk_detection(void **state)
+{
+    (void)state;
+    /* "关于印发政务公开工作要点的通知" in GBK */
+    const char gbk[] = "\xb9\xd8\xd3\xda\xd3\xa1\xb7\xa2\xd5\xfe\xce\xf1\xb9\xab\xbf\xaa"
+                       "\xb9\xa4\xd7\xf7\xd2\xaa\xb5\xe3\xb5\xc4\xcd\xa8\xd6\xaa";
+    assert_true(utf8_looks_like_gbk(gbk, sizeof gbk - 1));
+    const char latin1[] = "caf\xe9 cr\xe8me";
+    assert_false(utf8_looks_like_gbk(latin1, sizeof latin1 - 1));
+    char nul[64] = {0};
+    assert_false(utf8_looks_like_gbk(nul, sizeof nul));
+}
+
+static void test_buf_json(void **state)
+{
+    (void)state;
+    buf b = BUF_INIT;
+    assert_string_equal(buf_cstr(&b), "");
+    buf_put_json_string(&b, "a\"b\\c\n\x01中", strlen("a\"b\\c\n\x01中"));
+    assert_string_equal(b.ptr, "a\\\"b\\\\c\\n\\u0001中");
+    buf_reset(&b);
+    buf_printf(&b, "%d-%s", 42, "x");
+    assert_string_equal(b.ptr, "42-x");
+    assert_int_equal(b.len, 4);
+    buf_free(&b);
+}
+
+static void test_value_table_many_keys(void **state)
+{
+    (void)state;
+    arena mem;
+    arena_init(&mem);
+    value *t = value_new(&mem, VALUE_TABLE, 1, 1);
+    char key[32];
+    for (int i = 0; i < 20000; i++) {
+        int n = snprintf(key, sizeof key, "key%d", i);
+        value *v = value_new(&mem, VALUE_INTEGER, i + 1, 1);
+        v->u.integer = i;
+        assert_null(value_table_find(t, key, (size_t)n));
+        value_table_add(&mem, t, key, (size_t)n, v, i + 1, 1);
+    }
+    for (int i = 0; i < 20000; i += 7) {
+        int n = snprintf(key, sizeof key, "key%d", i);
+        value_entry *e = value_table_find(t, key, (size_t)n);
+        assert_non_null(e);
+        assert_int_equal(e->val->u.integer, i);
+    }
+    assert_string_equal(t->u.table.entries[19999].key, "key19999"); /* insertion order */
+    assert_null(value_table_get(t, "key20000"));
+    arena_free(&mem);
+}
+
+static void test_diag_sort_and_json(void **state)
+{
+    (void)state;
+    diag_list d;
+    diag_list_init(&d);
+    diag_add(&d, DIAG_WARNING, "GK112", "content/b.md", 3, 1, "未知字段“%s”", "titel");
+    diag_add(&d, DIAG_ERROR, "GK107", "content/a.md", 9, 2, "缺少 title");
+    diag_add(&d, DIAG_ERROR, "GK106", "content/a.md", 2, 5, "语法错误 \"x\"");
+    diag_list_sort(&d);
+    assert_string_equal(d.items[0].code, "GK106");
+    assert_string_equal(d.items[1].code, "GK107");
+    assert_string_equal(d.items[2].code, "GK112");
+    assert_int_equal(diag_list_count(&d, DIAG_ERROR), 2);
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    diag_list_print_json(&d, out);
+    fclose(out);
+    assert_non_null(strstr(text, "{\"file\":\"content/a.md\",\"line\":2,\"column\":5,"
+                                 "\"severity\":\"error\",\"code\":\"GK106\","
+                                 "\"message\":\"语法错误 \\\"x\\\"\"}"));
+    assert_non_null(strstr(text, "\"errors\":2,\"warnings\":1}"));
+    free(text);
+    out = open_memstream(&text, &len);
+    diag_list_print_text(&d, out);
+    fclose(out);
+    assert_non_null(strstr(text, "content/b.md:3:1: 警告 [GK112]: 未知字段“titel”\n"));
+    free(text);
+    diag_list_free(&d);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_date_validity),
+        cmocka_unit_test(test_date_arithmetic),
+        cmocka_unit_test(test_utf8_validation_position),
+        cmocka_unit_test(test_gbk_detection),
+        cmocka_unit_test(test_buf_json),
+        cmocka_unit_test(test_value_table_many_keys),
+        cmocka_unit_test(test_diag_sort_and_json),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
