@@ -75,7 +75,7 @@ static int options_parse(int argc, char **argv, const char *allowed, options *o)
     optind = 1;
     opterr = 0;
     int c;
-    while ((c = getopt_long(argc, argv, "+:s:o:", longs, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":s:o:", longs, NULL)) != -1) {
         char name = c == OPT_FORMAT     ? 'f'
                     : c == OPT_DRAFTS   ? 'd'
                     : c == OPT_CATEGORY ? 'c'

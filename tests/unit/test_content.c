@@ -319,7 +319,7 @@ static void test_bad_site(void **state)
 
     /* Files whose front matter could not be read are not items; the others
      * are, flagged, so that later checks can still look at them. */
-    assert_int_equal(l.set.len, 10);
+    assert_int_equal(l.set.len, 11);
     assert_true(find_item(&l, BAD "gk112-unknown-key.md")->ok);
     const content_item *it = find_item(&l, BAD "gk108-wrong-type.md");
     assert_false(it->ok);

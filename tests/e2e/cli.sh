@@ -1,0 +1,150 @@
+#!/bin/sh
+# The gongkai command line end to end: the example site checks clean, every
+# broken fixture gives its documented diagnostic at its file and line with
+# exit status 1, and the usage paths exit 2. Prints "N passed, N failed".
+set -u
+GK=${GK:-$PWD/gongkai}
+pass=0
+fail=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+ok() {
+    pass=$((pass + 1))
+}
+bad() {
+    fail=$((fail + 1))
+    echo "FAIL: $*"
+}
+
+# run SITE ARGS...: gongkai's stderr in $tmp/err, stdout in $tmp/out, status in $rc
+run() {
+    "$GK" "$@" >"$tmp/out" 2>"$tmp/err"
+    rc=$?
+    if grep -q "AddressSanitizer\|runtime error" "$tmp/err"; then
+        bad "sanitizer report from gongkai $*"
+    fi
+}
+
+expect_rc() {
+    if [ "$rc" -eq "$1" ]; then ok; else bad "$2: exit $rc, want $1"; cat "$tmp/err"; fi
+}
+
+# expect_diag FILE:LINE CODE: a diagnostic with that position and code
+expect_diag() {
+    if grep -q "^$1:[0-9]*: 错误 \[$2\]\|^$1:[0-9]*: 警告 \[$2\]" "$tmp/err"; then
+        ok
+    else
+        bad "no $2 at $1"
+    fi
+}
+
+# The example site: no errors.
+run check -s .
+expect_rc 0 "check of the example site"
+if grep -q "错误 \[" "$tmp/err"; then bad "example site has errors"; cat "$tmp/err"; else ok; fi
+run check -s . --format json
+expect_rc 0 "check --format json"
+python3 - "$tmp/out" <<'PY' && ok || bad "check --format json is not the documented schema"
+import json, sys
+doc = json.load(open(sys.argv[1]))
+assert set(doc) == {"diagnostics", "errors", "warnings"}
+assert doc["errors"] == 0
+for d in doc["diagnostics"]:
+    assert set(d) == {"file", "line", "column", "severity", "code", "message"}
+PY
+
+# Every broken fixture, with the repository's catalogue as installed default.
+export GONGKAI_DATADIR="$PWD"
+B=content/czj
+run check -s tests/fixtures/content/bad
+expect_rc 1 "check of the broken fixtures"
+expect_diag "$B/gk101-invalid-utf8.md:6" GK101
+expect_diag "$B/gk102-gbk.md:2" GK102
+expect_diag "$B/gk103-empty.md:1" GK103
+expect_diag "$B/gk103-blank.md:1" GK103
+expect_diag "$B/gk104-no-front-matter.md:1" GK104
+expect_diag "$B/gk105-unclosed.md:1" GK105
+expect_diag "$B/gk106-toml-syntax.md:4" GK106
+expect_diag "$B/gk106-toml-date.md:3" GK106
+expect_diag "$B/gk106-yaml-syntax.md:5" GK106
+expect_diag "$B/gk107-missing.md:1" GK107
+expect_diag "$B/gk108-wrong-type.md:2" GK108
+expect_diag "$B/gk109-bad-date.md:3" GK109
+expect_diag "$B/gk109-yaml-date.md:3" GK109
+expect_diag "$B/gk110-unknown-department.md:5" GK110
+expect_diag "$B/gk111-unknown-category.md:4" GK111
+expect_diag "$B/gk112-unknown-key.md:5" GK112
+expect_diag "$B/gk113-invalid-value.md:2" GK113
+if grep -q "错误 \[GK111\].*财政预算.*财政预决算" "$tmp/err"; then ok; else bad "GK111 suggests no close category"; fi
+if grep -q "个错误" "$tmp/err"; then ok; else bad "no summary line"; fi
+run check -s tests/fixtures/content/bad --format json
+expect_rc 1 "check --format json with errors"
+python3 - "$tmp/out" <<'PY' && ok || bad "json diagnostics of the broken fixtures"
+import json, sys
+doc = json.load(open(sys.argv[1]))
+codes = {d["code"] for d in doc["diagnostics"]}
+assert {"GK101", "GK106", "GK111", "GK113"} <= codes, codes
+assert doc["errors"] == sum(d["severity"] == "error" for d in doc["diagnostics"])
+PY
+
+# A broken site.toml: the position of the TOML error, nothing else.
+mkdir -p "$tmp/site/content"
+printf '[site]\nname = "示例县\n' >"$tmp/site/site.toml"
+run check -s "$tmp/site"
+expect_rc 1 "check with a broken site.toml"
+expect_diag "site.toml:2" GK002
+run check -s "$tmp/nowhere"
+expect_rc 1 "check without site.toml"
+if grep -q "GK001" "$tmp/err"; then ok; else bad "no GK001 without site.toml"; fi
+
+# gongkai new: a skeleton that checks clean once title and body are typed.
+site="$tmp/newsite"
+mkdir -p "$site"
+cp -R site.toml templates "$site/"
+run new content/czj/2026/sgjf.md -s "$site" --category 三公经费
+expect_rc 0 "new"
+f="$site/content/czj/2026/sgjf.md"
+if grep -q '^category = "三公经费"' "$f" && grep -q "^date = $(date +%Y-%m-%d)" "$f"; then ok; else
+    bad "new wrote no skeleton with category and today's date"
+fi
+run check -s "$site"
+expect_rc 1 "check of the untitled skeleton"
+expect_diag "content/czj/2026/sgjf.md:2" GK113
+sed -i 's/^title = ""/title = "示例县财政局2026年度“三公”经费预算说明"/' "$f"
+printf '2026年度“三公”经费预算合计 56.8 万元。\n' >>"$f"
+run check -s "$site"
+expect_rc 0 "check after typing a title and body"
+run new content/czj/2026/sgjf.md -s "$site"
+expect_rc 2 "new over an existing item"
+run new content/nosuch/x.md -s "$site"
+expect_rc 1 "new in an undeclared department"
+run new notes/x.txt -s "$site"
+expect_rc 2 "new outside content/"
+run new content/czj/x.md -s "$site" --category 不存在的分类
+expect_rc 1 "new with an unknown category"
+
+# Usage and version.
+run --help
+expect_rc 0 "--help"
+if grep -q "gongkai check" "$tmp/out" || grep -q "check" "$tmp/out"; then ok; else bad "--help lists no commands"; fi
+run --version
+expect_rc 0 "--version"
+if grep -q "^gongkai [0-9]" "$tmp/out"; then ok; else bad "--version"; fi
+run frobnicate
+expect_rc 2 "unknown command"
+run check --bogus
+expect_rc 2 "unknown option"
+run check --format xml
+expect_rc 2 "bad --format"
+run
+expect_rc 2 "no command"
+
+# build: checks and renders; refuses a site with errors.
+run build -s .
+expect_rc 0 "build of the example site"
+run build -s tests/fixtures/content/bad
+expect_rc 1 "build of a site with errors"
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
