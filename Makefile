@@ -12,8 +12,7 @@ SHARED ?= ../shared
 
 WARN := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 VERSION := 0.1.0
-DEFS := -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -DGK_VERSION='"$(VERSION)"' \
-	-DGK_DATADIR='"$(PREFIX)/share/gongkai"'
+DEFS := -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -DGK_VERSION='"$(VERSION)"'
 OPT := -O2 -g
 SAN := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 

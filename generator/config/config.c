@@ -458,26 +458,53 @@ const board *config_board_find(const site_config *cfg, const char *id)
     return NULL;
 }
 
+/* The installed defaults: $GONGKAI_DATADIR, else share/gongkai beside the
+ * bin/ the running binary sits in, so an installed tree can be moved. */
+static void config_datadir(buf *out)
+{
+    const char *env = getenv("GONGKAI_DATADIR");
+    if (env && *env) {
+        buf_puts(out, env);
+        return;
+    }
+    char exe[4096];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0) {
+        buf_puts(out, "/usr/local/share/gongkai");
+        return;
+    }
+    exe[n] = '\0';
+    char *slash = strrchr(exe, '/');
+    if (slash)
+        *slash = '\0';
+    buf_printf(out, "%s/../share/gongkai", exe);
+}
+
 int config_template_find(const site_config *cfg, const char *name, buf *path, buf *shown)
 {
-    buf_reset(path);
-    buf_reset(shown);
-    buf_printf(shown, "templates/%s", name);
-    buf_printf(path, "%s/%s", cfg->root, shown->ptr);
-    if (access(path->ptr, R_OK) == 0)
-        return 0;
-    buf_reset(path);
-    buf_reset(shown);
-    buf_printf(shown, "themes/%s/templates/%s", cfg->theme, name);
-    buf_printf(path, "%s/%s", cfg->root, shown->ptr);
-    if (access(path->ptr, R_OK) == 0)
-        return 0;
-    buf_reset(path);
-    buf_reset(shown);
-    const char *datadir = getenv("GONGKAI_DATADIR");
-    buf_printf(path, "%s/templates/%s", datadir && *datadir ? datadir : GK_DATADIR, name);
-    buf_puts(shown, path->ptr);
-    if (access(path->ptr, R_OK) == 0)
-        return 0;
-    return -1;
+    buf datadir = BUF_INIT;
+    config_datadir(&datadir);
+    /* Where each candidate lives, and whether to show it relative to the site. */
+    const struct {
+        const char *base;
+        bool theme;
+    } places[] = {{cfg->root, false}, {cfg->root, true}, {datadir.ptr, true}, {datadir.ptr, false}};
+    int rc = -1;
+    for (size_t i = 0; i < sizeof places / sizeof *places && rc; i++) {
+        buf_reset(shown);
+        if (places[i].theme)
+            buf_printf(shown, "themes/%s/", cfg->theme);
+        buf_printf(shown, "templates/%s", name);
+        buf_reset(path);
+        buf_printf(path, "%s/%s", places[i].base, shown->ptr);
+        if (access(path->ptr, R_OK) == 0) {
+            rc = 0;
+            if (places[i].base == datadir.ptr) {
+                buf_reset(shown);
+                buf_puts(shown, path->ptr);
+            }
+        }
+    }
+    buf_free(&datadir);
+    return rc;
 }

@@ -88,10 +88,12 @@ int config_parse(site_config *cfg, const char *root, const char *path, const cha
 void config_free(site_config *cfg);
 
 /* Find templates/<name> (a page template or a rule file such as
- * catalogue.lua): in the site's own templates/ first, then the theme's
- * themes/<theme>/templates/, then the installed defaults (under
- * $GONGKAI_DATADIR when set, else the install prefix). Returns 0 with the
- * file's path in *path and the name to show in messages in *shown, or -1. */
+ * catalogue.lua). A site's own templates/ wins over its theme's
+ * (themes/<theme>/templates/), and both over the installed theme and
+ * templates under the data directory ($GONGKAI_DATADIR, else ../share/gongkai
+ * beside the binary's folder). Returns 0 with the file's path in *path and
+ * the name to show in messages in *shown (relative to the site when it is the
+ * site's), or -1. */
 int config_template_find(const site_config *cfg, const char *name, buf *path, buf *shown);
 
 const department *config_department_find(const site_config *cfg, const char *id);

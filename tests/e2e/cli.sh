@@ -54,6 +54,15 @@ for d in doc["diagnostics"]:
     assert set(d) == {"file", "line", "column", "severity", "code", "message"}
 PY
 
+# make install: the installed binary finds the installed default templates
+# for a site that has none of its own.
+make -s install PREFIX="$tmp/prefix" >/dev/null 2>&1
+mkdir -p "$tmp/bare"
+cp -R site.toml content "$tmp/bare/"
+GK="$tmp/prefix/bin/gongkai" run check -s "$tmp/bare"
+expect_rc 0 "installed gongkai on a site without templates/"
+if [ -f "$tmp/prefix/share/gongkai/templates/catalogue.lua" ]; then ok; else bad "templates not installed"; fi
+
 # Every broken fixture, with the repository's catalogue as installed default.
 export GONGKAI_DATADIR="$PWD"
 B=content/czj
