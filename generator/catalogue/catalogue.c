@@ -70,16 +70,6 @@ static int catalogue_enum_field(catalogue_reader *r, int t, const char *field, c
     return 0;
 }
 
-static bool catalogue_key_valid(const char *key)
-{
-    if (!*key)
-        return false;
-    for (const char *p = key; *p; p++)
-        if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-' || *p == '_'))
-            return false;
-    return true;
-}
-
 static void catalogue_read_list(catalogue_reader *r, int list, int parent, int depth);
 
 static void catalogue_read_entry(catalogue_reader *r, int t, int parent, int depth)
@@ -104,7 +94,7 @@ static void catalogue_read_entry(catalogue_reader *r, int t, int parent, int dep
         catalogue_error(r, "%s 缺少 key 或 name", where);
         return;
     }
-    if (!catalogue_key_valid(c.key)) {
+    if (!config_id_valid(c.key)) {
         catalogue_error(r, "分类 key“%s”只能由小写字母、数字、- 和 _ 组成", c.key);
         return;
     }

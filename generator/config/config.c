@@ -112,7 +112,7 @@ static const value *config_table_array(config_reader *r, const value *root, cons
     return e->val;
 }
 
-static bool config_id_valid(const char *id)
+bool config_id_valid(const char *id)
 {
     if (!*id)
         return false;

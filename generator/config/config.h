@@ -96,6 +96,10 @@ void config_free(site_config *cfg);
  * site's), or -1. */
 int config_template_find(const site_config *cfg, const char *name, buf *path, buf *shown);
 
+/* An id or key that becomes a folder name and part of URLs: lowercase ASCII
+ * letters, digits, '-' and '_'. */
+bool config_id_valid(const char *id);
+
 const department *config_department_find(const site_config *cfg, const char *id);
 const board *config_board_find(const site_config *cfg, const char *id);
 

@@ -325,15 +325,25 @@ typedef struct item_choice {
     int value;
 } item_choice;
 
-static bool item_choose(const item_choice *choices, const char *s, int *out)
+/* A string that must be one of `choices`; `what` names the key for the
+ * editor and `allowed` lists the values. Returns 0 with the value, or -1. */
+static int item_read_choice(item_reader *r, const value_entry *e, const item_choice *choices,
+                            const char *what, const char *allowed, int *out)
 {
+    const char *s = item_string(r, e->key, e->val);
+    if (!s)
+        return -1;
     for (; choices->text; choices++) {
         if (strcmp(choices->text, s) == 0) {
             *out = choices->value;
-            return true;
+            return 0;
         }
     }
-    return false;
+    char shown[200];
+    item_excerpt(s, strlen(s), shown, sizeof shown);
+    item_diag(r, DIAG_ERROR, "GK113", e->val->line, e->val->col, "%s“%s”无效：只能是 %s", what,
+              shown, allowed);
+    return -1;
 }
 
 static void item_read_status(item_reader *r, const value_entry *e)
@@ -347,18 +357,9 @@ static void item_read_status(item_reader *r, const value_entry *e)
         {"repealed", CONTENT_VALIDITY_REPEALED},
         {NULL, 0},
     };
-    const char *s = item_string(r, e->key, e->val);
     int v;
-    if (!s)
-        return;
-    if (!item_choose(choices, s, &v)) {
-        char shown[200];
-        item_excerpt(s, strlen(s), shown, sizeof shown);
-        item_diag(r, DIAG_ERROR, "GK113", e->val->line, e->val->col,
-                  "有效性（status）“%s”无效：只能是 有效、失效 或 废止", shown);
-        return;
-    }
-    r->it->status = (content_validity)v;
+    if (item_read_choice(r, e, choices, "有效性（status）", "有效、失效 或 废止", &v) == 0)
+        r->it->status = (content_validity)v;
 }
 
 static void item_read_disclosure(item_reader *r, const value_entry *e)
@@ -369,18 +370,10 @@ static void item_read_disclosure(item_reader *r, const value_entry *e)
         {"不予公开", CONTENT_DISCLOSURE_WITHHELD},
         {NULL, 0},
     };
-    const char *s = item_string(r, e->key, e->val);
     int v;
-    if (!s)
-        return;
-    if (!item_choose(choices, s, &v)) {
-        char shown[200];
-        item_excerpt(s, strlen(s), shown, sizeof shown);
-        item_diag(r, DIAG_ERROR, "GK113", e->val->line, e->val->col,
-                  "公开方式（disclosure）“%s”无效：只能是 主动公开、依申请公开 或 不予公开", shown);
-        return;
-    }
-    r->it->disclosure = (content_disclosure)v;
+    if (item_read_choice(r, e, choices, "公开方式（disclosure）",
+                         "主动公开、依申请公开 或 不予公开", &v) == 0)
+        r->it->disclosure = (content_disclosure)v;
 }
 
 /* Kept whatever it holds: any secrecy level refuses the item in the
