@@ -5,6 +5,7 @@
 #include "config/config.h"
 #include "content/content.h"
 #include "render/markdown.h"
+#include "render/site.h"
 #include "util/buf.h"
 #include "util/diag.h"
 
@@ -26,7 +27,7 @@ static const char usage_text[] =
     "  check  [-s 站点] [--format text|json] [--drafts]\n"
     "         检查 site.toml、分类目录和全部信息条目，报告所有错误和警告\n"
     "  build  [-s 站点] [-o 输出目录] [--drafts]\n"
-    "         加载并检查站点，渲染每条信息的正文（页面模板尚未实现，暂不写出网页）\n"
+    "         检查站点并生成网站（默认输出到 站点/public），分配索引号并记入 catalogue.lock\n"
     "  new    content/<部门>/<文件名>.md [-s 站点] [--category 分类]\n"
     "         新建一条信息，front matter 已按部门和今天的日期填好\n"
     "\n"
@@ -71,7 +72,6 @@ static int options_parse(int argc, char **argv, const char *allowed, options *o)
     };
     memset(o, 0, sizeof *o);
     o->site = ".";
-    o->out = "public";
     optind = 1;
     opterr = 0;
     int c;
@@ -113,6 +113,7 @@ typedef struct model {
     site_config cfg;
     catalogue cat;
     content_set content;
+    naming *names;
     bool has_cfg, has_cat, has_content;
 } model;
 
@@ -129,13 +130,18 @@ static int model_load(model *m, const char *site, diag_list *diags)
     m->has_cat = true;
     rc |= content_load(&m->content, &m->cfg, diags);
     m->has_content = true;
-    if (m->cat.count)
-        rc |= catalogue_items_resolve(&m->cat, &m->content, diags);
+    if (!m->cat.count)
+        return -1;
+    rc |= catalogue_items_resolve(&m->cat, &m->content, diags);
+    if (naming_open(&m->names, &m->cfg, diags) != 0)
+        return -1;
+    rc |= catalogue_lock_apply(&m->cat, &m->content, m->names, &m->cfg, date_today(), diags);
     return rc ? -1 : 0;
 }
 
 static void model_free(model *m)
 {
+    naming_close(m->names);
     if (m->has_content)
         content_free(&m->content);
     if (m->has_cat)
@@ -188,41 +194,34 @@ static int cmd_build(int argc, char **argv)
     diag_list diags;
     diag_list_init(&diags);
     model m;
+    buf out = BUF_INIT;
     if (model_load(&m, o.site, &diags) != 0) {
-        diags_report(&diags, false);
-        fprintf(stderr, "gongkai: 站点有 %zu 个错误，未生成。\n",
-                diag_list_count(&diags, DIAG_ERROR));
-        model_free(&m);
-        diag_list_free(&diags);
-        return EXIT_CONTENT;
+        rc = EXIT_CONTENT;
+    } else {
+        if (o.out)
+            buf_puts(&out, o.out);
+        else
+            buf_printf(&out, "%s/public", o.site);
+        render_options ropt = {out.ptr, o.drafts};
+        render_stats stats = {0};
+        int r = render_site(&m.cfg, &m.cat, m.names, &ropt, &stats, &diags);
+        bool written = false;
+        if (r == RENDER_ERROR_IO)
+            rc = EXIT_INTERNAL;
+        else if (r != 0)
+            rc = EXIT_CONTENT;
+        else if (catalogue_lock_write(&m.cat, &written, &diags) != 0)
+            rc = EXIT_INTERNAL;
+        if (rc == 0)
+            fprintf(stderr, "gongkai: 已生成 %s：%zu 条信息，%zu 个页面，共 %zu 个文件%s。\n",
+                    out.ptr, stats.items, stats.pages, stats.files,
+                    written ? "；catalogue.lock 已更新（请一并提交）" : "");
     }
     diags_report(&diags, false);
-
-    size_t rendered = 0, skipped = 0;
-    buf html = BUF_INIT;
-    for (size_t i = 0; i < m.content.len; i++) {
-        const content_item *it = &m.content.items[i];
-        if ((it->draft && !o.drafts) || it->disclosure == CONTENT_DISCLOSURE_WITHHELD) {
-            skipped++;
-            continue;
-        }
-        cmark_node *doc = markdown_parse(it->body, it->body_len);
-        if (!doc) {
-            fprintf(stderr, "gongkai: %s: 内存不足，无法解析正文\n", it->path);
-            rc = EXIT_INTERNAL;
-            break;
-        }
-        buf_reset(&html);
-        markdown_render_html(doc, m.cfg.allow_html, &html);
-        cmark_node_free(doc);
-        rendered++;
-    }
-    buf_free(&html);
-    if (!rc)
-        fprintf(stderr,
-                "gongkai: 已加载 %zu 条信息，渲染正文 %zu 篇（跳过草稿和不予公开 %zu 篇）。\n"
-                "页面模板尚未实现：本版本只检查和渲染，不写出 %s/。\n",
-                m.content.len, rendered, skipped, o.out);
+    if (rc)
+        fprintf(stderr, "gongkai: 有 %zu 个错误，未生成网站，原有输出保持不变。\n",
+                diag_list_count(&diags, DIAG_ERROR));
+    buf_free(&out);
     model_free(&m);
     diag_list_free(&diags);
     return rc;

@@ -14,6 +14,10 @@ missing=""
 command -v pkg-config >/dev/null 2>&1 || missing="$missing pkg-config"
 command -v python3 >/dev/null 2>&1 || missing="$missing python3"
 command -v pdftotext >/dev/null 2>&1 || missing="$missing poppler-utils"
+# Test tools: HTML validation, and reading QR codes back.
+command -v tidy >/dev/null 2>&1 || missing="$missing tidy"
+command -v rsvg-convert >/dev/null 2>&1 || missing="$missing librsvg2-bin"
+command -v zbarimg >/dev/null 2>&1 || missing="$missing zbar-tools"
 [ -f /usr/include/cmark-gfm-core-extensions.h ] || missing="$missing libcmark-gfm-extensions-dev"
 ls /usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc >/dev/null 2>&1 ||
     missing="$missing fonts-noto-cjk"

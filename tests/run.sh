@@ -51,9 +51,12 @@ else
     echo "FAIL: $SHARED/conformance/run_toml_test.py not found (set SHARED=...)" >&2
     failed=$((failed + 1))
 fi
-for t in tests/e2e/*.sh; do
+for t in tests/e2e/*.sh tests/e2e/*.py; do
     [ -f "$t" ] || continue
-    run "$t" sh "$t"
+    case "$t" in
+    *.py) run "$t" python3 "$t" ;;
+    *) run "$t" sh "$t" ;;
+    esac
 done
 
 echo "$passed passed, $failed failed"

@@ -42,7 +42,33 @@ typedef struct category {
 typedef struct catalogue_item {
     const content_item *item;
     const category *category; /* NULL when the item names no known category */
+    /* From catalogue.lock (catalogue_lock_apply); NULL for an item that gets
+     * no number: a draft, 不予公开, or one the build could not read. */
+    const char *index_no; /* 索引号, e.g. 11339901MB0001222Q/2025-00012 */
+    const char *id;       /* stable id: 16 hex digits, never changes */
+    const char *url;      /* site path, e.g. /czj/2025/yusuan-2025/ */
+    const char **aliases; /* former URLs, oldest first: each gets a redirect page */
+    size_t alias_count;
 } catalogue_item;
+
+/* An item that was published and is gone: deleted, turned into a draft or
+ * 不予公开. Its entry in catalogue.lock stays forever, so its number is never
+ * reused and its URLs keep a page saying when and why it was withdrawn. */
+typedef struct catalogue_withdrawn {
+    const char *index_no;
+    const char *id;
+    const char *url;
+    const char **aliases;
+    size_t alias_count;
+    const char *title;            /* as last published */
+    const char *dept;             /* the id its number was assigned under */
+    const department *department; /* NULL when no longer in site.toml */
+    const char *path;             /* its last source path */
+    date withdrawn;
+    const char *reason; /* written by the webmaster in catalogue.lock, or NULL */
+} catalogue_withdrawn;
+
+typedef struct catalogue_lock catalogue_lock;
 
 typedef struct catalogue {
     arena mem;
@@ -51,6 +77,9 @@ typedef struct catalogue {
     const char *source;    /* the catalogue.lua that was read, as shown to users */
     catalogue_item *items; /* after catalogue_items_resolve: one per content item, same order */
     size_t item_count;
+    catalogue_withdrawn *withdrawn; /* after catalogue_lock_apply, by index number */
+    size_t withdrawn_count;
+    catalogue_lock *lock; /* the register as applied, for catalogue_lock_write */
 } catalogue;
 
 /* Read catalogue.lua (site, theme, then installed defaults). Returns 0, or -1
@@ -64,5 +93,112 @@ const category *catalogue_category_find(const catalogue *cat, const char *key_or
 /* Resolve every item's category (key or Chinese name). An unknown category is
  * an error against the line the editor wrote it on. Returns 0, or -1. */
 int catalogue_items_resolve(catalogue *cat, const content_set *set, diag_list *diags);
+
+/* ---- naming.lua: the unified naming rules -------------------------------
+ *
+ * Every name, number and URL the site shows is decided by a function of
+ * naming.lua (site templates/, then the theme's, then the installed default),
+ * run in its own sandbox. The C side only passes data in and checks what
+ * comes back: a Lua error, a missing function or a result of the wrong type
+ * or shape is a GK302 diagnostic against naming.lua, with the line when Lua
+ * knows it. After a function has failed once, later calls of it fail at once
+ * without a new diagnostic: a broken rule is reported once, not per item. A
+ * naming handle is for one thread. */
+
+typedef struct naming naming;
+
+/* Load naming.lua. Its diagnostics go to `diags`; cfg and diags must outlive
+ * *out. Returns 0, or -1 (and *out NULL) after a GK302 diagnostic. */
+int naming_open(naming **out, const site_config *cfg, diag_list *diags);
+void naming_close(naming *n);
+/* The naming.lua in use, as shown in messages. */
+const char *naming_source(const naming *n);
+
+/* What index_number and item_url are told about an item. */
+typedef struct naming_item {
+    const char *dept;     /* id of the department the number belongs to */
+    int year;             /* the number's year: the year of the item's date */
+    int seq;              /* its sequence number in that department and year, from 1 */
+    const char *category; /* key, or NULL */
+    const char *slug;     /* item_url: the file name without .md */
+    const char *rel;      /* item_url: the path under content/ */
+    int clash;            /* item_url: 0, or the retry after a URL already taken */
+} naming_item;
+
+/* Each call below returns 0 with the result allocated in mem, or -1. Results
+ * are valid UTF-8 without control characters; URLs are site paths made of
+ * letters, digits and -._~ between slashes, starting and ending with '/'. */
+
+/* 索引号. The org code passed is the department's, else the site's. */
+int naming_index_number(naming *n, arena *mem, const naming_item *it, const char **out);
+int naming_item_url(naming *n, arena *mem, const naming_item *it, const char **out);
+int naming_department_url(naming *n, arena *mem, const char *dept_id, const char **out);
+int naming_category_url(naming *n, arena *mem, const char *key, const char **out);
+int naming_department_category_url(naming *n, arena *mem, const char *dept_id, const char *key,
+                                   const char **out);
+/* 示例县财政局, 示例县白马镇人民政府, 示例县白马镇东风村村民委员会. */
+int naming_subsite_name(naming *n, arena *mem, const department *dept, const char **out);
+/* The unified title of a notice board (its own name in site.toml wins). */
+int naming_board_title(naming *n, arena *mem, const board *b, const char **out);
+/* A document number with its year in 〔〕: 示政办发[2025]12号 → 示政办发〔2025〕12号. */
+int naming_doc_number(naming *n, arena *mem, const char *raw, const char **out);
+
+typedef struct naming_doc_parts {
+    const char *issuer; /* 示政办发 */
+    int year;
+    long seq;
+} naming_doc_parts;
+
+/* Split a document number. Returns 1 with *out filled, 0 when s does not
+ * look like a document number, -1 on error. */
+int naming_doc_number_parts(naming *n, arena *mem, const char *s, naming_doc_parts *out);
+/* 2026年第三季度, 2026年9月, 2026年度; n is the quarter or month (unused for
+ * a year). */
+int naming_period_label(naming *n, arena *mem, category_periodic kind, int year, int num,
+                        const char **out);
+
+/* ---- catalogue.lock: index numbers and URLs that never change -----------
+ *
+ * catalogue.lock, at the site root, is the register of every item ever
+ * published: one line per item, sorted by index number, tab-separated:
+ *
+ *   index_no dept year seq id path url aliases title_fp body_fp withdrawn reason title
+ *
+ * The first build that sees a published item (not a draft, not 不予公开)
+ * gives it the next sequence number of its department and year (one more than
+ * the highest ever used, withdrawn entries included), its 索引号 and its URL
+ * from naming.lua, and a stable id. From then on the number never changes and
+ * is never reused. An item is recognised by its path; a file at a new path
+ * that matches exactly one entry whose file is gone, by body fingerprint or by
+ * title fingerprint within the same department, is that item moved or
+ * renamed. Its URL follows naming.lua's item_url for its current file, and
+ * every URL it had before stays in `aliases` (a redirect page each), so no
+ * published URL ever breaks and none is given to another item. An entry whose
+ * item is gone (or became a draft or 不予公开) is marked withdrawn with the
+ * date; the webmaster may write a reason; it comes back if the item does.
+ * Fingerprints hash the text without white space; a body of under 32 bytes
+ * has none (it would match too easily). */
+
+/* Read catalogue.lock (absent: empty) and bring it up to date with the items
+ * of `set`, which must be the one given to catalogue_items_resolve: fills
+ * every item's index_no, id, url and aliases, and cat->withdrawn. Items the
+ * content stage could not read (with errors, or left out because their front
+ * matter is broken but whose file is still there) keep their entry untouched
+ * and get no new one. `today` dates new withdrawals. Nothing is written here:
+ * call catalogue_lock_write after a build without errors (`check` applies
+ * to validate and never writes). Returns 0, or -1 after a
+ * diagnostic: GK303 for a malformed or unreadable lock (with its line; the
+ * file is then never rewritten), GK302 from naming.lua. */
+int catalogue_lock_apply(catalogue *cat, const content_set *set, naming *n, const site_config *cfg,
+                         date today, diag_list *diags);
+
+/* Write catalogue.lock when catalogue_lock_apply changed anything (or it did
+ * not exist); otherwise leave the file alone. The text goes to a temporary
+ * file beside it (.catalogue.lock.<pid>.tmp), is flushed to disk and renamed
+ * over the old one, so an interrupted or failed write leaves the old lock
+ * intact; if another build changed the file since it was read, nothing is
+ * written. Returns 0, or -1 after a GK304 diagnostic. *written (may be NULL)
+ * tells whether the file was written. */
+int catalogue_lock_write(catalogue *cat, bool *written, diag_list *diags);
 
 #endif

@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 /* One key of a site.toml table and where its value lands in the struct. */
-typedef enum field_kind { FIELD_STRING, FIELD_BOOL } field_kind;
+typedef enum field_kind { FIELD_STRING, FIELD_BOOL, FIELD_INT } field_kind;
 
 typedef struct config_field {
     const char *key;
@@ -68,7 +68,8 @@ static void config_read_fields(config_reader *r, const value *table, const char 
                              f->key);
             continue;
         }
-        value_type want = f->kind == FIELD_STRING ? VALUE_STRING : VALUE_BOOL;
+        static const value_type types[] = {VALUE_STRING, VALUE_BOOL, VALUE_INTEGER};
+        value_type want = types[f->kind];
         if (e->val->type != want) {
             config_error(r, "GK004", e->val->line, e->val->col, "%s 的“%s”应为%s，实际是%s", where,
                          f->key, value_type_name(want), value_type_name(e->val->type));
@@ -76,8 +77,10 @@ static void config_read_fields(config_reader *r, const value *table, const char 
         }
         if (f->kind == FIELD_STRING)
             *(const char **)slot = e->val->u.str.ptr;
-        else
+        else if (f->kind == FIELD_BOOL)
             *(bool *)slot = e->val->u.boolean;
+        else
+            *(int64_t *)slot = e->val->u.integer;
     }
 }
 
@@ -365,6 +368,13 @@ static void config_read(config_reader *r, const value *root)
         cfg->theme = "default";
     if (!cfg->language)
         cfg->language = "zh-CN";
+    const value *page_size = site ? value_table_get(site, "page_size") : NULL;
+    if (page_size && page_size->type == VALUE_INTEGER &&
+        (cfg->page_size < 1 || cfg->page_size > 1000))
+        config_error(r, "GK007", page_size->line, page_size->col,
+                     "page_size（每页条数）应在 1 到 1000 之间");
+    if (cfg->page_size < 1 || cfg->page_size > 1000)
+        cfg->page_size = 20;
     if (!cfg->publish_branch)
         cfg->publish_branch = "site";
     if (!cfg->publish_tag_pattern)
@@ -478,6 +488,18 @@ static void config_datadir(buf *out)
     if (slash)
         *slash = '\0';
     buf_printf(out, "%s/../share/gongkai", exe);
+}
+
+int config_theme_dir(const site_config *cfg, buf *out)
+{
+    buf_reset(out);
+    buf_printf(out, "%s/themes/%s", cfg->root, cfg->theme);
+    if (access(out->ptr, R_OK) == 0)
+        return 0;
+    buf_reset(out);
+    config_datadir(out);
+    buf_printf(out, "/themes/%s", cfg->theme);
+    return access(out->ptr, R_OK) == 0 ? 0 : -1;
 }
 
 int config_template_find(const site_config *cfg, const char *name, buf *path, buf *shown)

@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 typedef enum department_kind {
     DEPARTMENT_KIND_DEPARTMENT,
@@ -63,6 +64,7 @@ typedef struct site_config {
     const char *theme;    /* default "default" */
     const char *language; /* "zh-CN" */
     bool allow_html;      /* raw HTML in Markdown passes through */
+    int64_t page_size;    /* rows per catalogue page, default 20 */
 
     department *departments;
     size_t department_count;
@@ -95,6 +97,10 @@ void config_free(site_config *cfg);
  * the name to show in messages in *shown (relative to the site when it is the
  * site's), or -1. */
 int config_template_find(const site_config *cfg, const char *name, buf *path, buf *shown);
+
+/* The active theme's folder: the site's themes/<theme>, else the installed
+ * one. Returns 0 with its path in *out, or -1 when neither exists. */
+int config_theme_dir(const site_config *cfg, buf *out);
 
 /* An id or key that becomes a folder name and part of URLs: lowercase ASCII
  * letters, digits, '-' and '_'. */

@@ -31,7 +31,8 @@ void markdown_render_html(cmark_node *doc, bool allow_html, buf *out)
 {
     /* Without CMARK_OPT_UNSAFE cmark-gfm drops raw HTML blocks and inlines
      * and neutralises javascript: links; tagfilter covers the opt-in case. */
-    int options = CMARK_OPT_DEFAULT | (allow_html ? CMARK_OPT_UNSAFE : 0);
+    int options = CMARK_OPT_DEFAULT | CMARK_OPT_TABLE_PREFER_STYLE_ATTRIBUTES |
+                  (allow_html ? CMARK_OPT_UNSAFE : 0);
     cmark_mem *mem = cmark_get_default_mem_allocator();
     cmark_llist *exts = NULL;
     for (size_t i = 0; i < sizeof markdown_extensions / sizeof *markdown_extensions; i++) {

@@ -1,10 +1,12 @@
 #include "sandbox.h"
+#include "xalloc.h"
 
 #include <lauxlib.h>
 #include <lualib.h>
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static void sandbox_hook(lua_State *L, lua_Debug *ar)
@@ -14,11 +16,10 @@ static void sandbox_hook(lua_State *L, lua_Debug *ar)
                (int)(SANDBOX_INSTRUCTION_LIMIT / 100000000L));
 }
 
-lua_State *sandbox_new(void)
+/* Run protected, so that running out of memory while opening the
+ * libraries is an error rather than a panic. */
+static int sandbox_open(lua_State *L)
 {
-    lua_State *L = luaL_newstate();
-    if (!L)
-        return NULL;
     static const luaL_Reg libs[] = {
         {LUA_GNAME, luaopen_base},        {LUA_TABLIBNAME, luaopen_table},
         {LUA_STRLIBNAME, luaopen_string}, {LUA_MATHLIBNAME, luaopen_math},
@@ -40,13 +41,78 @@ lua_State *sandbox_new(void)
     lua_pushnil(L);
     lua_setfield(L, -2, "dump");
     lua_pop(L, 1);
+    return 0;
+}
+
+static lua_State *sandbox_prepare(lua_State *L)
+{
+    if (!L)
+        return NULL;
+    lua_pushcfunction(L, sandbox_open);
+    if (lua_pcall(L, 0, 0, 0) != LUA_OK) {
+        sandbox_close(L);
+        return NULL;
+    }
     return L;
+}
+
+lua_State *sandbox_new(void)
+{
+    return sandbox_prepare(luaL_newstate());
+}
+
+typedef struct sandbox_heap {
+    size_t used, limit;
+} sandbox_heap;
+
+static void *sandbox_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
+{
+    sandbox_heap *heap = ud;
+    size_t old = ptr ? osize : 0; /* without ptr, osize names the kind of object */
+    if (nsize == 0) {
+        free(ptr);
+        heap->used -= old;
+        return NULL;
+    }
+    if (nsize > old && (heap->used > heap->limit || nsize - old > heap->limit - heap->used))
+        return NULL;
+    void *p = realloc(ptr, nsize);
+    if (!p)
+        return nsize <= old ? ptr : NULL; /* Lua assumes shrinking never fails */
+    heap->used = heap->used - old + nsize;
+    return p;
+}
+
+static int sandbox_panic(lua_State *L)
+{
+    const char *msg = lua_tostring(L, -1);
+    fprintf(stderr, "gongkai: Lua 出现未受保护的错误：%s\n", msg ? msg : "（没有说明）");
+    return 0; /* Lua aborts */
+}
+
+lua_State *sandbox_new_bounded(size_t memory_limit)
+{
+    sandbox_heap *heap = xmalloc(sizeof *heap);
+    heap->used = 0;
+    heap->limit = memory_limit;
+    lua_State *L = lua_newstate(sandbox_alloc, heap);
+    if (!L) {
+        free(heap);
+        return NULL;
+    }
+    lua_atpanic(L, sandbox_panic);
+    return sandbox_prepare(L);
 }
 
 void sandbox_close(lua_State *L)
 {
-    if (L)
-        lua_close(L);
+    if (!L)
+        return;
+    void *ud;
+    lua_Alloc alloc = lua_getallocf(L, &ud);
+    lua_close(L);
+    if (alloc == sandbox_alloc)
+        free(ud);
 }
 
 static int sandbox_pcall(lua_State *L, int nargs, int nresults, buf *err)

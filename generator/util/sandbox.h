@@ -7,12 +7,20 @@
 
 #include <lua.h>
 
+#include <stddef.h>
+
 #include "buf.h"
 
 /* Instructions one sandbox_call may run before it is stopped. */
 #define SANDBOX_INSTRUCTION_LIMIT 200000000L
 
+/* NULL when out of memory. */
 lua_State *sandbox_new(void);
+/* The same sandbox, with every allocation of the state counted: past
+ * `memory_limit` bytes an allocation fails and Lua raises "not enough memory"
+ * (LUA_ERRMEM) inside the protected call, instead of the process growing
+ * until the kernel kills it. */
+lua_State *sandbox_new_bounded(size_t memory_limit);
 void sandbox_close(lua_State *L);
 
 /* Load the Lua file at `path` (shown in errors as `name`) and run it with

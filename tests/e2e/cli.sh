@@ -149,11 +149,10 @@ expect_rc 2 "bad --format"
 run
 expect_rc 2 "no command"
 
-# build: checks and renders; refuses a site with errors.
-run build -s .
-expect_rc 0 "build of the example site"
-run build -s tests/fixtures/content/bad
+# build: refuses a site with errors and writes nothing.
+run build -s tests/fixtures/content/bad -o "$tmp/bad-out"
 expect_rc 1 "build of a site with errors"
+if [ -e "$tmp/bad-out" ] || ls "$tmp" | grep -q "bad-out.tmp"; then bad "a failed build wrote output"; else ok; fi
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -34,7 +34,7 @@ static void test_table_with_alignment(void **state)
         render("| 项目 | 金额（万元） |\n| --- | ---: |\n| 基本支出 | 1,234.50 |\n", false);
     assert_contains(html, "<table>");
     assert_contains(html, "<th>项目</th>");
-    assert_contains(html, "<td align=\"right\">1,234.50</td>");
+    assert_contains(html, "<td style=\"text-align: right\">1,234.50</td>");
     free(html);
 }
 

@@ -1,0 +1,71 @@
+/* Private to the catalogue stage: the register behind catalogue.lock, shared
+ * by lock.c (matching items and assigning numbers) and lock_file.c (reading
+ * and writing the file). */
+#ifndef GK_CATALOGUE_CATALOGUE_INTERNAL_H
+#define GK_CATALOGUE_CATALOGUE_INTERNAL_H
+
+#include "catalogue.h"
+
+#include "../util/value.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define LOCK_FILE_NAME "catalogue.lock"
+#define LOCK_FIELD_COUNT 13
+
+/* One line of catalogue.lock. Strings live in the catalogue's arena. */
+typedef struct lock_entry {
+    const char *index_no;
+    const char *dept; /* the department the number belongs to: never changes */
+    int year;
+    int seq;
+    const char *id;
+    const char *path; /* last known source path, from the site root */
+    const char *url;
+    const char **aliases; /* former URLs, oldest first */
+    size_t alias_count;
+    uint64_t title_fp, body_fp; /* 0: none */
+    bool withdrawn;
+    date withdrawn_on;
+    const char *reason; /* NULL when none */
+    const char *title;
+    int line; /* in the file as read; 0 for an entry made by this build */
+    int item; /* while applying: the content item it belongs to, or -1 */
+} lock_entry;
+
+struct catalogue_lock {
+    char *path;         /* the file */
+    lock_entry *v;      /* sorted by index number once applied */
+    size_t len, cap;    /* cap: room reserved in the arena */
+    bool existed;       /* the file was there when read */
+    uint64_t read_hash; /* of the bytes read, to notice another writer */
+    size_t read_len;
+    bool dirty; /* differs from the file */
+    bool ok;    /* read and applied without error: may be written */
+    /* Lookups: a value_entry's `line` holds the entry's index in v (valid
+     * until v is sorted), or for max_seq ("dept/year") the highest seq. */
+    value *by_index, *by_id, *by_url, *by_live_path, *max_seq;
+};
+
+/* FNV-1a 64 of the bytes. */
+uint64_t lock_hash(const char *s, size_t len);
+
+/* Why s[0..len) cannot be a site path (a URL naming.lua gave, or one read
+ * back from catalogue.lock), or NULL when it can. */
+const char *catalogue_url_problem(const char *s, size_t len);
+
+/* Map lookups and inserts on value tables used as string → index maps. */
+int lock_map_get(const value *map, const char *key);
+void lock_map_put(arena *mem, value *map, const char *key, int idx);
+
+/* Read the file at lk->path into lk (its maps created here); a missing file
+ * is an empty register. Returns 0, or -1 after GK303 diagnostics. */
+int lock_file_read(catalogue_lock *lk, arena *mem, diag_list *diags);
+/* The file's text for lk. */
+void lock_file_format(const catalogue_lock *lk, buf *out);
+/* Replace the file with `text` atomically, unless it changed since read.
+ * Returns 0, or -1 after a GK304 diagnostic. */
+int lock_file_replace(const catalogue_lock *lk, const buf *text, diag_list *diags);
+
+#endif

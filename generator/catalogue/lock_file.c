@@ -1,0 +1,523 @@
+/* catalogue.lock as a file: a strict reader that refuses anything it does not
+ * fully understand (with the line and column), the one deterministic way of
+ * writing it, and an atomic replace. */
+#include "catalogue_internal.h"
+
+#include "../util/utf8.h"
+#include "../util/xalloc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const char lock_header[] =
+    "# catalogue.lock — 索引号登记簿 · index-number register\n"
+    "#\n"
+    "# 由 gongkai 生成和维护，请与站点一起提交到 git。每条信息第一次发布时分配索引号和网址，\n"
+    "# 此后永不改变、永不复用：信息改名或移动，索引号不变，旧网址保留跳转页；信息删除后登记\n"
+    "# 保留，网址显示“已撤下”页面。请不要手工修改；只有 reason（撤下原因）一列可以填写，\n"
+    "# 不填时为 -。\n"
+    "#\n"
+    "# Written by gongkai: commit it with the site. An item's index number and URL are\n"
+    "# assigned once and never change or get reused; a moved item keeps its number and\n"
+    "# leaves a redirect at its old URL; a deleted one stays here, withdrawn. Do not edit\n"
+    "# by hand, except the reason column (\"-\" when none) of withdrawn items.\n"
+    "#\n"
+    "# 列（制表符分隔）· columns (tab-separated):\n"
+    "# index_no dept year seq id path url aliases title_fp body_fp withdrawn reason title\n";
+
+static const char *const lock_columns[LOCK_FIELD_COUNT] = {
+    "index_no", "dept",     "year",    "seq",       "id",     "path",  "url",
+    "aliases",  "title_fp", "body_fp", "withdrawn", "reason", "title",
+};
+
+int lock_map_get(const value *map, const char *key)
+{
+    value_entry *e = value_table_find(map, key, strlen(key));
+    return e ? e->line : -1;
+}
+
+void lock_map_put(arena *mem, value *map, const char *key, int idx)
+{
+    value_entry *e = value_table_find(map, key, strlen(key));
+    if (e)
+        e->line = idx;
+    else
+        value_table_add(mem, map, key, strlen(key), NULL, idx, 0);
+}
+
+uint64_t lock_hash(const char *s, size_t len)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (size_t i = 0; i < len; i++) {
+        h ^= (unsigned char)s[i];
+        h *= 0x100000001b3ULL;
+    }
+    return h;
+}
+
+/* The whole file into *text. 1 when read, 0 when absent, -1 with errno. */
+static int lock_slurp(const char *path, buf *text)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return errno == ENOENT ? 0 : -1;
+    char chunk[65536];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        buf_put(text, chunk, n);
+    int failed = ferror(f);
+    int saved = errno;
+    fclose(f);
+    if (failed) {
+        errno = saved;
+        return -1;
+    }
+    return 1;
+}
+
+/* ---- reading ------------------------------------------------------------ */
+
+typedef struct lock_reader {
+    catalogue_lock *lk;
+    arena *mem;
+    diag_list *diags;
+    lock_entry *v; /* grown with xgrow, moved into the arena at the end */
+    size_t cap;
+    value *by_number; /* dept/year/seq */
+    int line;
+    const char *line_start;
+    int errors;
+} lock_reader;
+
+static void lock_bad(lock_reader *r, const char *at, int field, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void lock_bad(lock_reader *r, const char *at, int field, const char *fmt, ...)
+{
+    buf msg = BUF_INIT;
+    if (field >= 0)
+        buf_printf(&msg, "第 %d 列 %s：", field + 1, lock_columns[field]);
+    va_list ap;
+    va_start(ap, fmt);
+    buf_vprintf(&msg, fmt, ap);
+    va_end(ap);
+    int col = at ? (int)utf8_length(r->line_start, (size_t)(at - r->line_start)) + 1 : 0;
+    diag_add(r->diags, DIAG_ERROR, "GK303", LOCK_FILE_NAME, r->line, col, "%s", buf_cstr(&msg));
+    buf_free(&msg);
+    r->errors++;
+}
+
+/* Undo the writer's escapes (\\, \t, \n, \r) into the arena; NULL when s
+ * holds an unknown escape or a control character. */
+static const char *lock_unescape(arena *mem, const char *s, size_t len)
+{
+    char *out = arena_alloc(mem, len + 1), *o = out;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x20 || c == 0x7f)
+            return NULL;
+        if (c != '\\') {
+            *o++ = (char)c;
+            continue;
+        }
+        if (++i == len)
+            return NULL;
+        switch (s[i]) {
+        case '\\':
+            *o++ = '\\';
+            break;
+        case 't':
+            *o++ = '\t';
+            break;
+        case 'n':
+            *o++ = '\n';
+            break;
+        case 'r':
+            *o++ = '\r';
+            break;
+        default:
+            return NULL;
+        }
+    }
+    *o = '\0';
+    return out;
+}
+
+static bool lock_digits(const char *s, size_t len, size_t max)
+{
+    if (len == 0 || len > max)
+        return false;
+    for (size_t i = 0; i < len; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+    return true;
+}
+
+/* 16 lowercase hex digits into *v. */
+static bool lock_hex(const char *s, size_t len, uint64_t *v)
+{
+    if (len != 16)
+        return false;
+    *v = 0;
+    for (size_t i = 0; i < len; i++) {
+        char c = s[i];
+        int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+        if (d < 0)
+            return false;
+        *v = *v << 4 | (uint64_t)d;
+    }
+    return true;
+}
+
+static bool lock_none(const char *s, size_t len)
+{
+    return len == 1 && s[0] == '-';
+}
+
+/* Split "url,url" into e->aliases. */
+static void lock_read_aliases(lock_reader *r, lock_entry *e, const char *s, size_t len)
+{
+    if (lock_none(s, len))
+        return;
+    size_t n = 1;
+    for (size_t i = 0; i < len; i++)
+        n += s[i] == ',';
+    e->aliases = arena_alloc(r->mem, n * sizeof *e->aliases);
+    for (size_t i = 0, start = 0; i <= len; i++) {
+        if (i < len && s[i] != ',')
+            continue;
+        const char *why = catalogue_url_problem(s + start, i - start);
+        if (why) {
+            lock_bad(r, s + start, 7, "旧网址“%.*s”%s", (int)(i - start), s + start, why);
+            return;
+        }
+        e->aliases[e->alias_count++] = arena_strndup(r->mem, s + start, i - start);
+        start = i + 1;
+    }
+}
+
+/* Parse one entry's fields into e. */
+static void lock_read_fields(lock_reader *r, const char *const f[], const size_t n[], lock_entry *e)
+{
+    e->index_no = lock_unescape(r->mem, f[0], n[0]);
+    if (!e->index_no || !e->index_no[0])
+        lock_bad(r, f[0], 0, "索引号为空或含有无法识别的字符");
+    e->dept = arena_strndup(r->mem, f[1], n[1]);
+    if (!config_id_valid(e->dept))
+        lock_bad(r, f[1], 1, "“%s”不是有效的单位 id", e->dept);
+    if (lock_digits(f[2], n[2], 4) && f[2][0] != '0')
+        e->year = atoi(f[2]);
+    else
+        lock_bad(r, f[2], 2, "年份应为四位数字，这里是“%.*s”", (int)n[2], f[2]);
+    if (lock_digits(f[3], n[3], 9) && f[3][0] != '0')
+        e->seq = atoi(f[3]);
+    else
+        lock_bad(r, f[3], 3, "顺序号应为正整数，这里是“%.*s”", (int)n[3], f[3]);
+    uint64_t id;
+    if (lock_hex(f[4], n[4], &id))
+        e->id = arena_strndup(r->mem, f[4], n[4]);
+    else
+        lock_bad(r, f[4], 4, "标识应为 16 位十六进制数字（0-9、a-f）");
+    e->path = lock_unescape(r->mem, f[5], n[5]);
+    if (!e->path || strncmp(e->path, "content/", 8) != 0)
+        lock_bad(r, f[5], 5, "源文件路径应以 content/ 开头");
+    const char *why = catalogue_url_problem(f[6], n[6]);
+    if (why)
+        lock_bad(r, f[6], 6, "网址“%.*s”%s", (int)n[6], f[6], why);
+    else
+        e->url = arena_strndup(r->mem, f[6], n[6]);
+    lock_read_aliases(r, e, f[7], n[7]);
+    if (!lock_hex(f[8], n[8], &e->title_fp))
+        lock_bad(r, f[8], 8, "标题指纹应为 16 位十六进制数字（0-9、a-f）");
+    if (!lock_hex(f[9], n[9], &e->body_fp))
+        lock_bad(r, f[9], 9, "正文指纹应为 16 位十六进制数字（0-9、a-f）");
+    if (!lock_none(f[10], n[10])) {
+        e->withdrawn = true;
+        if (date_parse(f[10], n[10], &e->withdrawn_on) != 0)
+            lock_bad(r, f[10], 10, "撤下日期应为 YYYY-MM-DD 形式的真实日期，或 -");
+    }
+    if (!lock_none(f[11], n[11]) && !(e->reason = lock_unescape(r->mem, f[11], n[11])))
+        lock_bad(r, f[11], 11, "含有制表符等控制字符或无法识别的 \\ 转义");
+    e->title = lock_unescape(r->mem, f[12], n[12]);
+    if (!e->title || !e->title[0])
+        lock_bad(r, f[12], 12, "标题为空或含有无法识别的字符");
+}
+
+/* Duplicates against the entries before: a number, id or URL belongs to one
+ * entry only, and a live path to one item. */
+static void lock_read_unique(lock_reader *r, const char *const f[], int idx)
+{
+    catalogue_lock *lk = r->lk;
+    const lock_entry *e = &r->v[idx];
+    int other;
+    if ((other = lock_map_get(lk->by_index, e->index_no)) >= 0)
+        lock_bad(r, f[0], 0, "索引号 %s 与第 %d 行重复", e->index_no, r->v[other].line);
+    else
+        lock_map_put(r->mem, lk->by_index, e->index_no, idx);
+    char key[96];
+    snprintf(key, sizeof key, "%s/%d/%d", e->dept, e->year, e->seq);
+    if ((other = lock_map_get(r->by_number, key)) >= 0)
+        lock_bad(r, f[3], 3, "%s %d 年的顺序号 %d 与第 %d 行重复", e->dept, e->year, e->seq,
+                 r->v[other].line);
+    else
+        lock_map_put(r->mem, r->by_number, key, idx);
+    snprintf(key, sizeof key, "%s/%d", e->dept, e->year);
+    if (lock_map_get(lk->max_seq, key) < e->seq)
+        lock_map_put(r->mem, lk->max_seq, key, e->seq);
+    if ((other = lock_map_get(lk->by_id, e->id)) >= 0)
+        lock_bad(r, f[4], 4, "标识 %s 与第 %d 行重复", e->id, r->v[other].line);
+    else
+        lock_map_put(r->mem, lk->by_id, e->id, idx);
+    if (!e->withdrawn) {
+        if ((other = lock_map_get(lk->by_live_path, e->path)) >= 0)
+            lock_bad(r, f[5], 5, "源文件 %s 已登记在第 %d 行", e->path, r->v[other].line);
+        else
+            lock_map_put(r->mem, lk->by_live_path, e->path, idx);
+    }
+    for (size_t i = 0; i <= e->alias_count; i++) {
+        const char *u = i == 0 ? e->url : e->aliases[i - 1];
+        int field = i == 0 ? 6 : 7;
+        if ((other = lock_map_get(lk->by_url, u)) >= 0)
+            lock_bad(r, f[field], field, "网址 %s 已属于第 %d 行的信息", u, r->v[other].line);
+        else
+            lock_map_put(r->mem, lk->by_url, u, idx);
+    }
+}
+
+static void lock_read_line(lock_reader *r, const char *s, size_t len)
+{
+    r->line_start = s;
+    size_t bad = utf8_validate(s, len);
+    if (bad != len) {
+        lock_bad(r, s + bad, -1, "这一行不是有效的 UTF-8 文字");
+        return;
+    }
+    if (len == 0 || s[0] == '#')
+        return;
+    static const char *const markers[] = {"<<<<<<<", "=======", ">>>>>>>", "|||||||"};
+    for (size_t i = 0; i < sizeof markers / sizeof *markers; i++)
+        if (len >= 7 && memcmp(s, markers[i], 7) == 0) {
+            lock_bad(r, s, -1,
+                     "这里有 git 合并冲突的标记：请用 git 重新合并 catalogue.lock，"
+                     "或恢复冲突前的版本后重新构建");
+            return;
+        }
+    const char *f[LOCK_FIELD_COUNT];
+    size_t n[LOCK_FIELD_COUNT], count = 0;
+    for (size_t i = 0, start = 0; i <= len; i++) {
+        if (i < len && s[i] != '\t')
+            continue;
+        if (count < LOCK_FIELD_COUNT) {
+            f[count] = s + start;
+            n[count] = i - start;
+        }
+        count++;
+        start = i + 1;
+    }
+    if (count != LOCK_FIELD_COUNT) {
+        lock_bad(r, s, -1, "每行应有 %d 列、以制表符分隔，这一行有 %zu 列", LOCK_FIELD_COUNT,
+                 count);
+        return;
+    }
+    int before = r->errors;
+    lock_entry e = {0};
+    e.line = r->line;
+    e.item = -1;
+    lock_read_fields(r, f, n, &e);
+    if (r->errors != before)
+        return;
+    r->v = xgrow(r->v, &r->cap, r->lk->len + 1, sizeof *r->v);
+    r->v[r->lk->len] = e;
+    lock_read_unique(r, f, (int)r->lk->len);
+    r->lk->len++;
+}
+
+int lock_file_read(catalogue_lock *lk, arena *mem, diag_list *diags)
+{
+    lk->by_index = value_new(mem, VALUE_TABLE, 0, 0);
+    lk->by_id = value_new(mem, VALUE_TABLE, 0, 0);
+    lk->by_url = value_new(mem, VALUE_TABLE, 0, 0);
+    lk->by_live_path = value_new(mem, VALUE_TABLE, 0, 0);
+    lk->max_seq = value_new(mem, VALUE_TABLE, 0, 0);
+    buf text = BUF_INIT;
+    int got = lock_slurp(lk->path, &text);
+    if (got < 0) {
+        diag_add(diags, DIAG_ERROR, "GK303", LOCK_FILE_NAME, 0, 0, "无法读取 %s：%s",
+                 LOCK_FILE_NAME, strerror(errno));
+        buf_free(&text);
+        return -1;
+    }
+    lk->existed = got == 1;
+    lk->read_len = text.len;
+    lk->read_hash = lock_hash(buf_cstr(&text), text.len);
+    lock_reader r = {lk, mem, diags, NULL, 0, value_new(mem, VALUE_TABLE, 0, 0), 0, NULL, 0};
+    const char *s = buf_cstr(&text), *end = s + text.len;
+    if (text.len >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0)
+        s += 3;
+    while (s < end) {
+        const char *nl = memchr(s, '\n', (size_t)(end - s));
+        const char *stop = nl ? nl : end;
+        size_t len = (size_t)(stop - s);
+        if (len && s[len - 1] == '\r')
+            len--; /* saved with CRLF line ends by a Windows checkout */
+        r.line++;
+        lock_read_line(&r, s, len);
+        s = nl ? nl + 1 : end;
+    }
+    lk->cap = lk->len;
+    lk->v = arena_alloc(mem, (lk->len ? lk->len : 1) * sizeof *lk->v);
+    if (lk->len)
+        memcpy(lk->v, r.v, lk->len * sizeof *lk->v);
+    free(r.v);
+    buf_free(&text);
+    if (r.errors)
+        diag_add(diags, DIAG_ERROR, "GK303", LOCK_FILE_NAME, 0, 0,
+                 "索引号登记簿 %s 有 %d 处错误，本次不分配索引号，也不改写它：请按提示修正，"
+                 "或用 git 恢复上一版本（git checkout -- %s）",
+                 LOCK_FILE_NAME, r.errors, LOCK_FILE_NAME);
+    return r.errors ? -1 : 0;
+}
+
+/* ---- writing ------------------------------------------------------------ */
+
+static void lock_put_escaped(buf *out, const char *s)
+{
+    for (; *s; s++) {
+        switch (*s) {
+        case '\\':
+            buf_puts(out, "\\\\");
+            break;
+        case '\t':
+            buf_puts(out, "\\t");
+            break;
+        case '\n':
+            buf_puts(out, "\\n");
+            break;
+        case '\r':
+            buf_puts(out, "\\r");
+            break;
+        default:
+            buf_putc(out, *s);
+        }
+    }
+}
+
+void lock_file_format(const catalogue_lock *lk, buf *out)
+{
+    buf_puts(out, lock_header);
+    for (size_t i = 0; i < lk->len; i++) {
+        const lock_entry *e = &lk->v[i];
+        lock_put_escaped(out, e->index_no);
+        buf_printf(out, "\t%s\t%d\t%d\t%s\t", e->dept, e->year, e->seq, e->id);
+        lock_put_escaped(out, e->path);
+        buf_printf(out, "\t%s\t", e->url);
+        for (size_t k = 0; k < e->alias_count; k++)
+            buf_printf(out, "%s%s", k ? "," : "", e->aliases[k]);
+        if (!e->alias_count)
+            buf_putc(out, '-');
+        buf_printf(out, "\t%016llx\t%016llx\t", (unsigned long long)e->title_fp,
+                   (unsigned long long)e->body_fp);
+        if (e->withdrawn) {
+            char day[11];
+            date_format(e->withdrawn_on, day);
+            buf_puts(out, day);
+        } else {
+            buf_putc(out, '-');
+        }
+        buf_putc(out, '\t');
+        if (e->reason && e->reason[0])
+            lock_put_escaped(out, e->reason);
+        else
+            buf_putc(out, '-');
+        buf_putc(out, '\t');
+        lock_put_escaped(out, e->title);
+        buf_putc(out, '\n');
+    }
+}
+
+static int lock_write_all(int fd, const char *s, size_t len)
+{
+    while (len) {
+        ssize_t n = write(fd, s, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return -1;
+        s += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+/* The rename is only durable once the directory itself is on disk. */
+static void lock_sync_dir(const char *dir)
+{
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return;
+    fsync(fd);
+    close(fd);
+}
+
+int lock_file_replace(const catalogue_lock *lk, const buf *text, diag_list *diags)
+{
+    buf now = BUF_INIT, tmp = BUF_INIT, dir = BUF_INIT;
+    int rc = -1, fd = -1;
+    int got = lock_slurp(lk->path, &now);
+    if (got < 0 || (got == 1) != lk->existed || now.len != lk->read_len ||
+        lock_hash(buf_cstr(&now), now.len) != lk->read_hash) {
+        diag_add(diags, DIAG_ERROR, "GK304", LOCK_FILE_NAME, 0, 0,
+                 "%s 在本次构建过程中被改动了（可能另有一个构建在同时运行），没有写入："
+                 "请重新构建",
+                 LOCK_FILE_NAME);
+        goto out;
+    }
+    const char *slash = strrchr(lk->path, '/');
+    if (slash)
+        buf_put(&dir, lk->path, (size_t)(slash - lk->path));
+    else
+        buf_putc(&dir, '.');
+    /* Per process, so that two builds never write the same temporary file. */
+    buf_printf(&tmp, "%s/.%s.%ld.tmp", dir.ptr, LOCK_FILE_NAME, (long)getpid());
+    fd = open(tmp.ptr, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    if (fd < 0) {
+        diag_add(diags, DIAG_ERROR, "GK304", LOCK_FILE_NAME, 0, 0,
+                 "无法写入 %s：不能在站点目录中创建临时文件（%s）", LOCK_FILE_NAME,
+                 strerror(errno));
+        goto out;
+    }
+    struct stat st;
+    const char *step = NULL;
+    if (lk->existed && stat(lk->path, &st) == 0 && fchmod(fd, st.st_mode & 07777) != 0)
+        step = "设置权限";
+    else if (lock_write_all(fd, buf_cstr(text), text->len) != 0)
+        step = "写入";
+    else if (fsync(fd) != 0)
+        step = "写入磁盘";
+    int saved = errno;
+    if (close(fd) != 0 && !step) {
+        step = "写入";
+        saved = errno;
+    }
+    if (!step && rename(tmp.ptr, lk->path) != 0) {
+        step = "替换";
+        saved = errno;
+    }
+    if (step) {
+        unlink(tmp.ptr);
+        diag_add(diags, DIAG_ERROR, "GK304", LOCK_FILE_NAME, 0, 0,
+                 "无法写入 %s（%s时出错：%s），原文件保持不变", LOCK_FILE_NAME, step,
+                 strerror(saved));
+        goto out;
+    }
+    lock_sync_dir(dir.ptr);
+    rc = 0;
+out:
+    buf_free(&now);
+    buf_free(&tmp);
+    buf_free(&dir);
+    return rc;
+}

@@ -1,0 +1,221 @@
+#define _GNU_SOURCE /* renameat2 */
+#include "output.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static int output_fail(buf *err, const char *what, const char *path)
+{
+    buf_printf(err, "%s %s：%s", what, path, strerror(errno));
+    return -1;
+}
+
+/* Remove a tree without following links out of it. */
+static int output_remove_tree(const char *path)
+{
+    struct stat st;
+    if (lstat(path, &st) != 0)
+        return errno == ENOENT ? 0 : -1;
+    if (!S_ISDIR(st.st_mode))
+        return unlink(path);
+    DIR *d = opendir(path);
+    if (!d)
+        return -1;
+    buf child = BUF_INIT;
+    int rc = 0;
+    struct dirent *e;
+    while (rc == 0 && (e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        buf_reset(&child);
+        buf_printf(&child, "%s/%s", path, e->d_name);
+        rc = output_remove_tree(child.ptr);
+    }
+    closedir(d);
+    buf_free(&child);
+    return rc == 0 ? rmdir(path) : rc;
+}
+
+int output_open(output *o, const char *target, buf *err)
+{
+    memset(o, 0, sizeof *o);
+    size_t len = strlen(target);
+    while (len > 1 && target[len - 1] == '/')
+        len--;
+    buf_put(&o->target, target, len);
+    buf_printf(&o->staging, "%s.tmp-%ld", o->target.ptr, (long)getpid());
+    /* A staging tree of this pid is stale: a previous run's leftovers. */
+    output_remove_tree(o->staging.ptr);
+    if (mkdir(o->staging.ptr, 0777) != 0)
+        return output_fail(err, "无法创建输出目录", o->staging.ptr);
+    return 0;
+}
+
+/* mkdir -p of every folder above the file at o->path, from `from` on. */
+static int output_mkdirs(output *o, size_t from)
+{
+    for (size_t i = from; i < o->path.len; i++) {
+        if (o->path.ptr[i] != '/')
+            continue;
+        o->path.ptr[i] = '\0';
+        int rc = mkdir(o->path.ptr, 0777);
+        o->path.ptr[i] = '/';
+        if (rc != 0 && errno != EEXIST)
+            return -1;
+    }
+    return 0;
+}
+
+static int output_write_file(const char *path, const char *data, size_t len)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    if (fd < 0)
+        return -1;
+    size_t done = 0;
+    while (done < len) {
+        ssize_t n = write(fd, data + done, len - done);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            close(fd);
+            return -1;
+        }
+        done += (size_t)n;
+    }
+    return close(fd);
+}
+
+int output_write(output *o, const char *site_path, const char *data, size_t len, buf *err)
+{
+    if (site_path[0] != '/' || strstr(site_path, "/../") || strstr(site_path, "//")) {
+        buf_printf(err, "页面路径“%s”不合法（应以 / 开头，且不能含 ..）", site_path);
+        return -1;
+    }
+    buf_reset(&o->path);
+    buf_puts(&o->path, o->staging.ptr);
+    size_t base = o->path.len;
+    buf_puts(&o->path, site_path);
+    if (o->path.ptr[o->path.len - 1] == '/')
+        buf_puts(&o->path, "index.html");
+    if (output_mkdirs(o, base + 1) != 0 || output_write_file(o->path.ptr, data, len) != 0)
+        return output_fail(err, "无法写入", o->path.ptr + base);
+    o->files++;
+    return 0;
+}
+
+static int output_copy_file(const char *from, const char *to)
+{
+    FILE *in = fopen(from, "rb");
+    if (!in)
+        return -1;
+    buf data = BUF_INIT;
+    char chunk[65536];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, in)) > 0)
+        buf_put(&data, chunk, n);
+    int rc = ferror(in) ? -1 : 0;
+    fclose(in);
+    if (rc == 0)
+        rc = output_write_file(to, buf_cstr(&data), data.len);
+    buf_free(&data);
+    return rc;
+}
+
+/* Copy dir/rel (a folder) into the staging tree's rel, sorted. */
+static int output_copy_dir(output *o, const char *dir, const char *rel, buf *err)
+{
+    buf from = BUF_INIT, to = BUF_INIT, sub = BUF_INIT;
+    buf_printf(&from, "%s%s", dir, rel);
+    struct dirent **names;
+    int n = scandir(from.ptr, &names, NULL, alphasort);
+    int rc = 0;
+    if (n < 0) {
+        rc = errno == ENOENT && !*rel ? 0 : output_fail(err, "无法读取目录", from.ptr);
+        n = 0;
+    }
+    for (int i = 0; i < n; i++) {
+        const char *name = names[i]->d_name;
+        if (rc == 0 && name[0] != '.') {
+            buf_reset(&sub);
+            buf_printf(&sub, "%s/%s", rel, name);
+            buf_reset(&from);
+            buf_printf(&from, "%s%s", dir, sub.ptr);
+            buf_reset(&to);
+            buf_printf(&to, "%s%s", o->staging.ptr, sub.ptr);
+            struct stat st;
+            if (stat(from.ptr, &st) != 0) {
+                rc = output_fail(err, "无法读取", from.ptr);
+            } else if (S_ISDIR(st.st_mode)) {
+                if (mkdir(to.ptr, 0777) != 0 && errno != EEXIST)
+                    rc = output_fail(err, "无法创建目录", to.ptr);
+                else
+                    rc = output_copy_dir(o, dir, sub.ptr, err);
+            } else if (S_ISREG(st.st_mode)) {
+                if (output_copy_file(from.ptr, to.ptr) != 0)
+                    rc = output_fail(err, "无法复制", from.ptr);
+                else
+                    o->files++;
+            }
+        }
+        free(names[i]);
+    }
+    free(n ? names : NULL);
+    buf_free(&from);
+    buf_free(&to);
+    buf_free(&sub);
+    return rc;
+}
+
+int output_copy_tree(output *o, const char *dir, buf *err)
+{
+    return output_copy_dir(o, dir, "", err);
+}
+
+int output_commit(output *o, buf *err)
+{
+    /* Swap in one step where the kernel can; a first build just renames. */
+    if (renameat2(AT_FDCWD, o->staging.ptr, AT_FDCWD, o->target.ptr, RENAME_EXCHANGE) == 0) {
+        output_remove_tree(o->staging.ptr); /* now the old site */
+        return 0;
+    }
+    if (errno != ENOENT && errno != EINVAL && errno != ENOSYS)
+        return output_fail(err, "无法替换输出目录", o->target.ptr);
+    if (rename(o->staging.ptr, o->target.ptr) != 0)
+        return output_fail(err, "无法替换输出目录", o->target.ptr);
+    return 0;
+}
+
+void output_abort(output *o)
+{
+    if (o->staging.len)
+        output_remove_tree(o->staging.ptr);
+    output_free(o);
+}
+
+void output_free(output *o)
+{
+    buf_free(&o->target);
+    buf_free(&o->staging);
+    buf_free(&o->path);
+}
+
+void output_link(const char *from, const char *to, buf *out)
+{
+    /* Skip the folders both paths share, climb out of the rest of `from`. */
+    size_t common = 0;
+    for (size_t i = 0; from[i] && from[i] == to[i]; i++)
+        if (from[i] == '/')
+            common = i + 1;
+    for (const char *p = from + common; *p; p++)
+        if (*p == '/')
+            buf_puts(out, "../");
+    buf_puts(out, to + common);
+    if (out->len == 0)
+        buf_puts(out, "./");
+}

@@ -1,0 +1,39 @@
+/* The output tree of a build. Pages are written into a fresh directory beside
+ * the target; only a build that succeeded swaps it into place, in one atomic
+ * rename, so a failed or interrupted build leaves the previous site as it
+ * was. */
+#ifndef GK_RENDER_OUTPUT_H
+#define GK_RENDER_OUTPUT_H
+
+#include "../util/buf.h"
+
+#include <stddef.h>
+
+typedef struct output {
+    buf target;  /* the directory the site ends up in (public/) */
+    buf staging; /* where this build writes: public.tmp-<pid>/ */
+    buf path;    /* scratch */
+    size_t files;
+} output;
+
+/* Create the staging directory beside `target`. Returns 0, or -1 with a
+ * message in *err. */
+int output_open(output *o, const char *target, buf *err);
+/* Write `data` at the site path `site_path` ("/czj/" means
+ * czj/index.html; "/sitemap.xml" that file), creating folders. */
+int output_write(output *o, const char *site_path, const char *data, size_t len, buf *err);
+/* Copy the tree at `dir` into the site root (theme static files). A missing
+ * `dir` is not an error. */
+int output_copy_tree(output *o, const char *dir, buf *err);
+/* Swap the staging tree into place and remove the old site. */
+int output_commit(output *o, buf *err);
+/* Remove the staging tree (after a failure) and free everything. */
+void output_abort(output *o);
+void output_free(output *o);
+
+/* The link to write in page `from` (a site path such as "/czj/2025/x/") for
+ * the site path `to`: relative ("../../css/site.css"), so the built site
+ * works under any directory. */
+void output_link(const char *from, const char *to, buf *out);
+
+#endif

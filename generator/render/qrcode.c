@@ -1,0 +1,64 @@
+#include "qrcode.h"
+
+#include <qrencode.h>
+#include <string.h>
+
+#define QRCODE_QUIET 4
+
+static void qrcode_put_escaped(buf *out, const char *s)
+{
+    for (; *s; s++) {
+        switch (*s) {
+        case '&':
+            buf_puts(out, "&amp;");
+            break;
+        case '<':
+            buf_puts(out, "&lt;");
+            break;
+        case '>':
+            buf_puts(out, "&gt;");
+            break;
+        case '"':
+            buf_puts(out, "&quot;");
+            break;
+        default:
+            buf_putc(out, *s);
+        }
+    }
+}
+
+int qrcode_svg(const char *text, const char *label, buf *out)
+{
+    QRcode *qr = QRcode_encodeString8bit(text, 0, QR_ECLEVEL_M);
+    if (!qr)
+        return -1;
+    int size = qr->width + 2 * QRCODE_QUIET;
+    buf_printf(out,
+               "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %d %d\" role=\"img\" "
+               "aria-label=\"",
+               size, size);
+    qrcode_put_escaped(out, label);
+    buf_printf(out,
+               "\" shape-rendering=\"crispEdges\"><rect width=\"%d\" height=\"%d\" "
+               "fill=\"#fff\"/><path fill=\"#000\" d=\"",
+               size, size);
+    /* One path, a horizontal run of dark modules per segment: compact and
+     * drawn without seams between neighbouring modules. */
+    for (int y = 0; y < qr->width; y++) {
+        const unsigned char *row = qr->data + (size_t)y * (size_t)qr->width;
+        for (int x = 0; x < qr->width;) {
+            if (!(row[x] & 1)) {
+                x++;
+                continue;
+            }
+            int run = 1;
+            while (x + run < qr->width && (row[x + run] & 1))
+                run++;
+            buf_printf(out, "M%d %dh%dv1h-%dz", x + QRCODE_QUIET, y + QRCODE_QUIET, run, run);
+            x += run;
+        }
+    }
+    buf_puts(out, "\"/></svg>");
+    QRcode_free(qr);
+    return 0;
+}

@@ -1,0 +1,37 @@
+/* Building the site: every page of DESIGN §5 rendered through the Lua page
+ * templates from the model the earlier stages produced (config, items,
+ * catalogue with its index numbers, naming.lua for every name), written atomically into the output
+ * directory. The list of pages and what each template sees are documented in
+ * templates/README.md. */
+#ifndef GK_RENDER_SITE_H
+#define GK_RENDER_SITE_H
+
+#include "../catalogue/catalogue.h"
+#include "../config/config.h"
+#include "../util/diag.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef struct render_options {
+    const char *out_dir; /* the site ends up here (public/) */
+    bool drafts;         /* publish draft items too */
+} render_options;
+
+typedef struct render_stats {
+    size_t items; /* items published */
+    size_t pages; /* pages rendered */
+    size_t files; /* files written, static files included */
+} render_stats;
+
+enum {
+    RENDER_ERROR_TEMPLATE = -1, /* a template failed: a diagnostic says where */
+    RENDER_ERROR_IO = -2,       /* the output could not be written */
+};
+
+/* Render the whole site. On any error nothing replaces the previous output
+ * and the return value says which kind of error it was. */
+int render_site(const site_config *cfg, const catalogue *cat, naming *names,
+                const render_options *opt, render_stats *stats, diag_list *diags);
+
+#endif

@@ -1,0 +1,547 @@
+#include "template.h"
+#include "template_internal.h"
+
+#include "../util/sandbox.h"
+#include "../util/xalloc.h"
+
+#include <lauxlib.h>
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct template_set {
+    lua_State *L;
+    const site_config *cfg;
+    template_limits limits;
+    int depth;                  /* frames open in the current render */
+    buf path, shown, text, lua; /* scratch for loading a file */
+};
+
+/* Registry keys: only their addresses matter. */
+static const char key_templates = 't'; /* name -> compiled template */
+static const char key_modules = 'm';   /* name -> module value, or key_loading */
+static const char key_loading = 'l';
+static const char key_frames = 'f'; /* depth -> env, function, layout name */
+static const char key_safe = 's';   /* the globals templates see behind their context */
+
+enum { FRAME_ENV, FRAME_FUNCTION, FRAME_LAYOUT, FRAME_SLOTS };
+
+static template_set *set_of(lua_State *L)
+{
+    return *(template_set **)lua_getextraspace(L);
+}
+
+static size_t memory_mib(const template_set *ts)
+{
+    return (ts->limits.memory + ((size_t)1 << 20) - 1) >> 20;
+}
+
+/* Names of templates and modules stay inside the template directories. */
+static void name_check(lua_State *L, const char *name, const char *what)
+{
+    bool ok = *name && *name != '/' && !strstr(name, "..");
+    for (const char *p = name; ok && *p; p++)
+        ok = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+             *p == '_' || *p == '.' || *p == '/' || *p == '-';
+    if (!ok)
+        luaL_error(L, "%s名“%s”不合法：只能由字母、数字和 _ . / - 组成，不能以 / 开头，也不能含 ..",
+                   what, name);
+}
+
+/* Find `file` and read it into ts->text, its shown name in ts->shown. */
+static void file_load(lua_State *L, template_set *ts, const char *file, const char *what)
+{
+    if (config_template_find(ts->cfg, file, &ts->path, &ts->shown) != 0)
+        luaL_error(L, "找不到%s %s（站点 templates/、主题 %s 和安装目录中都没有）", what, file,
+                   ts->cfg->theme);
+    buf_reset(&ts->text);
+    FILE *f = fopen(ts->path.ptr, "rb");
+    if (!f)
+        luaL_error(L, "%s: 无法打开：%s", ts->shown.ptr, strerror(errno));
+    char chunk[16384];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        buf_put(&ts->text, chunk, n);
+    int failed = ferror(f) ? errno : 0;
+    fclose(f);
+    if (failed)
+        luaL_error(L, "%s: 无法读取：%s", ts->shown.ptr, strerror(failed));
+}
+
+/* Compile Lua text as chunk "@shown" and push it, or raise the message. */
+static void chunk_load(lua_State *L, const buf *source, const char *shown)
+{
+    lua_pushfstring(L, "@%s", shown);
+    /* Text only ("t"): precompiled chunks can break the VM's invariants. */
+    int rc = luaL_loadbufferx(L, buf_cstr(source), source->len, lua_tostring(L, -1), "t");
+    lua_remove(L, -2);
+    if (rc != LUA_OK)
+        lua_error(L);
+}
+
+/* Push template `name`'s function, translating and compiling it on first use. */
+static void template_push(lua_State *L, template_set *ts, const char *name)
+{
+    lua_rawgetp(L, LUA_REGISTRYINDEX, &key_templates);
+    if (lua_getfield(L, -1, name) == LUA_TFUNCTION) {
+        lua_remove(L, -2);
+        return;
+    }
+    lua_pop(L, 1);
+    name_check(L, name, "模板");
+    file_load(L, ts, name, "模板");
+    buf_reset(&ts->lua);
+    buf msg = BUF_INIT;
+    if (template_translate(ts->text.ptr, ts->text.len, ts->shown.ptr, &ts->lua, &msg) != 0) {
+        lua_pushstring(L, msg.ptr);
+        buf_free(&msg);
+        lua_error(L);
+    }
+    chunk_load(L, &ts->lua, ts->shown.ptr);
+    /* The chunk declares its own _ENV; its upvalue, the state's real
+     * globals, must not stay reachable. */
+    lua_pushnil(L);
+    lua_setupvalue(L, -2, 1);
+    lua_pushvalue(L, -1);
+    lua_setfield(L, -3, name);
+    lua_remove(L, -2);
+}
+
+/* __index of a template's variables: the parent (context or enclosing
+ * template), then the safe globals. */
+static int env_index(lua_State *L)
+{
+    lua_pushvalue(L, 2);
+    if (lua_gettable(L, lua_upvalueindex(1)) != LUA_TNIL)
+        return 1;
+    lua_pushvalue(L, 2);
+    lua_rawget(L, lua_upvalueindex(2));
+    return 1;
+}
+
+/* Push a fresh table of variables that falls back to the value at
+ * `parent` and then to the safe globals, holding `content` if non-zero. */
+static void env_push(lua_State *L, int parent, int content)
+{
+    lua_createtable(L, 0, content ? 1 : 0);
+    if (content) {
+        lua_pushvalue(L, content);
+        lua_setfield(L, -2, "content");
+    }
+    lua_createtable(L, 0, 2);
+    lua_pushvalue(L, parent);
+    lua_rawgetp(L, LUA_REGISTRYINDEX, &key_safe);
+    lua_pushcclosure(L, env_index, 2);
+    lua_setfield(L, -2, "__index");
+    lua_pushboolean(L, 0);
+    lua_setfield(L, -2, "__metatable");
+    lua_setmetatable(L, -2);
+}
+
+static void frame_slot_set(lua_State *L, int depth, int slot, int value)
+{
+    lua_rawgetp(L, LUA_REGISTRYINDEX, &key_frames);
+    if (value)
+        lua_pushvalue(L, value);
+    else
+        lua_pushnil(L);
+    lua_rawseti(L, -2, (lua_Integer)depth * FRAME_SLOTS + slot);
+    lua_pop(L, 1);
+}
+
+static int frame_slot_push(lua_State *L, int depth, int slot)
+{
+    lua_rawgetp(L, LUA_REGISTRYINDEX, &key_frames);
+    int type = lua_rawgeti(L, -1, (lua_Integer)depth * FRAME_SLOTS + slot);
+    lua_remove(L, -2);
+    return type;
+}
+
+/* The file of the template running at `depth`, for errors Lua gives no
+ * position for; `fallback` when no template runs. */
+static const char *frame_source(lua_State *L, int depth, const char *fallback)
+{
+    if (depth <= 0 || frame_slot_push(L, depth, FRAME_FUNCTION) != LUA_TFUNCTION) {
+        lua_pop(L, depth > 0);
+        return fallback;
+    }
+    lua_Debug ar;
+    lua_getinfo(L, ">S", &ar);
+    /* The chunk name lives as long as the cached function. */
+    return ar.source[0] == '@' ? ar.source + 1 : ar.source;
+}
+
+/* Concatenate the pieces a template wrote and push the result. */
+static void pieces_concat(lua_State *L, int pieces)
+{
+    lua_Integer n = (lua_Integer)lua_rawlen(L, pieces);
+    luaL_Buffer b;
+    luaL_buffinit(L, &b);
+    for (lua_Integer i = 1; i <= n; i++) {
+        if (lua_rawgeti(L, pieces, i) != LUA_TSTRING)
+            luaL_error(L, "模板的代码改写了输出表 _gk_o");
+        luaL_addvalue(&b);
+    }
+    luaL_pushresult(&b);
+}
+
+/* Run template `name` with variables falling back to the value at
+ * `parent` (plus `content` for a layout) and push its output, wrapped in
+ * the layouts it names. Raises on error. */
+static void frame_run(lua_State *L, template_set *ts, const char *name, int parent, int content)
+{
+    luaL_checkstack(L, 12, "模板嵌套太深");
+    if (ts->depth >= ts->limits.depth)
+        luaL_error(L, "模板嵌套超过 %d 层（打开 %s 时；partial 或 layout 可能在循环调用）",
+                   ts->limits.depth, name);
+    int base = lua_gettop(L);
+    int fn = base + 1, env = base + 2, pieces = base + 3, output = base + 4, layout = base + 5;
+    template_push(L, ts, name);
+    env_push(L, parent, content);
+    lua_createtable(L, 32, 0);
+    int depth = ++ts->depth;
+    frame_slot_set(L, depth, FRAME_ENV, env);
+    frame_slot_set(L, depth, FRAME_FUNCTION, fn);
+    frame_slot_set(L, depth, FRAME_LAYOUT, 0);
+    lua_pushvalue(L, fn);
+    lua_pushvalue(L, env);
+    lua_pushvalue(L, pieces);
+    lua_pushcfunction(L, template_write_escaped);
+    lua_pushcfunction(L, template_write_raw);
+    lua_call(L, 4, 0);
+    pieces_concat(L, pieces);
+    if (frame_slot_push(L, depth, FRAME_LAYOUT) == LUA_TSTRING) {
+        /* Still at this depth, so that layouts naming each other hit the limit. */
+        frame_run(L, ts, lua_tostring(L, layout), env, output);
+        lua_replace(L, output);
+    }
+    frame_slot_set(L, depth, FRAME_ENV, 0);
+    frame_slot_set(L, depth, FRAME_FUNCTION, 0);
+    ts->depth = depth - 1;
+    lua_settop(L, output);
+    lua_replace(L, fn);
+    lua_settop(L, fn);
+}
+
+/* frame_entry(name as light userdata, parent): frame_run, called protected. */
+static int frame_entry(lua_State *L)
+{
+    frame_run(L, set_of(L), lua_touserdata(L, 1), 2, 0);
+    return 1;
+}
+
+/* True when the message starts "file:line:", as Lua's positioned ones do. */
+static bool message_positioned(const char *msg)
+{
+    const char *p = msg;
+    while (*p && *p != ':' && *p != ' ' && *p != '\n')
+        p++;
+    if (p == msg || *p++ != ':' || !(*p >= '0' && *p <= '9'))
+        return false;
+    while (*p >= '0' && *p <= '9')
+        p++;
+    return *p == ':';
+}
+
+/* Message handler: runs where the error was raised, so an error without a
+ * position (error(x, 0), a non-string value, one raised from C) gets the
+ * file and line of the innermost template or module running. */
+static int template_msgh(lua_State *L)
+{
+    const char *msg = lua_tostring(L, 1);
+    if (!msg)
+        msg = lua_pushfstring(L, "（抛出的错误值是 %s，不是字符串）", luaL_typename(L, 1));
+    if (message_positioned(msg)) {
+        lua_pushstring(L, msg);
+        return 1;
+    }
+    lua_Debug ar;
+    for (int level = 1; lua_getstack(L, level, &ar); level++) {
+        lua_getinfo(L, "Sl", &ar);
+        if (ar.currentline > 0) {
+            lua_pushfstring(L, "%s:%d: %s", ar.short_src, ar.currentline, msg);
+            return 1;
+        }
+    }
+    lua_pushstring(L, msg);
+    return 1;
+}
+
+/* The instruction bound. Once hit, every further instruction fails too, so
+ * that a pcall in the template cannot outlast it. */
+static void template_hook(lua_State *L, lua_Debug *ar)
+{
+    lua_sethook(L, template_hook, LUA_MASKCOUNT, 1);
+    lua_getinfo(L, "Sl", ar);
+    lua_pushfstring(L, "%s:%d: 运行超过指令上限（%d 条），可能是死循环", ar->short_src,
+                    ar->currentline, set_of(L)->limits.instructions);
+    lua_error(L);
+}
+
+/* partial(name [, ctx]) */
+static int helper_partial(lua_State *L)
+{
+    template_set *ts = set_of(L);
+    const char *name = luaL_checkstring(L, 1);
+    lua_settop(L, 2);
+    if (lua_isnil(L, 2)) {
+        if (ts->depth == 0)
+            return luaL_error(L, "在模板之外调用 partial 时要给出上下文表");
+        frame_slot_push(L, ts->depth, FRAME_ENV);
+        lua_replace(L, 2);
+    }
+    luaL_checktype(L, 2, LUA_TTABLE);
+    int depth = ts->depth;
+    lua_pushcfunction(L, template_msgh);
+    lua_pushcfunction(L, frame_entry);
+    lua_pushlightuserdata(L, (void *)name);
+    lua_pushvalue(L, 2);
+    /* Protected, so that the depth is right again when a pcall in the
+     * template catches the error. */
+    int rc = lua_pcall(L, 2, 1, 3);
+    int failed_at = ts->depth;
+    ts->depth = depth;
+    if (rc == LUA_ERRMEM)
+        return luaL_error(L, "内存用量超出上限（%d MiB），发生在 %s 中", (int)memory_mib(ts),
+                          failed_at > depth ? frame_source(L, failed_at, name) : name);
+    if (rc != LUA_OK)
+        return lua_error(L);
+    return 1;
+}
+
+/* layout(name). The layout is compiled here, so that a missing or broken
+ * one is reported at this line rather than after the page has run. */
+static int helper_layout(lua_State *L)
+{
+    template_set *ts = set_of(L);
+    const char *name = luaL_checkstring(L, 1);
+    if (ts->depth == 0)
+        return luaL_error(L, "layout 只能在模板中调用");
+    template_push(L, ts, name);
+    frame_slot_set(L, ts->depth, FRAME_LAYOUT, 1);
+    return 0;
+}
+
+/* Push the value of module `name`, loading it on first use. Its globals
+ * are its own table, falling back to the safe globals. */
+static void module_push(lua_State *L, template_set *ts, const char *name)
+{
+    luaL_checkstack(L, 8, NULL);
+    name_check(L, name, "模块");
+    size_t len = strlen(name);
+    /* Cached by file, so that "naming" and "naming.lua" are one module. */
+    const char *file = len > 4 && strcmp(name + len - 4, ".lua") == 0
+                           ? lua_pushstring(L, name)
+                           : lua_pushfstring(L, "%s.lua", name);
+    int top = lua_gettop(L);
+    lua_rawgetp(L, LUA_REGISTRYINDEX, &key_modules);
+    int modules = top + 1;
+    int type = lua_getfield(L, modules, file);
+    if (type == LUA_TLIGHTUSERDATA)
+        luaL_error(L, "模块 %s 在载入过程中又被 require（循环引用）", file);
+    if (type != LUA_TNIL) {
+        lua_replace(L, top);
+        lua_settop(L, top);
+        return;
+    }
+    lua_pop(L, 1);
+    file_load(L, ts, file, "模块");
+    lua_pushcfunction(L, template_msgh);
+    chunk_load(L, &ts->text, ts->shown.ptr);
+    lua_newtable(L);
+    lua_createtable(L, 0, 2);
+    lua_rawgetp(L, LUA_REGISTRYINDEX, &key_safe);
+    lua_setfield(L, -2, "__index");
+    lua_pushboolean(L, 0);
+    lua_setfield(L, -2, "__metatable");
+    lua_setmetatable(L, -2);
+    lua_setupvalue(L, -2, 1);
+    lua_pushlightuserdata(L, (void *)&key_loading);
+    lua_setfield(L, modules, file);
+    int rc = lua_pcall(L, 0, 1, -2);
+    if (rc != LUA_OK) {
+        lua_pushnil(L);
+        lua_setfield(L, modules, file);
+        if (rc == LUA_ERRMEM)
+            luaL_error(L, "内存用量超出上限（%d MiB），发生在载入模块 %s 时", (int)memory_mib(ts),
+                       file);
+        lua_error(L);
+    }
+    if (lua_isnil(L, -1)) {
+        lua_pop(L, 1);
+        lua_pushboolean(L, 1);
+    }
+    lua_pushvalue(L, -1);
+    lua_setfield(L, modules, file);
+    lua_replace(L, top);
+    lua_settop(L, top);
+}
+
+/* require(name) */
+static int helper_require(lua_State *L)
+{
+    module_push(L, set_of(L), luaL_checkstring(L, 1));
+    return 1;
+}
+
+/* Run protected from template_set_new: fill the registry. */
+static int set_prepare(lua_State *L)
+{
+    lua_newtable(L);
+    lua_rawsetp(L, LUA_REGISTRYINDEX, &key_templates);
+    lua_newtable(L);
+    lua_rawsetp(L, LUA_REGISTRYINDEX, &key_modules);
+    lua_newtable(L);
+    lua_rawsetp(L, LUA_REGISTRYINDEX, &key_frames);
+    static const luaL_Reg helpers[] = {
+        {"escape", template_write_escaped},
+        {"partial", helper_partial},
+        {"layout", helper_layout},
+        {"require", helper_require},
+        {NULL, NULL},
+    };
+    template_globals_push(L, helpers);
+    lua_rawsetp(L, LUA_REGISTRYINDEX, &key_safe);
+    return 0;
+}
+
+int template_set_new(template_set **out, const site_config *cfg, const template_limits *limits,
+                     buf *err)
+{
+    static const template_limits defaults = TEMPLATE_LIMITS_DEFAULT;
+    *out = NULL;
+    limits = limits ? limits : &defaults;
+    /* Each nesting level takes a few of Lua's 200 C calls. */
+    if (limits->instructions <= 0 || limits->memory == 0 || limits->depth <= 0 ||
+        limits->depth > 40) {
+        buf_puts(err, "模板的运行限额无效（指令数和内存要大于 0，嵌套层数在 1 到 40 之间）");
+        return -1;
+    }
+    template_set *ts = xcalloc(1, sizeof *ts);
+    ts->cfg = cfg;
+    ts->limits = *limits;
+    ts->L = sandbox_new_bounded(limits->memory);
+    if (!ts->L) {
+        buf_puts(err, "无法创建模板的 Lua 运行环境（内存不足）");
+        free(ts);
+        return -1;
+    }
+    *(template_set **)lua_getextraspace(ts->L) = ts;
+    lua_pushcfunction(ts->L, set_prepare);
+    if (lua_pcall(ts->L, 0, 0, 0) != LUA_OK) {
+        buf_printf(err, "无法准备模板的 Lua 运行环境：%s", lua_tostring(ts->L, -1));
+        template_set_free(ts);
+        return -1;
+    }
+    *out = ts;
+    return 0;
+}
+
+void template_set_free(template_set *ts)
+{
+    if (!ts)
+        return;
+    sandbox_close(ts->L);
+    buf_free(&ts->path);
+    buf_free(&ts->shown);
+    buf_free(&ts->text);
+    buf_free(&ts->lua);
+    free(ts);
+}
+
+lua_State *template_set_lua(template_set *ts)
+{
+    return ts->L;
+}
+
+/* lua_pcall under the instruction bound, with template_msgh at `msgh`. On
+ * error the message, naming `what` when Lua knows no better, goes to *err
+ * and the stack is cut to below msgh. */
+static int set_pcall(template_set *ts, int nargs, int nresults, int msgh, const char *what,
+                     buf *err)
+{
+    lua_State *L = ts->L;
+    ts->depth = 0;
+    lua_sethook(L, template_hook, LUA_MASKCOUNT, ts->limits.instructions);
+    int rc = lua_pcall(L, nargs, nresults, msgh);
+    lua_sethook(L, NULL, 0, 0);
+    if (rc == LUA_OK) {
+        lua_remove(L, msgh);
+        return 0;
+    }
+    /* Lua reports running out of memory without a position: name the
+     * template that was running. */
+    if (rc == LUA_ERRMEM)
+        buf_printf(err, "%s: 内存用量超出上限（%d MiB）", frame_source(L, ts->depth, what),
+                   (int)memory_mib(ts));
+    else
+        buf_puts(err, lua_tostring(L, -1) ? lua_tostring(L, -1) : "（Lua 错误没有说明）");
+    lua_settop(L, msgh - 1);
+    return -1;
+}
+
+int template_render(template_set *ts, const char *name, const char *page, buf *out, buf *err)
+{
+    lua_State *L = ts->L;
+    int ctx = lua_gettop(L);
+    if (!lua_istable(L, ctx) || !lua_checkstack(L, 8)) {
+        buf_printf(err, "渲染模板 %s 时上下文不是表", name);
+        lua_settop(L, ctx - 1);
+        return -1;
+    }
+    lua_pushcfunction(L, template_msgh);
+    lua_pushcfunction(L, frame_entry);
+    lua_pushlightuserdata(L, (void *)name);
+    lua_pushvalue(L, ctx);
+    int rc = set_pcall(ts, 2, 1, ctx + 1, name, err);
+    if (rc == 0) {
+        size_t len;
+        const char *s = lua_tolstring(L, -1, &len);
+        buf_put(out, s, len);
+    } else if (page) {
+        buf_printf(err, "（渲染页面 %s 时）", page);
+    }
+    lua_settop(L, ctx - 1);
+    return rc;
+}
+
+/* call_entry(module, func as light userdata, args...) */
+static int call_entry(lua_State *L)
+{
+    const char *module = lua_touserdata(L, 1), *func = lua_touserdata(L, 2);
+    module_push(L, set_of(L), module);
+    if (!lua_istable(L, -1) || lua_getfield(L, -1, func) != LUA_TFUNCTION)
+        return luaL_error(L, "模块 %s 没有函数 %s", module, func);
+    lua_replace(L, 2);
+    lua_pop(L, 1);
+    lua_call(L, lua_gettop(L) - 2, LUA_MULTRET);
+    return lua_gettop(L) - 1;
+}
+
+int template_call(template_set *ts, const char *module, const char *func, int nargs, int nresults,
+                  buf *err)
+{
+    lua_State *L = ts->L;
+    int base = lua_gettop(L) - nargs;
+    if (!lua_checkstack(L, 8)) {
+        buf_printf(err, "调用 %s 的 %s 时 Lua 栈空间不足", module, func);
+        lua_settop(L, base);
+        return -1;
+    }
+    lua_pushcfunction(L, template_msgh);
+    lua_insert(L, base + 1);
+    lua_pushcfunction(L, call_entry);
+    lua_insert(L, base + 2);
+    lua_pushlightuserdata(L, (void *)module);
+    lua_insert(L, base + 3);
+    lua_pushlightuserdata(L, (void *)func);
+    lua_insert(L, base + 4);
+    if (set_pcall(ts, nargs + 2, nresults, base + 1, module, err) != 0) {
+        buf_printf(err, "（调用 %s 的 %s 时）", module, func);
+        return -1;
+    }
+    return 0;
+}

@@ -1,0 +1,264 @@
+#!/usr/bin/env python3
+"""The built site end to end: gongkai builds a copy of the example site and
+fixture sites; the pages are read back and checked like a visitor would:
+present, linked, carrying the right metadata, valid HTML (tidy), QR codes that
+decode to the page's URL, escaping, determinism, atomic output, withdrawn
+items, stable index numbers. Prints "N passed, N failed"."""
+import html.parser
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+GK = os.environ.get("GK", os.path.join(ROOT, "gongkai"))
+passed = failed = 0
+
+
+def check(ok, what):
+    global passed, failed
+    if ok:
+        passed += 1
+    else:
+        failed += 1
+        print("FAIL:", what)
+    return ok
+
+
+def gongkai(*args, cwd=None):
+    r = subprocess.run([GK, *args], capture_output=True, text=True, cwd=cwd)
+    if "AddressSanitizer" in r.stderr or "runtime error" in r.stderr:
+        check(False, "sanitizer report from gongkai %s" % " ".join(args))
+    return r
+
+
+def copy_site(tmp, name="site"):
+    """The example site as a user would have it, in a scratch directory."""
+    dst = os.path.join(tmp, name)
+    os.makedirs(dst)
+    for entry in ("site.toml", "content", "templates", "themes", "catalogue.lock"):
+        src = os.path.join(ROOT, entry)
+        if os.path.isdir(src):
+            shutil.copytree(src, os.path.join(dst, entry))
+        elif os.path.exists(src):
+            shutil.copy(src, dst)
+    return dst
+
+
+def read(path):
+    with open(path, encoding="utf-8") as f:
+        return f.read()
+
+
+def pages(out):
+    for base, _, files in os.walk(out):
+        for f in sorted(files):
+            if f.endswith(".html"):
+                yield os.path.join(base, f)
+
+
+def lock_numbers(site):
+    """index number -> the rest of its catalogue.lock line."""
+    nums = {}
+    for line in read(os.path.join(site, "catalogue.lock")).splitlines():
+        if line and not line.startswith("#"):
+            fields = line.split("\t")
+            nums[fields[0]] = fields[1:]
+    return nums
+
+
+class Links(html.parser.HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.links = []
+
+    def handle_starttag(self, tag, attrs):
+        for k, v in attrs:
+            if k in ("href", "src") and v:
+                self.links.append(v)
+
+
+def item_page(out, source):
+    """The built page of the item whose source file is `source`."""
+    for p in pages(out):
+        if p.endswith("/print/index.html"):
+            continue
+        if source in read(p) and 'class="meta' in read(p):
+            return p
+    return None
+
+
+def test_example_site(tmp):
+    site = copy_site(tmp)
+    out = os.path.join(tmp, "public")
+    r = gongkai("build", "-s", site, "-o", out)
+    if not check(r.returncode == 0, "build of the example site: %s" % r.stderr[-2000:]):
+        return None
+    for rel in ("index.html", "xxgk/index.html", "xxgk/ml/gfxwj/index.html", "czj/index.html",
+                "baima/index.html", "404.html", "feed.xml", "czj/feed.xml", "sitemap.xml",
+                "css/site.css"):
+        check(os.path.isfile(os.path.join(out, rel)), "page %s missing" % rel)
+    check(os.path.isfile(os.path.join(site, "catalogue.lock")), "no catalogue.lock written")
+
+    # Every internal link and asset of every page exists: the site can be
+    # browsed page by page, from any directory.
+    broken = []
+    for p in pages(out):
+        parser = Links()
+        parser.feed(read(p))
+        for link in parser.links:
+            if re.match(r"^[a-z]+:", link) or link.startswith("#") or p.endswith("404.html"):
+                continue
+            target = os.path.normpath(os.path.join(os.path.dirname(p), link.split("#")[0]))
+            if os.path.isdir(target):
+                target = os.path.join(target, "index.html")
+            if not os.path.exists(target):
+                broken.append("%s -> %s" % (os.path.relpath(p, out), link))
+    check(not broken, "broken links: %s" % broken[:10])
+
+    # Valid HTML5: tidy reports no errors on any page.
+    bad = []
+    for p in pages(out):
+        t = subprocess.run(["tidy", "-e", "-q", p], capture_output=True, text=True)
+        if t.returncode >= 2:
+            bad.append("%s: %s" % (os.path.relpath(p, out), t.stderr.strip()[:300]))
+    check(not bad, "tidy errors: %s" % bad[:5])
+
+    # Footer identifiers on every page.
+    home = read(os.path.join(out, "index.html"))
+    for p in pages(out):
+        text = read(p)
+        if "3399000001" not in text and "网站标识码" not in text:
+            check(False, "no footer identifiers on %s" % p)
+            break
+    else:
+        check(True, "")
+    check('lang="zh-CN"' in home, "home page without lang")
+    # No external requests: nothing is loaded from another host.
+    external = [p for p in pages(out) if re.search(r'(src|href)="(https?:)?//(?!www\.shili\.gov\.cn)[^"]*\.(css|js|png|jpg|svg|woff2?)"', read(p))]
+    check(not external, "external resources in %s" % external[:3])
+
+    # An item page: the metadata above the body, 文号 normalised, 索引号.
+    p = item_page(out, "content/zfb/2024/gfxwj-zhengwu-gongkai-banfa.md") or item_page(
+        out, "content/zfb")
+    if check(p is not None, "no item page found"):
+        text = read(p)
+        check("索引号" in text and "发布机构" in text, "item page lacks the metadata table")
+        meta = text.find('class="meta')
+        body = text.find('class="body')
+        check(0 <= meta < body, "metadata table is not above the body")
+    sloppy = [q for q in pages(out) if "示政办发[2024]9号" in read(q)]
+    check(not sloppy, "document number [2024] not normalised in %s" % sloppy[:3])
+    check(any("示政办发〔2024〕9号" in read(q) for q in pages(out)),
+          "normalised document number 示政办发〔2024〕9号 shown nowhere")
+
+    # Drafts and 不予公开 never appear; 依申请公开 shows no body.
+    for page in pages(out):
+        if "qingshi/2025/zw-2025q4" in read(page):
+            check(False, "the draft is published: %s" % page)
+            break
+    else:
+        check(True, "")
+
+    # The QR code of an item page decodes to the page's absolute URL.
+    if p and shutil.which("rsvg-convert") and shutil.which("zbarimg"):
+        text = read(p)
+        m = re.search(r"(<svg[^>]*role=\"img\".*?</svg>)", text, re.S)
+        if check(m is not None, "no QR code on the item page"):
+            svg = os.path.join(tmp, "qr.svg")
+            png = os.path.join(tmp, "qr.png")
+            with open(svg, "w") as f:
+                f.write(m.group(1).replace("<svg ", '<svg width="400" height="400" ', 1))
+            subprocess.run(["rsvg-convert", "-o", png, svg], check=True)
+            z = subprocess.run(["zbarimg", "-q", "--raw", png], capture_output=True, text=True)
+            rel = os.path.relpath(os.path.dirname(p), out)
+            check(z.stdout.strip() == "https://www.shili.gov.cn/%s/" % rel,
+                  "QR decodes to %r, want the page URL /%s/" % (z.stdout.strip(), rel))
+    return site, out
+
+
+def test_deterministic(tmp, site, out):
+    out2 = os.path.join(tmp, "public2")
+    r = gongkai("build", "-s", site, "-o", out2)
+    check(r.returncode == 0, "second build failed")
+    d = subprocess.run(["diff", "-r", out, out2], capture_output=True, text=True)
+    check(d.returncode == 0, "two builds differ: %s" % d.stdout[:500])
+
+
+def test_escaping(tmp):
+    site = copy_site(tmp, "escape")
+    path = os.path.join(site, "content", "czj", "xss.md")
+    with open(path, "w", encoding="utf-8") as f:
+        f.write('+++\ntitle = "<script>alert(1)</script>"\ndate = 2025-06-01\n'
+                'category = "工作动态"\nkeywords = ["\\"><img src=x onerror=alert(1)>"]\n+++\n\n'
+                "正文<script>alert(2)</script>\n")
+    out = os.path.join(tmp, "escape-out")
+    r = gongkai("build", "-s", site, "-o", out)
+    if not check(r.returncode == 0, "build with a hostile title: %s" % r.stderr[-1000:]):
+        return
+    for p in pages(out):
+        text = read(p)
+        if "<script>alert" in text or "<img src=x" in text:
+            check(False, "unescaped markup in %s" % p)
+            return
+    check(any("&lt;script&gt;alert(1)&lt;/script&gt;" in read(p) for p in pages(out)),
+          "the hostile title is not shown as text")
+
+
+def test_atomic(tmp, site, out):
+    before = {p: read(p) for p in pages(out)}
+    broken = copy_site(tmp, "broken-theme")
+    os.makedirs(os.path.join(broken, "themes", "default", "templates"), exist_ok=True)
+    with open(os.path.join(broken, "templates", "item.html"), "w") as f:
+        f.write("<% layout('layouts/base.html') %>\n<p><%= item.nope.deeper %></p>\n")
+    r = gongkai("build", "-s", broken, "-o", out)
+    check(r.returncode == 1, "build with a broken template exit %d" % r.returncode)
+    check("templates/item.html:2" in r.stderr, "template error does not name file and line: %s"
+          % r.stderr[-500:])
+    after = {p: read(p) for p in pages(out)}
+    check(before == after, "a failed build changed the previous output")
+    check(not [d for d in os.listdir(tmp) if ".tmp-" in d], "staging directory left behind")
+
+
+def test_withdrawn_and_numbers(tmp):
+    site = copy_site(tmp, "history")
+    out = os.path.join(tmp, "history-out")
+    check(gongkai("build", "-s", site, "-o", out).returncode == 0, "first build")
+    first = lock_numbers(site)
+    # Delete one item, rename another, add a back-dated one.
+    victim = os.path.join(site, "content", "czj", "2025")
+    files = sorted(f for f in os.listdir(victim) if f.endswith(".md"))
+    gone = os.path.join(victim, files[0])
+    gone_text = read(gone)
+    os.remove(gone)
+    os.rename(os.path.join(victim, files[1]), os.path.join(victim, "renamed-" + files[1]))
+    with open(os.path.join(victim, "backdated.md"), "w", encoding="utf-8") as f:
+        f.write('+++\ntitle = "补录：2025年1月财政资金拨付情况"\ndate = 2025-01-02\n'
+                'category = "财政预决算"\n+++\n\n补录的信息。\n')
+    r = gongkai("build", "-s", site, "-o", out)
+    check(r.returncode == 0, "rebuild after delete/rename/add: %s" % r.stderr[-1000:])
+    second = lock_numbers(site)
+    check(set(first) <= set(second), "an index number disappeared from catalogue.lock")
+    check(len(second) == len(first) + 1, "the back-dated item did not get exactly one new number")
+    title = re.search(r'^title = "(.*)"', gone_text, re.M).group(1)
+    withdrawn = [p for p in pages(out) if title in read(p) and "撤" in read(p)]
+    check(withdrawn, "the deleted item's URL has no withdrawn page")
+
+
+def main():
+    with tempfile.TemporaryDirectory() as tmp:
+        built = test_example_site(tmp)
+        if built:
+            site, out = built
+            test_deterministic(tmp, site, out)
+            test_atomic(tmp, site, out)
+        test_escaping(tmp)
+        test_withdrawn_and_numbers(tmp)
+    print("%d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,919 @@
+/* catalogue.lock: index numbers assigned once and kept through added,
+ * renamed, moved, edited, deleted and restored items; URLs that never break;
+ * a malformed lock refused with its line; writes only on change, atomic. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "../../generator/catalogue/catalogue.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const date TODAY = {2026, 3, 1};
+
+static char root[64]; /* the temporary site of the running test */
+
+/* ---- the temporary site ------------------------------------------------- */
+
+static int site_setup(void **state)
+{
+    (void)state;
+    strcpy(root, "/tmp/gk-lock-XXXXXX");
+    if (!mkdtemp(root))
+        return -1;
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "cp -R tests/fixtures/lock/site/. '%s'", root);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+static int site_teardown(void **state)
+{
+    (void)state;
+    chmod(root, 0755);
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+static void site_path(char *out, size_t size, const char *rel)
+{
+    snprintf(out, size, "%s/%s", root, rel);
+}
+
+static void make_parents(const char *path)
+{
+    char dir[512];
+    snprintf(dir, sizeof dir, "%s", path);
+    for (char *p = dir + strlen(root) + 1; *p; p++)
+        if (*p == '/') {
+            *p = '\0';
+            mkdir(dir, 0755);
+            *p = '/';
+        }
+}
+
+static void file_write(const char *rel, const char *text)
+{
+    char path[512];
+    site_path(path, sizeof path, rel);
+    make_parents(path);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+/* The whole file (malloc'd), or NULL when absent. */
+static char *file_read(const char *rel)
+{
+    char path[512];
+    site_path(path, sizeof path, rel);
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    size_t cap = 4096, len = 0, n;
+    char *s = malloc(cap);
+    while ((n = fread(s + len, 1, cap - len - 1, f)) > 0) {
+        len += n;
+        if (cap - len < 2)
+            s = realloc(s, cap *= 2);
+    }
+    fclose(f);
+    s[len] = '\0';
+    return s;
+}
+
+static void file_move(const char *from, const char *to)
+{
+    char a[512], b[512];
+    site_path(a, sizeof a, from);
+    site_path(b, sizeof b, to);
+    make_parents(b);
+    assert_int_equal(rename(a, b), 0);
+}
+
+static void file_remove(const char *rel)
+{
+    char path[512];
+    site_path(path, sizeof path, rel);
+    assert_int_equal(unlink(path), 0);
+}
+
+/* Replace the first `from` in a file by `to`. */
+static void file_edit(const char *rel, const char *from, const char *to)
+{
+    char *s = file_read(rel);
+    assert_non_null(s);
+    char *at = strstr(s, from);
+    if (!at)
+        fail_msg("%s has no \"%s\"", rel, from);
+    size_t len = strlen(s) + strlen(to) + 1;
+    char *out = malloc(len);
+    snprintf(out, len, "%.*s%s%s", (int)(at - s), s, to, at + strlen(from));
+    file_write(rel, out);
+    free(s);
+    free(out);
+}
+
+/* No temporary file of the writer is left in the site directory. */
+static void assert_no_temp_files(void)
+{
+    DIR *d = opendir(root);
+    assert_non_null(d);
+    struct dirent *e;
+    while ((e = readdir(d)))
+        if (strncmp(e->d_name, ".catalogue.lock", 15) == 0)
+            fail_msg("temporary file %s left behind", e->d_name);
+    closedir(d);
+}
+
+/* ---- a build: config → catalogue → content → catalogue.lock ------------- */
+
+typedef struct build {
+    site_config cfg;
+    catalogue cat;
+    content_set set;
+    naming *n;
+    diag_list diags;
+    int rc;       /* of catalogue_lock_apply */
+    int write_rc; /* of catalogue_lock_write, when asked */
+    bool written;
+} build;
+
+static void assert_ok(build *b, int rc, const char *what)
+{
+    if (rc != 0) {
+        diag_list_print_text(&b->diags, stderr);
+        fail_msg("%s failed", what);
+    }
+}
+
+static void build_run(build *b, date today, bool write)
+{
+    memset(b, 0, sizeof *b);
+    diag_list_init(&b->diags);
+    assert_ok(b, config_load(&b->cfg, root, &b->diags), "config_load");
+    assert_ok(b, catalogue_load(&b->cat, &b->cfg, &b->diags), "catalogue_load");
+    assert_ok(b, content_load(&b->set, &b->cfg, &b->diags), "content_load");
+    assert_ok(b, catalogue_items_resolve(&b->cat, &b->set, &b->diags), "resolve");
+    assert_ok(b, naming_open(&b->n, &b->cfg, &b->diags), "naming_open");
+    b->rc = catalogue_lock_apply(&b->cat, &b->set, b->n, &b->cfg, today, &b->diags);
+    if (write && b->rc == 0)
+        b->write_rc = catalogue_lock_write(&b->cat, &b->written, &b->diags);
+}
+
+/* A build that must succeed and write only when `expect_write`. */
+static void build_clean(build *b, bool expect_write)
+{
+    build_run(b, TODAY, true);
+    assert_ok(b, b->rc, "catalogue_lock_apply");
+    assert_ok(b, b->write_rc, "catalogue_lock_write");
+    assert_int_equal(diag_list_count(&b->diags, DIAG_ERROR), 0);
+    assert_int_equal(b->written, expect_write);
+    assert_no_temp_files();
+}
+
+static void build_free(build *b)
+{
+    naming_close(b->n);
+    catalogue_free(&b->cat);
+    content_free(&b->set);
+    config_free(&b->cfg);
+    diag_list_free(&b->diags);
+}
+
+static const catalogue_item *item_at(const build *b, const char *rel)
+{
+    for (size_t i = 0; i < b->cat.item_count; i++)
+        if (strcmp(b->cat.items[i].item->rel, rel) == 0)
+            return &b->cat.items[i];
+    fail_msg("no item content/%s", rel);
+    return NULL;
+}
+
+static const diag *find_code(const build *b, const char *code)
+{
+    for (size_t i = 0; i < b->diags.len; i++)
+        if (strcmp(b->diags.items[i].code, code) == 0)
+            return &b->diags.items[i];
+    fail_msg("no %s diagnostic", code);
+    return NULL;
+}
+
+/* ---- the lock as written ------------------------------------------------ */
+
+enum {
+    F_INDEX,
+    F_DEPT,
+    F_YEAR,
+    F_SEQ,
+    F_ID,
+    F_PATH,
+    F_URL,
+    F_ALIASES,
+    F_TITLE_FP,
+    F_BODY_FP,
+    F_WITHDRAWN,
+    F_REASON,
+    F_TITLE,
+    F_COUNT
+};
+
+typedef struct lock_line {
+    char *f[F_COUNT];
+} lock_line;
+
+typedef struct lockfile {
+    char *text;
+    lock_line *v;
+    size_t len;
+} lockfile;
+
+static void lockfile_load(lockfile *lf)
+{
+    lf->text = file_read("catalogue.lock");
+    assert_non_null(lf->text);
+    lf->len = 0;
+    lf->v = calloc(256, sizeof *lf->v);
+    for (char *line = strtok(lf->text, "\n"); line; line = strtok(NULL, "\n")) {
+        if (line[0] == '#')
+            continue;
+        lock_line *l = &lf->v[lf->len++];
+        size_t n = 0;
+        for (char *p = line;; p++) {
+            l->f[n++] = p;
+            p = strchr(p, '\t');
+            if (!p)
+                break;
+            *p = '\0';
+            assert_true(n < F_COUNT);
+        }
+        assert_int_equal(n, F_COUNT);
+    }
+}
+
+static void lockfile_free(lockfile *lf)
+{
+    free(lf->text);
+    free(lf->v);
+    memset(lf, 0, sizeof *lf);
+}
+
+static const lock_line *lockfile_by_id(const lockfile *lf, const char *id)
+{
+    for (size_t i = 0; i < lf->len; i++)
+        if (strcmp(lf->v[i].f[F_ID], id) == 0)
+            return &lf->v[i];
+    return NULL;
+}
+
+static const lock_line *lockfile_by_index(const lockfile *lf, const char *index_no)
+{
+    for (size_t i = 0; i < lf->len; i++)
+        if (strcmp(lf->v[i].f[F_INDEX], index_no) == 0)
+            return &lf->v[i];
+    fail_msg("no lock line for %s", index_no);
+    return NULL;
+}
+
+static bool url_listed(const lock_line *l, const char *url)
+{
+    if (strcmp(l->f[F_URL], url) == 0)
+        return true;
+    size_t n = strlen(url);
+    for (const char *p = l->f[F_ALIASES]; (p = strstr(p, url)); p++)
+        if ((p == l->f[F_ALIASES] || p[-1] == ',') && (p[n] == ',' || p[n] == '\0'))
+            return true;
+    return false;
+}
+
+/* Between two states of the lock: every entry is still there with the same
+ * number and every URL it had still belongs to it; numbers are unique. */
+static void assert_stable(const lockfile *before, const lockfile *after)
+{
+    assert_true(after->len >= before->len);
+    for (size_t i = 0; i < before->len; i++) {
+        const lock_line *a = &before->v[i];
+        const lock_line *b = lockfile_by_id(after, a->f[F_ID]);
+        if (!b)
+            fail_msg("entry %s (%s) disappeared", a->f[F_ID], a->f[F_INDEX]);
+        assert_string_equal(a->f[F_INDEX], b->f[F_INDEX]);
+        assert_string_equal(a->f[F_DEPT], b->f[F_DEPT]);
+        assert_string_equal(a->f[F_SEQ], b->f[F_SEQ]);
+        if (!url_listed(b, a->f[F_URL]))
+            fail_msg("%s lost its URL %s", a->f[F_INDEX], a->f[F_URL]);
+    }
+    for (size_t i = 0; i < after->len; i++)
+        for (size_t k = i + 1; k < after->len; k++) {
+            assert_string_not_equal(after->v[i].f[F_INDEX], after->v[k].f[F_INDEX]);
+            assert_string_not_equal(after->v[i].f[F_ID], after->v[k].f[F_ID]);
+        }
+}
+
+/* One build that must write, checked against the lock before it. */
+static void step(build *b, lockfile *lf)
+{
+    build_clean(b, true);
+    lockfile next;
+    lockfile_load(&next);
+    assert_stable(lf, &next);
+    lockfile_free(lf);
+    *lf = next;
+}
+
+/* ---- tests -------------------------------------------------------------- */
+
+static void test_first_build(void **state)
+{
+    (void)state;
+    build b;
+    build_clean(&b, true);
+    assert_int_equal(b.cat.withdrawn_count, 0);
+    /* Numbered per department and year in order of date. */
+    const catalogue_item *yusuan = item_at(&b, "czj/2025/yusuan-2025.md");
+    assert_string_equal(yusuan->index_no, "11339901MB0001222Q/2025-00001");
+    assert_string_equal(yusuan->url, "/czj/2025/yusuan-2025/");
+    assert_int_equal(yusuan->alias_count, 0);
+    assert_int_equal(strlen(yusuan->id), 16);
+    assert_string_equal(item_at(&b, "czj/2025/shoufei-mulu.md")->index_no,
+                        "11339901MB0001222Q/2025-00002");
+    assert_string_equal(item_at(&b, "czj/2025/juesuan-2024.md")->index_no,
+                        "11339901MB0001222Q/2025-00003");
+    const catalogue_item *shuoming = item_at(&b, "czj/2025/预算 说明.md");
+    assert_string_equal(shuoming->index_no, "11339901MB0001222Q/2025-00004");
+    assert_string_equal(shuoming->url, "/czj/2025/item-00004/");
+    assert_string_equal(item_at(&b, "czj/2024/zijin-banfa.md")->index_no,
+                        "11339901MB0001222Q/2024-00001");
+    assert_string_equal(item_at(&b, "mzj/2025/dibao.md")->index_no,
+                        "11339901MB000129XK/2025-00001");
+    /* The township has no org code of its own: the site's. */
+    assert_string_equal(item_at(&b, "baima/2025/zw-2025q1.md")->index_no,
+                        "11339901MB00010119/2025-00001");
+    /* Drafts and 不予公开 are not published: no number, no URL. */
+    assert_null(item_at(&b, "czj/2025/caogao.md")->index_no);
+    assert_null(item_at(&b, "czj/2025/neibu.md")->url);
+
+    lockfile lf;
+    lockfile_load(&lf);
+    assert_int_equal(lf.len, 7);
+    assert_true(strncmp(lf.text, "# catalogue.lock", 16) == 0);
+    /* Sorted by index number. */
+    assert_string_equal(lf.v[0].f[F_INDEX], "11339901MB00010119/2025-00001");
+    assert_string_equal(lf.v[1].f[F_INDEX], "11339901MB0001222Q/2024-00001");
+    assert_string_equal(lf.v[2].f[F_INDEX], "11339901MB0001222Q/2025-00001");
+    assert_string_equal(lf.v[6].f[F_INDEX], "11339901MB000129XK/2025-00001");
+    const lock_line *l = &lf.v[2];
+    assert_string_equal(l->f[F_DEPT], "czj");
+    assert_string_equal(l->f[F_YEAR], "2025");
+    assert_string_equal(l->f[F_SEQ], "1");
+    assert_string_equal(l->f[F_ID], yusuan->id);
+    assert_string_equal(l->f[F_PATH], "content/czj/2025/yusuan-2025.md");
+    assert_string_equal(l->f[F_URL], "/czj/2025/yusuan-2025/");
+    assert_string_equal(l->f[F_ALIASES], "-");
+    assert_int_equal(strlen(l->f[F_TITLE_FP]), 16);
+    assert_int_equal(strlen(l->f[F_BODY_FP]), 16);
+    assert_string_equal(l->f[F_WITHDRAWN], "-");
+    assert_string_equal(l->f[F_REASON], "-");
+    assert_string_equal(l->f[F_TITLE], "示例县2025年一般公共预算收支预算");
+    lockfile_free(&lf);
+    build_free(&b);
+}
+
+/* The same input gives the same bytes, whichever directory it is built in. */
+static void test_deterministic(void **state)
+{
+    (void)state;
+    build b;
+    build_clean(&b, true);
+    build_free(&b);
+    char *first = file_read("catalogue.lock");
+    file_remove("catalogue.lock");
+    build_clean(&b, true);
+    build_free(&b);
+    char *second = file_read("catalogue.lock");
+    assert_string_equal(first, second);
+    free(first);
+    free(second);
+}
+
+static void test_history(void **state)
+{
+    (void)state;
+    build b;
+    build_clean(&b, true);
+    build_free(&b);
+    lockfile lf;
+    lockfile_load(&lf);
+
+    /* (a) A back-dated item takes the next number, not the first. */
+    file_write("content/czj/2025/yizhi.md", "+++\ntitle = \"补登的一月份通知\"\ndate = 2025-01-05\n"
+                                            "category = \"czyjs\"\n+++\n\n"
+                                            "这是一份一月份就已形成、现在才补充登记公开的通知。\n");
+    step(&b, &lf);
+    assert_string_equal(item_at(&b, "czj/2025/yizhi.md")->index_no,
+                        "11339901MB0001222Q/2025-00005");
+    build_free(&b);
+
+    /* (b) Renamed: same number, new URL, the old one kept as an alias. */
+    file_move("content/czj/2025/yusuan-2025.md", "content/czj/2025/yusuan.md");
+    step(&b, &lf);
+    const catalogue_item *ci = item_at(&b, "czj/2025/yusuan.md");
+    assert_string_equal(ci->index_no, "11339901MB0001222Q/2025-00001");
+    assert_string_equal(ci->url, "/czj/2025/yusuan/");
+    assert_int_equal(ci->alias_count, 1);
+    assert_string_equal(ci->aliases[0], "/czj/2025/yusuan-2025/");
+    const lock_line *l = lockfile_by_index(&lf, ci->index_no);
+    assert_string_equal(l->f[F_PATH], "content/czj/2025/yusuan.md");
+    assert_string_equal(l->f[F_ALIASES], "/czj/2025/yusuan-2025/");
+    build_free(&b);
+
+    /* (c) Moved to another folder of the department: number and URL kept. */
+    file_move("content/czj/2025/shoufei-mulu.md", "content/czj/guidang/shoufei-mulu.md");
+    step(&b, &lf);
+    ci = item_at(&b, "czj/guidang/shoufei-mulu.md");
+    assert_string_equal(ci->index_no, "11339901MB0001222Q/2025-00002");
+    assert_string_equal(ci->url, "/czj/2025/shoufei-mulu/");
+    assert_int_equal(ci->alias_count, 0);
+    build_free(&b);
+
+    /* (d) Deleted: withdrawn, its URL kept; its number is not reused. */
+    file_remove("content/czj/2025/juesuan-2024.md");
+    file_write("content/czj/2025/xin.md", "+++\ntitle = \"新的通知\"\ndate = 2025-12-01\n"
+                                          "category = \"czyjs\"\n+++\n\n"
+                                          "删除一条信息之后新增的通知，应当取得新的顺序号。\n");
+    step(&b, &lf);
+    assert_int_equal(b.cat.withdrawn_count, 1);
+    const catalogue_withdrawn *w = &b.cat.withdrawn[0];
+    assert_string_equal(w->index_no, "11339901MB0001222Q/2025-00003");
+    assert_string_equal(w->url, "/czj/2025/juesuan-2024/");
+    assert_string_equal(w->title, "示例县2024年财政决算");
+    assert_string_equal(w->dept, "czj");
+    assert_non_null(w->department);
+    assert_int_equal(date_cmp(w->withdrawn, TODAY), 0);
+    assert_null(w->reason);
+    assert_string_equal(item_at(&b, "czj/2025/xin.md")->index_no, "11339901MB0001222Q/2025-00006");
+    assert_string_equal(lockfile_by_index(&lf, w->index_no)->f[F_WITHDRAWN], "2026-03-01");
+    build_free(&b);
+
+    /* A different item under the deleted file's name: a number of its own,
+     * and not the withdrawn item's URL. */
+    file_write(
+        "content/czj/2025/juesuan-2024.md",
+        "+++\ntitle = \"关于决算公开工作的补充说明\"\ndate = 2025-12-10\n"
+        "category = \"czyjs\"\n+++\n\n对今年决算公开工作中群众关心的几个问题作出补充说明。\n");
+    step(&b, &lf);
+    ci = item_at(&b, "czj/2025/juesuan-2024.md");
+    assert_string_equal(ci->index_no, "11339901MB0001222Q/2025-00007");
+    assert_string_equal(ci->url, "/czj/2025/juesuan-2024-00007/");
+    assert_int_equal(b.cat.withdrawn_count, 1);
+    build_free(&b);
+
+    /* (e) Title and body edited in place: same number. */
+    file_edit("content/czj/2024/zijin-banfa.md", "示例县财政专项资金管理办法",
+              "示例县财政专项资金管理办法（修订）");
+    file_edit("content/czj/2024/zijin-banfa.md", "第一条", "第一条（修订）");
+    step(&b, &lf);
+    ci = item_at(&b, "czj/2024/zijin-banfa.md");
+    assert_string_equal(ci->index_no, "11339901MB0001222Q/2024-00001");
+    assert_string_equal(lockfile_by_index(&lf, ci->index_no)->f[F_TITLE],
+                        "示例县财政专项资金管理办法（修订）");
+    build_free(&b);
+
+    /* (f) The webmaster writes the reason: it is read, and kept as written. */
+    file_edit("catalogue.lock", "2026-03-01\t-\t", "2026-03-01\t职能调整，已由新文件替代\t");
+    build_clean(&b, false);
+    assert_string_equal(b.cat.withdrawn[0].reason, "职能调整，已由新文件替代");
+    build_free(&b);
+    lockfile_free(&lf);
+    lockfile_load(&lf);
+
+    /* (g) The deleted item comes back under another name: its own number,
+     * withdrawn no more, its first URL now an alias. */
+    file_write(
+        "content/czj/2025/juesuan-2024-huifu.md",
+        "+++\ntitle = \"示例县2024年财政决算\"\ndate = 2025-08-20\ncategory = \"czyjs\"\n+++\n\n"
+        "示例县2024年财政决算已经县人民代表大会常务委员会批准，现将决算情况公开如下。\n");
+    step(&b, &lf);
+    ci = item_at(&b, "czj/2025/juesuan-2024-huifu.md");
+    assert_string_equal(ci->index_no, "11339901MB0001222Q/2025-00003");
+    assert_string_equal(ci->url, "/czj/2025/juesuan-2024-huifu/");
+    assert_string_equal(ci->aliases[0], "/czj/2025/juesuan-2024/");
+    assert_int_equal(b.cat.withdrawn_count, 0);
+    l = lockfile_by_index(&lf, ci->index_no);
+    assert_string_equal(l->f[F_WITHDRAWN], "-");
+    assert_string_equal(l->f[F_REASON], "-");
+    build_free(&b);
+
+    /* (h) Turned into a draft: withdrawn where it is; published again: back. */
+    file_edit("content/mzj/2025/dibao.md", "category: shjz", "category: shjz\ndraft: true");
+    step(&b, &lf);
+    assert_null(item_at(&b, "mzj/2025/dibao.md")->index_no);
+    assert_int_equal(b.cat.withdrawn_count, 1);
+    assert_string_equal(b.cat.withdrawn[0].index_no, "11339901MB000129XK/2025-00001");
+    assert_string_equal(b.cat.withdrawn[0].url, "/mzj/2025/dibao/");
+    build_free(&b);
+    file_edit("content/mzj/2025/dibao.md", "\ndraft: true", "");
+    step(&b, &lf);
+    assert_string_equal(item_at(&b, "mzj/2025/dibao.md")->index_no,
+                        "11339901MB000129XK/2025-00001");
+    assert_int_equal(b.cat.withdrawn_count, 0);
+    build_free(&b);
+    lockfile_free(&lf);
+}
+
+/* A rename with an edited body is still found by its title, but only in the
+ * same department; an unchanged body is found anywhere. */
+static void test_moves_by_fingerprint(void **state)
+{
+    (void)state;
+    build b;
+    build_clean(&b, true);
+    build_free(&b);
+    lockfile lf;
+    lockfile_load(&lf);
+
+    file_move("content/czj/2025/juesuan-2024.md", "content/czj/2025/juesuan.md");
+    file_edit("content/czj/2025/juesuan.md", "现将决算情况公开如下", "现将决算情况和说明公开如下");
+    /* Same title as a czj item, other department, other body: a new item. */
+    file_write("content/mzj/2025/yusuan.md",
+               "+++\ntitle = \"示例县2025年一般公共预算收支预算\"\ndate = 2025-06-01\n"
+               "category = "
+               "\"czyjs\"\n+++\n\n民政局转载的预算信息，正文与财政局发布的不同，是另一条信息。\n");
+    file_remove("content/czj/2025/yusuan-2025.md");
+    step(&b, &lf);
+    assert_string_equal(item_at(&b, "czj/2025/juesuan.md")->index_no,
+                        "11339901MB0001222Q/2025-00003");
+    assert_string_equal(item_at(&b, "mzj/2025/yusuan.md")->index_no,
+                        "11339901MB000129XK/2025-00002");
+    assert_int_equal(b.cat.withdrawn_count, 1);
+    assert_string_equal(b.cat.withdrawn[0].index_no, "11339901MB0001222Q/2025-00001");
+    build_free(&b);
+
+    /* Moved to another department's folder unchanged: the same item. */
+    file_move("content/czj/2025/shoufei-mulu.md", "content/mzj/2025/shoufei-mulu.md");
+    step(&b, &lf);
+    const catalogue_item *ci = item_at(&b, "mzj/2025/shoufei-mulu.md");
+    assert_string_equal(ci->index_no, "11339901MB0001222Q/2025-00002");
+    assert_string_equal(ci->url, "/mzj/2025/shoufei-mulu/");
+    assert_string_equal(ci->aliases[0], "/czj/2025/shoufei-mulu/");
+    build_free(&b);
+    lockfile_free(&lf);
+}
+
+/* Only a match that is unique both ways is a move; a short body is no
+ * fingerprint. */
+static void test_doubtful_moves_are_new_items(void **state)
+{
+    (void)state;
+    file_write("content/czj/2025/fujian.md", "+++\ntitle = \"收费标准附件\"\ndate = 2025-06-01\n"
+                                             "category = \"czyjs\"\n+++\n\n见附件。\n");
+    build b;
+    build_clean(&b, true);
+    build_free(&b);
+    lockfile lf;
+    lockfile_load(&lf);
+
+    /* Two copies of a deleted item: neither is that item. */
+    char *text = file_read("content/czj/2025/juesuan-2024.md");
+    file_remove("content/czj/2025/juesuan-2024.md");
+    file_write("content/czj/2025/juesuan-a.md", text);
+    file_write("content/czj/2025/juesuan-b.md", text);
+    /* Another "见附件。" with another title: not the deleted fujian.md. */
+    file_remove("content/czj/2025/fujian.md");
+    file_write("content/czj/2025/fujian-2.md", "+++\ntitle = \"采购目录附件\"\ndate = 2025-06-02\n"
+                                               "category = \"czyjs\"\n+++\n\n见附件。\n");
+    step(&b, &lf);
+    /* fujian.md was 3 and juesuan-2024.md 4; new ones follow in date order. */
+    assert_string_equal(item_at(&b, "czj/2025/fujian-2.md")->index_no,
+                        "11339901MB0001222Q/2025-00006");
+    assert_string_equal(item_at(&b, "czj/2025/juesuan-a.md")->index_no,
+                        "11339901MB0001222Q/2025-00007");
+    assert_string_equal(item_at(&b, "czj/2025/juesuan-b.md")->index_no,
+                        "11339901MB0001222Q/2025-00008");
+    assert_int_equal(b.cat.withdrawn_count, 2);
+    assert_string_equal(b.cat.withdrawn[0].index_no, "11339901MB0001222Q/2025-00003");
+    assert_string_equal(b.cat.withdrawn[1].index_no, "11339901MB0001222Q/2025-00004");
+    build_free(&b);
+
+    /* One copy goes back to the old path: it is the withdrawn item again,
+     * however many entries share its body. */
+    file_move("content/czj/2025/juesuan-a.md", "content/czj/2025/juesuan-2024.md");
+    file_remove("content/czj/2025/juesuan-b.md");
+    step(&b, &lf);
+    assert_string_equal(item_at(&b, "czj/2025/juesuan-2024.md")->index_no,
+                        "11339901MB0001222Q/2025-00004");
+    assert_int_equal(b.cat.withdrawn_count, 3);
+    build_free(&b);
+    free(text);
+    lockfile_free(&lf);
+}
+
+/* A file whose front matter breaks is left out by the content stage: its
+ * entry must stay as it was, not be withdrawn. */
+static void test_unreadable_item_is_not_withdrawn(void **state)
+{
+    (void)state;
+    build b;
+    build_clean(&b, true);
+    build_free(&b);
+    char *before = file_read("catalogue.lock");
+    file_edit("content/czj/2025/shoufei-mulu.md", "+++\ntitle", "+++\ntitle = = ");
+    memset(&b, 0, sizeof b);
+    diag_list_init(&b.diags);
+    assert_int_equal(config_load(&b.cfg, root, &b.diags), 0);
+    assert_int_equal(catalogue_load(&b.cat, &b.cfg, &b.diags), 0);
+    assert_int_equal(content_load(&b.set, &b.cfg, &b.diags), -1); /* GK106 */
+    assert_int_equal(catalogue_items_resolve(&b.cat, &b.set, &b.diags), 0);
+    assert_int_equal(naming_open(&b.n, &b.cfg, &b.diags), 0);
+    assert_int_equal(catalogue_lock_apply(&b.cat, &b.set, b.n, &b.cfg, TODAY, &b.diags), 0);
+    assert_int_equal(b.cat.withdrawn_count, 0);
+    bool written = true;
+    assert_int_equal(catalogue_lock_write(&b.cat, &written, &b.diags), 0);
+    assert_false(written);
+    build_free(&b);
+    char *after = file_read("catalogue.lock");
+    assert_string_equal(before, after);
+    free(before);
+    free(after);
+}
+
+/* Two files whose names give the same URL: the second asks again. */
+static void test_url_clash(void **state)
+{
+    (void)state;
+    file_write("content/czj/2025/sub/yusuan-2025.md",
+               "+++\ntitle = \"另一份同名文件\"\ndate = 2025-10-01\ncategory = \"czyjs\"\n+++\n\n"
+               "放在子文件夹中、文件名与另一条信息相同的信息，网址不能相同。\n");
+    build b;
+    build_clean(&b, true);
+    assert_string_equal(item_at(&b, "czj/2025/yusuan-2025.md")->url, "/czj/2025/yusuan-2025/");
+    const catalogue_item *ci = item_at(&b, "czj/2025/sub/yusuan-2025.md");
+    assert_string_equal(ci->index_no, "11339901MB0001222Q/2025-00005");
+    assert_string_equal(ci->url, "/czj/2025/yusuan-2025-00005/");
+    build_free(&b);
+}
+
+static void file_stat(const char *rel, struct stat *st)
+{
+    char path[512];
+    site_path(path, sizeof path, rel);
+    assert_int_equal(stat(path, st), 0);
+}
+
+static void test_unchanged_is_not_rewritten(void **state)
+{
+    (void)state;
+    build b;
+    build_clean(&b, true);
+    build_free(&b);
+    struct stat before, after;
+    file_stat("catalogue.lock", &before);
+    build_clean(&b, false);
+    build_free(&b);
+    /* Another day changes nothing either: dates only mark new withdrawals. */
+    build_run(&b, (date){2027, 1, 1}, true);
+    assert_int_equal(b.rc, 0);
+    assert_int_equal(b.write_rc, 0);
+    assert_false(b.written);
+    build_free(&b);
+    file_stat("catalogue.lock", &after);
+    assert_int_equal(before.st_ino, after.st_ino);
+    assert_int_equal(before.st_mtim.tv_sec, after.st_mtim.tv_sec);
+    assert_int_equal(before.st_mtim.tv_nsec, after.st_mtim.tv_nsec);
+}
+
+/* A lock saved with CRLF line ends (a Windows checkout) reads the same. */
+static void test_crlf_lock(void **state)
+{
+    (void)state;
+    build b;
+    build_clean(&b, true);
+    build_free(&b);
+    char *text = file_read("catalogue.lock");
+    size_t len = strlen(text);
+    char *crlf = malloc(2 * len + 1), *o = crlf;
+    for (const char *p = text; *p; p++) {
+        if (*p == '\n')
+            *o++ = '\r';
+        *o++ = *p;
+    }
+    *o = '\0';
+    file_write("catalogue.lock", crlf);
+    build_clean(&b, false);
+    assert_string_equal(item_at(&b, "czj/2025/yusuan-2025.md")->index_no,
+                        "11339901MB0001222Q/2025-00001");
+    build_free(&b);
+    free(text);
+    free(crlf);
+}
+
+/* The 1-based line of the lock whose text contains `needle`. */
+static int lock_line_of(const char *text, const char *needle)
+{
+    const char *at = strstr(text, needle);
+    assert_non_null(at);
+    int line = 1;
+    for (const char *p = text; p < at; p++)
+        line += *p == '\n';
+    return line;
+}
+
+/* Damage the lock by replacing `from` with `to`; the build must refuse with
+ * GK303 at the line (and column) and leave the file as it is. */
+static void assert_malformed(const char *from, const char *to, int col, const char *fragment)
+{
+    build b;
+    build_clean(&b, true);
+    build_free(&b);
+    file_edit("catalogue.lock", from, to);
+    char *damaged = file_read("catalogue.lock");
+    int line = lock_line_of(damaged, to);
+    build_run(&b, TODAY, true);
+    assert_int_equal(b.rc, -1);
+    const diag *d = find_code(&b, "GK303");
+    assert_string_equal(d->path, "catalogue.lock");
+    assert_int_equal(d->line, line);
+    if (col)
+        assert_int_equal(d->col, col);
+    if (!strstr(d->message, fragment))
+        fail_msg("message \"%s\" lacks \"%s\"", d->message, fragment);
+    /* Nothing is written after a refused lock, even when asked. */
+    assert_int_equal(catalogue_lock_write(&b.cat, NULL, &b.diags), -1);
+    build_free(&b);
+    char *after = file_read("catalogue.lock");
+    assert_string_equal(damaged, after);
+    free(damaged);
+    free(after);
+}
+
+static void test_malformed_year(void **state)
+{
+    (void)state;
+    /* index_no (29) + tab + czj + tab: the year starts at column 35. */
+    assert_malformed("\tczj\t2024\t1\t", "\tczj\t20x4\t1\t", 35, "年份");
+}
+
+static void test_malformed_columns(void **state)
+{
+    (void)state;
+    assert_malformed("\tczj\t2024\t1\t", "\tczj\t2024 1\t", 0, "13 列");
+}
+
+static void test_malformed_duplicate_number(void **state)
+{
+    (void)state;
+    assert_malformed("11339901MB0001222Q/2025-00002\tczj\t2025\t2\t",
+                     "11339901MB0001222Q/2025-00001\tczj\t2025\t2\t", 1, "重复");
+}
+
+static void test_malformed_url(void **state)
+{
+    (void)state;
+    /* A URL that would climb out of the site is never trusted. */
+    assert_malformed("\t/czj/2024/zijin-banfa/\t", "\t/czj/../../etc/\t", 0, "网址");
+}
+
+static void test_merge_conflict(void **state)
+{
+    (void)state;
+    assert_malformed("11339901MB0001222Q/2024-00001", "<<<<<<< HEAD\n11339901MB0001222Q/2024-00001",
+                     1, "合并冲突");
+}
+
+/* Make the build after this one have something to write. */
+static void change_content(void)
+{
+    file_write("content/czj/2025/bianhua.md", "+++\ntitle = \"新增信息\"\ndate = 2025-11-01\n"
+                                              "category = \"czyjs\"\n+++\n\n"
+                                              "新增一条信息，使索引号登记簿需要改写。\n");
+}
+
+/* A failed write reports GK304 and leaves the old lock as it was. */
+static void assert_write_fails(const char *old)
+{
+    build b;
+    build_run(&b, TODAY, true);
+    assert_int_equal(b.rc, 0);
+    assert_int_equal(b.write_rc, -1);
+    assert_false(b.written);
+    assert_non_null(find_code(&b, "GK304"));
+    build_free(&b);
+    char *now = file_read("catalogue.lock");
+    assert_string_equal(now, old);
+    free(now);
+}
+
+static void test_write_failure_keeps_old_lock(void **state)
+{
+    (void)state;
+    build b;
+    build_clean(&b, true);
+    build_free(&b);
+    char *old = file_read("catalogue.lock");
+    change_content();
+    char tmp[512];
+    snprintf(tmp, sizeof tmp, "%s/.catalogue.lock.%ld.tmp", root, (long)getpid());
+    if (geteuid() != 0) {
+        assert_int_equal(chmod(root, 0555), 0);
+        assert_write_fails(old);
+        assert_int_equal(chmod(root, 0755), 0);
+    } else {
+        /* Root writes anywhere: block the temporary file's name instead. */
+        assert_int_equal(mkdir(tmp, 0755), 0);
+        assert_write_fails(old);
+        assert_int_equal(rmdir(tmp), 0);
+    }
+    assert_no_temp_files();
+
+    /* Failing halfway through (a full disk): the partial file is removed. */
+    struct rlimit saved, small;
+    assert_int_equal(getrlimit(RLIMIT_FSIZE, &saved), 0);
+    small = saved;
+    small.rlim_cur = 64;
+    signal(SIGXFSZ, SIG_IGN);
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &small), 0);
+    build_run(&b, TODAY, true);
+    setrlimit(RLIMIT_FSIZE, &saved);
+    signal(SIGXFSZ, SIG_DFL);
+    assert_int_equal(b.write_rc, -1);
+    const diag *d = find_code(&b, "GK304");
+    if (!strstr(d->message, "原文件保持不变"))
+        fail_msg("message \"%s\"", d->message);
+    build_free(&b);
+    assert_no_temp_files();
+    char *now = file_read("catalogue.lock");
+    assert_string_equal(now, old);
+    free(now);
+
+    /* Once the directory is writable again, the change is written. */
+    build_clean(&b, true);
+    assert_string_equal(item_at(&b, "czj/2025/bianhua.md")->index_no,
+                        "11339901MB0001222Q/2025-00005");
+    build_free(&b);
+    free(old);
+}
+
+/* Another build wrote the lock between this one's read and write: this one
+ * must not overwrite numbers the other may have published. */
+static void test_concurrent_change_is_not_overwritten(void **state)
+{
+    (void)state;
+    build b;
+    build_clean(&b, true);
+    build_free(&b);
+    change_content();
+    build_run(&b, TODAY, false);
+    assert_int_equal(b.rc, 0);
+    file_edit("catalogue.lock", "# catalogue.lock", "# catalogue.lock (changed meanwhile)");
+    char *theirs = file_read("catalogue.lock");
+    assert_int_equal(catalogue_lock_write(&b.cat, NULL, &b.diags), -1);
+    if (!strstr(find_code(&b, "GK304")->message, "被改动"))
+        fail_msg("message \"%s\"", find_code(&b, "GK304")->message);
+    build_free(&b);
+    char *now = file_read("catalogue.lock");
+    assert_string_equal(now, theirs);
+    free(theirs);
+    free(now);
+    assert_no_temp_files();
+}
+
+#define SITE_TEST(f) cmocka_unit_test_setup_teardown(f, site_setup, site_teardown)
+
+int main(void)
+{
+    /* The repository's templates/naming.lua is the installed default. */
+    char cwd[4096];
+    if (!getcwd(cwd, sizeof cwd))
+        return 1;
+    setenv("GONGKAI_DATADIR", cwd, 1);
+    const struct CMUnitTest tests[] = {
+        SITE_TEST(test_first_build),
+        SITE_TEST(test_deterministic),
+        SITE_TEST(test_history),
+        SITE_TEST(test_moves_by_fingerprint),
+        SITE_TEST(test_doubtful_moves_are_new_items),
+        SITE_TEST(test_unreadable_item_is_not_withdrawn),
+        SITE_TEST(test_url_clash),
+        SITE_TEST(test_unchanged_is_not_rewritten),
+        SITE_TEST(test_crlf_lock),
+        SITE_TEST(test_malformed_year),
+        SITE_TEST(test_malformed_columns),
+        SITE_TEST(test_malformed_duplicate_number),
+        SITE_TEST(test_malformed_url),
+        SITE_TEST(test_merge_conflict),
+        SITE_TEST(test_write_failure_keeps_old_lock),
+        SITE_TEST(test_concurrent_change_is_not_overwritten),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
