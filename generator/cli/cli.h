@@ -1,0 +1,48 @@
+/* The command line's shared parts: exit codes, option errors, and the site
+ * model every command loads in the order data flows (config → content →
+ * catalogue). One file per command: cli/<command>.c. */
+#ifndef GK_CLI_CLI_H
+#define GK_CLI_CLI_H
+
+#include "../catalogue/catalogue.h"
+#include "../config/config.h"
+#include "../content/content.h"
+#include "../util/diag.h"
+
+#include <getopt.h>
+#include <stdbool.h>
+
+enum { EXIT_CONTENT = 1, EXIT_USAGE = 2, EXIT_INTERNAL = 3 };
+
+/* Say what is wrong with the command line; returns EXIT_USAGE. */
+int cli_usage_error(const char *fmt, const char *arg);
+/* Parse a command's options with getopt_long ("+" not used: options may
+ * follow operands). Calls `take` for each option; returns 0 with *first set to
+ * the first operand's index, or EXIT_USAGE after saying what was wrong. */
+typedef int (*cli_option_fn)(int opt, const char *arg, void *ctx);
+int cli_options_parse(int argc, char **argv, const char *shorts, const struct option *longs,
+                      cli_option_fn take, void *ctx, int *first);
+
+/* Everything a command knows about a site. */
+typedef struct cli_model {
+    site_config cfg;
+    catalogue cat;
+    content_set content;
+    naming *names;
+    bool has_cfg, has_cat, has_content;
+} cli_model;
+
+/* Load as far as the errors allow, so that one run reports every problem.
+ * Returns 0, or -1 when an error was added to diags. Free with
+ * cli_model_free either way. */
+int cli_model_load(cli_model *m, const char *site, diag_list *diags);
+void cli_model_free(cli_model *m);
+
+/* Print the diagnostics sorted: text on stderr, or JSON on stdout. */
+void cli_diags_report(diag_list *diags, bool json);
+
+int cli_check(int argc, char **argv);
+int cli_build(int argc, char **argv);
+int cli_new(int argc, char **argv);
+
+#endif

@@ -1,0 +1,76 @@
+#include "cli.h"
+
+#include <stdio.h>
+#include <string.h>
+
+int cli_usage_error(const char *fmt, const char *arg)
+{
+    fprintf(stderr, "gongkai: ");
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, "\n请运行 gongkai --help 查看用法。\n");
+    return EXIT_USAGE;
+}
+
+int cli_options_parse(int argc, char **argv, const char *shorts, const struct option *longs,
+                      cli_option_fn take, void *ctx, int *first)
+{
+    char spec[64];
+    snprintf(spec, sizeof spec, ":%s", shorts);
+    optind = 1;
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, spec, longs, NULL)) != -1) {
+        if (c == ':')
+            return cli_usage_error("选项 %s 缺少参数", argv[optind - 1]);
+        if (c == '?')
+            return cli_usage_error("这个命令不支持选项 %s", argv[optind - 1]);
+        int rc = take(c, optarg, ctx);
+        if (rc)
+            return rc;
+    }
+    *first = optind;
+    return 0;
+}
+
+/* Load as far as the errors allow, so that one run reports every problem:
+ * a broken catalogue does not stop the items from being read. */
+int cli_model_load(cli_model *m, const char *site, diag_list *diags)
+{
+    memset(m, 0, sizeof *m);
+    int rc = config_load(&m->cfg, site, diags);
+    m->has_cfg = true;
+    if (!m->cfg.parsed)
+        return -1; /* without departments every item would be misreported */
+    rc |= catalogue_load(&m->cat, &m->cfg, diags);
+    m->has_cat = true;
+    rc |= content_load(&m->content, &m->cfg, diags);
+    m->has_content = true;
+    if (!m->cat.count)
+        return -1;
+    rc |= catalogue_items_resolve(&m->cat, &m->content, diags);
+    if (naming_open(&m->names, &m->cfg, diags) != 0)
+        return -1;
+    rc |= catalogue_lock_apply(&m->cat, &m->content, m->names, &m->cfg, date_today(), diags);
+    return rc ? -1 : 0;
+}
+
+void cli_model_free(cli_model *m)
+{
+    naming_close(m->names);
+    if (m->has_content)
+        content_free(&m->content);
+    if (m->has_cat)
+        catalogue_free(&m->cat);
+    if (m->has_cfg)
+        config_free(&m->cfg);
+}
+
+void cli_diags_report(diag_list *diags, bool json)
+{
+    diag_list_sort(diags);
+    if (json) {
+        diag_list_print_json(diags, stdout);
+        return;
+    }
+    diag_list_print_text(diags, stderr);
+}
