@@ -97,25 +97,35 @@ end
 -- 索引号 · Index number (索引号)
 --
 -- 参数 a：
---   org_code  发布机构的统一社会信用代码；部门没有填写时为本级政府（[site]）的
---   dept      发布机构 id，如 "czj"
---   year      发布年份（信息 date 的年份），整数
---   seq       该机构当年的顺序号，从 1 起，由 gongkai 按 catalogue.lock 分配，整数
---   category  分类 key，如 "czyjs-ys"
--- 默认写法：<统一社会信用代码>/<年份>-<5 位顺序号>，如 11339901MB0000001X/2025-00012
+--   org_code       发布机构自己的统一社会信用代码（部门没有填写时为 nil）
+--   site_org_code  本级政府（[site]）的统一社会信用代码
+--   dept           发布机构 id，如 "czj"
+--   year           发布年份（信息 date 的年份），整数
+--   seq            该机构当年的顺序号，从 1 起，由 gongkai 按 catalogue.lock 分配，整数
+--   category       分类 key，如 "czyjs-ys"
+-- 默认写法：<统一社会信用代码>/<年份>-<5 位顺序号>，如 11339901MB0000001X/2025-00012。
+-- 部门没有自己的代码时用本级政府的代码加部门 id（如 11339901MB00010119-CZJ/2025-00012），
+-- 因为顺序号按部门编排，几个部门共用一个代码会得到相同的索引号。
 --
--- a.org_code: the publisher's unified social credit code (the site's when the
--- department has none); a.dept: its id; a.year: the year of the item's date;
--- a.seq: its sequence number in that department and year, from 1, assigned by
--- gongkai; a.category: the category key. Default: "<org_code>/<year>-<seq as 5
--- digits>", e.g. 11339901MB0000001X/2025-00012.
+-- a.org_code: the publisher's own unified social credit code (nil when the
+-- department has none); a.site_org_code: the site's; a.dept: its id; a.year:
+-- the year of the item's date; a.seq: its sequence number in that department
+-- and year, from 1, assigned by gongkai; a.category: the category key.
+-- Default: "<org_code>/<year>-<seq as 5 digits>", e.g.
+-- 11339901MB0000001X/2025-00012. A department without a code of its own uses
+-- the site's code and its id: sequences count per department, so departments
+-- sharing one code would otherwise get the same numbers.
 -- ---------------------------------------------------------------------------
 function naming.index_number(a)
-  if a.org_code == nil or a.org_code == "" then
-    error(string.format("发布机构“%s”和站点都没有填写 org_code（统一社会信用代码），"
-      .. "无法生成索引号：请在 site.toml 中填写", a.dept), 0)
+  local org = a.org_code
+  if org == nil or org == "" then
+    if a.site_org_code == nil or a.site_org_code == "" then
+      error(string.format("发布机构“%s”和站点都没有填写 org_code（统一社会信用代码），"
+        .. "无法生成索引号：请在 site.toml 中填写", a.dept), 0)
+    end
+    org = a.site_org_code .. "-" .. string.upper(a.dept)
   end
-  return string.format("%s/%04d-%05d", a.org_code, a.year, a.seq)
+  return string.format("%s/%04d-%05d", org, a.year, a.seq)
 end
 
 -- ---------------------------------------------------------------------------

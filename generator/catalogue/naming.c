@@ -358,7 +358,8 @@ int naming_index_number(naming *n, arena *mem, const naming_item *it, const char
         return -1;
     const department *d = config_department_find(n->cfg, it->dept);
     naming_push_item(n, it);
-    naming_set_string(n->L, "org_code", d && d->org_code ? d->org_code : n->cfg->org_code);
+    naming_set_string(n->L, "org_code", d ? d->org_code : NULL);
+    naming_set_string(n->L, "site_org_code", n->cfg->org_code);
     char what[160];
     snprintf(what, sizeof what, "%s %d 年第 %d 号", it->dept, it->year, it->seq);
     return naming_string(n, NAMING_INDEX_NUMBER, what, NAMING_TEXT, mem, out);

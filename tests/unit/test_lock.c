@@ -357,9 +357,9 @@ static void test_first_build(void **state)
                         "11339901MB0001222Q/2024-00001");
     assert_string_equal(item_at(&b, "mzj/2025/dibao.md")->index_no,
                         "11339901MB000129XK/2025-00001");
-    /* The township has no org code of its own: the site's. */
+    /* The township has no org code of its own: the site's, with its id. */
     assert_string_equal(item_at(&b, "baima/2025/zw-2025q1.md")->index_no,
-                        "11339901MB00010119/2025-00001");
+                        "11339901MB00010119-BAIMA/2025-00001");
     /* Drafts and 不予公开 are not published: no number, no URL. */
     assert_null(item_at(&b, "czj/2025/caogao.md")->index_no);
     assert_null(item_at(&b, "czj/2025/neibu.md")->url);
@@ -369,7 +369,7 @@ static void test_first_build(void **state)
     assert_int_equal(lf.len, 7);
     assert_true(strncmp(lf.text, "# catalogue.lock", 16) == 0);
     /* Sorted by index number. */
-    assert_string_equal(lf.v[0].f[F_INDEX], "11339901MB00010119/2025-00001");
+    assert_string_equal(lf.v[0].f[F_INDEX], "11339901MB00010119-BAIMA/2025-00001");
     assert_string_equal(lf.v[1].f[F_INDEX], "11339901MB0001222Q/2024-00001");
     assert_string_equal(lf.v[2].f[F_INDEX], "11339901MB0001222Q/2025-00001");
     assert_string_equal(lf.v[6].f[F_INDEX], "11339901MB000129XK/2025-00001");

@@ -202,10 +202,11 @@ static void test_index_numbers(void **state)
     naming_item it = {"czj", 2025, 12, "czyjs", NULL, NULL, 0};
     assert_int_equal(naming_index_number(f->n, &f->mem, &it, &out), 0);
     assert_string_equal(out, "11339901MB0001222Q/2025-00012");
-    /* A department without an org code numbers under the site's. */
+    /* A department without an org code numbers under the site's code and
+     * its id, so two such departments never share a number. */
     naming_item township = {"baima", 2026, 3, "xzzw", NULL, NULL, 0};
     assert_int_equal(naming_index_number(f->n, &f->mem, &township, &out), 0);
-    assert_string_equal(out, "11339901MB00010119/2026-00003");
+    assert_string_equal(out, "11339901MB00010119-BAIMA/2026-00003");
     assert_int_equal(f->diags.len, 0);
 }
 
