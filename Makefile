@@ -2,6 +2,7 @@
 #   make          the gongkai binary
 #   make site     build the example site into public/
 #   make check    every test: unit (also under ASan+UBSan), TOML conformance, end to end
+#   make bench    time gongkai (and Hugo) on the synthetic corpora
 #   make install  PREFIX=/usr/local
 #   make format   clang-format the sources
 
@@ -31,7 +32,7 @@ UNIT_NAMES := $(UNIT_SRC:tests/unit/%.c=%)
 REL_OBJ := $(LIB_SRC:%.c=build/rel/%.o)
 SAN_OBJ := $(LIB_SRC:%.c=build/san/%.o)
 
-.PHONY: all site check install format clean unit unit-san conformance e2e
+.PHONY: all site check install format clean bench
 all: gongkai tests/toml_decoder
 
 build/rel/%.o: %.c build/config.mk
@@ -65,6 +66,9 @@ site: gongkai
 check: all build/san/tests/toml_decoder $(UNIT_NAMES:%=build/rel/tests/unit/%) \
 		$(UNIT_NAMES:%=build/san/tests/unit/%)
 	SHARED=$(SHARED) sh tests/run.sh $(UNIT_NAMES)
+
+bench: gongkai
+	python3 bench/run.py --shared $(SHARED)
 
 install: gongkai
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/gongkai

@@ -12,7 +12,7 @@ static const char usage_text[] =
     "命令：\n"
     "  check  [-s 站点] [--format text|json]\n"
     "         检查 site.toml、分类目录和全部信息条目，报告所有错误和警告\n"
-    "  build  [-s 站点] [-o 输出目录] [--drafts]\n"
+    "  build  [-s 站点] [-o 输出目录] [--drafts] [-q]\n"
     "         检查站点并生成网站（默认输出到 站点/public），分配索引号并记入 catalogue.lock\n"
     "  new    content/<部门>/<文件名>.md [-s 站点] [--category 分类]\n"
     "         新建一条信息，front matter 已按部门和今天的日期填好\n"

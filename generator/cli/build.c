@@ -10,6 +10,7 @@ typedef struct build_options {
     const char *site;
     const char *out;
     bool drafts;
+    bool quiet;
 } build_options;
 
 static int build_option(int opt, const char *arg, void *ctx)
@@ -21,6 +22,8 @@ static int build_option(int opt, const char *arg, void *ctx)
         o->out = arg;
     else if (opt == 'd')
         o->drafts = true;
+    else if (opt == 'q')
+        o->quiet = true;
     return 0;
 }
 
@@ -30,11 +33,12 @@ int cli_build(int argc, char **argv)
         {"site", required_argument, NULL, 's'},
         {"output", required_argument, NULL, 'o'},
         {"drafts", no_argument, NULL, 'd'},
+        {"quiet", no_argument, NULL, 'q'},
         {NULL, 0, NULL, 0},
     };
-    build_options o = {".", NULL, false};
+    build_options o = {".", NULL, false, false};
     int first;
-    int rc = cli_options_parse(argc, argv, "s:o:", longs, build_option, &o, &first);
+    int rc = cli_options_parse(argc, argv, "s:o:q", longs, build_option, &o, &first);
     if (rc)
         return rc;
     if (first < argc)
@@ -60,7 +64,7 @@ int cli_build(int argc, char **argv)
             rc = EXIT_CONTENT;
         else if (catalogue_lock_write(&m.cat, &written, &diags) != 0)
             rc = EXIT_INTERNAL;
-        if (rc == 0)
+        if (rc == 0 && !o.quiet)
             fprintf(stderr, "gongkai: 已生成 %s：%zu 条信息，%zu 个页面，共 %zu 个文件%s。\n",
                     out.ptr, stats.items, stats.pages, stats.files,
                     written ? "；catalogue.lock 已更新（请一并提交）" : "");

@@ -1,0 +1,115 @@
+#!/usr/bin/env python3
+"""make bench: time gongkai, and Hugo when installed, on the synthetic corpora
+of shared/bench/gen_corpus.py, and print a table of medians.
+
+Usage: run.py [--sizes 1000,10000,100000] [--runs 5] [--shared ../shared]
+
+For each corpus size (generated once, cached in bench/.cache/):
+  full       gongkai build into an empty output directory, no build cache
+  no-change  the same build again over its own output
+  one edit   after appending a sentence to one item's body
+and Hugo 0.111 with shared/bench/hugo-site/ on the same content, runs
+alternating with gongkai's. Wall time, CPU time (user+sys) and peak RSS come
+from /usr/bin/time. The machine's figures belong in bench/RESULTS.md.
+"""
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+CACHE = os.path.join(HERE, ".cache")
+
+
+def timed(cmd, env=None):
+    """(wall s, cpu s, peak RSS MiB) of one run; exits on failure."""
+    fmt = "%e %U %S %M"
+    with tempfile.NamedTemporaryFile("r") as t:
+        r = subprocess.run(["/usr/bin/time", "-o", t.name, "-f", fmt, *cmd], env=env,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        if r.returncode != 0:
+            sys.exit("bench: %s failed:\n%s" % (" ".join(cmd), r.stderr[-2000:]))
+        wall, user, sys_, rss = t.read().split()[-4:]
+    return float(wall), float(user) + float(sys_), int(rss) / 1024.0
+
+
+def corpus(shared, n):
+    d = os.path.join(CACHE, "corpus-%d" % n)
+    if not os.path.isdir(os.path.join(d, "content")):
+        print("bench: generating %d items..." % n, file=sys.stderr)
+        shutil.rmtree(d, ignore_errors=True)
+        subprocess.run([sys.executable, os.path.join(shared, "bench", "gen_corpus.py"), d,
+                        "--items", str(n)], check=True, stdout=subprocess.DEVNULL)
+        subprocess.run([sys.executable, os.path.join(HERE, "site.py"), d], check=True)
+    return d
+
+
+def hugo_site(shared, content):
+    d = os.path.join(CACHE, "hugo-site")
+    shutil.rmtree(d, ignore_errors=True)
+    shutil.copytree(os.path.join(shared, "bench", "hugo-site"), d)
+    os.symlink(content, os.path.join(d, "content"))
+    return d
+
+
+def median(runs):
+    return tuple(statistics.median(r[i] for r in runs) for i in range(3))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sizes", default="1000,10000,100000")
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--shared", default=os.path.join(ROOT, "..", "shared"))
+    a = ap.parse_args()
+    gk = os.path.join(ROOT, "gongkai")
+    hugo = shutil.which("hugo")
+    env = dict(os.environ, GONGKAI_DATADIR=ROOT)
+    rows = []
+    for n in [int(s) for s in a.sizes.split(",")]:
+        site = corpus(a.shared, n)
+        runs = a.runs if n <= 10000 else 1
+        out = os.path.join(CACHE, "out-%d" % n)
+        full, again, edit, hugo_runs = [], [], [], []
+        czj = os.path.join(site, "content", "czj")
+        year = sorted(os.listdir(czj))[0]
+        victim = os.path.join(czj, year, sorted(os.listdir(os.path.join(czj, year)))[0])
+        for i in range(runs):
+            shutil.rmtree(out, ignore_errors=True)
+            shutil.rmtree(os.path.join(site, ".gongkai"), ignore_errors=True)
+            full.append(timed([gk, "build", "-q", "-s", site, "-o", out], env))
+            again.append(timed([gk, "build", "-q", "-s", site, "-o", out], env))
+            with open(victim, "a", encoding="utf-8") as f:
+                f.write("\n基准测试追加的一句话（第 %d 次）。\n" % i)
+            edit.append(timed([gk, "build", "-q", "-s", site, "-o", out], env))
+            if hugo:
+                hs = hugo_site(a.shared, os.path.join(site, "content"))
+                hout = os.path.join(CACHE, "hugo-out")
+                shutil.rmtree(hout, ignore_errors=True)
+                hugo_runs.append(timed([hugo, "--quiet", "-s", hs, "-d", hout]))
+        rows.append((n, "gongkai full", median(full)))
+        rows.append((n, "gongkai no-change", median(again)))
+        rows.append((n, "gongkai one edit", median(edit)))
+        if hugo_runs:
+            h = median(hugo_runs)
+            rows.append((n, "hugo full", h))
+            g = median(full)
+            rows.append((n, "ratio gongkai/hugo", (g[0] / h[0], g[1] / h[1], g[2] / h[2])))
+    print("| items | run | wall s | cpu s | peak RSS MiB |")
+    print("| ---: | --- | ---: | ---: | ---: |")
+    for n, what, (w, c, m) in rows:
+        if what.startswith("ratio"):
+            print("| %d | %s | %.2f× | %.2f× | %.2f× |" % (n, what, w, c, m))
+        else:
+            print("| %d | %s | %.3f | %.3f | %.0f |" % (n, what, w, c, m))
+    if not hugo:
+        print("\n(hugo is not installed: apt-get install hugo for the comparison)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
