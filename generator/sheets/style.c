@@ -61,9 +61,10 @@ int sheet_fonts_check(sheet *s)
          * Noto CJK fonts are not installed. */
         if (!family || g_ascii_strcasecmp(family, families[i]) != 0) {
             diag_add(s->diags, DIAG_ERROR, "GK503", "", 0, 0,
-                     "找不到字体“%s”（只找到“%s”）：公开栏 PDF 要用 Debian 的 fonts-noto-cjk "
+                     "找不到字体“%s”（%s%s%s）：公开栏 PDF 要用 Debian 的 fonts-noto-cjk "
                      "字体，请安装：apt-get install fonts-noto-cjk",
-                     families[i], family ? family : "无");
+                     families[i], family ? "只找到“" : "系统中没有任何字体", family ? family : "",
+                     family ? "”" : "");
             rc = -1;
         }
         if (got)

@@ -454,6 +454,36 @@ def test_long_table(tmp):
           "long table item's QR code")
 
 
+# ---- what cannot be printed ---------------------------------------------
+
+def test_problems(tmp, site):
+    # A row taller than a whole column: printed cut, with a warning.
+    cell = "很长的说明文字，" * 400
+    write(os.path.join(site, "content", "baima", "2026", "tall.md"),
+          item("一格很长的表格", "2026-11-02", "| 项目 | 说明 |\n| --- | --- |\n| 甲 | %s |" % cell))
+    r = gongkai("sheets", "-s", site, "--board", "baima-zw", "--period", "2026-Q4")
+    check(r.returncode == 0 and "GK505" in r.stderr and "tall.md" in r.stderr,
+          "a row taller than a column is not reported: %s" % r.stderr[-500:])
+    # Without the Noto CJK fonts: refused, naming the package.
+    conf = os.path.join(tmp, "fonts.conf")
+    write(conf, '<?xml version="1.0"?>\n<fontconfig><dir>/usr/share/fonts/truetype/dejavu</dir>'
+          "<cachedir>%s</cachedir></fontconfig>\n" % os.path.join(tmp, "fccache"))
+    r = gongkai("sheets", "-s", site, "--period", "latest", "-o", os.path.join(tmp, "nofonts"),
+                env=dict(os.environ, FONTCONFIG_FILE=conf))
+    check(r.returncode == 1 and "GK503" in r.stderr and "fonts-noto-cjk" in r.stderr
+          and not os.path.exists(os.path.join(tmp, "nofonts")),
+          "missing fonts not refused: %s" % r.stderr[-500:])
+    # An address too long for a QR code.
+    toml = os.path.join(site, "site.toml")
+    original = read(toml)
+    write(toml, original.replace('base_url = "https://www.shili.gov.cn/"',
+                                 'base_url = "https://www.shili.gov.cn/%s/"' % ("a" * 3000)))
+    r = gongkai("sheets", "-s", site, "--period", "latest", "-o", os.path.join(tmp, "longurl"))
+    check(r.returncode == 1 and "GK502" in r.stderr, "URL too long for a QR code: %s"
+          % r.stderr[-500:])
+    write(toml, original)
+
+
 def main():
     for tool in ("pdfinfo", "pdffonts", "pdftotext", "pdftoppm", "zbarimg"):
         if not shutil.which(tool):
@@ -466,6 +496,7 @@ def main():
             test_empty(tmp, site)
             test_options(tmp, site)
             test_withdrawn(tmp, site)
+            test_problems(tmp, site)
         test_big_quarter(tmp)
         test_long_table(tmp)
     print("%d passed, %d failed" % (passed, failed))
