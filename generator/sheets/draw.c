@@ -1,7 +1,7 @@
 /* Painting the placed fragments of a page. */
 #include "sheets_internal.h"
 
-void sheet_line_draw(cairo_t *cr, PangoLayout *l, int line, double x, double baseline)
+static void draw_layout_line(cairo_t *cr, PangoLayout *l, int line, double x, double baseline)
 {
     cairo_move_to(cr, x, baseline);
     pango_cairo_show_layout_line(cr, pango_layout_get_line_readonly(l, line));
@@ -29,12 +29,10 @@ static void draw_line(const sheet *s, cairo_t *cr, const sheet_frag *f, double x
     }
     cairo_set_source_rgb(cr, 0, 0, 0);
     if (f->marker) {
-        PangoRectangle logical;
-        pango_layout_get_extents(f->marker, NULL, &logical);
-        double w = (double)logical.width / PANGO_SCALE;
-        sheet_line_draw(cr, f->marker, 0, x - w - s->st.body * 0.4, y + f->baseline);
+        double w = sheet_layout_width(f->marker);
+        draw_layout_line(cr, f->marker, 0, x - w - s->st.body * 0.4, y + f->baseline);
     }
-    sheet_line_draw(cr, f->layout, f->line, x + f->line_x, y + f->baseline);
+    draw_layout_line(cr, f->layout, f->line, x + f->line_x, y + f->baseline);
 }
 
 static void draw_rule(cairo_t *cr, const sheet_frag *f, double x, double y)

@@ -53,6 +53,20 @@ static void sheet_posting(content_period p, const catalogue_item **items, size_t
         *to = catalogue_period_last_day(catalogue_period_next(catalogue_period_of(*from, p.kind)));
 }
 
+/* Whether `name` is among the reviewers of items[0..i), or of items[i]
+ * before position k. */
+static bool sheet_reviewer_seen(const catalogue_item **items, size_t i, size_t k)
+{
+    const char *name = items[i]->item->reviewed_by.v[k].s;
+    for (size_t j = 0; j <= i; j++) {
+        const content_list *l = &items[j]->item->reviewed_by;
+        for (size_t m = 0; m < (j == i ? k : l->len); m++)
+            if (strcmp(l->v[m].s, name) == 0)
+                return true;
+    }
+    return false;
+}
+
 /* The sign-off line at the foot of every page of a board that needs review:
  * the reviewers' names when every item carries them, blanks otherwise. */
 static const char *sheet_review(sheet *s, const catalogue_item **items, size_t n)
@@ -67,7 +81,7 @@ static const char *sheet_review(sheet *s, const catalogue_item **items, size_t n
         const content_item *it = items[i]->item;
         all = it->reviewed_by.len > 0;
         for (size_t k = 0; k < it->reviewed_by.len; k++)
-            if (!strstr(buf_cstr(&names), it->reviewed_by.v[k].s))
+            if (!sheet_reviewer_seen(items, i, k))
                 buf_printf(&names, "%s%s", names.len ? "、" : "", it->reviewed_by.v[k].s);
         if (it->reviewed_on.set && date_cmp(it->reviewed_on.day, last) > 0)
             last = it->reviewed_on.day;

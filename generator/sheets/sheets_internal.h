@@ -178,7 +178,6 @@ void sheet_frame_foot_draw(sheet *s, cairo_t *cr, int page);
 void sheet_flow(sheet *s);
 
 /* draw.c */
-void sheet_line_draw(cairo_t *cr, PangoLayout *l, int line, double x, double baseline);
 void sheet_page_draw(sheet *s, cairo_t *cr, int page);
 
 /* file.c: write a file whole or not at all. */

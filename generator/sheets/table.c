@@ -155,7 +155,8 @@ void sheet_table_add(sheet *s, cmark_node *table, const sheet_frag *place)
         pango_layout_set_line_spacing(l, 1.2f);
         sheet_layout_markup(s, l, buf_cstr(&markup));
         t->cells[i] = l;
-        double w = sheet_layout_width(l) + 2 * t->pad;
+        /* A point to spare: a cell set exactly to its text width may wrap. */
+        double w = sheet_layout_width(l) + 2 * t->pad + 1;
         if (w > natural[i % cols])
             natural[i % cols] = w;
     }
