@@ -182,6 +182,7 @@ static int sheet_make(sheet *s, const catalogue_item **items, size_t n, content_
     free(docs);
     if (rc)
         return rc;
+    s->source = "";
     sheet_flow(s);
     const char *doc_title = arena_printf(&s->mem, "%s %s", title, label);
     if (sheet_render(s, doc_title, author, from, pdf) != 0) {
