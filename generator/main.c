@@ -16,6 +16,9 @@ static const char usage_text[] =
     "         检查站点并生成网站（默认输出到 站点/public），分配索引号并记入 catalogue.lock\n"
     "  new    content/<部门>/<文件名>.md [-s 站点] [--category 分类]\n"
     "         新建一条信息，front matter 已按部门和今天的日期填好\n"
+    "  sheets [-s 站点] [--board 公开栏] [--period 2026-Q3|2026-09|latest] [--paper A4|A3]\n"
+    "         [-o 输出目录]\n"
+    "         生成公开栏打印用的 PDF（默认：每个公开栏的本期，输出到 站点/sheets）\n"
     "\n"
     "选项：\n"
     "  -s, --site 目录   站点目录（含 site.toml），默认当前目录\n"
@@ -48,6 +51,7 @@ int main(int argc, char **argv)
         {"check", cli_check},
         {"build", cli_build},
         {"new", cli_new},
+        {"sheets", cli_sheets},
     };
     for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
         if (strcmp(cmd, commands[i].name) == 0)

@@ -201,4 +201,44 @@ int catalogue_lock_apply(catalogue *cat, const content_set *set, naming *n, cons
  * tells whether the file was written. */
 int catalogue_lock_write(catalogue *cat, bool *written, diag_list *diags);
 
+/* ---- boards and periods: what goes on a notice board --------------------
+ *
+ * A board (公开栏) shows, for one period, every printable item posted on it:
+ * an item is on a board when the board is in its `boards` (given, or by
+ * default every board of its department); it belongs to a period by its
+ * `period` when it has one, otherwise by its `date`. A period item of a finer
+ * kind than the sheet (a month on a quarterly board) goes in the period that
+ * contains it; one of a coarser kind (a quarter on a monthly board) in the
+ * period of its date, when it was posted. */
+
+/* An item that may go on paper: read without errors, published (it has an
+ * index number), not a draft, 主动公开 (never 依申请公开 or 不予公开), no
+ * secrecy level. Withdrawn items are no longer content items at all. */
+bool catalogue_item_printable(const catalogue_item *ci);
+bool catalogue_item_on_board(const catalogue_item *ci, const board *b);
+/* The period of `kind` an item belongs to, by the rule above. */
+content_period catalogue_item_period(const catalogue_item *ci, content_period_kind kind);
+
+/* The period of `kind` (quarter or month) that contains day d. */
+content_period catalogue_period_of(date d, content_period_kind kind);
+content_period_kind catalogue_board_period_kind(const board *b);
+/* The catalogue's name for a period kind, as naming_period_label takes it. */
+category_periodic catalogue_period_periodic(content_period_kind kind);
+date catalogue_period_first_day(content_period p);
+date catalogue_period_last_day(content_period p);
+/* The period right after p, of the same kind. */
+content_period catalogue_period_next(content_period p);
+/* Order by first day, then the shorter (finer) period first. */
+int catalogue_period_cmp(content_period a, content_period b);
+/* "2026-Q3" or "2026-09" into out (at least 16 bytes). */
+void catalogue_period_format(content_period p, char *out);
+
+/* The printable items of board b in period p, oldest first (by date, then
+ * source path): an array allocated in mem, its length in *count. */
+const catalogue_item **catalogue_board_items(const catalogue *cat, const board *b, content_period p,
+                                             arena *mem, size_t *count);
+/* The latest period of the board's own kind that has a printable item on
+ * it. Returns false (and leaves *out) when the board has none at all. */
+bool catalogue_board_latest_period(const catalogue *cat, const board *b, content_period *out);
+
 #endif

@@ -108,6 +108,9 @@ typedef struct content_period {
     int n; /* the quarter 1-4 or the month 1-12 */
 } content_period;
 
+/* Parse a period as front matter writes it: "2026-Q3" or "2026-09". */
+bool content_period_parse(const char *s, content_period *p);
+
 /* One item. Everything it points to lives in its content_set's arena. */
 typedef struct content_item {
     const char *path; /* from the site root: content/czj/2026/yusuan.md */

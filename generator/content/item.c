@@ -384,7 +384,7 @@ static void item_read_secrecy(item_reader *r, const value_entry *e)
     r->it->secrecy = (content_str){s ? s : "", e->val->line, e->val->col};
 }
 
-static bool item_period_parse(const char *s, content_period *p)
+bool content_period_parse(const char *s, content_period *p)
 {
     size_t n = strlen(s);
     int y = 0;
@@ -414,7 +414,7 @@ static void item_read_period(item_reader *r, const value_entry *e)
     const char *s = item_string(r, e->key, e->val);
     if (!s)
         return;
-    if (!item_period_parse(s, &r->it->period)) {
+    if (!content_period_parse(s, &r->it->period)) {
         char shown[200];
         item_excerpt(s, strlen(s), shown, sizeof shown);
         item_diag(r, DIAG_ERROR, "GK113", e->val->line, e->val->col,
