@@ -8,7 +8,8 @@ set -u
 # pkg-config module : Debian package
 MODULES="libcmark-gfm:libcmark-gfm-dev lua5.4:liblua5.4-dev libgit2:libgit2-dev
 libzip:libzip-dev yaml-0.1:libyaml-dev pangocairo:libpango1.0-dev cairo-pdf:libcairo2-dev
-libqrencode:libqrencode-dev libmicrohttpd:libmicrohttpd-dev cmocka:libcmocka-dev"
+libqrencode:libqrencode-dev libmicrohttpd:libmicrohttpd-dev cmocka:libcmocka-dev
+libutf8proc:libutf8proc-dev"
 
 missing=""
 command -v pkg-config >/dev/null 2>&1 || missing="$missing pkg-config"

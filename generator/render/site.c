@@ -2,6 +2,7 @@
 #include "markdown.h"
 #include "output.h"
 #include "qrcode.h"
+#include "search.h"
 #include "template.h"
 
 #include "../util/xalloc.h"
@@ -39,6 +40,7 @@ typedef struct site_builder {
     int *item_ref;     /* per catalogue item; LUA_NOREF when not published */
     size_t *published; /* catalogue item indices, newest first */
     size_t published_len;
+    search_index *search; /* filled while the item pages are rendered */
 } site_builder;
 
 /* ---- errors ------------------------------------------------------------ */
@@ -634,8 +636,11 @@ static int site_render_items(site_builder *b)
             cmark_node *doc = markdown_parse(it->body, it->body_len);
             buf_reset(&b->html);
             markdown_render_html(doc, b->cfg->allow_html, &b->html);
+            search_index_add(b->search, L, -1, doc);
             cmark_node_free(doc);
             site_set_string(L, "body_html", buf_cstr(&b->html));
+        } else {
+            search_index_add(b->search, L, -1, NULL);
         }
         buf_reset(&b->scratch);
         buf_printf(&b->scratch, "%s%s", b->cfg->base_url, ci->url + 1);
@@ -870,6 +875,20 @@ static int site_render_withdrawn(site_builder *b)
     return rc;
 }
 
+/* The search page and the index its script reads. */
+static int site_render_search(site_builder *b)
+{
+    search_stats stats;
+    buf_reset(&b->err);
+    if (search_index_write(b->search, &b->out, &stats, &b->err) != 0) {
+        diag_add(b->diags, DIAG_ERROR, "GK402", "", 0, 0, "%s", b->err.ptr);
+        return RENDER_ERROR_IO;
+    }
+    site_page_begin(b, "search", "/search/", "站内搜索");
+    site_crumb(b->L, "首页", "/");
+    return site_page_finish(b, "search.html", NULL);
+}
+
 static int site_render_all(site_builder *b)
 {
     site_build_site(b);
@@ -886,6 +905,8 @@ static int site_render_all(site_builder *b)
     free(scratch);
     if (rc == 0)
         rc = site_render_items(b);
+    if (rc == 0)
+        rc = site_render_search(b);
     if (rc == 0)
         rc = site_render_withdrawn(b);
     if (rc == 0)
@@ -910,6 +931,7 @@ int render_site(const site_config *cfg, const catalogue *cat, naming *names,
         return RENDER_ERROR_TEMPLATE;
     }
     b.L = template_set_lua(b.ts);
+    b.search = search_index_new(cfg, cat);
     int rc;
     if (output_open(&b.out, opt->out_dir, &b.err) != 0) {
         diag_add(diags, DIAG_ERROR, "GK402", "", 0, 0, "%s", b.err.ptr);
@@ -930,6 +952,7 @@ int render_site(const site_config *cfg, const catalogue *cat, naming *names,
         output_abort(&b.out);
     }
     template_set_free(b.ts);
+    search_index_free(b.search);
     arena_free(&b.mem);
     free(b.dept_ref);
     free(b.category_ref);
