@@ -16,6 +16,8 @@ static const char usage_text[] =
     "         检查站点并生成网站（默认输出到 站点/public），分配索引号并记入 catalogue.lock\n"
     "  new    content/<部门>/<文件名>.md [-s 站点] [--category 分类]\n"
     "         新建一条信息，front matter 已按部门和今天的日期填好\n"
+    "  serve  [-s 站点] [--port 1313] [--bind 127.0.0.1] [--drafts]\n"
+    "         在浏览器中预览：生成网站并监视改动，改动后自动重新生成、刷新页面\n"
     "\n"
     "选项：\n"
     "  -s, --site 目录   站点目录（含 site.toml），默认当前目录\n"
@@ -48,6 +50,7 @@ int main(int argc, char **argv)
         {"check", cli_check},
         {"build", cli_build},
         {"new", cli_new},
+        {"serve", cli_serve},
     };
     for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
         if (strcmp(cmd, commands[i].name) == 0)

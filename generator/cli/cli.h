@@ -44,5 +44,6 @@ void cli_diags_report(diag_list *diags, bool json);
 int cli_check(int argc, char **argv);
 int cli_build(int argc, char **argv);
 int cli_new(int argc, char **argv);
+int cli_serve(int argc, char **argv);
 
 #endif
