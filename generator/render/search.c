@@ -279,7 +279,8 @@ static int search_write_shards(search_index *s, output *out, search_stats *st, b
     for (size_t i = 0; i < s->token_count; i++)
         s->tokens[i].shard = s->tokens[i].hash % shards;
     search_sorting = s;
-    qsort(s->tokens, s->token_count, sizeof *s->tokens, search_token_cmp);
+    if (s->token_count)
+        qsort(s->tokens, s->token_count, sizeof *s->tokens, search_token_cmp);
 
     buf data = BUF_INIT, path = BUF_INIT;
     int rc = 0;

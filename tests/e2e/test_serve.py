@@ -19,6 +19,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.parse
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 GK = os.environ.get("GK", os.path.join(ROOT, "gongkai"))
@@ -205,6 +206,23 @@ def test_http(srv, site):
     c.close()
 
 
+def test_facets(srv):
+    """分类导航: every keyword and year listed leads to a listing of that
+    many items."""
+    st, _, body = srv.request("GET", "/xxgk/fl/")
+    page = body.decode()
+    check(st == 200 and "按主题词" in page and "按年份" in page, "facet page: %s" % st)
+    entries = re.findall(r'<a href="\.\./(ztc|nd)/([^"]+)">[^<]+</a> <span class="count">(\d+) 条', page)
+    check(len(entries) > 10, "facet entries: %d" % len(entries))
+    for kind, slug, count in entries:
+        target = "/xxgk/%s/%s" % (kind, urllib.parse.quote(slug))
+        st, _, body = srv.request("GET", target)
+        rows = body.decode().count('<td class="col-title">')
+        check(st == 200 and (rows == int(count) or (int(count) > 20 and rows == 20)),
+              "%s: %s, %d rows for %s" % (target, st, rows, count))
+    check(("ztc", "三公经费/", "1") in entries, "三公经费 listed once")
+
+
 def test_load(srv):
     """A short wrk run: no errors, no memory growth. (The 10 s, 64
     connection run recorded in the README is the same with -d10s.)"""
@@ -328,6 +346,7 @@ def main():
         try:
             test_http(srv, site)
             test_loopback(srv)
+            test_facets(srv)
             test_load(srv)
             test_browser(srv, site, tmp)
             check(open(os.path.join(site, "catalogue.lock"), "rb").read() == lock,
