@@ -236,15 +236,26 @@ void search_index_add(search_index *s, lua_State *L, int item, cmark_node *body)
     lua_pop(L, 1);
     if (lua_getfield(L, item, "dept") == LUA_TTABLE) {
         int t = lua_gettop(L);
-        d->dept = search_dept_index(s, search_string(s, L, t, "id"));
+        static const char *const names[] = {"name", "full_name", "subsite_name"};
         buf_reset(&s->field);
-        buf_printf(&s->field, "%s\n%s\n%s", search_string(s, L, t, "name"),
-                   search_string(s, L, t, "full_name"), search_string(s, L, t, "subsite_name"));
-        search_add_text(s, s->field.ptr, s->field.len, SEARCH_FIELD_DEPARTMENT);
+        for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+            if (lua_getfield(L, t, names[i]) == LUA_TSTRING) {
+                buf_puts(&s->field, lua_tostring(L, -1));
+                buf_putc(&s->field, '\n');
+            }
+            lua_pop(L, 1);
+        }
+        search_add_text(s, buf_cstr(&s->field), s->field.len, SEARCH_FIELD_DEPARTMENT);
+        if (lua_getfield(L, t, "id") == LUA_TSTRING)
+            d->dept = search_dept_index(s, lua_tostring(L, -1));
+        lua_pop(L, 1);
     }
     lua_pop(L, 1);
-    if (lua_getfield(L, item, "category") == LUA_TTABLE)
-        d->category = search_category_index(s, search_string(s, L, lua_gettop(L), "key"));
+    if (lua_getfield(L, item, "category") == LUA_TTABLE) {
+        if (lua_getfield(L, -1, "key") == LUA_TSTRING)
+            d->category = search_category_index(s, lua_tostring(L, -1));
+        lua_pop(L, 1);
+    }
     lua_pop(L, 1);
     if (body) {
         buf_reset(&s->field);
