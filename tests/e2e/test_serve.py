@@ -223,6 +223,29 @@ def test_facets(srv):
     check(("ztc", "三公经费/", "1") in entries, "三公经费 listed once")
 
 
+def test_new_folder(srv, site):
+    """A folder made after the start is watched: an item written into a
+    new folder inside it shows up."""
+    builds = srv.log().count("预览已更新")
+    folder = os.path.join(site, "content", "czj", "2025", "xinjian")
+    os.makedirs(folder)
+    time.sleep(0.3)
+    os.makedirs(os.path.join(folder, "sub"))
+    time.sleep(0.3)
+    with open(os.path.join(folder, "sub", "xinjian.md"), "w", encoding="utf-8") as f:
+        f.write('+++\ntitle = "新建文件夹中的测试信息"\ndate = 2025-11-20\ncategory = "工作动态"\n'
+                '+++\n\n正文。\n')
+    deadline = time.time() + 15
+    found = False
+    while time.time() < deadline and not found:
+        found = "新建文件夹中的测试信息".encode() in srv.request("GET", "/")[2]
+        time.sleep(0.1)
+    check(found, "item in a new folder appears: " + srv.log()[-400:])
+    check(srv.log().count("预览已更新") > builds, "rebuilt after the new folder")
+    shutil.rmtree(folder)
+    check(srv.wait_for("预览已更新", srv.log().count("预览已更新") + 1), "rebuilt after removal")
+
+
 def test_load(srv):
     """A short wrk run: no errors, no memory growth. (The 10 s, 64
     connection run recorded in the README is the same with -d10s.)"""
@@ -347,6 +370,7 @@ def main():
             test_http(srv, site)
             test_loopback(srv)
             test_facets(srv)
+            test_new_folder(srv, site)
             test_load(srv)
             test_browser(srv, site, tmp)
             check(open(os.path.join(site, "catalogue.lock"), "rb").read() == lock,
