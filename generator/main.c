@@ -19,6 +19,8 @@ static const char usage_text[] =
     "  sheets [-s 站点] [--board 公开栏] [--period 2026-Q3|2026-09|latest] [--paper A4|A3]\n"
     "         [-o 输出目录]\n"
     "         生成公开栏打印用的 PDF（默认：每个公开栏的本期，输出到 站点/sheets）\n"
+    "  serve  [-s 站点] [--port 1313] [--bind 127.0.0.1] [--drafts]\n"
+    "         在浏览器中预览：生成网站并监视改动，改动后自动重新生成、刷新页面\n"
     "\n"
     "选项：\n"
     "  -s, --site 目录   站点目录（含 site.toml），默认当前目录\n"
@@ -52,6 +54,7 @@ int main(int argc, char **argv)
         {"build", cli_build},
         {"new", cli_new},
         {"sheets", cli_sheets},
+        {"serve", cli_serve},
     };
     for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
         if (strcmp(cmd, commands[i].name) == 0)

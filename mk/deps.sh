@@ -8,7 +8,8 @@ set -u
 # pkg-config module : Debian package
 MODULES="libcmark-gfm:libcmark-gfm-dev lua5.4:liblua5.4-dev libgit2:libgit2-dev
 libzip:libzip-dev yaml-0.1:libyaml-dev pangocairo:libpango1.0-dev cairo-pdf:libcairo2-dev
-libqrencode:libqrencode-dev libmicrohttpd:libmicrohttpd-dev cmocka:libcmocka-dev"
+libqrencode:libqrencode-dev libmicrohttpd:libmicrohttpd-dev cmocka:libcmocka-dev
+libutf8proc:libutf8proc-dev"
 
 missing=""
 command -v pkg-config >/dev/null 2>&1 || missing="$missing pkg-config"
@@ -42,6 +43,21 @@ if [ -n "$missing" ]; then
         echo "  install them with: sudo apt-get install$missing" >&2
         exit 1
     fi
+fi
+
+# Optional test tools: chromium, node and npm for the browser tests, wrk for
+# the load test. Installed when we can; without them those tests are skipped
+# with a message, and nothing else fails.
+optional=""
+[ -x /usr/bin/chromium ] || optional="$optional chromium"
+command -v node >/dev/null 2>&1 || optional="$optional nodejs"
+command -v npm >/dev/null 2>&1 || optional="$optional npm"
+command -v wrk >/dev/null 2>&1 || optional="$optional wrk"
+if [ -n "$optional" ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "gongkai: 安装测试用的软件包 / installing test packages:$optional" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    { apt-get install -y -q $optional || { apt-get update -q && apt-get install -y -q $optional; }; } >&2 ||
+        echo "gongkai: could not install$optional: the tests that need them will be skipped" >&2
 fi
 
 libs=""

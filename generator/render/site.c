@@ -2,12 +2,15 @@
 #include "markdown.h"
 #include "output.h"
 #include "qrcode.h"
+#include "facets.h"
+#include "search.h"
 #include "template.h"
 
 #include "../util/xalloc.h"
 
 #include <lauxlib.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,6 +42,7 @@ typedef struct site_builder {
     int *item_ref;     /* per catalogue item; LUA_NOREF when not published */
     size_t *published; /* catalogue item indices, newest first */
     size_t published_len;
+    search_index *search; /* filled while the item pages are rendered */
 } site_builder;
 
 /* ---- errors ------------------------------------------------------------ */
@@ -535,8 +539,8 @@ static void site_set_items(site_builder *b, const char *key, const size_t *idx, 
  * caller's `describe` fills the page table (title, crumbs, category...). */
 typedef void (*site_describe_fn)(site_builder *b, const void *arg);
 
-static int site_listing(site_builder *b, const char *base, const size_t *idx, size_t n,
-                        site_describe_fn describe, const void *arg, const char *title)
+static int site_listing(site_builder *b, const char *kind, const char *base, const size_t *idx,
+                        size_t n, site_describe_fn describe, const void *arg, const char *title)
 {
     lua_State *L = b->L;
     size_t size = (size_t)b->cfg->page_size;
@@ -548,7 +552,7 @@ static int site_listing(site_builder *b, const char *base, const size_t *idx, si
         buf_puts(&url, base);
         if (p > 1)
             buf_printf(&url, "page/%zu/", p);
-        site_page_begin(b, "category", url.ptr, title);
+        site_page_begin(b, kind, url.ptr, title);
         describe(b, arg);
         size_t first = (p - 1) * size;
         site_set_items(b, "items", idx + first, n - first < size ? n - first : size);
@@ -585,7 +589,9 @@ static int site_listing(site_builder *b, const char *base, const size_t *idx, si
             lua_pop(L, 2);
         }
         lua_setfield(L, -2, "pager");
-        rc = site_page_finish(b, "category.html", NULL);
+        char template[64];
+        snprintf(template, sizeof template, "%s.html", kind);
+        rc = site_page_finish(b, template, NULL);
     }
     buf_free(&url);
     return rc;
@@ -634,8 +640,11 @@ static int site_render_items(site_builder *b)
             cmark_node *doc = markdown_parse(it->body, it->body_len);
             buf_reset(&b->html);
             markdown_render_html(doc, b->cfg->allow_html, &b->html);
+            search_index_add(b->search, L, -1, doc);
             cmark_node_free(doc);
             site_set_string(L, "body_html", buf_cstr(&b->html));
+        } else {
+            search_index_add(b->search, L, -1, NULL);
         }
         buf_reset(&b->scratch);
         buf_printf(&b->scratch, "%s%s", b->cfg->base_url, ci->url + 1);
@@ -694,7 +703,7 @@ static int site_render_catalogue(site_builder *b, size_t *scratch)
         buf base = BUF_INIT;
         buf_puts(&base, lua_tostring(b->L, -1));
         lua_pop(b->L, 2);
-        rc = site_listing(b, base.ptr, scratch, n, site_describe_listing, &arg,
+        rc = site_listing(b, "category", base.ptr, scratch, n, site_describe_listing, &arg,
                           b->cat->categories[c].name);
         buf_free(&base);
     }
@@ -735,7 +744,7 @@ static int site_render_department(site_builder *b, size_t d, size_t *scratch)
                        n < SITE_DEPT_CATEGORY_ITEMS ? n : SITE_DEPT_CATEGORY_ITEMS);
         lua_rawseti(L, -2, (lua_Integer)luaL_len(L, -2) + 1);
         site_listing_arg arg = {(int)c, (int)d};
-        rc = site_listing(b, url, scratch, n, site_describe_listing, &arg,
+        rc = site_listing(b, "category", url, scratch, n, site_describe_listing, &arg,
                           b->cat->categories[c].name);
     }
     if (rc == 0) {
@@ -760,6 +769,69 @@ static int site_render_department(site_builder *b, size_t d, size_t *scratch)
     }
     buf_free(&home);
     buf_free(&title);
+    return rc;
+}
+
+/* ---- facets: the catalogue by 主题词 and by year ------------------------- */
+
+typedef struct site_facet_arg {
+    const char *kind; /* "keyword" or "year" */
+    const facet_group *group;
+} site_facet_arg;
+
+static void site_describe_facet(site_builder *b, const void *p)
+{
+    const site_facet_arg *a = p;
+    lua_State *L = b->L;
+    site_crumb(L, "首页", "/");
+    site_crumb(L, "政府信息公开", "/xxgk/");
+    site_crumb(L, "分类导航", "/xxgk/fl/");
+    lua_newtable(L);
+    site_set_string(L, "kind", a->kind);
+    site_set_string(L, "name", a->group->label);
+    lua_pushinteger(L, (lua_Integer)a->group->count);
+    lua_setfield(L, -2, "item_count");
+    lua_setfield(L, -2, "facet");
+}
+
+/* page[key] = {{name, url, item_count}, ...} */
+static void site_set_facets(lua_State *L, const char *key, const facet_group *g, size_t n)
+{
+    lua_createtable(L, (int)n, 0);
+    for (size_t i = 0; i < n; i++) {
+        lua_newtable(L);
+        site_set_string(L, "name", g[i].label);
+        site_set_string(L, "url", g[i].url);
+        lua_pushinteger(L, (lua_Integer)g[i].count);
+        lua_setfield(L, -2, "item_count");
+        lua_rawseti(L, -2, (lua_Integer)i + 1);
+    }
+    lua_setfield(L, -2, key);
+}
+
+static int site_render_facets(site_builder *b)
+{
+    facet_set f;
+    facets_build(&f, b->cat, b->published, b->published_len);
+    site_page_begin(b, "facets", "/xxgk/fl/", "分类导航");
+    site_crumb(b->L, "首页", "/");
+    site_crumb(b->L, "政府信息公开", "/xxgk/");
+    site_set_facets(b->L, "keywords", f.keywords, f.keyword_count);
+    site_set_facets(b->L, "years", f.years, f.year_count);
+    int rc = site_page_finish(b, "facets.html", NULL);
+    for (size_t i = 0; i < f.keyword_count && rc == 0; i++) {
+        site_facet_arg arg = {"keyword", &f.keywords[i]};
+        rc = site_listing(b, "facet", f.keywords[i].url, f.keywords[i].items, f.keywords[i].count,
+                          site_describe_facet, &arg, f.keywords[i].label);
+    }
+    for (size_t i = 0; i < f.year_count && rc == 0; i++) {
+        site_facet_arg arg = {"year", &f.years[i]};
+        char title[32];
+        snprintf(title, sizeof title, "%s年", f.years[i].label);
+        rc = site_listing(b, "facet", f.years[i].url, f.years[i].items, f.years[i].count,
+                          site_describe_facet, &arg, title);
+    }
+    facets_free(&f);
     return rc;
 }
 
@@ -870,6 +942,20 @@ static int site_render_withdrawn(site_builder *b)
     return rc;
 }
 
+/* The search page and the index its script reads. */
+static int site_render_search(site_builder *b)
+{
+    search_stats stats;
+    buf_reset(&b->err);
+    if (search_index_write(b->search, &b->out, &stats, &b->err) != 0) {
+        diag_add(b->diags, DIAG_ERROR, "GK402", "", 0, 0, "%s", b->err.ptr);
+        return RENDER_ERROR_IO;
+    }
+    site_page_begin(b, "search", "/search/", "站内搜索");
+    site_crumb(b->L, "首页", "/");
+    return site_page_finish(b, "search.html", NULL);
+}
+
 static int site_render_all(site_builder *b)
 {
     site_build_site(b);
@@ -881,11 +967,15 @@ static int site_render_all(site_builder *b)
     int rc = site_render_fixed_pages(b);
     if (rc == 0)
         rc = site_render_catalogue(b, scratch);
+    if (rc == 0)
+        rc = site_render_facets(b);
     for (size_t d = 0; d < b->cfg->department_count && rc == 0; d++)
         rc = site_render_department(b, d, scratch);
     free(scratch);
     if (rc == 0)
         rc = site_render_items(b);
+    if (rc == 0)
+        rc = site_render_search(b);
     if (rc == 0)
         rc = site_render_withdrawn(b);
     if (rc == 0)
@@ -910,6 +1000,7 @@ int render_site(const site_config *cfg, const catalogue *cat, naming *names,
         return RENDER_ERROR_TEMPLATE;
     }
     b.L = template_set_lua(b.ts);
+    b.search = search_index_new(cfg, cat);
     int rc;
     if (output_open(&b.out, opt->out_dir, &b.err) != 0) {
         diag_add(diags, DIAG_ERROR, "GK402", "", 0, 0, "%s", b.err.ptr);
@@ -930,6 +1021,7 @@ int render_site(const site_config *cfg, const catalogue *cat, naming *names,
         output_abort(&b.out);
     }
     template_set_free(b.ts);
+    search_index_free(b.search);
     arena_free(&b.mem);
     free(b.dept_ref);
     free(b.category_ref);

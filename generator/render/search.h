@@ -1,0 +1,98 @@
+/* Site search that works on a static host: at build time, an inverted index
+ * of every published item, cut into shards so that a query downloads only the
+ * shards of its own tokens; the search page's JavaScript
+ * (themes/default/static/js/search.js) reads them.
+ *
+ * Text is folded before it is cut into tokens: Unicode NFKC (full-width
+ * letters and digits become ASCII, the ideographic space a space, ㈠ "(一)"),
+ * then lower case. Tokens are
+ *   - every CJK character alone, and every two neighbouring CJK characters
+ *     (Chinese has no spaces: a query of two or more characters is looked up
+ *     as its bigrams, a one-character query as that character);
+ *   - every run of other letters, digits and marks, as one word (so
+ *     〔2012〕21号 gives 2012, 21 and 号), cut to SEARCH_WORD_MAX code points.
+ * The browser folds and cuts a query by the same rules.
+ *
+ * The files, under /search/ of the site:
+ *   index.json   {"version":1, "docs":N, "shards":S, "chunk":C,
+ *                 "departments":[[id,name],…], "categories":[[key,name,parent],…],
+ *                 "dept":[per doc], "cat":[per doc]}  (indices into those lists)
+ *   s/<k>.bin    shard k: the tokens whose FNV-1a 32-bit hash of their UTF-8
+ *                bytes is k modulo S. "GKS1", then a varint count of tokens,
+ *                then per token, sorted by bytes: varint length, the bytes,
+ *                varint number of postings, varint length of the postings,
+ *                the postings. A posting is varint (delta << 1 | has_mask),
+ *                then one mask byte when has_mask (else the mask is
+ *                SEARCH_FIELD_BODY); delta is the doc number minus the
+ *                previous posting's (the first: the doc number itself).
+ *   d/<j>.json   docs j*C … j*C+C-1: [[title, url, date, doc_number, index_no,
+ *                summary], …], "" for what an item does not have.
+ * Doc numbers follow the order the items were added: newest first, so a
+ * lower number is a more recent item. Varints are LEB128. */
+#ifndef GK_RENDER_SEARCH_H
+#define GK_RENDER_SEARCH_H
+
+#include "../catalogue/catalogue.h"
+#include "../config/config.h"
+#include "../util/buf.h"
+#include "output.h"
+
+#include <cmark-gfm.h>
+#include <lua.h>
+
+#include <stddef.h>
+
+/* Where a token was found in an item: the bits of a posting's mask. */
+enum {
+    SEARCH_FIELD_TITLE = 1,
+    SEARCH_FIELD_DOC_NUMBER = 2, /* 文号 */
+    SEARCH_FIELD_INDEX_NO = 4,   /* 索引号 */
+    SEARCH_FIELD_KEYWORDS = 8,   /* 主题词 */
+    SEARCH_FIELD_DEPARTMENT = 16,
+    SEARCH_FIELD_BODY = 32,
+};
+
+/* Words longer than this many code points are cut (the browser does the same). */
+#define SEARCH_WORD_MAX 32
+/* Docs per d/<j>.json file. */
+#define SEARCH_CHUNK 32
+
+/* Fold text[0..len) (UTF-8) for matching, appending to out: NFKC, then lower
+ * case. Returns 0, or -1 when the text is not valid UTF-8 (nothing appended). */
+int search_fold(const char *text, size_t len, buf *out);
+
+/* Call fn for every index token of folded text, in text order: for a run of
+ * CJK characters each character and then each pair, for other runs the word. */
+typedef void (*search_token_fn)(const char *token, size_t len, void *ctx);
+void search_tokens(const char *folded, size_t len, search_token_fn fn, void *ctx);
+
+/* The FNV-1a 32-bit hash that places a token in its shard. */
+unsigned long search_token_hash(const char *token, size_t len);
+
+typedef struct search_index search_index;
+
+/* An empty index for the site's departments and categories. */
+search_index *search_index_new(const site_config *cfg, const catalogue *cat);
+void search_index_free(search_index *s);
+
+/* Add the item whose item table (see templates/README.md) is at index `item`
+ * of L's stack, with its parsed body (NULL: none to index, as for 依申请公开).
+ * Items get doc numbers 0, 1, 2… in the order they are added: add the newest
+ * first. */
+void search_index_add(search_index *s, lua_State *L, int item, cmark_node *body);
+
+/* What search_index_write wrote. */
+typedef struct search_stats {
+    size_t docs, tokens, shards;
+    size_t shard_bytes, largest_shard; /* all shards together, and the largest */
+    size_t manifest_bytes, doc_bytes;  /* index.json, all d/<j>.json */
+} search_stats;
+
+/* Write the index under /search/ of the output tree. The number of shards
+ * grows with the index so that a shard stays near SEARCH_SHARD_TARGET bytes.
+ * Sorts the tokens: the last call before search_index_free. Returns 0, or
+ * -1 with a message in *err. */
+#define SEARCH_SHARD_TARGET (32 * 1024)
+int search_index_write(search_index *s, output *out, search_stats *stats, buf *err);
+
+#endif
