@@ -65,9 +65,11 @@ int cli_build(int argc, char **argv)
         else if (catalogue_lock_write(&m.cat, &written, &diags) != 0)
             rc = EXIT_INTERNAL;
         if (rc == 0 && !o.quiet)
-            fprintf(stderr, "gongkai: 已生成 %s：%zu 条信息，%zu 个页面，共 %zu 个文件%s。\n",
-                    out.ptr, stats.items, stats.pages, stats.files,
-                    written ? "；catalogue.lock 已更新（请一并提交）" : "");
+            fprintf(
+                stderr,
+                "gongkai: 已生成 %s：%zu 条信息，%zu 个页面，共 %zu 个文件（%zu 个有变化）%s。\n",
+                out.ptr, stats.items, stats.pages, stats.files, stats.files - stats.unchanged,
+                written ? "；catalogue.lock 已更新（请一并提交）" : "");
     }
     cli_diags_report(&diags, false);
     if (rc)

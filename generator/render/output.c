@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,15 +58,15 @@ int output_open(output *o, const char *target, buf *err)
     return 0;
 }
 
-/* mkdir -p of every folder above the file at o->path, from `from` on. */
-static int output_mkdirs(output *o, size_t from)
+/* mkdir -p of every folder above the file at `path`, from `from` on. */
+static int output_mkdirs(char *path, size_t from)
 {
-    for (size_t i = from; i < o->path.len; i++) {
-        if (o->path.ptr[i] != '/')
+    for (size_t i = from; path[i]; i++) {
+        if (path[i] != '/')
             continue;
-        o->path.ptr[i] = '\0';
-        int rc = mkdir(o->path.ptr, 0777);
-        o->path.ptr[i] = '/';
+        path[i] = '\0';
+        int rc = mkdir(path, 0777);
+        path[i] = '/';
         if (rc != 0 && errno != EEXIST)
             return -1;
     }
@@ -91,46 +92,69 @@ static int output_write_file(const char *path, const char *data, size_t len)
     return close(fd);
 }
 
+/* Whether the file at `path` holds exactly data[0..len). */
+static bool output_same_file(const char *path, const char *data, size_t len)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    struct stat st;
+    bool same = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (size_t)st.st_size == len;
+    char chunk[65536];
+    for (size_t done = 0; same && done < len;) {
+        ssize_t n = read(fd, chunk, sizeof chunk);
+        if (n <= 0 || (size_t)n > len - done || memcmp(chunk, data + done, (size_t)n) != 0)
+            same = false;
+        else
+            done += (size_t)n;
+    }
+    close(fd);
+    return same;
+}
+
 int output_write(output *o, const char *site_path, const char *data, size_t len, buf *err)
 {
     if (site_path[0] != '/' || strstr(site_path, "/../") || strstr(site_path, "//")) {
         buf_printf(err, "页面路径“%s”不合法（应以 / 开头，且不能含 ..）", site_path);
         return -1;
     }
-    buf_reset(&o->path);
-    buf_puts(&o->path, o->staging.ptr);
-    size_t base = o->path.len;
-    buf_puts(&o->path, site_path);
-    if (o->path.ptr[o->path.len - 1] == '/')
-        buf_puts(&o->path, "index.html");
-    if (output_mkdirs(o, base + 1) != 0 || output_write_file(o->path.ptr, data, len) != 0)
-        return output_fail(err, "无法写入", o->path.ptr + base);
-    o->files++;
-    return 0;
-}
-
-static int output_copy_file(const char *from, const char *to)
-{
-    FILE *in = fopen(from, "rb");
-    if (!in)
-        return -1;
-    buf data = BUF_INIT;
-    char chunk[65536];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, in)) > 0)
-        buf_put(&data, chunk, n);
-    int rc = ferror(in) ? -1 : 0;
-    fclose(in);
+    const char *index = site_path[strlen(site_path) - 1] == '/' ? "index.html" : "";
+    buf path = BUF_INIT, old = BUF_INIT;
+    buf_printf(&path, "%s%s%s", o->staging.ptr, site_path, index);
+    buf_printf(&old, "%s%s%s", o->target.ptr, site_path, index);
+    int rc = 0;
+    if (output_mkdirs(path.ptr, o->staging.len + 1) != 0) {
+        rc = output_fail(err, "无法写入", path.ptr + o->staging.len);
+    } else if (output_same_file(old.ptr, data, len) && link(old.ptr, path.ptr) == 0) {
+        o->unchanged++;
+    } else if (output_write_file(path.ptr, data, len) != 0) {
+        rc = output_fail(err, "无法写入", path.ptr + o->staging.len);
+    }
     if (rc == 0)
-        rc = output_write_file(to, buf_cstr(&data), data.len);
-    buf_free(&data);
+        o->files++;
+    buf_free(&path);
+    buf_free(&old);
     return rc;
 }
 
-/* Copy dir/rel (a folder) into the staging tree's rel, sorted. */
+static int output_read_file(const char *path, buf *out)
+{
+    FILE *in = fopen(path, "rb");
+    if (!in)
+        return -1;
+    char chunk[65536];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, in)) > 0)
+        buf_put(out, chunk, n);
+    int rc = ferror(in) ? -1 : 0;
+    fclose(in);
+    return rc;
+}
+
+/* Copy dir/rel (a folder) into the site at rel, sorted. */
 static int output_copy_dir(output *o, const char *dir, const char *rel, buf *err)
 {
-    buf from = BUF_INIT, to = BUF_INIT, sub = BUF_INIT;
+    buf from = BUF_INIT, sub = BUF_INIT, data = BUF_INIT;
     buf_printf(&from, "%s%s", dir, rel);
     struct dirent **names;
     int n = scandir(from.ptr, &names, NULL, alphasort);
@@ -146,29 +170,23 @@ static int output_copy_dir(output *o, const char *dir, const char *rel, buf *err
             buf_printf(&sub, "%s/%s", rel, name);
             buf_reset(&from);
             buf_printf(&from, "%s%s", dir, sub.ptr);
-            buf_reset(&to);
-            buf_printf(&to, "%s%s", o->staging.ptr, sub.ptr);
             struct stat st;
-            if (stat(from.ptr, &st) != 0) {
+            buf_reset(&data);
+            if (stat(from.ptr, &st) != 0)
                 rc = output_fail(err, "无法读取", from.ptr);
-            } else if (S_ISDIR(st.st_mode)) {
-                if (mkdir(to.ptr, 0777) != 0 && errno != EEXIST)
-                    rc = output_fail(err, "无法创建目录", to.ptr);
-                else
-                    rc = output_copy_dir(o, dir, sub.ptr, err);
-            } else if (S_ISREG(st.st_mode)) {
-                if (output_copy_file(from.ptr, to.ptr) != 0)
-                    rc = output_fail(err, "无法复制", from.ptr);
-                else
-                    o->files++;
-            }
+            else if (S_ISDIR(st.st_mode))
+                rc = output_copy_dir(o, dir, sub.ptr, err);
+            else if (S_ISREG(st.st_mode) && output_read_file(from.ptr, &data) != 0)
+                rc = output_fail(err, "无法复制", from.ptr);
+            else if (S_ISREG(st.st_mode))
+                rc = output_write(o, sub.ptr, buf_cstr(&data), data.len, err);
         }
         free(names[i]);
     }
     free(n ? names : NULL);
     buf_free(&from);
-    buf_free(&to);
     buf_free(&sub);
+    buf_free(&data);
     return rc;
 }
 
@@ -202,7 +220,6 @@ void output_free(output *o)
 {
     buf_free(&o->target);
     buf_free(&o->staging);
-    buf_free(&o->path);
 }
 
 void output_link(const char *from, const char *to, buf *out)

@@ -1,7 +1,9 @@
 /* The output tree of a build. Pages are written into a fresh directory beside
  * the target; only a build that succeeded swaps it into place, in one atomic
  * rename, so a failed or interrupted build leaves the previous site as it
- * was. */
+ * was. A file whose bytes are those of the previous site is linked from it
+ * rather than written: its inode and mtime stay, and rsync or a web server's
+ * caches see nothing changed. Writing is safe from several threads. */
 #ifndef GK_RENDER_OUTPUT_H
 #define GK_RENDER_OUTPUT_H
 
@@ -10,10 +12,10 @@
 #include <stddef.h>
 
 typedef struct output {
-    buf target;  /* the directory the site ends up in (public/) */
-    buf staging; /* where this build writes: public.tmp-<pid>/ */
-    buf path;    /* scratch */
-    size_t files;
+    buf target;               /* the directory the site ends up in (public/) */
+    buf staging;              /* where this build writes: public.tmp-<pid>/ */
+    _Atomic size_t files;     /* files in the new tree */
+    _Atomic size_t unchanged; /* of those, linked from the previous site */
 } output;
 
 /* Create the staging directory beside `target`. Returns 0, or -1 with a

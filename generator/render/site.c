@@ -1016,6 +1016,7 @@ int render_site(const site_config *cfg, const catalogue *cat, naming *names,
         stats->items = b.published_len;
         stats->pages = b.pages;
         stats->files = b.out.files;
+        stats->unchanged = b.out.unchanged;
         output_free(&b.out);
     } else {
         output_abort(&b.out);

@@ -19,9 +19,10 @@ typedef struct render_options {
 } render_options;
 
 typedef struct render_stats {
-    size_t items; /* items published */
-    size_t pages; /* pages rendered */
-    size_t files; /* files written, static files included */
+    size_t items;     /* items published */
+    size_t pages;     /* pages rendered */
+    size_t files;     /* files in the site, static files included */
+    size_t unchanged; /* of those, the same as in the previous site: not rewritten */
 } render_stats;
 
 enum {

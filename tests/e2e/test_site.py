@@ -187,6 +187,32 @@ def test_deterministic(tmp, site, out):
     check(d.returncode == 0, "two builds differ: %s" % d.stdout[:500])
 
 
+def test_unchanged_files_kept(tmp, site, out):
+    """A rebuild rewrites only what changed: the rest keep inode and mtime."""
+    def stamps():
+        return {os.path.join(d, f): (os.stat(os.path.join(d, f)).st_ino,
+                                     os.stat(os.path.join(d, f)).st_mtime_ns)
+                for d, _, files in os.walk(out) for f in files}
+    before = stamps()
+    r = gongkai("build", "-s", site, "-o", out)
+    check(r.returncode == 0, "no-change rebuild failed")
+    after = stamps()
+    check(before == after, "a no-change rebuild touched %d files" %
+          sum(before[p] != after.get(p) for p in before))
+    victim = os.path.join(site, "content", "czj", "2025")
+    name = sorted(f for f in os.listdir(victim) if f.endswith(".md"))[0]
+    with open(os.path.join(victim, name), "a", encoding="utf-8") as f:
+        f.write("\n补充说明：本条信息于重新生成时追加一句。\n")
+    r = gongkai("build", "-s", site, "-o", out)
+    check(r.returncode == 0, "rebuild after an edit failed")
+    edited = stamps()
+    changed = [p for p in before if before[p] != edited.get(p)]
+    check(changed and len(changed) < len(before) / 4,
+          "an edit of one item rewrote %d of %d files" % (len(changed), len(before)))
+    check(any(p.endswith(".html") and "补充说明" in read(p) for p in changed),
+          "the edited item's page was not rewritten")
+
+
 def test_escaping(tmp):
     site = copy_site(tmp, "escape")
     path = os.path.join(site, "content", "czj", "xss.md")
@@ -254,6 +280,7 @@ def main():
             site, out = built
             test_deterministic(tmp, site, out)
             test_atomic(tmp, site, out)
+            test_unchanged_files_kept(tmp, site, out)
         test_escaping(tmp)
         test_withdrawn_and_numbers(tmp)
     print("%d passed, %d failed" % (passed, failed))
