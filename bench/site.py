@@ -24,9 +24,9 @@ def main():
     lines = ["[site]", 'name = "基准县人民政府"', 'region = "基准县"',
              'base_url = "https://bench.example.gov.cn/"', 'org_code = "11339901MB00010119"',
              'site_id = "3399010002"', ""]
-    for key, name, abbr in DEPARTMENTS:
+    for i, (key, name, abbr) in enumerate(DEPARTMENTS):
         lines += ["[[departments]]", 'id = "%s"' % key, 'name = "%s"' % name,
-                  'abbr = "%s"' % abbr, ""]
+                  'abbr = "%s"' % abbr, 'org_code = "11339901MB%08d"' % (i + 1), ""]
     with open(os.path.join(sys.argv[1], "site.toml"), "w", encoding="utf-8") as f:
         f.write("\n".join(lines))
     return 0

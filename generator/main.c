@@ -50,11 +50,8 @@ int main(int argc, char **argv)
         const char *name;
         int (*run)(int, char **);
     } commands[] = {
-        {"check", cli_check},
-        {"build", cli_build},
-        {"new", cli_new},
-        {"sheets", cli_sheets},
-        {"serve", cli_serve},
+        {"check", cli_check},   {"build", cli_build}, {"new", cli_new},
+        {"sheets", cli_sheets}, {"serve", cli_serve},
     };
     for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
         if (strcmp(cmd, commands[i].name) == 0)

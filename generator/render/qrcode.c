@@ -5,28 +5,6 @@
 
 #define QRCODE_QUIET 4
 
-static void qrcode_put_escaped(buf *out, const char *s)
-{
-    for (; *s; s++) {
-        switch (*s) {
-        case '&':
-            buf_puts(out, "&amp;");
-            break;
-        case '<':
-            buf_puts(out, "&lt;");
-            break;
-        case '>':
-            buf_puts(out, "&gt;");
-            break;
-        case '"':
-            buf_puts(out, "&quot;");
-            break;
-        default:
-            buf_putc(out, *s);
-        }
-    }
-}
-
 int qrcode_svg(const char *text, const char *label, buf *out)
 {
     QRcode *qr = QRcode_encodeString8bit(text, 0, QR_ECLEVEL_M);
@@ -37,7 +15,7 @@ int qrcode_svg(const char *text, const char *label, buf *out)
                "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %d %d\" role=\"img\" "
                "aria-label=\"",
                size, size);
-    qrcode_put_escaped(out, label);
+    buf_put_html_escaped(out, label, strlen(label));
     buf_printf(out,
                "\" shape-rendering=\"crispEdges\"><rect width=\"%d\" height=\"%d\" "
                "fill=\"#fff\"/><path fill=\"#000\" d=\"",

@@ -17,28 +17,6 @@
 #include <time.h>
 #include <unistd.h>
 
-static void serve_escape_html(buf *out, const char *s)
-{
-    for (; *s; s++) {
-        switch (*s) {
-        case '&':
-            buf_puts(out, "&amp;");
-            break;
-        case '<':
-            buf_puts(out, "&lt;");
-            break;
-        case '>':
-            buf_puts(out, "&gt;");
-            break;
-        case '"':
-            buf_puts(out, "&quot;");
-            break;
-        default:
-            buf_putc(out, *s);
-        }
-    }
-}
-
 /* The panel that tops every page while the sources do not build. Inline
  * styles: it must not depend on the site's CSS. */
 static char *serve_error_panel(const char *report)
@@ -54,7 +32,7 @@ static char *serve_error_panel(const char *report)
                     "页面会自动刷新。在此之前，预览显示的是上一次生成成功的网站。</p>\n"
                     "<pre style=\"margin:0;white-space:pre-wrap;font:13px/1.5 monospace;"
                     "background:#fbf3f2;padding:.75rem\">");
-    serve_escape_html(&html, report);
+    buf_put_html_escaped(&html, report, strlen(report));
     buf_puts(&html, "</pre>\n</div>\n");
     return html.ptr;
 }

@@ -39,11 +39,11 @@ static void inline_node(cmark_node *n, buf *out)
     const char *lit = cmark_node_get_literal(n);
     switch (cmark_node_get_type(n)) {
     case CMARK_NODE_TEXT:
-        sheet_markup_escape(out, lit, strlen(lit));
+        buf_put_html_escaped(out, lit, strlen(lit));
         break;
     case CMARK_NODE_CODE:
         buf_puts(out, "<span font_family=\"" SHEET_MONO "\">");
-        sheet_markup_escape(out, lit, strlen(lit));
+        buf_put_html_escaped(out, lit, strlen(lit));
         buf_puts(out, "</span>");
         break;
     case CMARK_NODE_SOFTBREAK:
@@ -67,7 +67,7 @@ static void inline_node(cmark_node *n, buf *out)
         sheet_inline_text(n, &text);
         if (inline_is_web_url(url) && strcmp(buf_cstr(&text), url) != 0) {
             buf_puts(out, "<span size=\"smaller\">（");
-            sheet_markup_escape(out, url, strlen(url));
+            buf_put_html_escaped(out, url, strlen(url));
             buf_puts(out, "）</span>");
         }
         buf_free(&text);

@@ -30,11 +30,11 @@ int sheet_foot_add(sheet *s, const content_item *it, const char *url, const char
     buf markup = BUF_INIT;
     buf_puts(&markup, "<span font_family=\"" SHEET_SANS "\" weight=\"bold\">扫码查看网页版</span>\n"
                       "<span size=\"smaller\">");
-    sheet_markup_escape(&markup, url, strlen(url));
+    buf_put_html_escaped(&markup, url, strlen(url));
     buf_puts(&markup, "</span>");
     if (review) {
         buf_puts(&markup, "\n");
-        sheet_markup_escape(&markup, review, strlen(review));
+        buf_put_html_escaped(&markup, review, strlen(review));
     }
     f->text = sheet_layout(s, SHEET_SERIF, s->st.small, false, s->st.col_w - f->text_x);
     pango_layout_set_line_spacing(f->text, 1.3f);

@@ -144,7 +144,6 @@ sheet_frag *sheet_frag_add(sheet *s, sheet_frag_kind kind);
  * list marker goes on the first line. */
 void sheet_lines_add(sheet *s, PangoLayout *l, const sheet_frag *context, double space_before,
                      bool keep);
-void sheet_markup_escape(buf *out, const char *s, size_t len);
 
 /* inline.c: cmark inlines as Pango markup; plain text of a node. */
 void sheet_inline_markup(cmark_node *parent, buf *out);

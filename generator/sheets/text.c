@@ -109,28 +109,3 @@ void sheet_lines_add(sheet *s, PangoLayout *l, const sheet_frag *context, double
     } while (pango_layout_iter_next_line(iter));
     pango_layout_iter_free(iter);
 }
-
-void sheet_markup_escape(buf *out, const char *s, size_t len)
-{
-    for (size_t i = 0; i < len; i++) {
-        switch (s[i]) {
-        case '&':
-            buf_puts(out, "&amp;");
-            break;
-        case '<':
-            buf_puts(out, "&lt;");
-            break;
-        case '>':
-            buf_puts(out, "&gt;");
-            break;
-        case '"':
-            buf_puts(out, "&quot;");
-            break;
-        case '\'':
-            buf_puts(out, "&#39;");
-            break;
-        default:
-            buf_putc(out, s[i]);
-        }
-    }
-}

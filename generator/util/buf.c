@@ -99,6 +99,37 @@ void buf_put_json_string(buf *b, const char *s, size_t len)
     }
 }
 
+void buf_put_html_escaped(buf *b, const char *s, size_t len)
+{
+    size_t start = 0;
+    for (size_t i = 0; i < len; i++) {
+        const char *entity = NULL;
+        switch (s[i]) {
+        case '&':
+            entity = "&amp;";
+            break;
+        case '<':
+            entity = "&lt;";
+            break;
+        case '>':
+            entity = "&gt;";
+            break;
+        case '"':
+            entity = "&quot;";
+            break;
+        case '\'':
+            entity = "&#39;";
+            break;
+        }
+        if (entity) {
+            buf_put(b, s + start, i - start);
+            buf_puts(b, entity);
+            start = i + 1;
+        }
+    }
+    buf_put(b, s + start, len - start);
+}
+
 const char *buf_cstr(const buf *b)
 {
     return b->ptr ? b->ptr : "";

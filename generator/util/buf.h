@@ -24,6 +24,8 @@ void buf_printf(buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3
 void buf_vprintf(buf *b, const char *fmt, va_list ap);
 /* Append `s` as the body of a JSON string (without the quotes). */
 void buf_put_json_string(buf *b, const char *s, size_t len);
+/* Append s[0..len) with & < > " ' escaped: for HTML, XML and pango markup. */
+void buf_put_html_escaped(buf *b, const char *s, size_t len);
 /* The contents ("" when empty); stays valid until the next change. */
 const char *buf_cstr(const buf *b);
 
