@@ -69,7 +69,9 @@ typedef struct history_revisions {
  * after a GK603 diagnostic. */
 int history_revisions_walk(history *h, const catalogue *cat, diag_list *diags);
 /* The revisions of cat->items[item] or of cat->withdrawn[w], after the walk
- * (empty lists before it, or without a repository). */
+ * (empty lists before it, or without a repository). A withdrawn item whose
+ * file is still there (a draft, 不予公开 now) has none: withholding it
+ * covers its earlier versions. */
 const history_revisions *history_item_revisions(const history *h, size_t item);
 const history_revisions *history_withdrawn_revisions(const history *h, size_t w);
 /* Replace *out with the file's text at revision r. Returns 0, or -1 after a

@@ -8,9 +8,7 @@
 
 /* The revisions of one file, followed through renames: one per item path. */
 typedef struct history_slot {
-    history_revisions list;
-    history_revision *v; /* newest first while walking, oldest first after */
-    size_t cap;
+    history_revisions list; /* into history.revisions */
 } history_slot;
 
 struct history {
@@ -23,6 +21,10 @@ struct history {
     size_t slot_count;
     size_t *item_slot, item_count; /* per catalogue item */
     size_t *withdrawn_slot, withdrawn_count;
+    /* Every revision of every slot: in walk order while walking (with its
+     * slot in found_slot), then grouped by slot, oldest first. */
+    history_revision *revisions;
+    size_t *found_slot, revision_count, revision_cap, found_cap;
 
     history_release *releases; /* newest first */
     size_t release_count, release_cap;

@@ -70,9 +70,9 @@ void history_close(history *h)
     if (!h)
         return;
     git_repository_free(h->repo);
-    for (size_t i = 0; i < h->slot_count; i++)
-        free(h->slots[i].v);
     free(h->slots);
+    free(h->revisions);
+    free(h->found_slot);
     free(h->item_slot);
     free(h->withdrawn_slot);
     free(h->releases);

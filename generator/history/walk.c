@@ -244,9 +244,11 @@ static void walk_record(walk *w, walk_commit *wc, size_t slot, const walk_change
         wc->message = arena_strdup(&h->mem, summary ? summary : "");
         wc->when = history_time_format(&h->mem, &git_commit_author(wc->c)->when, &wc->day);
     }
-    history_slot *s = &h->slots[slot];
-    s->v = xgrow(s->v, &s->cap, s->list.len + 1, sizeof *s->v);
-    history_revision *r = &s->v[s->list.len++];
+    h->revisions =
+        xgrow(h->revisions, &h->revision_cap, h->revision_count + 1, sizeof *h->revisions);
+    h->found_slot = xgrow(h->found_slot, &h->found_cap, h->revision_count + 1, sizeof(size_t));
+    h->found_slot[h->revision_count] = slot;
+    history_revision *r = &h->revisions[h->revision_count++];
     memset(r, 0, sizeof *r);
     git_oid_tostr(r->commit, sizeof r->commit, git_commit_id(wc->c));
     memcpy(r->short_id, r->commit, 7);
@@ -376,34 +378,54 @@ static void walk_slots_make(walk *w, const catalogue *cat)
     h->withdrawn_slot = xcalloc(cat->withdrawn_count + 1, sizeof *h->withdrawn_slot);
     for (size_t i = 0; i < cat->item_count; i++)
         h->item_slot[i] = walk_slot(w, cat->items[i].item->rel);
+    size_t live = h->slot_count;
     for (size_t i = 0; i < cat->withdrawn_count; i++) {
         const char *p = cat->withdrawn[i].path;
         h->withdrawn_slot[i] = walk_slot(w, strncmp(p, "content/", 8) == 0 ? p + 8 : p);
     }
     h->slots = xcalloc(h->slot_count + 1, sizeof *h->slots);
+    /* Withdrawn by turning into a draft or 不予公开, its file still there:
+     * withholding it covers its earlier versions too. */
+    for (size_t i = 0; i < cat->withdrawn_count; i++)
+        if (h->withdrawn_slot[i] < live)
+            h->withdrawn_slot[i] = WALK_NONE;
 }
 
-/* Oldest first, numbered; the same content twice in a row counts once. */
+/* Group the revisions by slot, oldest first, numbered; the same content
+ * twice in a row counts once. */
 static void walk_slots_finish(history *h)
 {
+    size_t n = h->revision_count;
+    history_revision *sorted = xmalloc((n + 1) * sizeof *sorted);
+    size_t *end = xcalloc(h->slot_count + 1, sizeof *end);
+    for (size_t i = 0; i < n; i++)
+        end[h->found_slot[i]]++;
+    for (size_t s = 0, at = 0; s < h->slot_count; s++) {
+        at += end[s];
+        end[s] = at;
+    }
+    /* Walk order is newest first: filling each range from its end leaves
+     * it oldest first. */
+    for (size_t i = 0; i < n; i++)
+        sorted[--end[h->found_slot[i]]] = h->revisions[i];
+    free(h->revisions);
+    free(h->found_slot);
+    h->found_slot = NULL;
+    h->revisions = sorted;
     for (size_t s = 0; s < h->slot_count; s++) {
-        history_slot *slot = &h->slots[s];
-        size_t n = slot->list.len, keep = 0;
-        for (size_t i = 0; i < n / 2; i++) {
-            history_revision t = slot->v[i];
-            slot->v[i] = slot->v[n - 1 - i];
-            slot->v[n - 1 - i] = t;
-        }
-        for (size_t i = 0; i < n; i++) {
-            if (keep && strcmp(slot->v[keep - 1].blob, slot->v[i].blob) == 0)
+        history_revision *v = sorted + end[s];
+        size_t len = (s + 1 < h->slot_count ? end[s + 1] : n) - end[s], keep = 0;
+        for (size_t i = 0; i < len; i++) {
+            if (keep && strcmp(v[keep - 1].blob, v[i].blob) == 0)
                 continue;
-            slot->v[keep] = slot->v[i];
-            slot->v[keep].number = (int)keep + 1;
+            v[keep] = v[i];
+            v[keep].number = (int)keep + 1;
             keep++;
         }
-        slot->list.v = slot->v;
-        slot->list.len = keep;
+        h->slots[s].list.v = v;
+        h->slots[s].list.len = keep;
     }
+    free(end);
 }
 
 typedef struct walk_status {
@@ -497,7 +519,7 @@ const history_revisions *history_item_revisions(const history *h, size_t item)
 
 const history_revisions *history_withdrawn_revisions(const history *h, size_t w)
 {
-    if (!h || !h->slots || w >= h->withdrawn_count)
+    if (!h || !h->slots || w >= h->withdrawn_count || h->withdrawn_slot[w] == WALK_NONE)
         return &history_none;
     return &h->slots[h->withdrawn_slot[w]].list;
 }
