@@ -16,6 +16,11 @@ static const char usage_text[] =
     "         检查站点并生成网站（默认输出到 站点/public），分配索引号并记入 catalogue.lock\n"
     "  new    content/<部门>/<文件名>.md [-s 站点] [--category 分类]\n"
     "         新建一条信息，front matter 已按部门和今天的日期填好\n"
+    "  publish [-s 站点] [-m 说明] [--allow-dirty]\n"
+    "         检查并生成网站，提交到 git 发布分支（site.toml [publish]）并打标签；\n"
+    "         源文件有未提交的修改时拒绝发布，除非给出 --allow-dirty\n"
+    "  history 信息 [-s 站点]\n"
+    "         列出一条信息（文件路径、索引号或网址）的各个版本，以及哪些发布包含了它们\n"
     "\n"
     "选项：\n"
     "  -s, --site 目录   站点目录（含 site.toml），默认当前目录\n"
@@ -45,9 +50,8 @@ int main(int argc, char **argv)
         const char *name;
         int (*run)(int, char **);
     } commands[] = {
-        {"check", cli_check},
-        {"build", cli_build},
-        {"new", cli_new},
+        {"check", cli_check},     {"build", cli_build},     {"new", cli_new},
+        {"publish", cli_publish}, {"history", cli_history},
     };
     for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
         if (strcmp(cmd, commands[i].name) == 0)
