@@ -57,15 +57,17 @@ typedef struct history_revisions {
     bool working; /* the file on disk is not the newest revision (uncommitted or untracked) */
 } history_revisions;
 
-/* The one walk: HEAD and all its ancestors, newest first, each commit's
- * content/ compared with its parent's, skipping the subtrees that did not
- * change; where files were added and deleted in one commit,
+/* The one walk: HEAD and all its ancestors, each commit before its
+ * parents (a shallow clone's history starts at its edge), each commit's
+ * content/ compared with its first parent's, skipping the subtrees that did
+ * not change; where files were added and deleted in one commit,
  * git_diff_find_similar pairs the renames. A merge counts for a file only
  * when the file differs from every parent (git log's rule). Consecutive
  * revisions with the same content (a pure rename) count once. Then one
- * status pass over content/ marks working versions. Cost on the 10 000-item
- * benchmark corpus committed in 350 commits: about 0.03 s for the walk and
- * 0.03 s for the status, whatever the number of items. Returns 0, or -1
+ * status pass over content/ marks working versions. On the 10 000-item
+ * benchmark corpus committed in 350 commits (10 500 revisions), walk and
+ * status together take about 0.07 s and 17 MB: the cost follows the
+ * commits and what they change, never items × commits. Returns 0, or -1
  * after a GK603 diagnostic. */
 int history_revisions_walk(history *h, const catalogue *cat, diag_list *diags);
 /* The revisions of cat->items[item] or of cat->withdrawn[w], after the walk

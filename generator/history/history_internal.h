@@ -47,6 +47,13 @@ typedef void (*history_status_fn)(const char *path, unsigned flags, void *ctx);
 int history_status_each(history *h, const char *const *paths, size_t n, history_status_fn fn,
                         void *ctx, diag_list *diags);
 
+/* Call fn for every commit reachable from HEAD, each before its parents,
+ * newer first where the graph leaves the choice; parents missing from a
+ * shallow clone end their line. Stops at fn's first non-zero return, which
+ * it returns; -1 after a GK603 diagnostic. */
+typedef int (*history_commit_fn)(git_commit *c, void *ctx);
+int history_commits_each(history *h, history_commit_fn fn, void *ctx, diag_list *diags);
+
 /* The commit's or tag's time as "YYYY-MM-DD HH:MM" in its own zone. */
 const char *history_time_format(arena *mem, const git_time *t, date *day);
 /* An arena copy of a blob found at `path` in `tree`, or NULL when absent. */

@@ -4,10 +4,12 @@
  * added file ends its slot's history (going back, it did not exist), unless
  * the add is one side of a rename: then the slot is followed under its old
  * path. Comparing trees ourselves and descending only into subtrees whose
- * ids differ keeps the cost of a commit to what it changed: on the
- * 10 000-item benchmark corpus (350 commits) this walk takes about 0.03 s,
- * against 0.2 s for git_diff_tree_to_tree on every commit. libgit2's diff is
- * used where it is needed: to pair renames. */
+ * ids differ keeps the cost of a commit to what it changed. Measured on the
+ * 10 000-item benchmark corpus committed in 350 commits (250 adding 40
+ * items, 100 editing 5 and renaming every tenth): the walk takes about
+ * 0.03 s, where git_diff_tree_to_tree on every commit took 0.2 s; with the
+ * status pass, about 0.07 s. libgit2's diff is used where it is needed: to
+ * pair renames. */
 #include "history_internal.h"
 
 #include "../util/xalloc.h"
@@ -356,6 +358,15 @@ static int walk_commit_changes(walk *w, git_commit *c)
     return rc;
 }
 
+static int walk_one(git_commit *c, void *ctx)
+{
+    walk *w = ctx;
+    arena_init(&w->scratch);
+    int rc = walk_commit_changes(w, c);
+    arena_free(&w->scratch);
+    return rc;
+}
+
 /* ---- slots --------------------------------------------------------------- */
 
 static size_t walk_slot(walk *w, const char *rel)
@@ -464,34 +475,7 @@ int history_revisions_walk(history *h, const catalogue *cat, diag_list *diags)
         if (w.map.keys[i])
             walk_map_put(&now, w.map.keys[i], w.map.slots[i]);
 
-    git_revwalk *rw = NULL;
-    int rc = 0;
-    int e = git_revwalk_new(&rw, h->repo);
-    if (e == 0) {
-        git_revwalk_sorting(rw, GIT_SORT_TOPOLOGICAL | GIT_SORT_TIME);
-        e = git_revwalk_push_head(rw);
-    }
-    if (e == GIT_EUNBORNBRANCH || e == GIT_ENOTFOUND) {
-        e = 0; /* no commit yet: every item is a working version */
-    } else if (e == 0) {
-        git_oid id;
-        while (rc == 0 && (e = git_revwalk_next(&id, rw)) == 0) {
-            git_commit *c;
-            if (git_commit_lookup(&c, h->repo, &id) < 0) {
-                rc = history_fail(diags, "GK603", "无法读取 git 提交");
-                break;
-            }
-            arena_init(&w.scratch);
-            rc = walk_commit_changes(&w, c);
-            arena_free(&w.scratch);
-            git_commit_free(c);
-        }
-        if (e == GIT_ITEROVER)
-            e = 0;
-    }
-    if (rc == 0 && e < 0)
-        rc = history_fail(diags, "GK603", "无法遍历 git 提交历史");
-    git_revwalk_free(rw);
+    int rc = history_commits_each(h, walk_one, &w, diags);
     walk_slots_finish(h);
     if (rc == 0) {
         walk_status ws = {h, &now};

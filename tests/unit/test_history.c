@@ -373,6 +373,39 @@ static void test_revisions_through_a_merge(void **state)
     diag_list_free(&d);
 }
 
+/* A shallow clone lacks the commits before its edge: history starts there
+ * (libgit2's revwalk would stop with an error). */
+static void test_revisions_shallow(void **state)
+{
+    (void)state;
+    file_write("content/a/x.md", V1);
+    git_oid first = commit_all("边界之前", NULL);
+    file_write("content/a/x.md", V2);
+    git_oid second = commit_all("边界", NULL);
+    file_write("content/a/x.md", V3);
+    commit_all("最新", NULL);
+    char hexid[41], path[600];
+    hex(&first, hexid);
+    snprintf(path, sizeof path, "%s/.git/objects/%.2s/%s", root, hexid, hexid + 2);
+    assert_int_equal(unlink(path), 0);
+
+    fixture f;
+    fixture_init(&f);
+    fixture_item(&f, "a/x.md", "X/1", "x");
+    diag_list d;
+    diag_list_init(&d);
+    history *h = history_walked(&f, &d);
+    assert_int_equal(d.len, 0);
+    const history_revisions *r = history_item_revisions(h, 0);
+    assert_int_equal(r->len, 2);
+    hex(&second, hexid);
+    assert_string_equal(r->v[0].commit, hexid);
+    assert_text_at(h, &r->v[0], V2);
+    history_close(h);
+    fixture_free(&f);
+    diag_list_free(&d);
+}
+
 static void test_not_a_repository(void **state)
 {
     (void)state;
@@ -647,6 +680,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_revisions_follow_edits_renames_deletes, repo_setup,
                                         repo_teardown),
         cmocka_unit_test_setup_teardown(test_revisions_through_a_merge, repo_setup, repo_teardown),
+        cmocka_unit_test_setup_teardown(test_revisions_shallow, repo_setup, repo_teardown),
         cmocka_unit_test(test_not_a_repository),
         cmocka_unit_test_setup_teardown(test_releases_commit_tag_and_count, repo_setup,
                                         repo_teardown),
