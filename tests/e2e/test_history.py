@@ -204,6 +204,9 @@ def test_withdrawal_and_history(site, tag1, tag2):
           "history of a withdrawn item: %r %r" % (r.stdout, r.stderr))
     check(gongkai("history", "-s", site, "content/nope.md").returncode == 2,
           "history of an unknown item")
+    check(gongkai("history", "-s", site).returncode == 2, "history without an item")
+    check(gongkai("publish", "-s", site, "extra").returncode == 2, "publish with an operand")
+    check(gongkai("publish", "-s", site, "--bogus").returncode == 2, "publish with a bad option")
 
 
 def test_working_version(tmp, site):
