@@ -54,9 +54,10 @@ int history_status_each(history *h, const char *const *paths, size_t n, history_
 typedef int (*history_commit_fn)(git_commit *c, void *ctx);
 int history_commits_each(history *h, history_commit_fn fn, void *ctx, diag_list *diags);
 
-/* The commit's or tag's time as "YYYY-MM-DD HH:MM" in its own zone. */
+/* A git time as "YYYY-MM-DD HH:MM" in its own zone, its date in *day. */
 const char *history_time_format(arena *mem, const git_time *t, date *day);
-/* An arena copy of a blob found at `path` in `tree`, or NULL when absent. */
+/* *text = an arena copy of the file at `path` in `tree` (NULL when there is
+ * none), its length in *len. Returns 0, or -1 when it cannot be read. */
 int history_tree_file(history *h, git_tree *tree, const char *path, const char **text, size_t *len);
 
 #define HISTORY_RELEASES_DIR "releases"
