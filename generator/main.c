@@ -21,6 +21,11 @@ static const char usage_text[] =
     "         生成公开栏打印用的 PDF（默认：每个公开栏的本期，输出到 站点/sheets）\n"
     "  serve  [-s 站点] [--port 1313] [--bind 127.0.0.1] [--drafts]\n"
     "         在浏览器中预览：生成网站并监视改动，改动后自动重新生成、刷新页面\n"
+    "  publish [-s 站点] [-m 说明] [--allow-dirty]\n"
+    "         检查并生成网站，提交到 git 发布分支（site.toml [publish]）并打标签；\n"
+    "         源文件有未提交的修改时拒绝发布，除非给出 --allow-dirty\n"
+    "  history 信息 [-s 站点]\n"
+    "         列出一条信息（文件路径、索引号或网址）的各个版本，以及哪些发布包含了它们\n"
     "\n"
     "选项：\n"
     "  -s, --site 目录   站点目录（含 site.toml），默认当前目录\n"
@@ -50,8 +55,15 @@ int main(int argc, char **argv)
         const char *name;
         int (*run)(int, char **);
     } commands[] = {
-        {"check", cli_check},   {"build", cli_build}, {"new", cli_new},
-        {"sheets", cli_sheets}, {"serve", cli_serve},
+        /* clang-format off */
+        {"check", cli_check},
+        {"build", cli_build},
+        {"new", cli_new},
+        {"sheets", cli_sheets},
+        {"serve", cli_serve},
+        {"publish", cli_publish},
+        {"history", cli_history},
+        /* clang-format on */
     };
     for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
         if (strcmp(cmd, commands[i].name) == 0)

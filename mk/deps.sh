@@ -15,10 +15,12 @@ missing=""
 command -v pkg-config >/dev/null 2>&1 || missing="$missing pkg-config"
 command -v python3 >/dev/null 2>&1 || missing="$missing python3"
 command -v pdftotext >/dev/null 2>&1 || missing="$missing poppler-utils"
-# Test tools: HTML validation, and reading QR codes back.
+# Test tools: HTML validation, reading QR codes back, and git (the e2e tests
+# read with it, independently, what gongkai writes through libgit2).
 command -v tidy >/dev/null 2>&1 || missing="$missing tidy"
 command -v rsvg-convert >/dev/null 2>&1 || missing="$missing librsvg2-bin"
 command -v zbarimg >/dev/null 2>&1 || missing="$missing zbar-tools"
+command -v git >/dev/null 2>&1 || missing="$missing git"
 [ -f /usr/include/cmark-gfm-core-extensions.h ] || missing="$missing libcmark-gfm-extensions-dev"
 ls /usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc >/dev/null 2>&1 ||
     missing="$missing fonts-noto-cjk"

@@ -3,6 +3,7 @@
  * writing it, and an atomic replace. */
 #include "catalogue_internal.h"
 
+#include "../util/tsv.h"
 #include "../util/utf8.h"
 #include "../util/xalloc.h"
 
@@ -110,42 +111,6 @@ static void lock_bad(lock_reader *r, const char *at, int field, const char *fmt,
     r->errors++;
 }
 
-/* Undo the writer's escapes (\\, \t, \n, \r) into the arena; NULL when s
- * holds an unknown escape or a control character. */
-static const char *lock_unescape(arena *mem, const char *s, size_t len)
-{
-    char *out = arena_alloc(mem, len + 1), *o = out;
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c < 0x20 || c == 0x7f)
-            return NULL;
-        if (c != '\\') {
-            *o++ = (char)c;
-            continue;
-        }
-        if (++i == len)
-            return NULL;
-        switch (s[i]) {
-        case '\\':
-            *o++ = '\\';
-            break;
-        case 't':
-            *o++ = '\t';
-            break;
-        case 'n':
-            *o++ = '\n';
-            break;
-        case 'r':
-            *o++ = '\r';
-            break;
-        default:
-            return NULL;
-        }
-    }
-    *o = '\0';
-    return out;
-}
-
 static bool lock_digits(const char *s, size_t len, size_t max)
 {
     if (len == 0 || len > max)
@@ -202,7 +167,7 @@ static void lock_read_aliases(lock_reader *r, lock_entry *e, const char *s, size
 /* Parse one entry's fields into e. */
 static void lock_read_fields(lock_reader *r, const char *const f[], const size_t n[], lock_entry *e)
 {
-    e->index_no = lock_unescape(r->mem, f[0], n[0]);
+    e->index_no = tsv_field_read(r->mem, f[0], n[0]);
     if (!e->index_no || !e->index_no[0])
         lock_bad(r, f[0], 0, "索引号为空或含有无法识别的字符");
     e->dept = arena_strndup(r->mem, f[1], n[1]);
@@ -221,7 +186,7 @@ static void lock_read_fields(lock_reader *r, const char *const f[], const size_t
         e->id = arena_strndup(r->mem, f[4], n[4]);
     else
         lock_bad(r, f[4], 4, "标识应为 16 位十六进制数字（0-9、a-f）");
-    e->path = lock_unescape(r->mem, f[5], n[5]);
+    e->path = tsv_field_read(r->mem, f[5], n[5]);
     if (!e->path || strncmp(e->path, "content/", 8) != 0)
         lock_bad(r, f[5], 5, "源文件路径应以 content/ 开头");
     const char *why = catalogue_url_problem(f[6], n[6]);
@@ -239,9 +204,9 @@ static void lock_read_fields(lock_reader *r, const char *const f[], const size_t
         if (date_parse(f[10], n[10], &e->withdrawn_on) != 0)
             lock_bad(r, f[10], 10, "撤下日期应为 YYYY-MM-DD 形式的真实日期，或 -");
     }
-    if (!lock_none(f[11], n[11]) && !(e->reason = lock_unescape(r->mem, f[11], n[11])))
+    if (!lock_none(f[11], n[11]) && !(e->reason = tsv_field_read(r->mem, f[11], n[11])))
         lock_bad(r, f[11], 11, "含有制表符等控制字符或无法识别的 \\ 转义");
-    e->title = lock_unescape(r->mem, f[12], n[12]);
+    e->title = tsv_field_read(r->mem, f[12], n[12]);
     if (!e->title || !e->title[0])
         lock_bad(r, f[12], 12, "标题为空或含有无法识别的字符");
 }
@@ -306,17 +271,8 @@ static void lock_read_line(lock_reader *r, const char *s, size_t len)
             return;
         }
     const char *f[LOCK_FIELD_COUNT];
-    size_t n[LOCK_FIELD_COUNT], count = 0;
-    for (size_t i = 0, start = 0; i <= len; i++) {
-        if (i < len && s[i] != '\t')
-            continue;
-        if (count < LOCK_FIELD_COUNT) {
-            f[count] = s + start;
-            n[count] = i - start;
-        }
-        count++;
-        start = i + 1;
-    }
+    size_t n[LOCK_FIELD_COUNT];
+    size_t count = tsv_fields_split(s, len, f, n, LOCK_FIELD_COUNT);
     if (count != LOCK_FIELD_COUNT) {
         lock_bad(r, s, -1, "每行应有 %d 列、以制表符分隔，这一行有 %zu 列", LOCK_FIELD_COUNT,
                  count);
@@ -383,36 +339,14 @@ int lock_file_read(catalogue_lock *lk, arena *mem, diag_list *diags)
 
 /* ---- writing ------------------------------------------------------------ */
 
-static void lock_put_escaped(buf *out, const char *s)
-{
-    for (; *s; s++) {
-        switch (*s) {
-        case '\\':
-            buf_puts(out, "\\\\");
-            break;
-        case '\t':
-            buf_puts(out, "\\t");
-            break;
-        case '\n':
-            buf_puts(out, "\\n");
-            break;
-        case '\r':
-            buf_puts(out, "\\r");
-            break;
-        default:
-            buf_putc(out, *s);
-        }
-    }
-}
-
 void lock_file_format(const catalogue_lock *lk, buf *out)
 {
     buf_puts(out, lock_header);
     for (size_t i = 0; i < lk->len; i++) {
         const lock_entry *e = &lk->v[i];
-        lock_put_escaped(out, e->index_no);
+        tsv_field_put(out, e->index_no);
         buf_printf(out, "\t%s\t%d\t%d\t%s\t", e->dept, e->year, e->seq, e->id);
-        lock_put_escaped(out, e->path);
+        tsv_field_put(out, e->path);
         buf_printf(out, "\t%s\t", e->url);
         for (size_t k = 0; k < e->alias_count; k++)
             buf_printf(out, "%s%s", k ? "," : "", e->aliases[k]);
@@ -429,11 +363,11 @@ void lock_file_format(const catalogue_lock *lk, buf *out)
         }
         buf_putc(out, '\t');
         if (e->reason && e->reason[0])
-            lock_put_escaped(out, e->reason);
+            tsv_field_put(out, e->reason);
         else
             buf_putc(out, '-');
         buf_putc(out, '\t');
-        lock_put_escaped(out, e->title);
+        tsv_field_put(out, e->title);
         buf_putc(out, '\n');
     }
 }

@@ -47,14 +47,17 @@ int cli_build(int argc, char **argv)
     diag_list_init(&diags);
     cli_model m;
     buf out = BUF_INIT;
+    history *h = NULL;
     if (cli_model_load(&m, o.site, &diags) != 0) {
         rc = EXIT_CONTENT;
+    } else if (cli_history_load(&h, &m, &diags) != 0) {
+        rc = EXIT_INTERNAL;
     } else {
         if (o.out)
             buf_puts(&out, o.out);
         else
             buf_printf(&out, "%s/public", o.site);
-        render_options ropt = {out.ptr, o.drafts};
+        render_options ropt = {out.ptr, o.drafts, h};
         render_stats stats = {0};
         int r = render_site(&m.cfg, &m.cat, m.names, &ropt, &stats, &diags);
         bool written = false;
@@ -76,6 +79,7 @@ int cli_build(int argc, char **argv)
         fprintf(stderr, "gongkai: 有 %zu 个错误，未生成网站，原有输出保持不变。\n",
                 diag_list_count(&diags, DIAG_ERROR));
     buf_free(&out);
+    history_close(h);
     cli_model_free(&m);
     diag_list_free(&diags);
     return rc;

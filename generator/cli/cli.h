@@ -7,6 +7,7 @@
 #include "../catalogue/catalogue.h"
 #include "../config/config.h"
 #include "../content/content.h"
+#include "../history/history.h"
 #include "../util/diag.h"
 
 #include <getopt.h>
@@ -38,6 +39,10 @@ typedef struct cli_model {
 int cli_model_load(cli_model *m, const char *site, diag_list *diags);
 void cli_model_free(cli_model *m);
 
+/* The site's git history for the model's items: revisions and releases
+ * (history_close it either way). Returns 0, or -1 after a GK603 error. */
+int cli_history_load(history **h, cli_model *m, diag_list *diags);
+
 /* Print the diagnostics sorted: text on stderr, or JSON on stdout. */
 void cli_diags_report(diag_list *diags, bool json);
 
@@ -46,5 +51,7 @@ int cli_build(int argc, char **argv);
 int cli_new(int argc, char **argv);
 int cli_sheets(int argc, char **argv);
 int cli_serve(int argc, char **argv);
+int cli_publish(int argc, char **argv);
+int cli_history(int argc, char **argv);
 
 #endif

@@ -54,6 +54,14 @@ int cli_model_load(cli_model *m, const char *site, diag_list *diags)
     return rc ? -1 : 0;
 }
 
+int cli_history_load(history **h, cli_model *m, diag_list *diags)
+{
+    if (history_open(h, &m->cfg, diags) != 0 || history_revisions_walk(*h, &m->cat, diags) != 0 ||
+        history_releases_read(*h, diags) != 0)
+        return -1;
+    return 0;
+}
+
 void cli_model_free(cli_model *m)
 {
     naming_close(m->names);

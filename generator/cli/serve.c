@@ -48,9 +48,12 @@ static int serve_build_site(void *ctx, const char *out_dir, buf *report)
     diag_list diags;
     diag_list_init(&diags);
     cli_model m;
+    history *h = NULL;
     int rc = cli_model_load(&m, o->site, &diags);
+    if (rc == 0)
+        rc = cli_history_load(&h, &m, &diags);
     if (rc == 0) {
-        render_options ropt = {out_dir, o->drafts};
+        render_options ropt = {out_dir, o->drafts, h};
         render_stats stats = {0};
         rc = render_site(&m.cfg, &m.cat, m.names, &ropt, &stats, &diags);
     }
@@ -67,6 +70,7 @@ static int serve_build_site(void *ctx, const char *out_dir, buf *report)
             free(text);
         }
     }
+    history_close(h);
     cli_model_free(&m);
     diag_list_free(&diags);
     return rc;

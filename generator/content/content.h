@@ -173,4 +173,9 @@ int content_load(content_set *set, const site_config *cfg, diag_list *diags);
  * to set (unsorted). Returns 0, or -1 when an error was added to diags. */
 int content_file_load(content_set *set, const site_config *cfg, const char *path, diag_list *diags);
 
+/* The same from text in memory (an earlier revision read from git): the text
+ * is copied into set's arena and checked as a file would be. */
+int content_text_load(content_set *set, const site_config *cfg, const char *path, const char *text,
+                      size_t len, diag_list *diags);
+
 #endif

@@ -138,6 +138,15 @@ int content_file_load(content_set *set, const site_config *cfg, const char *path
     return scan_item_fd(set, cfg, path, fd, diags);
 }
 
+int content_text_load(content_set *set, const site_config *cfg, const char *path, const char *text,
+                      size_t len, diag_list *diags)
+{
+    char *copy = arena_strndup(&set->mem, text, len);
+    if (scan_text_check(path, copy, len, diags) < 0)
+        return -1;
+    return content_item_add(set, cfg, path, copy, len, diags);
+}
+
 /* _index.md is a section's own page (Hugo's convention); sections are not
  * built yet, so it is not read as an item. */
 static bool scan_is_item(const char *name)

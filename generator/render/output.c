@@ -18,7 +18,7 @@ static int output_fail(buf *err, const char *what, const char *path)
 }
 
 /* Remove a tree without following links out of it. */
-static int output_remove_tree(const char *path)
+int output_remove_tree(const char *path)
 {
     struct stat st;
     if (lstat(path, &st) != 0)

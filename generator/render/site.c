@@ -3,6 +3,7 @@
 #include "output.h"
 #include "qrcode.h"
 #include "facets.h"
+#include "revisions.h"
 #include "search.h"
 #include "template.h"
 
@@ -628,6 +629,61 @@ static void site_describe_listing(site_builder *b, const void *p)
         site_set_ref(L, "category", b->category_ref[a->category]);
 }
 
+/* The pages of an item's earlier versions and of their diffs against the
+ * next version (render/revisions.c), then its version list on the table
+ * `ref` (the item, or a withdrawn item: `key`). */
+static int site_render_versions(site_builder *b, const history_revisions *rv,
+                                const content_item *current, const char *url, const char *title,
+                                const department *dept, const char *key, int ref)
+{
+    lua_State *L = b->L;
+    revision_set rs;
+    revision_set_init(&rs, b->opt->history, b->cfg, rv, current, b->opt->drafts);
+    buf page = BUF_INIT, name = BUF_INIT;
+    int rc = 0;
+    for (size_t k = 0; k < rs.earlier && rc == 0; k++) {
+        if (revision_set_load(&rs, k, b->diags) != 0) {
+            rc = RENDER_ERROR_IO;
+            break;
+        }
+        int v = rv->v[k].number;
+        for (int diff = 0; diff < 2 && rc == 0 && rs.shown[k]; diff++) {
+            if (diff && !revision_set_diffable(&rs, k))
+                break;
+            buf_reset(&page);
+            buf_printf(&page, "%sv%d/%s", url, v, diff ? "diff/" : "");
+            buf_reset(&name);
+            if (diff)
+                buf_printf(&name, "%s（v%d 与 v%d 的比较）", title, v, v + 1);
+            else
+                buf_printf(&name, "%s（历史版本 v%d）", title, v);
+            site_page_begin(b, diff ? "diff" : "revision", page.ptr, name.ptr);
+            site_crumb(L, "首页", "/");
+            if (dept)
+                site_crumb_dept(b, (size_t)(dept - b->cfg->departments));
+            site_crumb(L, title, url);
+            site_set_ref(L, key, ref);
+            if (diff) {
+                revision_set_diff(&rs, L, k, url, b->cfg->allow_html);
+            } else if (revision_set_page(&rs, L, k, url, b->names, &b->mem) != 0) {
+                lua_pop(L, 1);
+                rc = RENDER_ERROR_TEMPLATE;
+                break;
+            }
+            rc = site_page_finish(b, diff ? "diff.html" : "revision.html", NULL);
+        }
+    }
+    if (rc == 0) {
+        lua_rawgeti(L, LUA_REGISTRYINDEX, ref);
+        revision_set_list(&rs, L, url);
+        lua_pop(L, 1);
+    }
+    revision_set_free(&rs);
+    buf_free(&page);
+    buf_free(&name);
+    return rc;
+}
+
 static int site_render_items(site_builder *b)
 {
     lua_State *L = b->L;
@@ -652,6 +708,10 @@ static int site_render_items(site_builder *b)
         if (qrcode_svg(b->scratch.ptr, "本页网址的二维码", &b->html) == 0)
             site_set_string(L, "qr_svg_html", b->html.ptr);
         lua_pop(L, 1);
+        int vrc = site_render_versions(b, history_item_revisions(b->opt->history, i), it, ci->url,
+                                       it->title, it->dept, "item", b->item_ref[i]);
+        if (vrc)
+            return vrc;
 
         for (int print = 0; print < 2; print++) {
             buf_reset(&b->path);
@@ -670,6 +730,8 @@ static int site_render_items(site_builder *b)
         lua_setfield(L, -2, "body_html");
         lua_pushnil(L);
         lua_setfield(L, -2, "qr_svg_html");
+        lua_pushnil(L);
+        lua_setfield(L, -2, "revisions");
         lua_pop(L, 1);
     }
     return 0;
@@ -840,7 +902,7 @@ static int site_render_sitemap(site_builder *b)
     lua_State *L = b->L;
     site_page_begin(b, "sitemap", "/sitemap.xml", "sitemap");
     lua_newtable(L);
-    static const char *const fixed[] = {"/", "/xxgk/"};
+    static const char *const fixed[] = {"/", "/xxgk/", "/releases/"};
     for (size_t i = 0; i < sizeof fixed / sizeof *fixed; i++) {
         lua_newtable(L);
         buf_reset(&b->scratch);
@@ -918,8 +980,6 @@ static int site_render_withdrawn(site_builder *b)
     int rc = 0;
     for (size_t i = 0; i < b->cat->withdrawn_count && rc == 0; i++) {
         const catalogue_withdrawn *w = &b->cat->withdrawn[i];
-        site_page_begin(b, "withdrawn", w->url, w->title);
-        site_crumb(L, "首页", "/");
         lua_newtable(L);
         site_set_string(L, "title", w->title);
         site_set_string(L, "index_no", w->index_no);
@@ -929,8 +989,16 @@ static int site_render_withdrawn(site_builder *b)
         site_set_string(L, "reason", w->reason);
         if (w->department)
             site_set_ref(L, "dept", b->dept_ref[w->department - b->cfg->departments]);
-        lua_setfield(L, -2, "withdrawn");
-        rc = site_page_finish(b, "withdrawn.html", NULL);
+        int ref = luaL_ref(L, LUA_REGISTRYINDEX);
+        rc = site_render_versions(b, history_withdrawn_revisions(b->opt->history, i), NULL, w->url,
+                                  w->title, w->department, "withdrawn", ref);
+        if (rc == 0) {
+            site_page_begin(b, "withdrawn", w->url, w->title);
+            site_crumb(L, "首页", "/");
+            site_set_ref(L, "withdrawn", ref);
+            rc = site_page_finish(b, "withdrawn.html", NULL);
+        }
+        luaL_unref(L, LUA_REGISTRYINDEX, ref);
         for (size_t a = 0; a < w->alias_count && rc == 0; a++)
             rc = site_render_redirect(b, w->aliases[a], w->url, w->title);
     }
@@ -956,6 +1024,15 @@ static int site_render_search(site_builder *b)
     return site_page_finish(b, "search.html", NULL);
 }
 
+/* The release log (发布记录): every release on the release branch. */
+static int site_render_releases(site_builder *b)
+{
+    site_page_begin(b, "releases", "/releases/", "发布记录");
+    site_crumb(b->L, "首页", "/");
+    revisions_releases_set(b->L, b->opt->history, b->cfg);
+    return site_page_finish(b, "releases.html", NULL);
+}
+
 static int site_render_all(site_builder *b)
 {
     site_build_site(b);
@@ -978,6 +1055,8 @@ static int site_render_all(site_builder *b)
         rc = site_render_search(b);
     if (rc == 0)
         rc = site_render_withdrawn(b);
+    if (rc == 0)
+        rc = site_render_releases(b);
     if (rc == 0)
         rc = site_copy_static(b);
     return rc;

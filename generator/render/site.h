@@ -8,6 +8,7 @@
 
 #include "../catalogue/catalogue.h"
 #include "../config/config.h"
+#include "../history/history.h"
 #include "../util/diag.h"
 
 #include <stdbool.h>
@@ -16,6 +17,7 @@
 typedef struct render_options {
     const char *out_dir; /* the site ends up here (public/) */
     bool drafts;         /* publish draft items too */
+    history *history;    /* versions and releases; NULL: none */
 } render_options;
 
 typedef struct render_stats {

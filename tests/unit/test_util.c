@@ -1,4 +1,4 @@
-/* util: dates, UTF-8, buffers, the value table, diagnostics. */
+/* util: dates, UTF-8, buffers, the value table, diagnostics, TSV fields. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,6 +9,7 @@
 #include "../../generator/util/buf.h"
 #include "../../generator/util/date.h"
 #include "../../generator/util/diag.h"
+#include "../../generator/util/tsv.h"
 #include "../../generator/util/utf8.h"
 #include "../../generator/util/value.h"
 
@@ -160,6 +161,31 @@ static void test_diag_sort_and_json(void **state)
     diag_list_free(&d);
 }
 
+/* Any string survives a field's round trip; a line splits at its tabs only. */
+static void test_tsv_fields(void **state)
+{
+    (void)state;
+    buf line = BUF_INIT;
+    tsv_field_put(&line, "a\tb\\c\nd\re");
+    buf_putc(&line, '\t');
+    tsv_field_put(&line, "标题");
+    assert_string_equal(line.ptr, "a\\tb\\\\c\\nd\\re\t标题");
+    const char *f[3];
+    size_t n[3];
+    assert_int_equal(tsv_fields_split(line.ptr, line.len, f, n, 3), 2);
+    arena mem;
+    arena_init(&mem);
+    assert_string_equal(tsv_field_read(&mem, f[0], n[0]), "a\tb\\c\nd\re");
+    assert_string_equal(tsv_field_read(&mem, f[1], n[1]), "标题");
+    assert_null(tsv_field_read(&mem, "x\\q", 3));
+    assert_null(tsv_field_read(&mem, "x\\", 2));
+    assert_null(tsv_field_read(&mem, "x\001", 2));
+    assert_int_equal(tsv_fields_split("a\t\tb\t", 5, f, n, 1), 4);
+    assert_int_equal(n[0], 1);
+    arena_free(&mem);
+    buf_free(&line);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -170,6 +196,7 @@ int main(void)
         cmocka_unit_test(test_buf_json),
         cmocka_unit_test(test_value_table_many_keys),
         cmocka_unit_test(test_diag_sort_and_json),
+        cmocka_unit_test(test_tsv_fields),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,67 @@
+/* Shared between the files of the history stage, not used outside it. */
+#ifndef GK_HISTORY_INTERNAL_H
+#define GK_HISTORY_INTERNAL_H
+
+#include "history.h"
+
+#include <git2.h>
+
+/* The revisions of one file, followed through renames: one per item path. */
+typedef struct history_slot {
+    history_revisions list; /* into history.revisions */
+} history_slot;
+
+struct history {
+    const site_config *cfg;
+    git_repository *repo; /* NULL: the site is in no git work tree */
+    buf prefix;           /* the site root inside the work tree: "" or "sites/x/" */
+    arena mem;
+
+    history_slot *slots;
+    size_t slot_count;
+    size_t *item_slot, item_count; /* per catalogue item */
+    size_t *withdrawn_slot, withdrawn_count;
+    /* Every revision of every slot: in walk order while walking (with its
+     * slot in found_slot), then grouped by slot, oldest first. */
+    history_revision *revisions;
+    size_t *found_slot, revision_count, revision_cap, found_cap;
+
+    history_release *releases; /* newest first */
+    size_t release_count, release_cap;
+    git_oid tip; /* the release branch as read, when has_tip */
+    bool has_tip;
+
+    size_t dirty;          /* files history_source_check found changed */
+    git_time publish_time; /* of the prepared release */
+    buf manifest, changes, message;
+};
+
+/* A GK603 (or other `code`) error naming what failed and libgit2's reason.
+ * Returns -1. */
+int history_fail(diag_list *diags, const char *code, const char *what);
+
+/* Call fn for every file with uncommitted changes (index or work tree,
+ * untracked included, ignored not) under the site paths `paths` (relative to
+ * the site root), with its path from the site root and its status flags. */
+typedef void (*history_status_fn)(const char *path, unsigned flags, void *ctx);
+int history_status_each(history *h, const char *const *paths, size_t n, history_status_fn fn,
+                        void *ctx, diag_list *diags);
+
+/* Call fn for every commit reachable from HEAD, each before its parents,
+ * newer first where the graph leaves the choice; parents missing from a
+ * shallow clone end their line. Stops at fn's first non-zero return, which
+ * it returns; -1 after a GK603 diagnostic. */
+typedef int (*history_commit_fn)(git_commit *c, void *ctx);
+int history_commits_each(history *h, history_commit_fn fn, void *ctx, diag_list *diags);
+
+/* A git time as "YYYY-MM-DD HH:MM" in its own zone, its date in *day. */
+const char *history_time_format(arena *mem, const git_time *t, date *day);
+/* *text = an arena copy of the file at `path` in `tree` (NULL when there is
+ * none), its length in *len. Returns 0, or -1 when it cannot be read. */
+int history_tree_file(history *h, git_tree *tree, const char *path, const char **text, size_t *len);
+
+#define HISTORY_RELEASES_DIR "releases"
+#define HISTORY_MANIFEST "releases/manifest.tsv"
+#define HISTORY_CHANGES "releases/changes.tsv"
+
+#endif

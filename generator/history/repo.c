@@ -1,0 +1,176 @@
+/* The repository: finding it from the site directory, what is uncommitted,
+ * reading file contents at a revision, and saying what went wrong. */
+#include "history_internal.h"
+
+#include "../util/xalloc.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int history_fail(diag_list *diags, const char *code, const char *what)
+{
+    const git_error *e = git_error_last();
+    diag_add(diags, DIAG_ERROR, code, "", 0, 0, "%s：%s", what,
+             e && e->message ? e->message : "未知错误");
+    return -1;
+}
+
+/* Where the site root lies in the work tree, with a trailing slash; -1 when
+ * it lies outside it. */
+static int history_prefix_find(history *h)
+{
+    const char *workdir = git_repository_workdir(h->repo);
+    if (!workdir)
+        return -1; /* a bare repository: no files to build from */
+    char *root = realpath(h->cfg->root, NULL);
+    char *top = realpath(workdir, NULL);
+    int rc = -1;
+    if (root && top) {
+        size_t n = strlen(top);
+        if (strcmp(root, top) == 0) {
+            rc = 0;
+        } else if (strncmp(root, top, n) == 0 && (root[n] == '/' || n == 1)) {
+            buf_printf(&h->prefix, "%s/", root + n + (n > 1));
+            rc = 0;
+        }
+    }
+    free(root);
+    free(top);
+    return rc;
+}
+
+int history_open(history **out, const site_config *cfg, diag_list *diags)
+{
+    history *h = xcalloc(1, sizeof *h);
+    h->cfg = cfg;
+    arena_init(&h->mem);
+    buf_puts(&h->prefix, "");
+    *out = h;
+    git_libgit2_init();
+    int e = git_repository_open_ext(&h->repo, cfg->root, 0, NULL);
+    if (e == GIT_ENOTFOUND) {
+        h->repo = NULL;
+        return 0;
+    }
+    if (e < 0) {
+        h->repo = NULL;
+        return history_fail(diags, "GK603", "无法打开站点所在的 git 仓库");
+    }
+    if (history_prefix_find(h) != 0) {
+        git_repository_free(h->repo);
+        h->repo = NULL;
+    }
+    return 0;
+}
+
+void history_close(history *h)
+{
+    if (!h)
+        return;
+    git_repository_free(h->repo);
+    free(h->slots);
+    free(h->revisions);
+    free(h->found_slot);
+    free(h->item_slot);
+    free(h->withdrawn_slot);
+    free(h->releases);
+    buf_free(&h->prefix);
+    buf_free(&h->manifest);
+    buf_free(&h->changes);
+    buf_free(&h->message);
+    arena_free(&h->mem);
+    free(h);
+    git_libgit2_shutdown();
+}
+
+bool history_is_repository(const history *h)
+{
+    return h && h->repo;
+}
+
+int history_status_each(history *h, const char *const *paths, size_t n, history_status_fn fn,
+                        void *ctx, diag_list *diags)
+{
+    char **specs = xcalloc(n + 1, sizeof *specs);
+    for (size_t i = 0; i < n; i++)
+        specs[i] = arena_printf(&h->mem, "%s%s", h->prefix.ptr, paths[i]);
+    git_status_options opt;
+    git_status_options_init(&opt, GIT_STATUS_OPTIONS_VERSION);
+    opt.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR;
+    opt.flags = GIT_STATUS_OPT_INCLUDE_UNTRACKED | GIT_STATUS_OPT_RECURSE_UNTRACKED_DIRS |
+                GIT_STATUS_OPT_EXCLUDE_SUBMODULES;
+    opt.pathspec.strings = specs;
+    opt.pathspec.count = n;
+    git_status_list *list;
+    int rc = 0;
+    if (git_status_list_new(&list, h->repo, &opt) < 0) {
+        rc = history_fail(diags, "GK603", "无法读取 git 工作区状态");
+    } else {
+        size_t count = git_status_list_entrycount(list);
+        for (size_t i = 0; i < count; i++) {
+            const git_status_entry *s = git_status_byindex(list, i);
+            const git_diff_delta *d = s->index_to_workdir ? s->index_to_workdir : s->head_to_index;
+            const char *path = d->new_file.path ? d->new_file.path : d->old_file.path;
+            size_t skip = h->prefix.len;
+            if (s->status == GIT_STATUS_CURRENT || s->status & GIT_STATUS_IGNORED ||
+                strncmp(path, h->prefix.ptr, skip) != 0)
+                continue;
+            fn(path + skip, s->status, ctx);
+        }
+        git_status_list_free(list);
+    }
+    free(specs);
+    return rc;
+}
+
+int history_revision_read(history *h, const history_revision *r, buf *out, diag_list *diags)
+{
+    git_oid id;
+    git_blob *blob;
+    if (git_oid_fromstr(&id, r->blob) < 0 || git_blob_lookup(&blob, h->repo, &id) < 0) {
+        diag_add(diags, DIAG_ERROR, "GK603", r->path, 0, 0,
+                 "无法从 git 读取 %s 版本 v%d（提交 %s）", r->path, r->number, r->short_id);
+        return -1;
+    }
+    buf_reset(out);
+    buf_put(out, git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob));
+    git_blob_free(blob);
+    return 0;
+}
+
+const char *history_time_format(arena *mem, const git_time *t, date *day)
+{
+    long days = (long)((t->time + (git_time_t)t->offset * 60) / 86400);
+    long secs = (long)((t->time + (git_time_t)t->offset * 60) % 86400);
+    if (secs < 0) {
+        secs += 86400;
+        days--;
+    }
+    *day = date_from_days(days);
+    return arena_printf(mem, "%04d-%02d-%02d %02ld:%02ld", day->year, day->month, day->day,
+                        secs / 3600, secs / 60 % 60);
+}
+
+int history_tree_file(history *h, git_tree *tree, const char *path, const char **text, size_t *len)
+{
+    git_tree_entry *e;
+    *text = NULL;
+    *len = 0;
+    if (git_tree_entry_bypath(&e, tree, path) < 0)
+        return 0;
+    git_blob *blob = NULL;
+    int rc = git_tree_entry_type(e) == GIT_OBJECT_BLOB
+                 ? git_blob_lookup(&blob, h->repo, git_tree_entry_id(e))
+                 : 0;
+    git_tree_entry_free(e);
+    if (rc < 0)
+        return -1;
+    if (blob) {
+        *len = (size_t)git_blob_rawsize(blob);
+        *text = arena_strndup(&h->mem, git_blob_rawcontent(blob), *len);
+        git_blob_free(blob);
+    }
+    return 0;
+}

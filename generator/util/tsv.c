@@ -1,0 +1,73 @@
+#include "tsv.h"
+
+void tsv_field_put(buf *out, const char *s)
+{
+    for (; *s; s++) {
+        switch (*s) {
+        case '\\':
+            buf_puts(out, "\\\\");
+            break;
+        case '\t':
+            buf_puts(out, "\\t");
+            break;
+        case '\n':
+            buf_puts(out, "\\n");
+            break;
+        case '\r':
+            buf_puts(out, "\\r");
+            break;
+        default:
+            buf_putc(out, *s);
+        }
+    }
+}
+
+const char *tsv_field_read(arena *mem, const char *s, size_t len)
+{
+    char *out = arena_alloc(mem, len + 1), *o = out;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x20 || c == 0x7f)
+            return NULL;
+        if (c != '\\') {
+            *o++ = (char)c;
+            continue;
+        }
+        if (++i == len)
+            return NULL;
+        switch (s[i]) {
+        case '\\':
+            *o++ = '\\';
+            break;
+        case 't':
+            *o++ = '\t';
+            break;
+        case 'n':
+            *o++ = '\n';
+            break;
+        case 'r':
+            *o++ = '\r';
+            break;
+        default:
+            return NULL;
+        }
+    }
+    *o = '\0';
+    return out;
+}
+
+size_t tsv_fields_split(const char *s, size_t len, const char **f, size_t *n, size_t max)
+{
+    size_t count = 0;
+    for (size_t i = 0, start = 0; i <= len; i++) {
+        if (i < len && s[i] != '\t')
+            continue;
+        if (count < max) {
+            f[count] = s + start;
+            n[count] = i - start;
+        }
+        count++;
+        start = i + 1;
+    }
+    return count;
+}

@@ -1,0 +1,23 @@
+/* Tab-separated text files that people may read and git may merge
+ * (catalogue.lock, a release's item lists): one record a line, fields
+ * separated by tabs, and inside a field the escapes \\ \t \n \r, so any
+ * string survives the round trip. */
+#ifndef GK_UTIL_TSV_H
+#define GK_UTIL_TSV_H
+
+#include "arena.h"
+#include "buf.h"
+
+#include <stddef.h>
+
+/* Append s escaped as one field. */
+void tsv_field_put(buf *out, const char *s);
+/* Undo the escapes of the field s[0..len) into mem; NULL when it holds an
+ * unknown escape or a control character. */
+const char *tsv_field_read(arena *mem, const char *s, size_t len);
+/* Cut the line s[0..len) at its tabs: the first `max` fields go to f and n
+ * (start and length). Returns the number of fields the line has, which may
+ * be more than max. */
+size_t tsv_fields_split(const char *s, size_t len, const char **f, size_t *n, size_t max);
+
+#endif
