@@ -300,11 +300,6 @@ static int site_build_item(site_builder *b, size_t index)
         site_set_string(L, "period", it->period_text);
         site_set_string(L, "period_label", name);
     }
-    cmark_node *doc = markdown_parse(it->body, it->body_len);
-    buf_reset(&b->scratch);
-    site_summary(doc, &b->scratch);
-    cmark_node_free(doc);
-    site_set_string(L, "summary", b->scratch.ptr);
     b->item_ref[index] = luaL_ref(L, LUA_REGISTRYINDEX);
     return 0;
 }
@@ -693,7 +688,13 @@ static int site_render_items(site_builder *b)
         const content_item *it = ci->item;
         lua_rawgeti(L, LUA_REGISTRYINDEX, b->item_ref[i]);
         if (it->disclosure == CONTENT_DISCLOSURE_PUBLIC) {
+            /* One parse serves the page, its summary (listings and feeds
+             * read it later) and the search index. An item given on request
+             * only has neither body nor summary. */
             cmark_node *doc = markdown_parse(it->body, it->body_len);
+            buf_reset(&b->scratch);
+            site_summary(doc, &b->scratch);
+            site_set_string(L, "summary", b->scratch.ptr);
             buf_reset(&b->html);
             markdown_render_html(doc, b->cfg->allow_html, &b->html);
             search_index_add(b->search, L, -1, doc);
@@ -1041,7 +1042,10 @@ static int site_render_all(site_builder *b)
     site_finish_site(b);
 
     size_t *scratch = xmalloc((b->published_len + 1) * sizeof *scratch);
-    int rc = site_render_fixed_pages(b);
+    /* Items first: their pages give the summaries that listings show. */
+    int rc = site_render_items(b);
+    if (rc == 0)
+        rc = site_render_fixed_pages(b);
     if (rc == 0)
         rc = site_render_catalogue(b, scratch);
     if (rc == 0)
@@ -1049,8 +1053,6 @@ static int site_render_all(site_builder *b)
     for (size_t d = 0; d < b->cfg->department_count && rc == 0; d++)
         rc = site_render_department(b, d, scratch);
     free(scratch);
-    if (rc == 0)
-        rc = site_render_items(b);
     if (rc == 0)
         rc = site_render_search(b);
     if (rc == 0)

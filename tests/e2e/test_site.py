@@ -162,6 +162,16 @@ def test_example_site(tmp):
     else:
         check(True, "")
 
+    # An item given on request (依申请公开) shows its metadata, never its body:
+    # not on its page, not as a summary in listings or feeds, not in search.
+    secret = "调查成果已通过省级核查和国家级抽查"
+    leaks = [os.path.relpath(os.path.join(d, f), out) for d, _, files in os.walk(out)
+             for f in files if secret in open(os.path.join(d, f), encoding="utf-8",
+                                              errors="replace").read()]
+    check(not leaks, "the body of a 依申请公开 item leaks into %s" % leaks[:5])
+    check(any("示例县2024年度国土变更调查成果" in read(q) for q in pages(out)),
+          "the 依申请公开 item is not listed at all")
+
     # The QR code of an item page decodes to the page's absolute URL.
     if p and shutil.which("rsvg-convert") and shutil.which("zbarimg"):
         text = read(p)
