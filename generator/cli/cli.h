@@ -5,6 +5,7 @@
 #define GK_CLI_CLI_H
 
 #include "../catalogue/catalogue.h"
+#include "../check/check.h"
 #include "../config/config.h"
 #include "../content/content.h"
 #include "../util/diag.h"
@@ -37,6 +38,9 @@ typedef struct cli_model {
  * cli_model_free either way. */
 int cli_model_load(cli_model *m, const char *site, diag_list *diags);
 void cli_model_free(cli_model *m);
+/* Run the compliance checks over whatever part of the model loaded.
+ * Returns 0, or -1 when an error was added to diags. */
+int cli_model_check(cli_model *m, const check_options *opt, diag_list *diags);
 
 /* Print the diagnostics sorted: text on stderr, or JSON on stdout. */
 void cli_diags_report(diag_list *diags, bool json);
@@ -44,5 +48,6 @@ void cli_diags_report(diag_list *diags, bool json);
 int cli_check(int argc, char **argv);
 int cli_build(int argc, char **argv);
 int cli_new(int argc, char **argv);
+int cli_fix_encoding(int argc, char **argv);
 
 #endif
