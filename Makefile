@@ -45,6 +45,10 @@ build/san/%.o: %.c build/config.mk
 gongkai: build/rel/generator/main.o $(REL_OBJ)
 	$(CC) $(OPT) -o $@ $^ $(PKG_LIBS) -lm -lpthread
 
+# The command line under ASan+UBSan, for the end-to-end tests of hostile input.
+build/san/gongkai: build/san/generator/main.o $(SAN_OBJ)
+	$(CC) $(SAN) -o $@ $^ $(PKG_LIBS) -lm -lpthread
+
 tests/toml_decoder: build/rel/tests/toml_decoder.o $(REL_OBJ)
 	$(CC) $(OPT) -o $@ $^ $(PKG_LIBS) -lm
 
@@ -62,7 +66,7 @@ build/san/tests/unit/%: build/san/tests/unit/%.o $(SAN_OBJ)
 site: gongkai
 	./gongkai build -s .
 
-check: all build/san/tests/toml_decoder $(UNIT_NAMES:%=build/rel/tests/unit/%) \
+check: all build/san/tests/toml_decoder build/san/gongkai $(UNIT_NAMES:%=build/rel/tests/unit/%) \
 		$(UNIT_NAMES:%=build/san/tests/unit/%)
 	SHARED=$(SHARED) sh tests/run.sh $(UNIT_NAMES)
 

@@ -209,7 +209,8 @@ static void scan_dir(scan_walk *w, int dfd, buf *path)
     }
     if (errno)
         scan_io_error(w->diags, buf_cstr(path), errno, "目录");
-    qsort(names, count, sizeof *names, scan_name_cmp);
+    if (count > 1) /* an empty folder has no array at all */
+        qsort(names, count, sizeof *names, scan_name_cmp);
 
     size_t keep = path->len;
     for (size_t i = 0; i < count; i++) {

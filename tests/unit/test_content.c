@@ -581,6 +581,18 @@ static void test_file_load_and_missing_dir(void **state)
     assert_int_equal(l.rc, 0);
     assert_int_equal(l.set.len, 0);
     assert_int_equal(l.diags.len, 0);
+    release(&l);
+
+    /* Empty folders (once sorted with a null array: UBSan). */
+    buf p = BUF_INIT;
+    buf_printf(&p, "%s/content", root);
+    assert_int_equal(mkdir(p.ptr, 0755), 0);
+    buf_puts(&p, "/empty");
+    assert_int_equal(mkdir(p.ptr, 0755), 0);
+    buf_free(&p);
+    load(&l, root);
+    assert_int_equal(l.rc, 0);
+    assert_int_equal(l.diags.len, 0);
 
     write_text(root, "content/czj/one.md",
                "---\ntitle: 一\ndate: 2026-01-05 10:00\ncategory: x\n---\n");
