@@ -17,6 +17,7 @@
 typedef struct links_run {
     check_ctx *c;
     check_map urls;  /* site paths the build writes */
+    bool prepared;   /* the maps below are built */
     bool have_urls;  /* naming.lua and the catalogue were available */
     check_map paths; /* item source paths in NFC → index in the set */
     buf static_dir;  /* the theme's static/, or empty */
@@ -238,6 +239,24 @@ static void links_check(links_run *r, const content_item *it, const catalogue_it
 
 /* ---- the walk -------------------------------------------------------------- */
 
+/* The maps are built when the first item with a link needs them: most
+ * items have none, and a site without links pays nothing. */
+static void links_prepare(links_run *r)
+{
+    if (r->prepared)
+        return;
+    r->prepared = true;
+    check_ctx *c = r->c;
+    for (size_t i = 0; i < c->set->len; i++)
+        check_map_put(c, &r->paths, check_nfc(c, c->set->items[i].path), (long)i);
+    if (c->names && c->cat && c->cat->item_count == c->set->len)
+        r->have_urls = check_urlset_build(c, &r->urls) == 0;
+    if (config_theme_dir(c->cfg, &r->static_dir) == 0)
+        buf_puts(&r->static_dir, "/static");
+    else
+        buf_reset(&r->static_dir);
+}
+
 static void links_item(links_run *r, size_t index)
 {
     const content_item *it = &r->c->set->items[index];
@@ -246,6 +265,7 @@ static void links_item(links_run *r, size_t index)
     if (!memchr(it->body, '[', it->body_len) && !memchr(it->body, '<', it->body_len) &&
         !(r->host[0] && strstr(it->body, r->host)))
         return;
+    links_prepare(r);
     cmark_node *doc = markdown_parse(it->body, it->body_len);
     if (!doc)
         return;
@@ -281,14 +301,6 @@ void check_links_run(check_ctx *c)
         if (n < sizeof r.host)
             memcpy(r.host, host, n);
     }
-    for (size_t i = 0; i < c->set->len; i++)
-        check_map_put(c, &r.paths, check_nfc(c, c->set->items[i].path), (long)i);
-    if (c->names && c->cat && c->cat->item_count == c->set->len)
-        r.have_urls = check_urlset_build(c, &r.urls) == 0;
-    if (config_theme_dir(c->cfg, &r.static_dir) == 0)
-        buf_puts(&r.static_dir, "/static");
-    else
-        buf_reset(&r.static_dir);
     for (size_t i = 0; i < c->set->len; i++) {
         const content_item *it = &c->set->items[i];
         if (it->disclosure == CONTENT_DISCLOSURE_PUBLIC && check_item_published(c, it))
