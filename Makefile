@@ -5,6 +5,7 @@
 #   make bench    time gongkai (and Hugo) on the synthetic corpora
 #   make install  PREFIX=/usr/local
 #   make format   clang-format the sources
+#   make fuzz     libFuzzer targets (tests/fuzz/), FUZZ_SECONDS each; not part of check
 
 .DEFAULT_GOAL := all
 PREFIX ?= /usr/local
@@ -28,11 +29,12 @@ LIB_SRC := $(sort $(wildcard generator/*/*.c))
 MAIN_SRC := generator/main.c
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_NAMES := $(UNIT_SRC:tests/unit/%.c=%)
+FUZZ_NAMES := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 
 REL_OBJ := $(LIB_SRC:%.c=build/rel/%.o)
 SAN_OBJ := $(LIB_SRC:%.c=build/san/%.o)
 
-.PHONY: all site check install format clean bench
+.PHONY: all site check install format clean bench fuzz
 all: gongkai tests/toml_decoder
 
 build/rel/%.o: %.c build/config.mk
@@ -45,6 +47,10 @@ build/san/%.o: %.c build/config.mk
 
 gongkai: build/rel/generator/main.o $(REL_OBJ)
 	$(CC) $(OPT) -o $@ $^ $(PKG_LIBS) -lm -lpthread
+
+# The command line under ASan+UBSan, for the end-to-end tests of hostile input.
+build/san/gongkai: build/san/generator/main.o $(SAN_OBJ)
+	$(CC) $(SAN) -o $@ $^ $(PKG_LIBS) -lm -lpthread
 
 tests/toml_decoder: build/rel/tests/toml_decoder.o $(REL_OBJ)
 	$(CC) $(OPT) -o $@ $^ $(PKG_LIBS) -lm
@@ -64,12 +70,55 @@ site: gongkai
 	./gongkai build -s .
 	./gongkai sheets -s . --period latest
 
-check: all build/san/tests/toml_decoder $(UNIT_NAMES:%=build/rel/tests/unit/%) \
-		$(UNIT_NAMES:%=build/san/tests/unit/%)
+check: all build/san/tests/toml_decoder build/san/gongkai $(UNIT_NAMES:%=build/rel/tests/unit/%) \
+		$(UNIT_NAMES:%=build/san/tests/unit/%) $(FUZZ_NAMES:%=build/san/tests/fuzz/replay_%)
 	SHARED=$(SHARED) sh tests/run.sh $(UNIT_NAMES)
 
 bench: gongkai
 	python3 bench/run.py --shared $(SHARED)
+# ---- fuzzing ----------------------------------------------------------------
+# Each tests/fuzz/fuzz_<name>.c is a libFuzzer target. make check replays the
+# saved inputs of tests/fuzz/regressions/<name>/ (once crashes) through it,
+# built with gcc under ASan+UBSan; make fuzz builds it with clang's libFuzzer
+# and runs it FUZZ_SECONDS, from seeds in the repository. New corpus entries
+# and crash artifacts go under build/fuzz/.
+FUZZ_SECONDS ?= 60
+FUZZ_CC ?= clang
+FUZZ_SAN := -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_OBJ := $(LIB_SRC:%.c=build/fuzz/%.o)
+# Seeds per target: real inputs of the kind the target reads.
+FUZZ_SEEDS_toml := tests/fixtures $(wildcard $(SHARED)/conformance/toml-test)
+FUZZ_SEEDS_frontmatter := content tests/fixtures/content tests/fixtures/check/content
+FUZZ_SEEDS_template := templates tests/fixtures/templates
+FUZZ_SEEDS_pii := tests/fixtures/check/content content
+
+build/san/tests/fuzz/replay_%: build/san/tests/fuzz/fuzz_%.o build/san/tests/fuzz/replay.o $(SAN_OBJ)
+	$(CC) $(SAN) -o $@ $^ $(PKG_LIBS) -lm -lpthread
+
+build/fuzz/.deps: mk/deps.sh
+	@mkdir -p build/fuzz
+	sh mk/deps.sh fuzz && touch $@
+
+build/fuzz/%.o: %.c build/config.mk | build/fuzz/.deps
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(WARN) $(DEFS) $(FUZZ_SAN) -fsanitize=fuzzer-no-link $(PKG_CFLAGS) -MMD -MP -c $< -o $@
+
+build/fuzz/bin/%: build/fuzz/tests/fuzz/%.o $(FUZZ_OBJ)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(PKG_LIBS) -lm -lpthread
+
+# One target: run it, show libFuzzer's summary, note it when it crashed.
+fuzz_one = mkdir -p build/fuzz/corpus/$(1); echo "== fuzz_$(1): $(FUZZ_SECONDS) s"; \
+	build/fuzz/bin/fuzz_$(1) -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
+		-artifact_prefix=build/fuzz/artifacts/$(1)- -print_final_stats=1 \
+		build/fuzz/corpus/$(1) $(FUZZ_SEEDS_$(1)) 2>build/fuzz/$(1).log || echo $(1) >>build/fuzz/failed; \
+	grep -E "^(stat::number_of_executed_units|stat::peak_rss|Done|==[0-9]+==ERROR|SUMMARY)" build/fuzz/$(1).log
+
+fuzz: $(FUZZ_NAMES:%=build/fuzz/bin/fuzz_%)
+	@rm -f build/fuzz/failed; mkdir -p build/fuzz/artifacts
+	@$(foreach t,$(FUZZ_NAMES),$(call fuzz_one,$(t));)
+	@if [ -s build/fuzz/failed ]; then \
+		echo "fuzz: crashes in $$(cat build/fuzz/failed | tr '\n' ' ')(build/fuzz/artifacts/)"; exit 1; fi
 
 install: gongkai
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/gongkai
@@ -77,7 +126,7 @@ install: gongkai
 	cp -R templates themes $(DESTDIR)$(PREFIX)/share/gongkai/
 
 format:
-	clang-format -i generator/*.c generator/*/*.[ch] tests/*.c tests/unit/*.[ch]
+	clang-format -i generator/*.c generator/*/*.[ch] tests/*.c tests/unit/*.[ch] tests/fuzz/*.[ch]
 
 clean:
 	rm -rf build gongkai tests/toml_decoder public sheets

@@ -10,7 +10,7 @@ static const char usage_text[] =
     "用法：gongkai <命令> [选项]\n"
     "\n"
     "命令：\n"
-    "  check  [-s 站点] [--format text|json]\n"
+    "  check  [-s 站点] [--format text|json] [--drafts] [--today YYYY-MM-DD]\n"
     "         检查 site.toml、分类目录和全部信息条目，报告所有错误和警告\n"
     "  build  [-s 站点] [-o 输出目录] [--drafts] [-q]\n"
     "         检查站点并生成网站（默认输出到 站点/public），分配索引号并记入 catalogue.lock\n"
@@ -26,6 +26,13 @@ static const char usage_text[] =
     "         源文件有未提交的修改时拒绝发布，除非给出 --allow-dirty\n"
     "  history 信息 [-s 站点]\n"
     "         列出一条信息（文件路径、索引号或网址）的各个版本，以及哪些发布包含了它们\n"
+    "         （涉密、个人信息、重复文号、附件、链接、时效、定期公开、审核等）\n"
+    "  build  [-s 站点] [-o 输出目录] [--drafts]\n"
+    "         检查站点并生成网站（默认输出到 站点/public），分配索引号并记入 catalogue.lock\n"
+    "  new    content/<部门>/<文件名>.md [-s 站点] [--category 分类]\n"
+    "         新建一条信息，front matter 已按部门和今天的日期填好\n"
+    "  fix-encoding 文件\n"
+    "         把 GBK/GB18030 编码的文件就地转换为 UTF-8，原文件保留为 文件.gbk.bak\n"
     "\n"
     "选项：\n"
     "  -s, --site 目录   站点目录（含 site.toml），默认当前目录\n"
@@ -63,6 +70,7 @@ int main(int argc, char **argv)
         {"serve", cli_serve},
         {"publish", cli_publish},
         {"history", cli_history},
+        {"fix-encoding", cli_fix_encoding},
         /* clang-format on */
     };
     for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)

@@ -11,6 +11,33 @@ libzip:libzip-dev yaml-0.1:libyaml-dev pangocairo:libpango1.0-dev cairo-pdf:libc
 libqrencode:libqrencode-dev libmicrohttpd:libmicrohttpd-dev cmocka:libcmocka-dev
 libutf8proc:libutf8proc-dev"
 
+# Install what is missing ($1) when root on Debian, else say what to install.
+install_missing() {
+    [ -n "$1" ] || return 0
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+        echo "gongkai: 安装缺少的依赖 / installing missing packages:$1" >&2
+        export DEBIAN_FRONTEND=noninteractive
+        { apt-get update -q && apt-get install -y -q $1; } >&2 || {
+            echo "gongkai: apt-get install failed for:$1" >&2
+            exit 1
+        }
+    else
+        echo "gongkai: missing Debian packages:$1" >&2
+        echo "  install them with: sudo apt-get install$1" >&2
+        exit 1
+    fi
+}
+
+# `deps.sh fuzz`: only what make fuzz needs (clang and its libFuzzer runtime).
+if [ "${1:-}" = fuzz ]; then
+    need=""
+    command -v clang >/dev/null 2>&1 || need="$need clang"
+    ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a >/dev/null 2>&1 ||
+        need="$need libclang-rt-14-dev"
+    install_missing "$need"
+    exit 0
+fi
+
 missing=""
 command -v pkg-config >/dev/null 2>&1 || missing="$missing pkg-config"
 command -v python3 >/dev/null 2>&1 || missing="$missing python3"
@@ -32,20 +59,7 @@ else
     for m in $MODULES; do missing="$missing ${m#*:}"; done
 fi
 
-if [ -n "$missing" ]; then
-    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-        echo "gongkai: 安装缺少的依赖 / installing missing packages:$missing" >&2
-        export DEBIAN_FRONTEND=noninteractive
-        { apt-get update -q && apt-get install -y -q $missing; } >&2 || {
-            echo "gongkai: apt-get install failed for:$missing" >&2
-            exit 1
-        }
-    else
-        echo "gongkai: missing Debian packages:$missing" >&2
-        echo "  install them with: sudo apt-get install$missing" >&2
-        exit 1
-    fi
-fi
+install_missing "$missing"
 
 # Optional test tools: chromium, node and npm for the browser tests, wrk for
 # the load test. Installed when we can; without them those tests are skipped

@@ -48,7 +48,11 @@ int cli_build(int argc, char **argv)
     cli_model m;
     buf out = BUF_INIT;
     history *h = NULL;
-    if (cli_model_load(&m, o.site, &diags) != 0) {
+    /* The refusals run even when loading failed, so that one build reports
+     * every error; a site that breaks one is never written. */
+    int loaded = cli_model_load(&m, o.site, &diags);
+    check_options copt = {date_today(), true, o.drafts};
+    if (cli_model_check(&m, &copt, &diags) != 0 || loaded != 0) {
         rc = EXIT_CONTENT;
     } else if (cli_history_load(&h, &m, &diags) != 0) {
         rc = EXIT_INTERNAL;

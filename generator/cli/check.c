@@ -4,20 +4,27 @@
 #include <stdio.h>
 #include <string.h>
 
-typedef struct check_options {
+typedef struct check_cli_options {
     const char *site;
     bool json;
-} check_options;
+    bool drafts;
+    date today;
+} check_cli_options;
 
 static int check_option(int opt, const char *arg, void *ctx)
 {
-    check_options *o = ctx;
+    check_cli_options *o = ctx;
     if (opt == 's') {
         o->site = arg;
     } else if (opt == 'f') {
         if (strcmp(arg, "json") != 0 && strcmp(arg, "text") != 0)
             return cli_usage_error("--format 只能是 text 或 json，而不是 %s", arg);
         o->json = strcmp(arg, "json") == 0;
+    } else if (opt == 'd') {
+        o->drafts = true;
+    } else if (opt == 't') {
+        if (date_parse(arg, strlen(arg), &o->today) != 0)
+            return cli_usage_error("--today 应为 YYYY-MM-DD 格式的真实日期，而不是 %s", arg);
     }
     return 0;
 }
@@ -27,9 +34,11 @@ int cli_check(int argc, char **argv)
     static const struct option longs[] = {
         {"site", required_argument, NULL, 's'},
         {"format", required_argument, NULL, 'f'},
+        {"drafts", no_argument, NULL, 'd'},
+        {"today", required_argument, NULL, 't'},
         {NULL, 0, NULL, 0},
     };
-    check_options o = {".", false};
+    check_cli_options o = {".", false, false, date_today()};
     int first;
     int rc = cli_options_parse(argc, argv, "s:", longs, check_option, &o, &first);
     if (rc)
@@ -40,6 +49,8 @@ int cli_check(int argc, char **argv)
     diag_list_init(&diags);
     cli_model m;
     cli_model_load(&m, o.site, &diags);
+    check_options copt = {o.today, false, o.drafts};
+    cli_model_check(&m, &copt, &diags);
     size_t errors = diag_list_count(&diags, DIAG_ERROR);
     size_t warnings = diag_list_count(&diags, DIAG_WARNING);
     cli_diags_report(&diags, o.json);

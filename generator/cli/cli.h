@@ -5,6 +5,7 @@
 #define GK_CLI_CLI_H
 
 #include "../catalogue/catalogue.h"
+#include "../check/check.h"
 #include "../config/config.h"
 #include "../content/content.h"
 #include "../history/history.h"
@@ -38,6 +39,9 @@ typedef struct cli_model {
  * cli_model_free either way. */
 int cli_model_load(cli_model *m, const char *site, diag_list *diags);
 void cli_model_free(cli_model *m);
+/* Run the compliance checks over whatever part of the model loaded.
+ * Returns 0, or -1 when an error was added to diags. */
+int cli_model_check(cli_model *m, const check_options *opt, diag_list *diags);
 
 /* The site's git history for the model's items: revisions and releases
  * (history_close it either way). Returns 0, or -1 after a GK603 error. */
@@ -53,5 +57,6 @@ int cli_sheets(int argc, char **argv);
 int cli_serve(int argc, char **argv);
 int cli_publish(int argc, char **argv);
 int cli_history(int argc, char **argv);
+int cli_fix_encoding(int argc, char **argv);
 
 #endif

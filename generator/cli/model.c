@@ -62,6 +62,13 @@ int cli_history_load(history **h, cli_model *m, diag_list *diags)
     return 0;
 }
 
+int cli_model_check(cli_model *m, const check_options *opt, diag_list *diags)
+{
+    if (!m->has_content || !m->cfg.parsed)
+        return 0;
+    return check_run(&m->cfg, &m->cat, &m->content, m->names, opt, diags);
+}
+
 void cli_model_free(cli_model *m)
 {
     naming_close(m->names);
@@ -75,7 +82,7 @@ void cli_model_free(cli_model *m)
 
 void cli_diags_report(diag_list *diags, bool json)
 {
-    diag_list_sort(diags);
+    diag_list_sort_grouped(diags);
     if (json) {
         diag_list_print_json(diags, stdout);
         return;

@@ -81,7 +81,9 @@ int cli_publish(int argc, char **argv)
     cli_model m;
     history *h = NULL;
     /* Check errors and uncommitted files are reported together. */
-    if (cli_model_load(&m, o.site, &diags) != 0)
+    int loaded = cli_model_load(&m, o.site, &diags);
+    check_options copt = {date_today(), true, false};
+    if (cli_model_check(&m, &copt, &diags) != 0 || loaded != 0)
         rc = EXIT_CONTENT;
     if (m.cfg.parsed) {
         if (history_open(&h, &m.cfg, &diags) != 0)

@@ -540,6 +540,9 @@ static const struct item_key {
     {"expires", item_read_expires},
     {"disclosure", item_read_disclosure},
     {"secrecy", item_read_secrecy},
+    /* 密级 is what a classified document's own header calls it: an editor
+     * who copies it into the front matter has marked the item secret. */
+    {"密级", item_read_secrecy},
     {"period", item_read_period},
     {"boards", item_read_boards},
     {"keywords", item_read_keywords},
@@ -560,16 +563,15 @@ static const struct {
     const char *name;
     const char *key;
 } item_key_names[] = {
-    {"tags", "keywords"},       {"标题", "title"},           {"日期", "date"},
-    {"发布日期", "date"},       {"成文日期", "created"},     {"生成日期", "created"},
-    {"发布机构", "department"}, {"部门", "department"},      {"分类", "category"},
-    {"主题分类", "category"},   {"所属类别", "category"},    {"文号", "doc_number"},
-    {"发布文号", "doc_number"}, {"索引号", "index_no"},      {"有效性", "status"},
-    {"生效日期", "effective"},  {"失效日期", "expires"},     {"公开方式", "disclosure"},
-    {"公开属性", "disclosure"}, {"密级", "secrecy"},         {"期间", "period"},
-    {"公开栏", "boards"},       {"主题词", "keywords"},      {"关键词", "keywords"},
-    {"审核人", "reviewed_by"},  {"审核日期", "reviewed_on"}, {"附件", "attachments"},
-    {"草稿", "draft"},
+    {"tags", "keywords"},        {"标题", "title"},        {"日期", "date"},
+    {"发布日期", "date"},        {"成文日期", "created"},  {"生成日期", "created"},
+    {"发布机构", "department"},  {"部门", "department"},   {"分类", "category"},
+    {"主题分类", "category"},    {"所属类别", "category"}, {"文号", "doc_number"},
+    {"发布文号", "doc_number"},  {"索引号", "index_no"},   {"有效性", "status"},
+    {"生效日期", "effective"},   {"失效日期", "expires"},  {"公开方式", "disclosure"},
+    {"公开属性", "disclosure"},  {"期间", "period"},       {"公开栏", "boards"},
+    {"主题词", "keywords"},      {"关键词", "keywords"},   {"审核人", "reviewed_by"},
+    {"审核日期", "reviewed_on"}, {"附件", "attachments"},  {"草稿", "draft"},
 };
 
 static char item_fold(char c)

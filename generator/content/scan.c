@@ -99,8 +99,9 @@ static int scan_text_check(const char *path, const char *text, size_t len, diag_
                  "文件中有空字节（NUL），不是文本文件：请确认这是用文本编辑器保存的 Markdown 文件");
     else if (utf8_looks_like_gbk(text + start, len - start))
         diag_add(diags, DIAG_ERROR, "GK102", path, line, col,
-                 "文件不是 UTF-8 编码，看起来是 GBK/GB18030：请在编辑器中“另存为”UTF-8 编码，"
-                 "或执行 iconv -f GB18030 -t UTF-8 原文件 > 新文件");
+                 "文件不是 UTF-8 编码，看起来是 GBK/GB18030：请运行 gongkai fix-encoding %s "
+                 "转换（原文件保留为 .gbk.bak），或在编辑器中“另存为”UTF-8 编码",
+                 path);
     else
         diag_add(diags, DIAG_ERROR, "GK101", path, line, col,
                  "文件不是有效的 UTF-8 编码（此处有无效字节 0x%02X）：请在编辑器中以 UTF-8 "
@@ -171,7 +172,7 @@ static void scan_link(scan_walk *w, int dfd, const char *name, const char *path)
     buf_free(&full);
     size_t n = w->content_real ? strlen(w->content_real) : 0;
     if (!target || !n || strncmp(target, w->content_real, n) != 0 || target[n] != '/') {
-        diag_add(w->diags, DIAG_ERROR, "GK901", path, 0, 0,
+        diag_add(w->diags, DIAG_ERROR, "GK208", path, 0, 0,
                  "这是指向 content/ 之外（%s）的符号链接，已拒绝读取：请把文件本身放进 content/",
                  target ? target : "?");
         free(target);
@@ -217,7 +218,8 @@ static void scan_dir(scan_walk *w, int dfd, buf *path)
     }
     if (errno)
         scan_io_error(w->diags, buf_cstr(path), errno, "目录");
-    qsort(names, count, sizeof *names, scan_name_cmp);
+    if (count > 1) /* an empty folder has no array at all */
+        qsort(names, count, sizeof *names, scan_name_cmp);
 
     size_t keep = path->len;
     for (size_t i = 0; i < count; i++) {

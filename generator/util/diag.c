@@ -2,6 +2,7 @@
 #include "buf.h"
 #include "xalloc.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -69,6 +70,46 @@ void diag_list_sort(diag_list *d)
 {
     if (d->len > 1)
         qsort(d->items, d->len, sizeof *d->items, diag_cmp);
+}
+
+/* Sorting by file first puts each file's diagnostics together; whether the
+ * file has an error is then one flag per run of equal paths. */
+typedef struct diag_keyed {
+    diag d;
+    bool file_has_error;
+} diag_keyed;
+
+static int diag_grouped_cmp(const void *pa, const void *pb)
+{
+    const diag_keyed *a = pa, *b = pb;
+    if (a->file_has_error != b->file_has_error)
+        return a->file_has_error ? -1 : 1;
+    int c = strcmp(a->d.path, b->d.path);
+    if (c)
+        return c;
+    if (a->d.severity != b->d.severity)
+        return a->d.severity == DIAG_ERROR ? -1 : 1;
+    return diag_cmp(&a->d, &b->d);
+}
+
+void diag_list_sort_grouped(diag_list *d)
+{
+    if (d->len < 2)
+        return;
+    diag_list_sort(d);
+    diag_keyed *k = xmalloc(d->len * sizeof *k);
+    for (size_t i = 0; i < d->len;) {
+        size_t j = i;
+        bool error = false;
+        while (j < d->len && strcmp(d->items[j].path, d->items[i].path) == 0)
+            error |= d->items[j++].severity == DIAG_ERROR;
+        for (; i < j; i++)
+            k[i] = (diag_keyed){d->items[i], error};
+    }
+    qsort(k, d->len, sizeof *k, diag_grouped_cmp);
+    for (size_t i = 0; i < d->len; i++)
+        d->items[i] = k[i].d;
+    free(k);
 }
 
 static const char *diag_severity_text(diag_severity s)

@@ -38,6 +38,10 @@ void diag_vadd(diag_list *d, diag_severity severity, const char *code, const cha
 size_t diag_list_count(const diag_list *d, diag_severity severity);
 /* Order by path, then line and column, keeping the order of equal positions. */
 void diag_list_sort(diag_list *d);
+/* The order `check` prints in: grouped by file, errors first. Files with an
+ * error come before files with warnings only; within a file, its errors
+ * come before its warnings, each by line and column. */
+void diag_list_sort_grouped(diag_list *d);
 void diag_list_print_text(const diag_list *d, FILE *out);
 /* A JSON document: {"diagnostics":[{file,line,column,severity,code,message}],
  * "errors":N,"warnings":M}. */

@@ -229,7 +229,7 @@ def test_escaping(tmp):
     with open(path, "w", encoding="utf-8") as f:
         f.write('+++\ntitle = "<script>alert(1)</script>"\ndate = 2025-06-01\n'
                 'category = "工作动态"\nkeywords = ["\\"><img src=x onerror=alert(1)>"]\n+++\n\n'
-                "正文<script>alert(2)</script>\n")
+                "正文 `<script>alert(2)</script>`\n")
     out = os.path.join(tmp, "escape-out")
     r = gongkai("build", "-s", site, "-o", out)
     if not check(r.returncode == 0, "build with a hostile title: %s" % r.stderr[-1000:]):

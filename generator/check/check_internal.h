@@ -1,0 +1,62 @@
+/* Shared between the rules of the check stage, not used outside it. Each
+ * rule family lives in its own file and adds its diagnostics to the run. */
+#ifndef GK_CHECK_INTERNAL_H
+#define GK_CHECK_INTERNAL_H
+
+#include "check.h"
+
+#include "../util/arena.h"
+#include "../util/workday.h"
+
+typedef struct check_ctx {
+    const site_config *cfg;
+    const catalogue *cat; /* its items match set->items one to one, or it has none */
+    const content_set *set;
+    naming *names; /* NULL when naming.lua failed to load */
+    const check_options *opt;
+    diag_list *diags;
+    arena mem; /* for the run */
+    workday_calendar cal;
+} check_ctx;
+
+/* Whether the item goes on the site: not withheld (不予公开), not a draft
+ * unless drafts are built. Items with errors count: their other problems
+ * are reported too. */
+bool check_item_published(const check_ctx *c, const content_item *it);
+/* The catalogue's record of set->items[i], or NULL when the catalogue could
+ * not resolve the items. */
+const catalogue_item *check_catalogue_item(const check_ctx *c, size_t i);
+
+void check_diag(check_ctx *c, diag_severity severity, const char *code, const content_item *it,
+                int line, int col, const char *fmt, ...) __attribute__((format(printf, 7, 8)));
+/* Line and column (in code points, a leading BOM not counted) of byte
+ * offset `off` of the item's text. */
+void check_position(const content_item *it, size_t off, int *line, int *col);
+/* The same for a position cmark gives in the body: its line within the
+ * body and its byte column, both 1-based. */
+void check_body_position(const content_item *it, int line_in_body, int byte_col, int *line,
+                         int *col);
+/* A user's text quoted in a message: one line, at most 40 characters. */
+const char *check_excerpt(check_ctx *c, const char *s, size_t n);
+
+/* s in Unicode normalisation form C (composed), in the run's arena; s itself
+ * when it is ASCII or not valid UTF-8. File names typed on one system and
+ * stored by another (macOS writes NFD) compare equal this way. */
+const char *check_nfc(check_ctx *c, const char *s);
+
+/* `a` plus `years` years (29 February becomes 28 February). */
+date check_add_years(date a, int years);
+
+/* The rule families, one file each. */
+void check_secrecy_run(check_ctx *c);
+void check_pii_run(check_ctx *c);
+void check_docnum_run(check_ctx *c);
+void check_attachments_run(check_ctx *c);
+void check_links_run(check_ctx *c);
+void check_timeliness_run(check_ctx *c);
+void check_periodic_run(check_ctx *c);
+void check_fixed_run(check_ctx *c);
+void check_validity_run(check_ctx *c);
+void check_review_run(check_ctx *c);
+
+#endif
