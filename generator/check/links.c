@@ -9,6 +9,7 @@
 
 #include "../render/markdown.h"
 #include "../util/buf.h"
+#include "../util/path.h"
 
 #include <string.h>
 #include <strings.h>
@@ -26,37 +27,6 @@ typedef struct links_run {
 } links_run;
 
 /* ---- paths --------------------------------------------------------------- */
-
-/* Append `rel` to the directory `base` (no trailing slash), resolving "." and
- * ".." segments. Returns -1 when ".." would climb above `floor` bytes of it. */
-static int links_join(buf *out, const char *base, const char *rel, size_t floor)
-{
-    buf_reset(out);
-    buf_puts(out, base);
-    const char *s = rel;
-    while (*s) {
-        const char *slash = strchr(s, '/');
-        size_t n = slash ? (size_t)(slash - s) : strlen(s);
-        if (n == 2 && s[0] == '.' && s[1] == '.') {
-            size_t cut = out->len;
-            while (cut > 0 && out->ptr[cut - 1] != '/')
-                cut--;
-            if (cut == 0 || cut - 1 < floor)
-                return -1;
-            out->len = cut - 1;
-            out->ptr[out->len] = '\0';
-        } else if (n > 0 && !(n == 1 && s[0] == '.')) {
-            buf_putc(out, '/');
-            buf_put(out, s, n);
-        }
-        if (!slash)
-            break;
-        s = slash + 1;
-        if (!*s) /* a trailing slash stays: it names a folder page */
-            buf_putc(out, '/');
-    }
-    return 0;
-}
 
 static int links_hex(char ch)
 {
@@ -113,8 +83,8 @@ static void links_source(links_run *r, const content_item *it, const char *url, 
         buf_puts(&base, "content");
     else
         buf_put(&base, it->path, slash ? (size_t)(slash - it->path) : 0);
-    int rc = links_join(&r->scratch, buf_cstr(&base), r->path.ptr + (r->path.ptr[0] == '/'),
-                        strlen("content"));
+    int rc = path_join(&r->scratch, buf_cstr(&base), r->path.ptr + (r->path.ptr[0] == '/'),
+                       strlen("content"));
     buf_free(&base);
     if (rc != 0) {
         links_broken(r, it, line, col, url, "指向 content/ 之外");
@@ -170,7 +140,7 @@ static void links_site(links_run *r, const content_item *it, const catalogue_ite
     buf resolved = BUF_INIT;
     int rc;
     if (p[0] == '/') {
-        rc = links_join(&resolved, "", p + 1, 0);
+        rc = path_join(&resolved, "", p + 1, 0);
         if (!resolved.len)
             buf_putc(&resolved, '/');
     } else {
@@ -181,7 +151,7 @@ static void links_site(links_run *r, const content_item *it, const catalogue_ite
         /* The page URL ends in '/': the folder to resolve from is itself. */
         buf dir = BUF_INIT;
         buf_put(&dir, ci->url, strlen(ci->url) - 1);
-        rc = links_join(&resolved, buf_cstr(&dir), p, 0);
+        rc = path_join(&resolved, buf_cstr(&dir), p, 0);
         buf_free(&dir);
         if (rc == 0 && !resolved.len)
             buf_putc(&resolved, '/');

@@ -7,6 +7,7 @@
 #include "search.h"
 #include "template.h"
 
+#include "../util/path.h"
 #include "../util/xalloc.h"
 
 #include <lauxlib.h>
@@ -43,6 +44,7 @@ typedef struct site_builder {
     int *item_ref;     /* per catalogue item; LUA_NOREF when not published */
     size_t *published; /* catalogue item indices, newest first */
     size_t published_len;
+    size_t *by_source;    /* published items sorted by source path, for links */
     search_index *search; /* filled while the item pages are rendered */
 } site_builder;
 
@@ -315,6 +317,30 @@ static int site_item_cmp(const void *pa, const void *pb)
     return c ? c : strcmp(a->path, b->path);
 }
 
+static int site_source_cmp(const void *pa, const void *pb)
+{
+    return strcmp(site_sort_catalogue->items[*(const size_t *)pa].item->path,
+                  site_sort_catalogue->items[*(const size_t *)pb].item->path);
+}
+
+/* The published item whose source file is `path`, or NULL. */
+static const catalogue_item *site_item_by_source(const site_builder *b, const char *path)
+{
+    size_t lo = 0, hi = b->published_len;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const catalogue_item *ci = &b->cat->items[b->by_source[mid]];
+        int c = strcmp(ci->item->path, path);
+        if (c == 0)
+            return ci;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
 static void site_count(lua_State *L, int ref)
 {
     lua_rawgeti(L, LUA_REGISTRYINDEX, ref);
@@ -346,6 +372,9 @@ static int site_build_items(site_builder *b)
     }
     site_sort_catalogue = cat;
     qsort(b->published, b->published_len, sizeof *b->published, site_item_cmp);
+    b->by_source = xmalloc((b->published_len + 1) * sizeof *b->by_source);
+    memcpy(b->by_source, b->published, b->published_len * sizeof *b->by_source);
+    qsort(b->by_source, b->published_len, sizeof *b->by_source, site_source_cmp);
     return 0;
 }
 
@@ -679,6 +708,65 @@ static int site_render_versions(site_builder *b, const history_revisions *rv,
     return rc;
 }
 
+/* Editors link one item to another by its file (../2024/banfa.md), as they
+ * see it; on the site such a link leads from the page at hand to the other
+ * item's page. */
+typedef struct site_link {
+    cmark_node *node;
+    const char *target;   /* the other item's URL */
+    const char *fragment; /* "#..." of the link as written, or "" */
+} site_link;
+
+typedef struct site_links {
+    site_link *v;
+    size_t len, cap;
+    arena mem;
+} site_links;
+
+static void site_links_collect(const site_builder *b, cmark_node *doc, const content_item *it,
+                               site_links *out)
+{
+    buf dir = BUF_INIT, path = BUF_INIT, joined = BUF_INIT;
+    const char *slash = strrchr(it->path, '/');
+    buf_put(&dir, it->path, slash ? (size_t)(slash - it->path) : 0);
+    cmark_iter *iter = cmark_iter_new(doc);
+    for (cmark_event_type ev; (ev = cmark_iter_next(iter)) != CMARK_EVENT_DONE;) {
+        cmark_node *n = cmark_iter_get_node(iter);
+        if (ev != CMARK_EVENT_ENTER || cmark_node_get_type(n) != CMARK_NODE_LINK)
+            continue;
+        const char *url = cmark_node_get_url(n);
+        size_t len = strcspn(url, "?#");
+        if (strchr(url, ':') || url[0] == '/' || len < 4 || strncmp(url + len - 3, ".md", 3) != 0)
+            continue;
+        buf_reset(&path);
+        buf_put(&path, url, len);
+        if (path_join(&joined, buf_cstr(&dir), path.ptr, strlen("content")) != 0)
+            continue;
+        const catalogue_item *target = site_item_by_source(b, joined.ptr);
+        if (!target)
+            continue; /* the check refuses such a link before a build gets here */
+        out->v = xgrow(out->v, &out->cap, out->len + 1, sizeof *out->v);
+        out->v[out->len++] = (site_link){n, target->url, arena_strdup(&out->mem, url + len)};
+    }
+    cmark_iter_free(iter);
+    buf_free(&dir);
+    buf_free(&path);
+    buf_free(&joined);
+}
+
+/* Point the collected links at their targets as seen from `page`. */
+static void site_links_aim(site_links *links, const char *page)
+{
+    buf link = BUF_INIT;
+    for (size_t i = 0; i < links->len; i++) {
+        buf_reset(&link);
+        output_link(page, links->v[i].target, &link);
+        buf_puts(&link, links->v[i].fragment);
+        cmark_node_set_url(links->v[i].node, link.ptr);
+    }
+    buf_free(&link);
+}
+
 static int site_render_items(site_builder *b)
 {
     lua_State *L = b->L;
@@ -687,18 +775,22 @@ static int site_render_items(site_builder *b)
         const catalogue_item *ci = &b->cat->items[i];
         const content_item *it = ci->item;
         lua_rawgeti(L, LUA_REGISTRYINDEX, b->item_ref[i]);
+        cmark_node *doc = NULL;
+        site_links links = {NULL, 0, 0, {NULL}};
+        arena_init(&links.mem);
         if (it->disclosure == CONTENT_DISCLOSURE_PUBLIC) {
             /* One parse serves the page, its summary (listings and feeds
              * read it later) and the search index. An item given on request
              * only has neither body nor summary. */
-            cmark_node *doc = markdown_parse(it->body, it->body_len);
+            doc = markdown_parse(it->body, it->body_len);
             buf_reset(&b->scratch);
             site_summary(doc, &b->scratch);
             site_set_string(L, "summary", b->scratch.ptr);
+            site_links_collect(b, doc, it, &links);
+            site_links_aim(&links, ci->url);
             buf_reset(&b->html);
             markdown_render_html(doc, b->cfg->allow_html, &b->html);
             search_index_add(b->search, L, -1, doc);
-            cmark_node_free(doc);
             site_set_string(L, "body_html", buf_cstr(&b->html));
         } else {
             search_index_add(b->search, L, -1, NULL);
@@ -709,22 +801,32 @@ static int site_render_items(site_builder *b)
         if (qrcode_svg(b->scratch.ptr, "本页网址的二维码", &b->html) == 0)
             site_set_string(L, "qr_svg_html", b->html.ptr);
         lua_pop(L, 1);
-        int vrc = site_render_versions(b, history_item_revisions(b->opt->history, i), it, ci->url,
-                                       it->title, it->dept, "item", b->item_ref[i]);
-        if (vrc)
-            return vrc;
-
-        for (int print = 0; print < 2; print++) {
+        int rc = site_render_versions(b, history_item_revisions(b->opt->history, i), it, ci->url,
+                                      it->title, it->dept, "item", b->item_ref[i]);
+        for (int print = 0; print < 2 && rc == 0; print++) {
             buf_reset(&b->path);
             buf_printf(&b->path, "%s%s", ci->url, print ? "print/" : "");
+            if (print && links.len) {
+                /* The print view sits a folder deeper: aim the links anew. */
+                site_links_aim(&links, b->path.ptr);
+                buf_reset(&b->html);
+                markdown_render_html(doc, b->cfg->allow_html, &b->html);
+                lua_rawgeti(L, LUA_REGISTRYINDEX, b->item_ref[i]);
+                site_set_string(L, "body_html", buf_cstr(&b->html));
+                lua_pop(L, 1);
+            }
             site_page_begin(b, print ? "print" : "item", b->path.ptr, it->title);
             site_crumb(L, "首页", "/");
             site_crumb_dept(b, (size_t)(it->dept - b->cfg->departments));
             site_set_ref(L, "item", b->item_ref[i]);
-            int rc = site_page_finish(b, print ? "print.html" : "item.html", NULL);
-            if (rc)
-                return rc;
+            rc = site_page_finish(b, print ? "print.html" : "item.html", NULL);
         }
+        if (doc)
+            cmark_node_free(doc);
+        free(links.v);
+        arena_free(&links.mem);
+        if (rc)
+            return rc;
         /* Bodies are needed by this page only: let them go. */
         lua_rawgeti(L, LUA_REGISTRYINDEX, b->item_ref[i]);
         lua_pushnil(L);
@@ -1109,6 +1211,7 @@ int render_site(const site_config *cfg, const catalogue *cat, naming *names,
     free(b.category_ref);
     free(b.item_ref);
     free(b.published);
+    free(b.by_source);
     buf_free(&b.html);
     buf_free(&b.err);
     buf_free(&b.path);
