@@ -151,6 +151,16 @@ static int output_read_file(const char *path, buf *out)
     return rc;
 }
 
+int output_copy_file(output *o, const char *from, const char *site_path, buf *err)
+{
+    buf data = BUF_INIT;
+    int rc = output_read_file(from, &data) != 0
+                 ? output_fail(err, "无法复制", from)
+                 : output_write(o, site_path, buf_cstr(&data), data.len, err);
+    buf_free(&data);
+    return rc;
+}
+
 /* Copy dir/rel (a folder) into the site at rel, sorted. */
 static int output_copy_dir(output *o, const char *dir, const char *rel, buf *err)
 {
@@ -176,10 +186,8 @@ static int output_copy_dir(output *o, const char *dir, const char *rel, buf *err
                 rc = output_fail(err, "无法读取", from.ptr);
             else if (S_ISDIR(st.st_mode))
                 rc = output_copy_dir(o, dir, sub.ptr, err);
-            else if (S_ISREG(st.st_mode) && output_read_file(from.ptr, &data) != 0)
-                rc = output_fail(err, "无法复制", from.ptr);
             else if (S_ISREG(st.st_mode))
-                rc = output_write(o, sub.ptr, buf_cstr(&data), data.len, err);
+                rc = output_copy_file(o, from.ptr, sub.ptr, err);
         }
         free(names[i]);
     }

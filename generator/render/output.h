@@ -24,6 +24,8 @@ int output_open(output *o, const char *target, buf *err);
 /* Write `data` at the site path `site_path` ("/czj/" means
  * czj/index.html; "/sitemap.xml" that file), creating folders. */
 int output_write(output *o, const char *site_path, const char *data, size_t len, buf *err);
+/* Copy the file at `from` to the site path `site_path`. */
+int output_copy_file(output *o, const char *from, const char *site_path, buf *err);
 /* Copy the tree at `dir` into the site root (theme static files). A missing
  * `dir` is not an error. */
 int output_copy_tree(output *o, const char *dir, buf *err);

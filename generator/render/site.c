@@ -708,6 +708,28 @@ static int site_render_versions(site_builder *b, const history_revisions *rv,
     return rc;
 }
 
+/* Attachments sit beside the item's file and are published beside its page. */
+static int site_copy_attachments(site_builder *b, const catalogue_item *ci)
+{
+    const content_item *it = ci->item;
+    const char *slash = strrchr(it->path, '/');
+    int rc = 0;
+    for (size_t k = 0; k < it->attachments.len && rc == 0; k++) {
+        buf from = BUF_INIT, to = BUF_INIT;
+        buf_printf(&from, "%s/%.*s/%s", b->cfg->root, (int)(slash - it->path), it->path,
+                   it->attachments.v[k].s);
+        buf_printf(&to, "%s%s", ci->url, it->attachments.v[k].s);
+        buf_reset(&b->err);
+        if (output_copy_file(&b->out, from.ptr, to.ptr, &b->err) != 0) {
+            diag_add(b->diags, DIAG_ERROR, "GK402", it->path, 0, 0, "%s", b->err.ptr);
+            rc = RENDER_ERROR_IO;
+        }
+        buf_free(&from);
+        buf_free(&to);
+    }
+    return rc;
+}
+
 /* Editors link one item to another by its file (../2024/banfa.md), as they
  * see it; on the site such a link leads from the page at hand to the other
  * item's page. */
@@ -821,6 +843,8 @@ static int site_render_items(site_builder *b)
             site_set_ref(L, "item", b->item_ref[i]);
             rc = site_page_finish(b, print ? "print.html" : "item.html", NULL);
         }
+        if (rc == 0)
+            rc = site_copy_attachments(b, ci);
         if (doc)
             cmark_node_free(doc);
         free(links.v);

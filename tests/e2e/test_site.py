@@ -223,6 +223,28 @@ def test_unchanged_files_kept(tmp, site, out):
           "the edited item's page was not rewritten")
 
 
+def test_attachments(tmp):
+    """An item's attachments are published beside its page, and its link finds them."""
+    site = copy_site(tmp, "attach")
+    folder = os.path.join(site, "content", "czj", "2025")
+    with open(os.path.join(folder, "预算表 2025.csv"), "w", encoding="utf-8") as f:
+        f.write("项目,金额\n基本支出,1234.5\n")
+    with open(os.path.join(folder, "fujian.md"), "w", encoding="utf-8") as f:
+        f.write('+++\ntitle = "示例县财政局2025年部门预算表（附件）"\ndate = 2025-02-10\n'
+                'category = "财政预决算"\nattachments = ["预算表 2025.csv"]\n+++\n\n'
+                "部门预算表见附件。本表按功能分类列示基本支出和项目支出。\n")
+    out = os.path.join(tmp, "attach-out")
+    r = gongkai("build", "-s", site, "-o", out)
+    if not check(r.returncode == 0, "build with an attachment: %s" % r.stderr[-1000:]):
+        return
+    page = item_page(out, "content/czj/2025/fujian.md")
+    if check(page is not None, "no page for the item with an attachment"):
+        copied = os.path.join(os.path.dirname(page), "预算表 2025.csv")
+        check(os.path.isfile(copied) and "1234.5" in read(copied),
+              "the attachment is not published beside its page")
+        check("附件" in read(page), "the item page does not list its attachment")
+
+
 def test_escaping(tmp):
     site = copy_site(tmp, "escape")
     path = os.path.join(site, "content", "czj", "xss.md")
@@ -292,6 +314,7 @@ def main():
             test_atomic(tmp, site, out)
             test_unchanged_files_kept(tmp, site, out)
         test_escaping(tmp)
+        test_attachments(tmp)
         test_withdrawn_and_numbers(tmp)
     print("%d passed, %d failed" % (passed, failed))
     return 1 if failed else 0
