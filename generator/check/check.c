@@ -78,17 +78,7 @@ const char *check_excerpt(check_ctx *c, const char *s, size_t n)
 
 const char *check_nfc(check_ctx *c, const char *s)
 {
-    const char *p = s;
-    while (*p && (unsigned char)*p < 0x80)
-        p++;
-    if (!*p)
-        return s;
-    char *n = g_utf8_normalize(s, -1, G_NORMALIZE_NFC);
-    if (!n)
-        return s;
-    const char *r = arena_strdup(&c->mem, n);
-    g_free(n);
-    return r;
+    return utf8_nfc(&c->mem, s);
 }
 
 date check_add_years(date a, int years)

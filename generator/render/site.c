@@ -8,13 +8,16 @@
 #include "template.h"
 
 #include "../util/path.h"
+#include "../util/utf8.h"
 #include "../util/xalloc.h"
 
 #include <lauxlib.h>
 
 #include <stdio.h>
+#include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Feeds list this many newest items. */
 #define SITE_FEED_ITEMS 50
@@ -708,6 +711,27 @@ static int site_render_versions(site_builder *b, const history_revisions *rv,
     return rc;
 }
 
+/* The file `name` in the folder `dir`, appended to dir: as written, or the
+ * one whose name is the same once normalised (NFC vs NFD file names). */
+static void site_attachment_find(site_builder *b, buf *dir, const char *name)
+{
+    size_t base = dir->len;
+    buf_printf(dir, "/%s", name);
+    if (access(dir->ptr, F_OK) == 0)
+        return;
+    dir->ptr[dir->len = base] = '\0';
+    const char *want = utf8_nfc(&b->mem, name), *found = name;
+    DIR *d = opendir(dir->ptr);
+    for (struct dirent *e; d && (e = readdir(d)) != NULL;)
+        if (strcmp(utf8_nfc(&b->mem, e->d_name), want) == 0) {
+            found = arena_strdup(&b->mem, e->d_name);
+            break;
+        }
+    if (d)
+        closedir(d);
+    buf_printf(dir, "/%s", found);
+}
+
 /* Attachments sit beside the item's file and are published beside its page. */
 static int site_copy_attachments(site_builder *b, const catalogue_item *ci)
 {
@@ -716,8 +740,8 @@ static int site_copy_attachments(site_builder *b, const catalogue_item *ci)
     int rc = 0;
     for (size_t k = 0; k < it->attachments.len && rc == 0; k++) {
         buf from = BUF_INIT, to = BUF_INIT;
-        buf_printf(&from, "%s/%.*s/%s", b->cfg->root, (int)(slash - it->path), it->path,
-                   it->attachments.v[k].s);
+        buf_printf(&from, "%s/%.*s", b->cfg->root, (int)(slash - it->path), it->path);
+        site_attachment_find(b, &from, it->attachments.v[k].s);
         buf_printf(&to, "%s%s", ci->url, it->attachments.v[k].s);
         buf_reset(&b->err);
         if (output_copy_file(&b->out, from.ptr, to.ptr, &b->err) != 0) {

@@ -1,5 +1,7 @@
 #include "utf8.h"
 
+#include <glib.h>
+
 size_t utf8_decode(const char *str, size_t n, uint32_t *cp)
 {
     const unsigned char *s = (const unsigned char *)str;
@@ -133,4 +135,19 @@ bool utf8_looks_like_gbk(const char *str, size_t n)
         i += 2;
     }
     return pairs > 0 && hanzi * 2 >= pairs;
+}
+
+const char *utf8_nfc(arena *mem, const char *s)
+{
+    const char *p = s;
+    while (*p && (unsigned char)*p < 0x80)
+        p++;
+    if (!*p)
+        return s;
+    char *n = g_utf8_normalize(s, -1, G_NORMALIZE_NFC);
+    if (!n)
+        return s;
+    const char *r = arena_strdup(mem, n);
+    g_free(n);
+    return r;
 }

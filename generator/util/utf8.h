@@ -3,6 +3,8 @@
 #ifndef GK_UTIL_UTF8_H
 #define GK_UTIL_UTF8_H
 
+#include "arena.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -24,5 +26,10 @@ size_t utf8_length(const char *s, size_t n);
 /* True when text that failed UTF-8 validation reads as well-formed GBK/GB18030
  * with a fair share of two-byte Chinese characters. */
 bool utf8_looks_like_gbk(const char *s, size_t n);
+
+/* s in Unicode normalisation form C (composed), allocated in mem; s itself
+ * when it is ASCII or cannot be normalised. File names typed on a Mac arrive
+ * decomposed (NFD) while editors type them composed. */
+const char *utf8_nfc(arena *mem, const char *s);
 
 #endif
