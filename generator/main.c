@@ -21,6 +21,9 @@ static const char usage_text[] =
     "         生成公开栏打印用的 PDF（默认：每个公开栏的本期，输出到 站点/sheets）\n"
     "  serve  [-s 站点] [--port 1313] [--bind 127.0.0.1] [--drafts]\n"
     "         在浏览器中预览：生成网站并监视改动，改动后自动重新生成、刷新页面\n"
+    "  report [-s 站点] --year 2026 [-o 文件.csv]\n"
+    "         政府信息公开工作年度报告的统计数据，写成 CSV（默认 站点/report-<年>.csv）；\n"
+    "         网页版随网站生成，在 /xxgk/nb/<年>/\n"
     "\n"
     "选项：\n"
     "  -s, --site 目录   站点目录（含 site.toml），默认当前目录\n"
@@ -55,6 +58,7 @@ int main(int argc, char **argv)
         {"new", cli_new},
         {"sheets", cli_sheets},
         {"serve", cli_serve},
+        {"report", cli_report},
     };
     for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
         if (strcmp(cmd, commands[i].name) == 0)

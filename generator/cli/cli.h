@@ -46,5 +46,6 @@ int cli_build(int argc, char **argv);
 int cli_new(int argc, char **argv);
 int cli_sheets(int argc, char **argv);
 int cli_serve(int argc, char **argv);
+int cli_report(int argc, char **argv);
 
 #endif
