@@ -24,6 +24,13 @@ static const char usage_text[] =
     "  report [-s 站点] --year 2026 [-o 文件.csv]\n"
     "         政府信息公开工作年度报告的统计数据，写成 CSV（默认 站点/report-<年>.csv）；\n"
     "         网页版随网站生成，在 /xxgk/nb/<年>/\n"
+    "  archive [-s 站点] --period 2026-Q3|2026-09|latest [--board 公开栏] [-o 输出目录]\n"
+    "         建档：每个公开栏一期一个 zip（公开栏 PDF、信息原文和附件、网页、manifest.json），\n"
+    "         默认输出到 站点/archive/<期>-<公开栏>.zip\n"
+    "  archive --verify 文件.zip\n"
+    "         按 manifest.json 重新核对建档压缩包中的每个文件，有不符时退出码为 1\n"
+    "  package [-s 站点] [-o 文件.zip]\n"
+    "         生成整个网站并打成离线包（默认 站点/archive/site.zip），解压后可直接打开\n"
     "\n"
     "选项：\n"
     "  -s, --site 目录   站点目录（含 site.toml），默认当前目录\n"
@@ -59,6 +66,8 @@ int main(int argc, char **argv)
         {"sheets", cli_sheets},
         {"serve", cli_serve},
         {"report", cli_report},
+        {"archive", cli_archive},
+        {"package", cli_package},
     };
     for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
         if (strcmp(cmd, commands[i].name) == 0)

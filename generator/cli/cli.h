@@ -47,5 +47,7 @@ int cli_new(int argc, char **argv);
 int cli_sheets(int argc, char **argv);
 int cli_serve(int argc, char **argv);
 int cli_report(int argc, char **argv);
+int cli_archive(int argc, char **argv);
+int cli_package(int argc, char **argv);
 
 #endif

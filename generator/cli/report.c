@@ -81,7 +81,7 @@ int cli_report(int argc, char **argv)
         report r;
         report_compute(&r, &m.cfg, &m.cat, o.year);
         if (!r.published && !r.withdrawn)
-            diag_add(&diags, DIAG_WARNING, "GK809", "", 0, 0,
+            diag_add(&diags, DIAG_WARNING, "GK808", "", 0, 0,
                      "%d 年没有主动公开的信息，统计数字全为 0：请检查 --year 是否写对", o.year);
         report_csv(&r, &csv);
         if (atomic_write(path.ptr, csv.ptr, csv.len, &err) != 0) {

@@ -125,7 +125,7 @@ def test_csv(tmp):
           "-o writes 2024's figures where asked")
     r = gongkai("report", "-s", site, "--year", "2019", "-o", out)
     got, _ = rows_of(read_bytes(out))
-    check(r.returncode == 0 and "GK809" in r.stderr and got[("published", "total")] == "0" and
+    check(r.returncode == 0 and "GK808" in r.stderr and got[("published", "total")] == "0" and
           got[("timeliness", "on_time_share")] == "", "an empty year warns, share left empty")
 
 
