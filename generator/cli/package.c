@@ -12,6 +12,9 @@ typedef struct package_options {
     const char *out;
 } package_options;
 
+/* --relative-urls needs no handling: every link the site writes is relative
+ * (render/output.h), so the package always works under any folder. The
+ * option is accepted so that deployment scripts may say what they rely on. */
 static int package_option(int opt, const char *arg, void *ctx)
 {
     package_options *o = ctx;
@@ -27,6 +30,7 @@ int cli_package(int argc, char **argv)
     static const struct option longs[] = {
         {"site", required_argument, NULL, 's'},
         {"output", required_argument, NULL, 'o'},
+        {"relative-urls", no_argument, NULL, 'r'},
         {NULL, 0, NULL, 0},
     };
     package_options o = {".", NULL};

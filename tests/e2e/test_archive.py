@@ -494,9 +494,12 @@ def test_package(tmp, site):
     check(u.returncode == 0, "unzip extracts the package")
     broken = links_resolve(deep)
     check(not broken, "every relative link resolves under a deep folder: %s" % broken[:5])
-    r = gongkai("package", "-s", site, "-o", os.path.join(tmp, "new", "dir", "offline.zip"))
+    r = gongkai("package", "-s", site, "-o", os.path.join(tmp, "new", "dir", "offline.zip"),
+                "--relative-urls")
     check(r.returncode == 0 and os.path.exists(os.path.join(tmp, "new", "dir", "offline.zip")),
           "-o writes where asked, creating the folder")
+    check(sha(os.path.join(tmp, "new", "dir", "offline.zip")) == sha(zpath),
+          "--relative-urls changes nothing: the links are relative anyway")
     check(os.listdir(os.path.join(tmp, "new", "dir")) == ["offline.zip"],
           "nothing else is left beside it")
 
