@@ -1,6 +1,7 @@
 # gongkai — build, example site, tests.
 #   make          the gongkai binary
-#   make site     build the example site into public/, its notice-board sheets into sheets/
+#   make site     build the example site into public/, its notice-board sheets into sheets/,
+#                 each board's latest closed period archive and the offline package into archive/
 #   make check    every test: unit (also under ASan+UBSan), TOML conformance, end to end
 #   make bench    time gongkai (and Hugo) on the synthetic corpora
 #   make install  PREFIX=/usr/local
@@ -69,6 +70,8 @@ build/san/tests/unit/%: build/san/tests/unit/%.o $(SAN_OBJ)
 site: gongkai
 	./gongkai build -s .
 	./gongkai sheets -s . --period latest
+	./gongkai archive -s . --period latest
+	./gongkai package -s .
 
 check: all build/san/tests/toml_decoder build/san/gongkai $(UNIT_NAMES:%=build/rel/tests/unit/%) \
 		$(UNIT_NAMES:%=build/san/tests/unit/%) $(FUZZ_NAMES:%=build/san/tests/fuzz/replay_%)
@@ -129,6 +132,6 @@ format:
 	clang-format -i generator/*.c generator/*/*.[ch] tests/*.c tests/unit/*.[ch] tests/fuzz/*.[ch]
 
 clean:
-	rm -rf build gongkai tests/toml_decoder public sheets
+	rm -rf build gongkai tests/toml_decoder public sheets archive
 
 -include $(shell find build -name '*.d' 2>/dev/null)

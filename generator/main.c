@@ -12,6 +12,7 @@ static const char usage_text[] =
     "命令：\n"
     "  check  [-s 站点] [--format text|json] [--drafts] [--today YYYY-MM-DD]\n"
     "         检查 site.toml、分类目录和全部信息条目，报告所有错误和警告\n"
+    "         （涉密、个人信息、重复文号、附件、链接、时效、定期公开、审核等）\n"
     "  build  [-s 站点] [-o 输出目录] [--drafts] [-q]\n"
     "         检查站点并生成网站（默认输出到 站点/public），分配索引号并记入 catalogue.lock\n"
     "  new    content/<部门>/<文件名>.md [-s 站点] [--category 分类]\n"
@@ -26,13 +27,19 @@ static const char usage_text[] =
     "         源文件有未提交的修改时拒绝发布，除非给出 --allow-dirty\n"
     "  history 信息 [-s 站点]\n"
     "         列出一条信息（文件路径、索引号或网址）的各个版本，以及哪些发布包含了它们\n"
-    "         （涉密、个人信息、重复文号、附件、链接、时效、定期公开、审核等）\n"
-    "  build  [-s 站点] [-o 输出目录] [--drafts]\n"
-    "         检查站点并生成网站（默认输出到 站点/public），分配索引号并记入 catalogue.lock\n"
-    "  new    content/<部门>/<文件名>.md [-s 站点] [--category 分类]\n"
-    "         新建一条信息，front matter 已按部门和今天的日期填好\n"
     "  fix-encoding 文件\n"
     "         把 GBK/GB18030 编码的文件就地转换为 UTF-8，原文件保留为 文件.gbk.bak\n"
+    "  report [-s 站点] --year 2026 [-o 文件.csv]\n"
+    "         政府信息公开工作年度报告的统计数据，写成 CSV（默认 站点/report-<年>.csv）；\n"
+    "         网页版随网站生成，在 /xxgk/nb/<年>/\n"
+    "  archive [-s 站点] --period 2026-Q3|2026-09|latest [--board 公开栏] [-o 输出目录]\n"
+    "         建档：每个公开栏一期一个 zip（公开栏 PDF、信息原文和附件、网页、manifest.json），\n"
+    "         默认输出到 站点/archive/<期>-<公开栏>.zip\n"
+    "  archive --verify 文件.zip\n"
+    "         按 manifest.json 重新核对建档压缩包中的每个文件，有不符时退出码为 1\n"
+    "  package [-s 站点] [-o 文件.zip] [--relative-urls]\n"
+    "         生成整个网站并打成离线包（默认 站点/archive/site.zip），解压后可直接打开；\n"
+    "         网站中的链接本来就都是相对链接，--relative-urls 可写可不写\n"
     "\n"
     "选项：\n"
     "  -s, --site 目录   站点目录（含 site.toml），默认当前目录\n"
@@ -71,6 +78,9 @@ int main(int argc, char **argv)
         {"publish", cli_publish},
         {"history", cli_history},
         {"fix-encoding", cli_fix_encoding},
+        {"report", cli_report},
+        {"archive", cli_archive},
+        {"package", cli_package},
         /* clang-format on */
     };
     for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)

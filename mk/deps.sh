@@ -48,6 +48,8 @@ command -v tidy >/dev/null 2>&1 || missing="$missing tidy"
 command -v rsvg-convert >/dev/null 2>&1 || missing="$missing librsvg2-bin"
 command -v zbarimg >/dev/null 2>&1 || missing="$missing zbar-tools"
 command -v git >/dev/null 2>&1 || missing="$missing git"
+# Reading archives back with an independent zip reader.
+command -v unzip >/dev/null 2>&1 || missing="$missing unzip"
 [ -f /usr/include/cmark-gfm-core-extensions.h ] || missing="$missing libcmark-gfm-extensions-dev"
 ls /usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc >/dev/null 2>&1 ||
     missing="$missing fonts-noto-cjk"

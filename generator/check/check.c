@@ -95,8 +95,7 @@ int check_run(const site_config *cfg, const catalogue *cat, const content_set *s
     size_t before = diag_list_count(diags, DIAG_ERROR);
     check_ctx c = {cfg, cat, set, names, opt, diags, {0}, {0}};
     arena_init(&c.mem);
-    c.cal =
-        (workday_calendar){cfg->holidays, cfg->holiday_count, cfg->workdays, cfg->workday_count};
+    c.cal = config_calendar(cfg);
 
     check_secrecy_run(&c);
     check_pii_run(&c);

@@ -58,5 +58,8 @@ int cli_serve(int argc, char **argv);
 int cli_publish(int argc, char **argv);
 int cli_history(int argc, char **argv);
 int cli_fix_encoding(int argc, char **argv);
+int cli_report(int argc, char **argv);
+int cli_archive(int argc, char **argv);
+int cli_package(int argc, char **argv);
 
 #endif

@@ -530,3 +530,8 @@ int config_template_find(const site_config *cfg, const char *name, buf *path, bu
     buf_free(&datadir);
     return rc;
 }
+
+workday_calendar config_calendar(const site_config *cfg)
+{
+    return (workday_calendar){cfg->holidays, cfg->holiday_count, cfg->workdays, cfg->workday_count};
+}

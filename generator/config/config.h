@@ -9,6 +9,7 @@
 #include "../util/buf.h"
 #include "../util/date.h"
 #include "../util/diag.h"
+#include "../util/workday.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -97,6 +98,9 @@ void config_free(site_config *cfg);
  * the name to show in messages in *shown (relative to the site when it is the
  * site's), or -1. */
 int config_template_find(const site_config *cfg, const char *name, buf *path, buf *shown);
+
+/* The working-day calendar of [calendar]: holidays off, make-up days on. */
+workday_calendar config_calendar(const site_config *cfg);
 
 /* The active theme's folder: the site's themes/<theme>, else the installed
  * one. Returns 0 with its path in *out, or -1 when neither exists. */

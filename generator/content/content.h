@@ -150,6 +150,7 @@ typedef struct content_item {
     content_list attachments; /* relative paths as written, checked later */
     bool draft;
     content_str pii_allowed; /* the reason personal data may appear */
+    content_str amends; /* 规范性文件: the 文号 or 索引号 of the document it amends (修订) */
 } content_item;
 
 typedef struct content_set {

@@ -312,6 +312,15 @@ static void item_read_doc_number(item_reader *r, const value_entry *e)
         r->it->doc_number = (content_str){s, e->val->line, e->val->col};
 }
 
+/* A 规范性文件 that amends (修订) an earlier one names it; the annual
+ * report counts it as amended rather than new. */
+static void item_read_amends(item_reader *r, const value_entry *e)
+{
+    const char *s = item_string(r, e->key, e->val);
+    if (s && *s)
+        r->it->amends = (content_str){s, e->val->line, e->val->col};
+}
+
 static void item_read_index_no(item_reader *r, const value_entry *e)
 {
     item_diag(r, DIAG_WARNING, "GK112", e->line, e->col,
@@ -551,6 +560,7 @@ static const struct item_key {
     {"attachments", item_read_attachments},
     {"draft", item_read_draft},
     {"pii_allowed", item_read_pii_allowed},
+    {"amends", item_read_amends},
 };
 
 #define ITEM_KEY_COUNT (sizeof item_keys / sizeof item_keys[0])

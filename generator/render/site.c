@@ -1,4 +1,5 @@
 #include "site.h"
+#include "annual.h"
 #include "markdown.h"
 #include "output.h"
 #include "qrcode.h"
@@ -1075,6 +1076,65 @@ static int site_render_sitemap(site_builder *b)
     return site_page_finish(b, "sitemap.xml", NULL);
 }
 
+/* 政府信息公开工作年度报告: each year with items gets its statistics page
+ * and the same figures as CSV beside it. */
+static int site_render_reports(site_builder *b)
+{
+    arena mem;
+    arena_init(&mem);
+    size_t n;
+    const int *years = report_years(b->cat, &mem, &n);
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        report r;
+        report_compute(&r, b->cfg, b->cat, years[i]);
+        buf url = BUF_INIT, title = BUF_INIT, csv = BUF_INIT;
+        annual_page_url(years[i], &url);
+        buf_printf(&title, "%d年政府信息公开工作年度报告统计数据", years[i]);
+        site_page_begin(b, "report", url.ptr, title.ptr);
+        site_crumb(b->L, "首页", "/");
+        site_crumb(b->L, "政府信息公开", "/xxgk/");
+        annual_table_push(b->L, &r);
+        lua_setfield(b->L, -2, "report");
+        rc = site_page_finish(b, "report.html", NULL);
+        report_csv(&r, &csv);
+        buf_reset(&url);
+        annual_csv_url(years[i], &url);
+        buf_reset(&b->err);
+        if (rc == 0 && output_write(&b->out, url.ptr, csv.ptr, csv.len, &b->err) != 0) {
+            diag_add(b->diags, DIAG_ERROR, "GK402", "", 0, 0, "%s", b->err.ptr);
+            rc = RENDER_ERROR_IO;
+        }
+        buf_free(&url);
+        buf_free(&title);
+        buf_free(&csv);
+        report_free(&r);
+    }
+    arena_free(&mem);
+    return rc;
+}
+
+/* page.reports on the 政府信息公开 column: {{year, url}}, newest first. */
+static void site_set_reports(site_builder *b)
+{
+    arena mem;
+    arena_init(&mem);
+    size_t n;
+    const int *years = report_years(b->cat, &mem, &n);
+    lua_createtable(b->L, (int)n, 0);
+    for (size_t i = 0; i < n; i++) {
+        lua_newtable(b->L);
+        lua_pushinteger(b->L, years[i]);
+        lua_setfield(b->L, -2, "year");
+        buf_reset(&b->scratch);
+        annual_page_url(years[i], &b->scratch);
+        site_set_string(b->L, "url", b->scratch.ptr);
+        lua_rawseti(b->L, -2, (lua_Integer)i + 1);
+    }
+    lua_setfield(b->L, -2, "reports");
+    arena_free(&mem);
+}
+
 static int site_render_fixed_pages(site_builder *b)
 {
     lua_State *L = b->L;
@@ -1085,6 +1145,7 @@ static int site_render_fixed_pages(site_builder *b)
     if (rc == 0) {
         site_page_begin(b, "column", "/xxgk/", "政府信息公开");
         site_crumb(L, "首页", "/");
+        site_set_reports(b);
         rc = site_page_finish(b, "column.html", NULL);
     }
     if (rc == 0) {
@@ -1209,6 +1270,8 @@ static int site_render_all(site_builder *b)
         rc = site_render_withdrawn(b);
     if (rc == 0)
         rc = site_render_releases(b);
+    if (rc == 0)
+        rc = site_render_reports(b);
     if (rc == 0)
         rc = site_copy_static(b);
     return rc;

@@ -1,0 +1,115 @@
+#include "annual.h"
+
+#include <stdio.h>
+
+void annual_page_url(int year, buf *out)
+{
+    buf_printf(out, "/xxgk/nb/%d/", year);
+}
+
+void annual_csv_url(int year, buf *out)
+{
+    buf_printf(out, "/xxgk/nb/%d/report-%d.csv", year, year);
+}
+
+static void annual_set_count(lua_State *L, const char *key, size_t n)
+{
+    lua_pushinteger(L, (lua_Integer)n);
+    lua_setfield(L, -2, key);
+}
+
+static void annual_set_string(lua_State *L, const char *key, const char *s)
+{
+    lua_pushstring(L, s);
+    lua_setfield(L, -2, key);
+}
+
+/* {{key, name, count}, ...} */
+static void annual_set_counts(lua_State *L, const char *key, const report_count *rows, size_t n)
+{
+    lua_createtable(L, (int)n, 0);
+    for (size_t i = 0; i < n; i++) {
+        lua_createtable(L, 0, 3);
+        annual_set_string(L, "key", rows[i].key);
+        annual_set_string(L, "name", rows[i].name);
+        annual_set_count(L, "count", rows[i].count);
+        lua_rawseti(L, -2, (lua_Integer)i + 1);
+    }
+    lua_setfield(L, -2, key);
+}
+
+static void annual_set_late(lua_State *L, const report *r)
+{
+    lua_createtable(L, (int)r->late, 0);
+    for (size_t i = 0; i < r->late; i++) {
+        const catalogue_item *ci = r->late_items[i].item;
+        char day[11];
+        lua_newtable(L);
+        annual_set_string(L, "title", ci->item->title);
+        annual_set_string(L, "url", ci->url);
+        annual_set_string(L, "index_no", ci->index_no);
+        date_format(ci->item->created.day, day);
+        annual_set_string(L, "created", day);
+        date_format(ci->item->date.day, day);
+        annual_set_string(L, "date", day);
+        annual_set_count(L, "workdays", (size_t)r->late_items[i].workdays);
+        lua_rawseti(L, -2, (lua_Integer)i + 1);
+    }
+    lua_setfield(L, -2, "late_items");
+}
+
+static void annual_set_townships(lua_State *L, const report *r)
+{
+    lua_createtable(L, (int)r->township_count, 0);
+    for (size_t t = 0; t < r->township_count; t++) {
+        const report_township *tw = &r->townships[t];
+        lua_newtable(L);
+        annual_set_string(L, "id", tw->dept->id);
+        annual_set_string(L, "name", tw->dept->name);
+        size_t covered = 0;
+        lua_createtable(L, 4, 0);
+        for (int q = 0; q < 4; q++) {
+            covered += tw->quarters[q] > 0;
+            lua_pushinteger(L, (lua_Integer)tw->quarters[q]);
+            lua_rawseti(L, -2, q + 1);
+        }
+        lua_setfield(L, -2, "quarters");
+        annual_set_count(L, "covered", covered);
+        lua_rawseti(L, -2, (lua_Integer)t + 1);
+    }
+    lua_setfield(L, -2, "townships");
+}
+
+void annual_table_push(lua_State *L, const report *r)
+{
+    lua_newtable(L);
+    lua_pushinteger(L, r->year);
+    lua_setfield(L, -2, "year");
+    annual_set_count(L, "published", r->published);
+    annual_set_counts(L, "categories", r->categories, r->category_count);
+    annual_set_counts(L, "publishers", r->publishers, r->publisher_count);
+    lua_createtable(L, 0, 5);
+    annual_set_count(L, "new", r->normative_new);
+    annual_set_count(L, "amended", r->normative_amended);
+    annual_set_count(L, "repealed", r->normative_repealed);
+    annual_set_count(L, "expired", r->normative_expired);
+    annual_set_count(L, "in_force", r->normative_in_force);
+    lua_setfield(L, -2, "normative");
+    annual_set_count(L, "withdrawn", r->withdrawn);
+    annual_set_count(L, "on_time", r->on_time);
+    annual_set_count(L, "late", r->late);
+    annual_set_count(L, "unmeasured", r->unmeasured);
+    int permille = report_on_time_permille(r);
+    if (permille >= 0) {
+        char share[16];
+        snprintf(share, sizeof share, "%d.%d%%", permille / 10, permille % 10);
+        annual_set_string(L, "on_time_share", share);
+    }
+    annual_set_count(L, "due_workdays", REPORT_DUE_WORKDAYS);
+    annual_set_late(L, r);
+    annual_set_townships(L, r);
+    buf csv = BUF_INIT;
+    annual_csv_url(r->year, &csv);
+    annual_set_string(L, "csv_url", csv.ptr);
+    buf_free(&csv);
+}

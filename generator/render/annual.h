@@ -1,0 +1,18 @@
+/* The annual report's statistics page (/xxgk/nb/<year>/): the figures of
+ * report/report.h as the `page.report` table templates/report.html reads
+ * (fields in templates/README.md). */
+#ifndef GK_RENDER_ANNUAL_H
+#define GK_RENDER_ANNUAL_H
+
+#include "../report/report.h"
+
+#include <lua.h>
+
+/* The site path of year's statistics page, and of its CSV beside it. */
+void annual_page_url(int year, buf *out);
+void annual_csv_url(int year, buf *out);
+
+/* Push year's figures as a Lua table. */
+void annual_table_push(lua_State *L, const report *r);
+
+#endif

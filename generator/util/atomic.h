@@ -1,0 +1,21 @@
+/* Files that appear whole or not at all: written to a temporary name in the
+ * same directory, flushed to disk, then renamed into place (a rename within
+ * one file system is atomic), and the directory flushed so that the rename
+ * survives a crash. An interrupted run leaves the old file, never half a
+ * new one. */
+#ifndef GK_UTIL_ATOMIC_H
+#define GK_UTIL_ATOMIC_H
+
+#include "buf.h"
+
+#include <stddef.h>
+
+/* Replace `path` with data[0..len) through `.<name>.<pid>.tmp` beside it.
+ * Returns 0, or -1 with a message in *err (the old file untouched). */
+int atomic_write(const char *path, const void *data, size_t len, buf *err);
+
+/* Flush the finished file `from` and rename it to `to` (same file system),
+ * then flush `to`'s directory. Returns 0, or -1 with a message in *err. */
+int atomic_rename(const char *from, const char *to, buf *err);
+
+#endif
