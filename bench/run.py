@@ -25,14 +25,18 @@ ROOT = os.path.dirname(HERE)
 CACHE = os.path.join(HERE, ".cache")
 
 
+class Failed(Exception):
+    pass
+
+
 def timed(cmd, env=None):
-    """(wall s, cpu s, peak RSS MiB) of one run; exits on failure."""
+    """(wall s, cpu s, peak RSS MiB) of one run; raises Failed on failure."""
     fmt = "%e %U %S %M"
     with tempfile.NamedTemporaryFile("r") as t:
         r = subprocess.run(["/usr/bin/time", "-o", t.name, "-f", fmt, *cmd], env=env,
                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         if r.returncode != 0:
-            sys.exit("bench: %s failed:\n%s" % (" ".join(cmd), r.stderr[-2000:]))
+            raise Failed("%s failed:\n%s" % (" ".join(cmd), r.stderr[-2000:]))
         wall, user, sys_, rss = t.read().split()[-4:]
     return float(wall), float(user) + float(sys_), int(rss) / 1024.0
 
@@ -69,46 +73,57 @@ def main():
     gk = os.path.join(ROOT, "gongkai")
     hugo = shutil.which("hugo")
     env = dict(os.environ, GONGKAI_DATADIR=ROOT)
-    rows = []
-    for n in [int(s) for s in a.sizes.split(",")]:
-        site = corpus(a.shared, n)
-        runs = a.runs if n <= 10000 else 1
-        out = os.path.join(CACHE, "out-%d" % n)
-        full, again, edit, hugo_runs = [], [], [], []
-        czj = os.path.join(site, "content", "czj")
-        year = sorted(os.listdir(czj))[0]
-        victim = os.path.join(czj, year, sorted(os.listdir(os.path.join(czj, year)))[0])
-        for i in range(runs):
-            shutil.rmtree(out, ignore_errors=True)
-            shutil.rmtree(os.path.join(site, ".gongkai"), ignore_errors=True)
-            full.append(timed([gk, "build", "-q", "-s", site, "-o", out], env))
-            again.append(timed([gk, "build", "-q", "-s", site, "-o", out], env))
-            with open(victim, "a", encoding="utf-8") as f:
-                f.write("\n基准测试追加的一句话（第 %d 次）。\n" % i)
-            edit.append(timed([gk, "build", "-q", "-s", site, "-o", out], env))
-            if hugo:
-                hs = hugo_site(a.shared, os.path.join(site, "content"))
-                hout = os.path.join(CACHE, "hugo-out")
-                shutil.rmtree(hout, ignore_errors=True)
-                hugo_runs.append(timed([hugo, "--quiet", "-s", hs, "-d", hout]))
-        rows.append((n, "gongkai full", median(full)))
-        rows.append((n, "gongkai no-change", median(again)))
-        rows.append((n, "gongkai one edit", median(edit)))
-        if hugo_runs:
-            h = median(hugo_runs)
-            rows.append((n, "hugo full", h))
-            g = median(full)
-            rows.append((n, "ratio gongkai/hugo", (g[0] / h[0], g[1] / h[1], g[2] / h[2])))
     print("| items | run | wall s | cpu s | peak RSS MiB |")
-    print("| ---: | --- | ---: | ---: | ---: |")
-    for n, what, (w, c, m) in rows:
-        if what.startswith("ratio"):
-            print("| %d | %s | %.2f× | %.2f× | %.2f× |" % (n, what, w, c, m))
-        else:
-            print("| %d | %s | %.3f | %.3f | %.0f |" % (n, what, w, c, m))
+    print("| ---: | --- | ---: | ---: | ---: |", flush=True)
+    for n in [int(s) for s in a.sizes.split(",")]:
+        try:
+            rows = measure(a, n, gk, hugo, env)
+        except Failed as e:
+            print("| %d | FAILED | | | |" % n, flush=True)
+            print("bench: %s" % e, file=sys.stderr)
+            continue
+        for what, (w, c, m) in rows:
+            if what.startswith("ratio"):
+                print("| %d | %s | %.2f× | %.2f× | %.2f× |" % (n, what, w, c, m), flush=True)
+            else:
+                print("| %d | %s | %.3f | %.3f | %.0f |" % (n, what, w, c, m), flush=True)
     if not hugo:
         print("\n(hugo is not installed: apt-get install hugo for the comparison)")
     return 0
+
+
+def measure(a, n, gk, hugo, env):
+    """The rows of one corpus size."""
+    rows = []
+    site = corpus(a.shared, n)
+    runs = a.runs if n <= 10000 else 1
+    out = os.path.join(CACHE, "out-%d" % n)
+    full, again, edit, hugo_runs = [], [], [], []
+    czj = os.path.join(site, "content", "czj")
+    year = sorted(os.listdir(czj))[0]
+    victim = os.path.join(czj, year, sorted(os.listdir(os.path.join(czj, year)))[0])
+    for i in range(runs):
+        shutil.rmtree(out, ignore_errors=True)
+        shutil.rmtree(os.path.join(site, ".gongkai"), ignore_errors=True)
+        full.append(timed([gk, "build", "-q", "-s", site, "-o", out], env))
+        again.append(timed([gk, "build", "-q", "-s", site, "-o", out], env))
+        with open(victim, "a", encoding="utf-8") as f:
+            f.write("\n基准测试追加的一句话（第 %d 次）。\n" % i)
+        edit.append(timed([gk, "build", "-q", "-s", site, "-o", out], env))
+        if hugo:
+            hs = hugo_site(a.shared, os.path.join(site, "content"))
+            hout = os.path.join(CACHE, "hugo-out")
+            shutil.rmtree(hout, ignore_errors=True)
+            hugo_runs.append(timed([hugo, "--quiet", "-s", hs, "-d", hout]))
+    rows.append(("gongkai full", median(full)))
+    rows.append(("gongkai no-change", median(again)))
+    rows.append(("gongkai one edit", median(edit)))
+    if hugo_runs:
+        h = median(hugo_runs)
+        rows.append(("hugo full", h))
+        g = median(full)
+        rows.append(("ratio gongkai/hugo", (g[0] / h[0], g[1] / h[1], g[2] / h[2])))
+    return rows
 
 
 if __name__ == "__main__":

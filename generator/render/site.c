@@ -25,6 +25,8 @@
 /* The home page shows this many newest items, a sub-site this many per category. */
 #define SITE_HOME_ITEMS 15
 #define SITE_DEPT_CATEGORY_ITEMS 5
+/* Lua memory allowed per item for its table in the templates' state. */
+#define SITE_MEMORY_PER_ITEM ((size_t)8 << 10)
 /* Summaries are cut to this many characters. */
 #define SITE_SUMMARY_CHARS 120
 
@@ -1288,7 +1290,12 @@ int render_site(const site_config *cfg, const catalogue *cat, naming *names,
     arena_init(&b.mem);
     b.opt = opt;
     b.diags = diags;
-    if (template_set_new(&b.ts, cfg, NULL, &b.err) != 0) {
+    /* The templates' state also holds the model they see, a table per item:
+     * its memory bound grows with the site, so that only a template's own
+     * run-away use hits it. */
+    template_limits limits = TEMPLATE_LIMITS_DEFAULT;
+    limits.memory += cat->item_count * SITE_MEMORY_PER_ITEM;
+    if (template_set_new(&b.ts, cfg, &limits, &b.err) != 0) {
         diag_add(diags, DIAG_ERROR, "GK401", "", 0, 0, "%s", b.err.ptr);
         buf_free(&b.err);
         return RENDER_ERROR_TEMPLATE;
