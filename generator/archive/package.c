@@ -117,7 +117,7 @@ int archive_package_write(const site_config *cfg, const catalogue *cat, naming *
         rc = ARCHIVE_ERROR_IO;
     } else {
         buf_printf(&site_dir, "%s/site", work.ptr);
-        render_options ropt = {site_dir.ptr, false, h};
+        render_options ropt = {site_dir.ptr, false, h, NULL, NULL};
         render_stats stats = {0};
         int r = render_site(cfg, cat, names, &ropt, &stats, diags);
         if (r != 0)

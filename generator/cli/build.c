@@ -5,6 +5,8 @@
 #include "../util/buf.h"
 
 #include <stdio.h>
+#include <time.h>
+#include <unistd.h>
 
 typedef struct build_options {
     const char *site;
@@ -25,6 +27,17 @@ static int build_option(int opt, const char *arg, void *ctx)
     else if (opt == 'q')
         o->quiet = true;
     return 0;
+}
+
+/* A progress line on a terminal: items rendered of all, and the time taken. */
+static void build_progress(void *ctx, size_t done, size_t total)
+{
+    const struct timespec *started = ctx;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    double s =
+        (double)(now.tv_sec - started->tv_sec) + (double)(now.tv_nsec - started->tv_nsec) / 1e9;
+    fprintf(stderr, "\r渲染信息页面 %zu/%zu，已用 %.1f 秒", done, total, s);
 }
 
 int cli_build(int argc, char **argv)
@@ -61,9 +74,14 @@ int cli_build(int argc, char **argv)
             buf_puts(&out, o.out);
         else
             buf_printf(&out, "%s/public", o.site);
-        render_options ropt = {out.ptr, o.drafts, h};
+        struct timespec started;
+        clock_gettime(CLOCK_MONOTONIC, &started);
+        render_options ropt = {out.ptr, o.drafts, h, o.quiet || !isatty(2) ? NULL : build_progress,
+                               &started};
         render_stats stats = {0};
         int r = render_site(&m.cfg, &m.cat, m.names, &ropt, &stats, &diags);
+        if (ropt.progress)
+            fputs("\r\033[K", stderr);
         bool written = false;
         if (r == RENDER_ERROR_IO)
             rc = EXIT_INTERNAL;

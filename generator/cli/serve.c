@@ -56,7 +56,7 @@ static int serve_build_site(void *ctx, const char *out_dir, buf *report)
     if (rc == 0)
         rc = cli_history_load(&h, &m, &diags);
     if (rc == 0) {
-        render_options ropt = {out_dir, o->drafts, h};
+        render_options ropt = {out_dir, o->drafts, h, NULL, NULL};
         render_stats stats = {0};
         rc = render_site(&m.cfg, &m.cat, m.names, &ropt, &stats, &diags);
     }

@@ -820,6 +820,8 @@ static int site_render_items(site_builder *b)
 {
     lua_State *L = b->L;
     for (size_t k = 0; k < b->published_len; k++) {
+        if (b->opt->progress && k % 100 == 0)
+            b->opt->progress(b->opt->progress_ctx, k, b->published_len);
         size_t i = b->published[k];
         const catalogue_item *ci = &b->cat->items[i];
         const content_item *it = ci->item;

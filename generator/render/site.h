@@ -14,10 +14,15 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+/* Told how many of the items' pages are done, now and then. */
+typedef void (*render_progress_fn)(void *ctx, size_t done, size_t total);
+
 typedef struct render_options {
-    const char *out_dir; /* the site ends up here (public/) */
-    bool drafts;         /* publish draft items too */
-    history *history;    /* versions and releases; NULL: none */
+    const char *out_dir;         /* the site ends up here (public/) */
+    bool drafts;                 /* publish draft items too */
+    history *history;            /* versions and releases; NULL: none */
+    render_progress_fn progress; /* NULL: none */
+    void *progress_ctx;
 } render_options;
 
 typedef struct render_stats {

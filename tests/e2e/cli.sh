@@ -149,6 +149,19 @@ expect_rc 2 "bad --format"
 run
 expect_rc 2 "no command"
 
+# build: a progress line on a terminal only, and not with -q.
+site2="$tmp/progress"
+mkdir -p "$site2"
+cp -R site.toml content templates themes catalogue.lock "$site2/"
+run build -s "$site2" -o "$tmp/progress-out"
+if grep -q "渲染信息页面" "$tmp/err"; then bad "progress line written to a pipe"; else ok; fi
+if command -v script >/dev/null 2>&1; then
+    script -qec "$GK build -s $site2 -o $tmp/progress-out" /dev/null >"$tmp/tty" 2>&1
+    if grep -q "渲染信息页面 0/" "$tmp/tty"; then ok; else bad "no progress line on a terminal"; fi
+    script -qec "$GK build -q -s $site2 -o $tmp/progress-out" /dev/null >"$tmp/tty" 2>&1
+    if grep -q "渲染信息页面" "$tmp/tty"; then bad "progress line despite -q"; else ok; fi
+fi
+
 # build: refuses a site with errors and writes nothing.
 run build -s tests/fixtures/content/bad -o "$tmp/bad-out"
 expect_rc 1 "build of a site with errors"
