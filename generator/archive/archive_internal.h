@@ -51,14 +51,10 @@ int archive_zip_write(archive_zip *z, const char *path, date stamp, buf *err);
 
 /* ---- workdir.c: private work folders ----------------------------------- */
 
-/* mkdir -p. Returns 0 or -1 (errno set). */
-int archive_mkdirs(const char *dir);
 /* Create <parent>/.gongkai-tmp-<pid> (parent created when missing) after
  * removing the work folders of runs that are no longer running. Returns 0
  * with its path in *out, or -1 with a message in *err. */
 int archive_workdir_open(const char *parent, buf *out, buf *err);
-/* Remove a tree, never following links out of it. */
-void archive_tree_remove(const char *path);
 /* The files under dir (relative paths, '/'-separated), sorted bytewise. */
 int archive_tree_list(const char *dir, arena *mem, const char ***out, size_t *count);
 

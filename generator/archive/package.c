@@ -5,6 +5,8 @@
  * switch is needed. */
 #include "archive_internal.h"
 
+#include "../util/path.h"
+
 #include "../render/site.h"
 #include "../util/atomic.h"
 
@@ -133,7 +135,7 @@ int archive_package_write(const site_config *cfg, const catalogue *cat, naming *
     if (rc == 0)
         buf_puts(&res->path, out_path);
     if (work.len)
-        archive_tree_remove(work.ptr);
+        path_remove_tree(work.ptr);
     buf_free(&parent);
     buf_free(&work);
     buf_free(&site_dir);

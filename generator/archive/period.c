@@ -4,6 +4,8 @@
  * same offline), and manifest.json. */
 #include "archive_internal.h"
 
+#include "../util/path.h"
+
 #include "../render/site.h"
 #include "../sheets/sheets.h"
 #include "../util/atomic.h"
@@ -70,7 +72,7 @@ void archive_session_close(archive_session *s)
     if (!s)
         return;
     if (s->work.len)
-        archive_tree_remove(s->work.ptr);
+        path_remove_tree(s->work.ptr);
     if (s->git_open)
         archive_git_close(&s->git);
     arena_free(&s->mem);
@@ -333,7 +335,7 @@ int archive_period_write(archive_session *s, const board *b, content_period peri
         naming_period_label(s->names, &mem, catalogue_period_periodic(period.kind), period.year,
                             period.n, &m.period_label) != 0) {
         rc = ARCHIVE_ERROR_CONTENT;
-    } else if (archive_mkdirs(dir.ptr) != 0) {
+    } else if (path_mkdirs(dir.ptr) != 0) {
         buf_printf(&err, "无法创建临时目录 %s：%s", dir.ptr, strerror(errno));
         rc = archive_io_error(diags, &err);
     }
@@ -348,7 +350,7 @@ int archive_period_write(archive_session *s, const board *b, content_period peri
                  "公开栏 %s 的 %s 没有公开事项：建档只含写明“本期无公开事项”的 PDF", b->id, label);
     if (rc == 0)
         rc = archive_finish(s, &z, &m, dir.ptr, name.ptr, res, diags);
-    archive_tree_remove(dir.ptr);
+    path_remove_tree(dir.ptr);
     archive_zip_free(&z);
     arena_free(&mem);
     buf_free(&dir);

@@ -5,6 +5,8 @@
  * removes the folders of processes that are gone. */
 #include "archive_internal.h"
 
+#include "../util/path.h"
+
 #include "../util/xalloc.h"
 
 #include <dirent.h>
@@ -16,50 +18,6 @@
 #include <unistd.h>
 
 #define WORKDIR_PREFIX ".gongkai-tmp-"
-
-int archive_mkdirs(const char *dir)
-{
-    buf path = BUF_INIT;
-    buf_puts(&path, dir);
-    int rc = 0;
-    for (size_t i = 1; i <= path.len && rc == 0; i++) {
-        if (i < path.len && path.ptr[i] != '/')
-            continue;
-        char c = path.ptr[i];
-        path.ptr[i] = '\0';
-        if (mkdir(path.ptr, 0777) != 0 && errno != EEXIST)
-            rc = -1;
-        path.ptr[i] = c;
-    }
-    buf_free(&path);
-    return rc;
-}
-
-void archive_tree_remove(const char *path)
-{
-    struct stat st;
-    if (lstat(path, &st) != 0)
-        return;
-    if (!S_ISDIR(st.st_mode)) {
-        unlink(path);
-        return;
-    }
-    DIR *d = opendir(path);
-    if (d) {
-        buf child = BUF_INIT;
-        struct dirent *e;
-        while ((e = readdir(d)) != NULL) {
-            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-                continue;
-            buf_reset(&child);
-            buf_printf(&child, "%s/%s", path, e->d_name);
-            archive_tree_remove(child.ptr);
-        }
-        closedir(d);
-        buf_free(&child);
-    }
-    rmdir(path);
-}
 
 /* Remove the work folders in `parent` whose process is gone. */
 static void archive_workdir_sweep(const char *parent)
@@ -83,7 +41,7 @@ static void archive_workdir_sweep(const char *parent)
             continue;
         buf_reset(&path);
         buf_printf(&path, "%s/%s", parent, e->d_name);
-        archive_tree_remove(path.ptr);
+        path_remove_tree(path.ptr);
     }
     closedir(d);
     buf_free(&path);
@@ -91,7 +49,7 @@ static void archive_workdir_sweep(const char *parent)
 
 int archive_workdir_open(const char *parent, buf *out, buf *err)
 {
-    if (archive_mkdirs(parent) != 0) {
+    if (path_mkdirs(parent) != 0) {
         buf_printf(err, "无法创建目录 %s：%s", parent, strerror(errno));
         return -1;
     }

@@ -2,6 +2,7 @@
 #include "cli.h"
 
 #include "../util/buf.h"
+#include "../util/path.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -25,21 +26,6 @@ static const char *new_item_department(const char *path, buf *dept)
     buf_reset(dept);
     buf_put(dept, start, (size_t)(slash - start));
     return dept->ptr;
-}
-
-/* mkdir -p for the folders leading to `path`. */
-static int new_item_mkdirs(const char *path)
-{
-    buf dir = BUF_INIT;
-    int rc = 0;
-    for (const char *p = strchr(path + 1, '/'); p && !rc; p = strchr(p + 1, '/')) {
-        buf_reset(&dir);
-        buf_put(&dir, path, (size_t)(p - path));
-        if (mkdir(dir.ptr, 0777) != 0 && errno != EEXIST)
-            rc = -1;
-    }
-    buf_free(&dir);
-    return rc;
 }
 
 static const category *new_item_category(const catalogue *cat, const department *dept)
@@ -140,7 +126,11 @@ int cli_new(int argc, char **argv)
                "\n",
                today, today, c->name, cat.source, dept->abbr ? dept->abbr : "", today);
     buf_printf(&path, "%s/%s", o.site, item);
-    if (new_item_mkdirs(path.ptr) != 0) {
+    buf dir = BUF_INIT;
+    buf_put(&dir, path.ptr, (size_t)(strrchr(path.ptr, '/') - path.ptr));
+    int made = path_mkdirs(dir.ptr);
+    buf_free(&dir);
+    if (made != 0) {
         fprintf(stderr, "gongkai: 无法创建 %s 的上级目录：%s\n", item, strerror(errno));
         rc = EXIT_INTERNAL;
         goto out;

@@ -3,6 +3,8 @@
  * (history/release.c). Nothing moves unless every step succeeded. */
 #include "cli.h"
 
+#include "../util/path.h"
+
 #include "../render/output.h"
 #include "../render/site.h"
 #include "../util/buf.h"
@@ -55,7 +57,7 @@ static int publish_release(cli_model *m, history *h, const char *message, diag_l
         rc = EXIT_INTERNAL;
     if (rc == 0 && history_release_commit(h, out.ptr, diags) != 0)
         rc = EXIT_INTERNAL;
-    output_remove_tree(dir.ptr);
+    path_remove_tree(dir.ptr);
     buf_free(&dir);
     buf_free(&out);
     return rc;

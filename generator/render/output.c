@@ -1,6 +1,8 @@
 #define _GNU_SOURCE /* renameat2 */
 #include "output.h"
 
+#include "../util/path.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -17,32 +19,6 @@ static int output_fail(buf *err, const char *what, const char *path)
     return -1;
 }
 
-/* Remove a tree without following links out of it. */
-int output_remove_tree(const char *path)
-{
-    struct stat st;
-    if (lstat(path, &st) != 0)
-        return errno == ENOENT ? 0 : -1;
-    if (!S_ISDIR(st.st_mode))
-        return unlink(path);
-    DIR *d = opendir(path);
-    if (!d)
-        return -1;
-    buf child = BUF_INIT;
-    int rc = 0;
-    struct dirent *e;
-    while (rc == 0 && (e = readdir(d)) != NULL) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        buf_reset(&child);
-        buf_printf(&child, "%s/%s", path, e->d_name);
-        rc = output_remove_tree(child.ptr);
-    }
-    closedir(d);
-    buf_free(&child);
-    return rc == 0 ? rmdir(path) : rc;
-}
-
 int output_open(output *o, const char *target, buf *err)
 {
     memset(o, 0, sizeof *o);
@@ -52,7 +28,7 @@ int output_open(output *o, const char *target, buf *err)
     buf_put(&o->target, target, len);
     buf_printf(&o->staging, "%s.tmp-%ld", o->target.ptr, (long)getpid());
     /* A staging tree of this pid is stale: a previous run's leftovers. */
-    output_remove_tree(o->staging.ptr);
+    path_remove_tree(o->staging.ptr);
     if (mkdir(o->staging.ptr, 0777) != 0)
         return output_fail(err, "无法创建输出目录", o->staging.ptr);
     return 0;
@@ -207,7 +183,7 @@ int output_commit(output *o, buf *err)
 {
     /* Swap in one step where the kernel can; a first build just renames. */
     if (renameat2(AT_FDCWD, o->staging.ptr, AT_FDCWD, o->target.ptr, RENAME_EXCHANGE) == 0) {
-        output_remove_tree(o->staging.ptr); /* now the old site */
+        path_remove_tree(o->staging.ptr); /* now the old site */
         return 0;
     }
     if (errno != ENOENT && errno != EINVAL && errno != ENOSYS)
@@ -220,7 +196,7 @@ int output_commit(output *o, buf *err)
 void output_abort(output *o)
 {
     if (o->staging.len)
-        output_remove_tree(o->staging.ptr);
+        path_remove_tree(o->staging.ptr);
     output_free(o);
 }
 

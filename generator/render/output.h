@@ -34,9 +34,6 @@ int output_commit(output *o, buf *err);
 /* Remove the staging tree (after a failure) and free everything. */
 void output_abort(output *o);
 void output_free(output *o);
-/* Remove the tree at `path` (a scratch build), not following links out of
- * it. Returns 0, or -1 with errno set. */
-int output_remove_tree(const char *path);
 
 /* The link to write in page `from` (a site path such as "/czj/2025/x/") for
  * the site path `to`: relative ("../../css/site.css"), so the built site

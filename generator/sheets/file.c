@@ -2,31 +2,14 @@
  * flushed to disk, then renamed over the old one. */
 #include "sheets_internal.h"
 
+#include "../util/path.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-/* mkdir -p */
-static int file_mkdirs(const char *dir)
-{
-    buf path = BUF_INIT;
-    buf_puts(&path, dir);
-    int rc = 0;
-    for (size_t i = 1; i <= path.len && rc == 0; i++) {
-        if (i < path.len && path.ptr[i] != '/')
-            continue;
-        char c = path.ptr[i];
-        path.ptr[i] = '\0';
-        if (mkdir(path.ptr, 0777) != 0 && errno != EEXIST)
-            rc = -1;
-        path.ptr[i] = c;
-    }
-    buf_free(&path);
-    return rc;
-}
 
 static int file_put(int fd, const buf *data)
 {
@@ -48,7 +31,7 @@ int sheet_file_write(const char *dir, const char *name, const buf *data, buf *er
     buf_printf(&tmp, "%s/.%s.%ld.tmp", dir, name, (long)getpid());
     buf_printf(&target, "%s/%s", dir, name);
     int rc = -1;
-    if (file_mkdirs(dir) != 0) {
+    if (path_mkdirs(dir) != 0) {
         buf_printf(err, "无法创建目录 %s：%s", dir, strerror(errno));
         goto out;
     }

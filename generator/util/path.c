@@ -1,6 +1,10 @@
 #include "path.h"
 
+#include <dirent.h>
+#include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 int path_join(buf *out, const char *base, const char *rel, size_t floor)
 {
@@ -29,4 +33,47 @@ int path_join(buf *out, const char *base, const char *rel, size_t floor)
             buf_putc(out, '/');
     }
     return 0;
+}
+
+int path_mkdirs(const char *dir)
+{
+    buf path = BUF_INIT;
+    buf_puts(&path, dir);
+    int rc = 0;
+    for (size_t i = 1; i <= path.len && rc == 0; i++) {
+        if (i < path.len && path.ptr[i] != '/')
+            continue;
+        char c = path.ptr[i];
+        path.ptr[i] = '\0';
+        if (mkdir(path.ptr, 0777) != 0 && errno != EEXIST)
+            rc = -1;
+        path.ptr[i] = c;
+    }
+    buf_free(&path);
+    return rc;
+}
+
+int path_remove_tree(const char *path)
+{
+    struct stat st;
+    if (lstat(path, &st) != 0)
+        return errno == ENOENT ? 0 : -1;
+    if (!S_ISDIR(st.st_mode))
+        return unlink(path);
+    DIR *d = opendir(path);
+    if (!d)
+        return -1;
+    buf child = BUF_INIT;
+    int rc = 0;
+    struct dirent *e;
+    while (rc == 0 && (e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        buf_reset(&child);
+        buf_printf(&child, "%s/%s", path, e->d_name);
+        rc = path_remove_tree(child.ptr);
+    }
+    closedir(d);
+    buf_free(&child);
+    return rc == 0 ? rmdir(path) : rc;
 }

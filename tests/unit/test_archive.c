@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "../../generator/archive/archive_internal.h"
+#include "../../generator/util/path.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -150,7 +151,7 @@ static void test_workdir_sweep(void **state)
     assert_int_not_equal(stat(dead, &st), 0); /* its process is gone */
     assert_int_equal(stat(alive, &st), 0);    /* a run still at work */
     assert_int_equal(stat(other, &st), 0);    /* not a work folder name */
-    archive_tree_remove(parent);
+    path_remove_tree(parent);
     assert_int_not_equal(stat(parent, &st), 0);
     buf_free(&work);
     buf_free(&err);
@@ -225,7 +226,7 @@ static void test_zip_written(void **state)
     assert_int_equal(archive_zip_add_file(&z, "x", "/nonexistent/file", "", &err), -1);
     assert_int_equal(z.len, 0);
     archive_zip_free(&z);
-    archive_tree_remove(dir);
+    path_remove_tree(dir);
     buf_free(&err);
 }
 
