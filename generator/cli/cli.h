@@ -25,6 +25,16 @@ typedef int (*cli_option_fn)(int opt, const char *arg, void *ctx);
 int cli_options_parse(int argc, char **argv, const char *shorts, const struct option *longs,
                       cli_option_fn take, void *ctx, int *first);
 
+/* --period as sheets and archive take it: 2026-Q3, 2026-09, or "latest",
+ * which `latest_means` explains in the error message. Returns 0, or
+ * EXIT_USAGE after saying what is wrong. */
+typedef struct cli_period {
+    bool latest; /* each board's latest period with items */
+    bool given;  /* a period was named */
+    content_period period;
+} cli_period;
+int cli_period_parse(const char *arg, const char *latest_means, cli_period *out);
+
 /* Everything a command knows about a site. */
 typedef struct cli_model {
     site_config cfg;

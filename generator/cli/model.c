@@ -89,3 +89,17 @@ void cli_diags_report(diag_list *diags, bool json)
     }
     diag_list_print_text(diags, stderr);
 }
+
+int cli_period_parse(const char *arg, const char *latest_means, cli_period *out)
+{
+    out->latest = strcmp(arg, "latest") == 0;
+    out->given = !out->latest;
+    if (out->given && !content_period_parse(arg, &out->period)) {
+        fprintf(stderr,
+                "gongkai: --period %s 格式不对：季度写成 2026-Q3，月份写成 2026-09，或写 "
+                "latest（%s）\n请运行 gongkai --help 查看用法。\n",
+                arg, latest_means);
+        return EXIT_USAGE;
+    }
+    return 0;
+}

@@ -31,12 +31,13 @@ static int sheets_option(int opt, const char *arg, void *ctx)
             return cli_usage_error("--paper 只能是 A4（竖排）或 A3（横排），而不是 %s", arg);
         o->paper = arg;
     } else if (opt == 'p') {
-        o->latest = strcmp(arg, "latest") == 0;
-        o->period_given = !o->latest;
-        if (o->period_given && !content_period_parse(arg, &o->period))
-            return cli_usage_error("--period %s 格式不对：季度写成 2026-Q3，月份写成 2026-09，"
-                                   "或写 latest（各公开栏有信息的最近一期）",
-                                   arg);
+        cli_period p;
+        int rc = cli_period_parse(arg, "各公开栏有信息的最近一期", &p);
+        if (rc)
+            return rc;
+        o->latest = p.latest;
+        o->period_given = p.given;
+        o->period = p.period;
     }
     return 0;
 }
