@@ -22,8 +22,8 @@ static date package_stamp(const catalogue *cat)
     for (size_t i = 0; i < cat->item_count; i++) {
         const catalogue_item *ci = &cat->items[i];
         const content_item *it = ci->item;
-        if (it->ok && ci->index_no && ci->category && !it->draft && it->date.set &&
-            it->disclosure != CONTENT_DISCLOSURE_WITHHELD && date_cmp(it->date.day, newest) > 0)
+        if (catalogue_item_published(ci, false) && it->date.set &&
+            date_cmp(it->date.day, newest) > 0)
             newest = it->date.day;
     }
     return newest;

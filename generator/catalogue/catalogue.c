@@ -253,3 +253,10 @@ int catalogue_items_resolve(catalogue *cat, const content_set *set, diag_list *d
     buf_free(&hint);
     return errors ? -1 : 0;
 }
+
+bool catalogue_item_published(const catalogue_item *ci, bool drafts)
+{
+    const content_item *it = ci->item;
+    return it->ok && ci->category && ci->index_no &&
+           it->disclosure != CONTENT_DISCLOSURE_WITHHELD && (!it->draft || drafts);
+}

@@ -82,6 +82,11 @@ typedef struct catalogue {
     catalogue_lock *lock; /* the register as applied, for catalogue_lock_write */
 } catalogue;
 
+/* Whether the item is on the site: read without errors, in a known
+ * category, numbered in catalogue.lock, not 不予公开, and not a draft unless
+ * drafts are published. Render, releases, reports and archives agree on it. */
+bool catalogue_item_published(const catalogue_item *ci, bool drafts);
+
 /* Read catalogue.lua (site, theme, then installed defaults). Returns 0, or -1
  * with diagnostics against that file. */
 int catalogue_load(catalogue *cat, const site_config *cfg, diag_list *diags);

@@ -75,16 +75,14 @@ static int release_entry_cmp(const void *a, const void *b)
     return strcmp(((const release_entry *)a)->index_no, ((const release_entry *)b)->index_no);
 }
 
-/* The items render publishes without --drafts (render/site.c decides the
- * same way): numbered, readable, categorised, not 不予公开, not drafts. */
+/* The items a build publishes without --drafts. */
 static size_t release_current(history *h, const catalogue *cat, release_entry *out)
 {
     size_t n = 0;
     for (size_t i = 0; i < cat->item_count; i++) {
         const catalogue_item *ci = &cat->items[i];
         const content_item *it = ci->item;
-        if (!ci->index_no || !it->ok || !ci->category || it->draft ||
-            it->disclosure == CONTENT_DISCLOSURE_WITHHELD)
+        if (!catalogue_item_published(ci, false))
             continue;
         git_oid id;
         git_odb_hash(&id, it->text, it->text_len, GIT_OBJECT_BLOB);

@@ -211,13 +211,6 @@ static int site_build_categories(site_builder *b)
     return 0;
 }
 
-static bool site_item_published(const site_builder *b, const catalogue_item *ci)
-{
-    const content_item *it = ci->item;
-    return it->ok && ci->category && ci->index_no &&
-           it->disclosure != CONTENT_DISCLOSURE_WITHHELD && (!it->draft || b->opt->drafts);
-}
-
 static const char *site_status_name(content_validity v)
 {
     static const char *const names[] = {NULL, "有效", "失效", "废止"};
@@ -365,7 +358,7 @@ static int site_build_items(site_builder *b)
     b->published = xmalloc((cat->item_count + 1) * sizeof *b->published);
     for (size_t i = 0; i < cat->item_count; i++) {
         b->item_ref[i] = LUA_NOREF;
-        if (!site_item_published(b, &cat->items[i]))
+        if (!catalogue_item_published(&cat->items[i], b->opt->drafts))
             continue;
         if (site_build_item(b, i) != 0)
             return -1;

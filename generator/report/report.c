@@ -10,7 +10,7 @@
 static bool report_item_counted(const catalogue_item *ci)
 {
     const content_item *it = ci->item;
-    return it->ok && ci->category && ci->index_no && !it->draft && it->date.set &&
+    return catalogue_item_published(ci, false) && it->date.set &&
            it->disclosure == CONTENT_DISCLOSURE_PUBLIC;
 }
 
@@ -154,8 +154,7 @@ int *report_years(const catalogue *cat, arena *mem, size_t *count)
     for (size_t i = 0; i < cat->item_count; i++) {
         const catalogue_item *ci = &cat->items[i];
         const content_item *it = ci->item;
-        if (!it->ok || !ci->category || !ci->index_no || it->draft || !it->date.set ||
-            it->disclosure == CONTENT_DISCLOSURE_WITHHELD)
+        if (!catalogue_item_published(ci, false) || !it->date.set)
             continue;
         bool seen = false;
         for (size_t k = 0; k < n && !seen; k++)
