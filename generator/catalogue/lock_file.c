@@ -63,20 +63,8 @@ uint64_t lock_hash(const char *s, size_t len)
 /* The whole file into *text. 1 when read, 0 when absent, -1 with errno. */
 static int lock_slurp(const char *path, buf *text)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
+    if (buf_read_file(text, path) != 0)
         return errno == ENOENT ? 0 : -1;
-    char chunk[65536];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        buf_put(text, chunk, n);
-    int failed = ferror(f);
-    int saved = errno;
-    fclose(f);
-    if (failed) {
-        errno = saved;
-        return -1;
-    }
     return 1;
 }
 

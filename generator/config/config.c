@@ -419,29 +419,15 @@ int config_load(site_config *cfg, const char *root, diag_list *diags)
 {
     buf path = BUF_INIT, text = BUF_INIT;
     buf_printf(&path, "%s/site.toml", root);
-    FILE *f = fopen(path.ptr, "rb");
     int rc = -1;
-    if (!f) {
+    if (buf_read_file(&text, path.ptr) != 0) {
         memset(cfg, 0, sizeof *cfg);
         arena_init(&cfg->mem);
         diag_add(diags, DIAG_ERROR, "GK001", "site.toml", 0, 0,
                  "无法读取站点配置 %s：%s（用 -s 指定站点目录）", path.ptr, strerror(errno));
-        goto out;
+    } else {
+        rc = config_parse(cfg, root, "site.toml", buf_cstr(&text), text.len, diags);
     }
-    char chunk[65536];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        buf_put(&text, chunk, n);
-    bool failed = ferror(f);
-    fclose(f);
-    if (failed) {
-        memset(cfg, 0, sizeof *cfg);
-        arena_init(&cfg->mem);
-        diag_add(diags, DIAG_ERROR, "GK001", "site.toml", 0, 0, "读取 %s 失败", path.ptr);
-        goto out;
-    }
-    rc = config_parse(cfg, root, "site.toml", buf_cstr(&text), text.len, diags);
-out:
     buf_free(&path);
     buf_free(&text);
     return rc;

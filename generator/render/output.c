@@ -113,24 +113,10 @@ int output_write(output *o, const char *site_path, const char *data, size_t len,
     return rc;
 }
 
-static int output_read_file(const char *path, buf *out)
-{
-    FILE *in = fopen(path, "rb");
-    if (!in)
-        return -1;
-    char chunk[65536];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, in)) > 0)
-        buf_put(out, chunk, n);
-    int rc = ferror(in) ? -1 : 0;
-    fclose(in);
-    return rc;
-}
-
 int output_copy_file(output *o, const char *from, const char *site_path, buf *err)
 {
     buf data = BUF_INIT;
-    int rc = output_read_file(from, &data) != 0
+    int rc = buf_read_file(&data, from) != 0
                  ? output_fail(err, "无法复制", from)
                  : output_write(o, site_path, buf_cstr(&data), data.len, err);
     buf_free(&data);

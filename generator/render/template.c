@@ -58,17 +58,8 @@ static void file_load(lua_State *L, template_set *ts, const char *file, const ch
         luaL_error(L, "找不到%s %s（站点 templates/、主题 %s 和安装目录中都没有）", what, file,
                    ts->cfg->theme);
     buf_reset(&ts->text);
-    FILE *f = fopen(ts->path.ptr, "rb");
-    if (!f)
-        luaL_error(L, "%s: 无法打开：%s", ts->shown.ptr, strerror(errno));
-    char chunk[16384];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        buf_put(&ts->text, chunk, n);
-    int failed = ferror(f) ? errno : 0;
-    fclose(f);
-    if (failed)
-        luaL_error(L, "%s: 无法读取：%s", ts->shown.ptr, strerror(failed));
+    if (buf_read_file(&ts->text, ts->path.ptr) != 0)
+        luaL_error(L, "%s: 无法读取：%s", ts->shown.ptr, strerror(errno));
 }
 
 /* Compile Lua text as chunk "@shown" and push it, or raise the message. */

@@ -22,6 +22,9 @@ void buf_puts(buf *b, const char *s);
 void buf_putc(buf *b, char c);
 void buf_printf(buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void buf_vprintf(buf *b, const char *fmt, va_list ap);
+/* Append the whole file at `path`. Returns 0, or -1 with errno set (what
+ * was read before a read error stays appended). */
+int buf_read_file(buf *b, const char *path);
 /* Append `s` as the body of a JSON string (without the quotes). */
 void buf_put_json_string(buf *b, const char *s, size_t len);
 /* Append s[0..len) with & < > " ' escaped: for HTML, XML and pango markup. */

@@ -132,16 +132,11 @@ static int sandbox_pcall(lua_State *L, int nargs, int nresults, buf *err)
 int sandbox_run_file(lua_State *L, const char *path, const char *name, int nresults, buf *err)
 {
     buf text = BUF_INIT;
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        buf_printf(err, "%s: 无法打开：%s", name, strerror(errno));
+    if (buf_read_file(&text, path) != 0) {
+        buf_printf(err, "%s: 无法读取：%s", name, strerror(errno));
+        buf_free(&text);
         return -1;
     }
-    char chunk[65536];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        buf_put(&text, chunk, n);
-    fclose(f);
     /* Text only ("t"): precompiled chunks can break the VM's invariants. */
     lua_pushfstring(L, "@%s", name);
     int rc = luaL_loadbufferx(L, buf_cstr(&text), text.len, lua_tostring(L, -1), "t");
