@@ -9,6 +9,8 @@
 #include "../util/arena.h"
 #include "../util/diag.h"
 
+#include <lua.h>
+
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -118,6 +120,11 @@ int naming_open(naming **out, const site_config *cfg, diag_list *diags);
 void naming_close(naming *n);
 /* The naming.lua in use, as shown in messages. */
 const char *naming_source(const naming *n);
+
+/* Push a unit as the Lua table naming.lua and the page templates see: id,
+ * name, full_name, kind ("department", "township", "village"), abbr,
+ * org_code, contact, contact_title, phone, address. */
+void naming_department_push(lua_State *L, const department *d);
 
 /* What index_number and item_url are told about an item. */
 typedef struct naming_item {

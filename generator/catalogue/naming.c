@@ -282,25 +282,28 @@ static int naming_string(naming *n, naming_fn fn, const char *what, int flags, a
 
 /* ---- argument tables ---------------------------------------------------- */
 
-static void naming_set_string(lua_State *L, const char *key, const char *v)
-{
-    if (!v)
-        return;
-    lua_pushstring(L, v);
-    lua_setfield(L, -2, key);
-}
-
 static void naming_set_integer(lua_State *L, const char *key, lua_Integer v)
 {
     lua_pushinteger(L, v);
     lua_setfield(L, -2, key);
 }
 
-static const char *naming_kind_name(department_kind kind)
+void naming_department_push(lua_State *L, const department *d)
 {
-    return kind == DEPARTMENT_KIND_TOWNSHIP  ? "township"
-           : kind == DEPARTMENT_KIND_VILLAGE ? "village"
-                                             : "department";
+    lua_createtable(L, 0, 12);
+    sandbox_set_string(L, "id", d->id);
+    sandbox_set_string(L, "name", d->name);
+    sandbox_set_string(L, "full_name", d->full_name);
+    sandbox_set_string(L, "kind",
+                       d->kind == DEPARTMENT_KIND_TOWNSHIP  ? "township"
+                       : d->kind == DEPARTMENT_KIND_VILLAGE ? "village"
+                                                            : "department");
+    sandbox_set_string(L, "abbr", d->abbr);
+    sandbox_set_string(L, "org_code", d->org_code);
+    sandbox_set_string(L, "contact", d->contact);
+    sandbox_set_string(L, "contact_title", d->contact_title);
+    sandbox_set_string(L, "phone", d->phone);
+    sandbox_set_string(L, "address", d->address);
 }
 
 /* A unit as the table naming.lua (and the page templates) know; a village's
@@ -308,17 +311,7 @@ static const char *naming_kind_name(department_kind kind)
 static void naming_push_department(naming *n, const department *d, bool with_parent)
 {
     lua_State *L = n->L;
-    lua_createtable(L, 0, 12);
-    naming_set_string(L, "id", d->id);
-    naming_set_string(L, "name", d->name);
-    naming_set_string(L, "full_name", d->full_name);
-    naming_set_string(L, "kind", naming_kind_name(d->kind));
-    naming_set_string(L, "abbr", d->abbr);
-    naming_set_string(L, "org_code", d->org_code);
-    naming_set_string(L, "contact", d->contact);
-    naming_set_string(L, "contact_title", d->contact_title);
-    naming_set_string(L, "phone", d->phone);
-    naming_set_string(L, "address", d->address);
+    naming_department_push(L, d);
     const department *parent = d->parent ? config_department_find(n->cfg, d->parent) : NULL;
     if (with_parent && parent) {
         naming_push_department(n, parent, false);
@@ -331,12 +324,12 @@ static void naming_push_site(naming *n)
     lua_State *L = n->L;
     const site_config *cfg = n->cfg;
     lua_createtable(L, 0, 6);
-    naming_set_string(L, "name", cfg->name);
-    naming_set_string(L, "region", cfg->region);
-    naming_set_string(L, "base_url", cfg->base_url);
-    naming_set_string(L, "org_code", cfg->org_code);
-    naming_set_string(L, "site_id", cfg->site_id);
-    naming_set_string(L, "language", cfg->language);
+    sandbox_set_string(L, "name", cfg->name);
+    sandbox_set_string(L, "region", cfg->region);
+    sandbox_set_string(L, "base_url", cfg->base_url);
+    sandbox_set_string(L, "org_code", cfg->org_code);
+    sandbox_set_string(L, "site_id", cfg->site_id);
+    sandbox_set_string(L, "language", cfg->language);
 }
 
 /* The fields index_number and item_url share. */
@@ -344,10 +337,10 @@ static void naming_push_item(naming *n, const naming_item *it)
 {
     lua_State *L = n->L;
     lua_createtable(L, 0, 8);
-    naming_set_string(L, "dept", it->dept);
+    sandbox_set_string(L, "dept", it->dept);
     naming_set_integer(L, "year", it->year);
     naming_set_integer(L, "seq", it->seq);
-    naming_set_string(L, "category", it->category);
+    sandbox_set_string(L, "category", it->category);
 }
 
 /* ---- the rules ---------------------------------------------------------- */
@@ -358,8 +351,8 @@ int naming_index_number(naming *n, arena *mem, const naming_item *it, const char
         return -1;
     const department *d = config_department_find(n->cfg, it->dept);
     naming_push_item(n, it);
-    naming_set_string(n->L, "org_code", d ? d->org_code : NULL);
-    naming_set_string(n->L, "site_org_code", n->cfg->org_code);
+    sandbox_set_string(n->L, "org_code", d ? d->org_code : NULL);
+    sandbox_set_string(n->L, "site_org_code", n->cfg->org_code);
     char what[160];
     snprintf(what, sizeof what, "%s %d 年第 %d 号", it->dept, it->year, it->seq);
     return naming_string(n, NAMING_INDEX_NUMBER, what, NAMING_TEXT, mem, out);
@@ -370,8 +363,8 @@ int naming_item_url(naming *n, arena *mem, const naming_item *it, const char **o
     if (naming_begin(n, NAMING_ITEM_URL) != 0)
         return -1;
     naming_push_item(n, it);
-    naming_set_string(n->L, "slug", it->slug);
-    naming_set_string(n->L, "rel", it->rel);
+    sandbox_set_string(n->L, "slug", it->slug);
+    sandbox_set_string(n->L, "rel", it->rel);
     naming_set_integer(n->L, "clash", it->clash);
     buf what = BUF_INIT;
     buf_printf(&what, "content/%s", it->rel ? it->rel : it->slug);
@@ -385,7 +378,7 @@ int naming_department_url(naming *n, arena *mem, const char *dept_id, const char
     if (naming_begin(n, NAMING_DEPARTMENT_URL) != 0)
         return -1;
     lua_createtable(n->L, 0, 1);
-    naming_set_string(n->L, "id", dept_id);
+    sandbox_set_string(n->L, "id", dept_id);
     return naming_string(n, NAMING_DEPARTMENT_URL, dept_id, NAMING_URL, mem, out);
 }
 
@@ -394,7 +387,7 @@ int naming_category_url(naming *n, arena *mem, const char *key, const char **out
     if (naming_begin(n, NAMING_CATEGORY_URL) != 0)
         return -1;
     lua_createtable(n->L, 0, 1);
-    naming_set_string(n->L, "key", key);
+    sandbox_set_string(n->L, "key", key);
     return naming_string(n, NAMING_CATEGORY_URL, key, NAMING_URL, mem, out);
 }
 
@@ -404,8 +397,8 @@ int naming_department_category_url(naming *n, arena *mem, const char *dept_id, c
     if (naming_begin(n, NAMING_DEPARTMENT_CATEGORY_URL) != 0)
         return -1;
     lua_createtable(n->L, 0, 2);
-    naming_set_string(n->L, "dept", dept_id);
-    naming_set_string(n->L, "key", key);
+    sandbox_set_string(n->L, "dept", dept_id);
+    sandbox_set_string(n->L, "key", key);
     buf what = BUF_INIT;
     buf_printf(&what, "%s/%s", dept_id, key);
     int rc = naming_string(n, NAMING_DEPARTMENT_CATEGORY_URL, what.ptr, NAMING_URL, mem, out);
@@ -432,10 +425,10 @@ int naming_board_title(naming *n, arena *mem, const board *b, const char **out)
     lua_State *L = n->L;
     lua_createtable(L, 0, 4);
     lua_createtable(L, 0, 4);
-    naming_set_string(L, "id", b->id);
-    naming_set_string(L, "name", b->name);
-    naming_set_string(L, "department", b->department);
-    naming_set_string(L, "period", b->period == BOARD_PERIOD_MONTH ? "month" : "quarter");
+    sandbox_set_string(L, "id", b->id);
+    sandbox_set_string(L, "name", b->name);
+    sandbox_set_string(L, "department", b->department);
+    sandbox_set_string(L, "period", b->period == BOARD_PERIOD_MONTH ? "month" : "quarter");
     lua_setfield(L, -2, "board");
     const department *d = b->department ? config_department_find(n->cfg, b->department) : NULL;
     const department *p = d && d->parent ? config_department_find(n->cfg, d->parent) : NULL;
@@ -515,7 +508,7 @@ int naming_period_label(naming *n, arena *mem, category_periodic kind, int year,
         return -1;
     lua_State *L = n->L;
     lua_createtable(L, 0, 3);
-    naming_set_string(L, "kind", kinds[kind]);
+    sandbox_set_string(L, "kind", kinds[kind]);
     naming_set_integer(L, "year", year);
     if (kind != CATEGORY_PERIODIC_YEAR)
         naming_set_integer(L, "n", num);

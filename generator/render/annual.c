@@ -1,5 +1,7 @@
 #include "annual.h"
 
+#include "../util/sandbox.h"
+
 #include <stdio.h>
 
 void annual_page_url(int year, buf *out)
@@ -18,20 +20,14 @@ static void annual_set_count(lua_State *L, const char *key, size_t n)
     lua_setfield(L, -2, key);
 }
 
-static void annual_set_string(lua_State *L, const char *key, const char *s)
-{
-    lua_pushstring(L, s);
-    lua_setfield(L, -2, key);
-}
-
 /* {{key, name, count}, ...} */
 static void annual_set_counts(lua_State *L, const char *key, const report_count *rows, size_t n)
 {
     lua_createtable(L, (int)n, 0);
     for (size_t i = 0; i < n; i++) {
         lua_createtable(L, 0, 3);
-        annual_set_string(L, "key", rows[i].key);
-        annual_set_string(L, "name", rows[i].name);
+        sandbox_set_string(L, "key", rows[i].key);
+        sandbox_set_string(L, "name", rows[i].name);
         annual_set_count(L, "count", rows[i].count);
         lua_rawseti(L, -2, (lua_Integer)i + 1);
     }
@@ -45,13 +41,13 @@ static void annual_set_late(lua_State *L, const report *r)
         const catalogue_item *ci = r->late_items[i].item;
         char day[11];
         lua_newtable(L);
-        annual_set_string(L, "title", ci->item->title);
-        annual_set_string(L, "url", ci->url);
-        annual_set_string(L, "index_no", ci->index_no);
+        sandbox_set_string(L, "title", ci->item->title);
+        sandbox_set_string(L, "url", ci->url);
+        sandbox_set_string(L, "index_no", ci->index_no);
         date_format(ci->item->created.day, day);
-        annual_set_string(L, "created", day);
+        sandbox_set_string(L, "created", day);
         date_format(ci->item->date.day, day);
-        annual_set_string(L, "date", day);
+        sandbox_set_string(L, "date", day);
         annual_set_count(L, "workdays", (size_t)r->late_items[i].workdays);
         lua_rawseti(L, -2, (lua_Integer)i + 1);
     }
@@ -64,8 +60,8 @@ static void annual_set_townships(lua_State *L, const report *r)
     for (size_t t = 0; t < r->township_count; t++) {
         const report_township *tw = &r->townships[t];
         lua_newtable(L);
-        annual_set_string(L, "id", tw->dept->id);
-        annual_set_string(L, "name", tw->dept->name);
+        sandbox_set_string(L, "id", tw->dept->id);
+        sandbox_set_string(L, "name", tw->dept->name);
         size_t covered = 0;
         lua_createtable(L, 4, 0);
         for (int q = 0; q < 4; q++) {
@@ -103,13 +99,13 @@ void annual_table_push(lua_State *L, const report *r)
     if (permille >= 0) {
         char share[16];
         snprintf(share, sizeof share, "%d.%d%%", permille / 10, permille % 10);
-        annual_set_string(L, "on_time_share", share);
+        sandbox_set_string(L, "on_time_share", share);
     }
     annual_set_count(L, "due_workdays", REPORT_DUE_WORKDAYS);
     annual_set_late(L, r);
     annual_set_townships(L, r);
     buf csv = BUF_INIT;
     annual_csv_url(r->year, &csv);
-    annual_set_string(L, "csv_url", csv.ptr);
+    sandbox_set_string(L, "csv_url", csv.ptr);
     buf_free(&csv);
 }

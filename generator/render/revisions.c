@@ -2,6 +2,8 @@
 #include "diff.h"
 #include "markdown.h"
 
+#include "../util/sandbox.h"
+
 #include "../util/xalloc.h"
 
 #include <lauxlib.h>
@@ -10,14 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static void rev_set_string(lua_State *L, const char *key, const char *s)
-{
-    if (s) {
-        lua_pushstring(L, s);
-        lua_setfield(L, -2, key);
-    }
-}
 
 static void rev_set_bool(lua_State *L, const char *key, bool v)
 {
@@ -35,7 +29,7 @@ static void rev_set_day(lua_State *L, const char *key, date d)
 {
     char s[11];
     date_format(d, s);
-    rev_set_string(L, key, s);
+    sandbox_set_string(L, key, s);
 }
 
 /* ---- one version read back ---------------------------------------------- */
@@ -160,28 +154,28 @@ static void revision_push(const revision_set *rs, lua_State *L, size_t i, const 
         const history_revision *r = &rs->rv->v[i];
         snprintf(label, sizeof label, "v%d", r->number);
         rev_set_int(L, "number", r->number);
-        rev_set_string(L, "date", r->when);
+        sandbox_set_string(L, "date", r->when);
         rev_set_day(L, "day", r->day);
-        rev_set_string(L, "message", r->message);
-        rev_set_string(L, "short_id", r->short_id);
-        rev_set_string(L, "commit", r->commit);
+        sandbox_set_string(L, "message", r->message);
+        sandbox_set_string(L, "short_id", r->short_id);
+        sandbox_set_string(L, "commit", r->commit);
     } else {
         snprintf(label, sizeof label, "v%zu", i + 1);
         rev_set_int(L, "number", (lua_Integer)i + 1);
-        rev_set_string(L, "message", "尚未提交到 git 的修改");
+        sandbox_set_string(L, "message", "尚未提交到 git 的修改");
         rev_set_bool(L, "working", true);
     }
-    rev_set_string(L, "label", label);
+    sandbox_set_string(L, "label", label);
     rev_set_bool(L, "current", current);
     buf link = BUF_INIT;
     if (current) {
-        rev_set_string(L, "url", url);
+        sandbox_set_string(L, "url", url);
     } else if (i < rs->earlier && revision_shown(rs, i)) {
         buf_printf(&link, "%s%s/", url, label);
-        rev_set_string(L, "url", link.ptr);
+        sandbox_set_string(L, "url", link.ptr);
         if (revision_set_diffable(rs, i)) {
             buf_puts(&link, "diff/");
-            rev_set_string(L, "diff_url", link.ptr);
+            sandbox_set_string(L, "diff_url", link.ptr);
         }
     }
     buf_free(&link);
@@ -201,7 +195,7 @@ void revision_set_list(const revision_set *rs, lua_State *L, const char *url)
     if (rs->current && n) {
         char label[24];
         snprintf(label, sizeof label, "v%zu", n);
-        rev_set_string(L, "version", label);
+        sandbox_set_string(L, "version", label);
     }
     rev_set_bool(L, "working", rs->current && rs->rv->working);
 }
@@ -212,9 +206,9 @@ int revision_set_page(revision_set *rs, lua_State *L, size_t k, const char *url,
                       arena *mem)
 {
     const content_item *it = rs->doc[0].item;
-    rev_set_string(L, "current_url", url);
+    sandbox_set_string(L, "current_url", url);
     revision_push(rs, L, k, url);
-    rev_set_string(L, "title", it->title && it->title[0] ? it->title : NULL);
+    sandbox_set_string(L, "title", it->title && it->title[0] ? it->title : NULL);
     if (it->date.set)
         rev_set_day(L, "published", it->date.day);
     if (it->doc_number.s) {
@@ -223,7 +217,7 @@ int revision_set_page(revision_set *rs, lua_State *L, size_t k, const char *url,
             lua_pop(L, 1);
             return -1;
         }
-        rev_set_string(L, "doc_number", number);
+        sandbox_set_string(L, "doc_number", number);
     }
     if (it->disclosure ==
         CONTENT_DISCLOSURE_PUBLIC) { /* 依申请公开: no body, as on the item page */
@@ -231,7 +225,7 @@ int revision_set_page(revision_set *rs, lua_State *L, size_t k, const char *url,
         buf html = BUF_INIT;
         markdown_render_html(doc, rs->cfg->allow_html, &html);
         cmark_node_free(doc);
-        rev_set_string(L, "body_html", buf_cstr(&html));
+        sandbox_set_string(L, "body_html", buf_cstr(&html));
         buf_free(&html);
     }
     if (k + 1 < revision_count(rs)) {
@@ -270,7 +264,7 @@ static void revision_block_html(lua_State *L, const char *key, const diff_piece 
     buf_reset(html);
     markdown_render_html(doc, allow_html, html);
     cmark_node_free(doc);
-    rev_set_string(L, key, buf_cstr(html));
+    sandbox_set_string(L, key, buf_cstr(html));
 }
 
 /* key = the lines removed from and added to a changed block, in order. */
@@ -288,7 +282,7 @@ static void revision_lines_diff(lua_State *L, const char *key, arena *mem, const
             continue;
         const diff_piece *p = ops[i].kind == DIFF_ADDED ? &b[ops[i].index] : &a[ops[i].index];
         lua_createtable(L, 0, 2);
-        rev_set_string(L, "kind", revision_kinds[ops[i].kind]);
+        sandbox_set_string(L, "kind", revision_kinds[ops[i].kind]);
         lua_pushlstring(L, p->s, p->len);
         lua_setfield(L, -2, "text");
         lua_rawseti(L, -2, (lua_Integer)luaL_len(L, -2) + 1);
@@ -316,7 +310,7 @@ void revision_set_diff(revision_set *rs, lua_State *L, size_t k, const char *url
     for (size_t i = 0; i < n; i++) {
         const diff_piece *p = ops[i].kind == DIFF_ADDED ? &fb[ops[i].index] : &fa[ops[i].index];
         lua_createtable(L, 0, 2);
-        rev_set_string(L, "kind", revision_kinds[ops[i].kind]);
+        sandbox_set_string(L, "kind", revision_kinds[ops[i].kind]);
         lua_pushlstring(L, p->s, p->len);
         lua_setfield(L, -2, "text");
         lua_rawseti(L, -2, (lua_Integer)i + 1);
@@ -349,7 +343,7 @@ void revision_set_diff(revision_set *rs, lua_State *L, size_t k, const char *url
         for (size_t p = 0; p < pairs; p++) {
             const diff_piece *old = &ba[ops[i + p].index], *cur = &bb[ops[i + r + p].index];
             lua_createtable(L, 0, 4);
-            rev_set_string(L, "kind", "changed");
+            sandbox_set_string(L, "kind", "changed");
             revision_block_html(L, "html", cur, allow_html, &html);
             revision_block_html(L, "old_html", old, allow_html, &html);
             revision_lines_diff(L, "lines", &rs->mem, old, cur);
@@ -362,7 +356,7 @@ void revision_set_diff(revision_set *rs, lua_State *L, size_t k, const char *url
         }
         const diff_piece *p = ops[i].kind == DIFF_ADDED ? &bb[ops[i].index] : &ba[ops[i].index];
         lua_createtable(L, 0, 2);
-        rev_set_string(L, "kind", revision_kinds[ops[i].kind]);
+        sandbox_set_string(L, "kind", revision_kinds[ops[i].kind]);
         revision_block_html(L, "html", p, allow_html, &html);
         lua_rawseti(L, -2, (lua_Integer)++out);
         counts[ops[i].kind]++;
@@ -374,8 +368,8 @@ void revision_set_diff(revision_set *rs, lua_State *L, size_t k, const char *url
     rev_set_int(L, "added", (lua_Integer)counts[DIFF_ADDED]);
     rev_set_int(L, "changed", (lua_Integer)counts[3]);
     if (strcmp(a->title, b->title) != 0) {
-        rev_set_string(L, "old_title", a->title);
-        rev_set_string(L, "new_title", b->title);
+        sandbox_set_string(L, "old_title", a->title);
+        sandbox_set_string(L, "new_title", b->title);
     }
     lua_setfield(L, -2, "diff");
 }
@@ -388,28 +382,28 @@ void revisions_releases_set(lua_State *L, const history *h, const site_config *c
     static const char *const counts[HISTORY_CHANGE_KINDS] = {"new_count", "changed_count",
                                                              "withdrawn_count"};
     rev_set_bool(L, "git", history_is_repository(h));
-    rev_set_string(L, "branch", cfg->publish_branch);
+    sandbox_set_string(L, "branch", cfg->publish_branch);
     size_t n;
     const history_release *rel = history_release_list(h, &n);
     lua_createtable(L, (int)n, 0);
     for (size_t r = 0; r < n; r++) {
         const history_release *x = &rel[r];
         lua_newtable(L);
-        rev_set_string(L, "tag", x->tag);
-        rev_set_string(L, "commit", x->commit[0] ? x->commit : NULL);
+        sandbox_set_string(L, "tag", x->tag);
+        sandbox_set_string(L, "commit", x->commit[0] ? x->commit : NULL);
         if (x->commit[0]) {
             lua_pushlstring(L, x->commit, 7);
             lua_setfield(L, -2, "short_id");
         }
-        rev_set_string(L, "source", x->source);
+        sandbox_set_string(L, "source", x->source);
         if (x->source) {
             lua_pushlstring(L, x->source, 7);
             lua_setfield(L, -2, "source_short");
         }
         rev_set_int(L, "source_dirty", (lua_Integer)x->source_dirty);
-        rev_set_string(L, "date", x->when);
+        sandbox_set_string(L, "date", x->when);
         rev_set_day(L, "day", x->day);
-        rev_set_string(L, "message", x->message);
+        sandbox_set_string(L, "message", x->message);
         rev_set_bool(L, "pending", x->pending);
         for (int kind = 0; kind < HISTORY_CHANGE_KINDS; kind++) {
             rev_set_int(L, counts[kind], (lua_Integer)x->counts[kind]);
@@ -419,9 +413,9 @@ void revisions_releases_set(lua_State *L, const history *h, const site_config *c
                 if ((int)c->kind != kind)
                     continue;
                 lua_createtable(L, 0, 3);
-                rev_set_string(L, "index_no", c->index_no);
-                rev_set_string(L, "title", c->title);
-                rev_set_string(L, "url", c->url);
+                sandbox_set_string(L, "index_no", c->index_no);
+                sandbox_set_string(L, "title", c->title);
+                sandbox_set_string(L, "url", c->url);
                 lua_rawseti(L, -2, (lua_Integer)luaL_len(L, -2) + 1);
             }
             lua_setfield(L, -2, lists[kind]);

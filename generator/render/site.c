@@ -8,6 +8,8 @@
 #include "search.h"
 #include "template.h"
 
+#include "../util/sandbox.h"
+
 #include "../util/path.h"
 #include "../util/utf8.h"
 #include "../util/xalloc.h"
@@ -79,14 +81,6 @@ static void site_template_error(site_builder *b, const char *msg)
 
 /* ---- Lua table helpers --------------------------------------------------- */
 
-static void site_set_string(lua_State *L, const char *key, const char *s)
-{
-    if (s) {
-        lua_pushstring(L, s);
-        lua_setfield(L, -2, key);
-    }
-}
-
 static void site_set_date(lua_State *L, const char *key, const content_when *w)
 {
     if (!w->set)
@@ -115,13 +109,6 @@ static void site_set_list(lua_State *L, const char *key, const content_list *lis
 
 /* ---- the model as Lua tables -------------------------------------------- */
 
-static const char *site_kind_name(department_kind kind)
-{
-    return kind == DEPARTMENT_KIND_TOWNSHIP  ? "township"
-           : kind == DEPARTMENT_KIND_VILLAGE ? "village"
-                                             : "department";
-}
-
 static int site_build_departments(site_builder *b)
 {
     lua_State *L = b->L;
@@ -129,17 +116,7 @@ static int site_build_departments(site_builder *b)
     b->dept_ref = xcalloc(cfg->department_count + 1, sizeof *b->dept_ref);
     for (size_t i = 0; i < cfg->department_count; i++) {
         const department *d = &cfg->departments[i];
-        lua_newtable(L);
-        site_set_string(L, "id", d->id);
-        site_set_string(L, "name", d->name);
-        site_set_string(L, "full_name", d->full_name);
-        site_set_string(L, "kind", site_kind_name(d->kind));
-        site_set_string(L, "abbr", d->abbr);
-        site_set_string(L, "org_code", d->org_code);
-        site_set_string(L, "contact", d->contact);
-        site_set_string(L, "contact_title", d->contact_title);
-        site_set_string(L, "phone", d->phone);
-        site_set_string(L, "address", d->address);
+        naming_department_push(L, d);
         lua_pushinteger(L, 0);
         lua_setfield(L, -2, "item_count");
         b->dept_ref[i] = luaL_ref(L, LUA_REGISTRYINDEX);
@@ -156,9 +133,9 @@ static int site_build_departments(site_builder *b)
             const department *p = config_department_find(cfg, d->parent);
             site_set_ref(L, "parent", b->dept_ref[p - cfg->departments]);
         }
-        site_set_string(L, "subsite_name", name);
-        site_set_string(L, "url", url);
-        site_set_string(L, "feed_url", arena_printf(&b->mem, "%sfeed.xml", url));
+        sandbox_set_string(L, "subsite_name", name);
+        sandbox_set_string(L, "url", url);
+        sandbox_set_string(L, "feed_url", arena_printf(&b->mem, "%sfeed.xml", url));
         lua_pop(L, 1);
     }
     return 0;
@@ -178,10 +155,10 @@ static int site_build_categories(site_builder *b)
     for (size_t i = 0; i < cat->count; i++) {
         const category *c = &cat->categories[i];
         lua_newtable(L);
-        site_set_string(L, "key", c->key);
-        site_set_string(L, "name", c->name);
-        site_set_string(L, "description", c->description);
-        site_set_string(L, "periodic", site_periodic_name(c->periodic));
+        sandbox_set_string(L, "key", c->key);
+        sandbox_set_string(L, "name", c->name);
+        sandbox_set_string(L, "description", c->description);
+        sandbox_set_string(L, "periodic", site_periodic_name(c->periodic));
         lua_pushinteger(L, c->depth);
         lua_setfield(L, -2, "depth");
         lua_pushboolean(L, c->validity);
@@ -205,7 +182,7 @@ static int site_build_categories(site_builder *b)
             lua_pop(L, 1);
             return -1;
         }
-        site_set_string(L, "url", url);
+        sandbox_set_string(L, "url", url);
         b->category_ref[i] = luaL_ref(L, LUA_REGISTRYINDEX);
     }
     return 0;
@@ -252,13 +229,13 @@ static int site_build_item(site_builder *b, size_t index)
     const catalogue_item *ci = &b->cat->items[index];
     const content_item *it = ci->item;
     lua_newtable(L);
-    site_set_string(L, "title", it->title);
-    site_set_string(L, "url", ci->url);
+    sandbox_set_string(L, "title", it->title);
+    sandbox_set_string(L, "url", ci->url);
     buf_reset(&b->scratch);
     buf_printf(&b->scratch, "%sprint/", ci->url);
-    site_set_string(L, "print_url", b->scratch.ptr);
-    site_set_string(L, "source", it->path);
-    site_set_string(L, "index_no", ci->index_no);
+    sandbox_set_string(L, "print_url", b->scratch.ptr);
+    sandbox_set_string(L, "source", it->path);
+    sandbox_set_string(L, "index_no", ci->index_no);
     site_set_ref(L, "dept", b->dept_ref[it->dept - b->cfg->departments]);
     site_set_ref(L, "category", b->category_ref[ci->category - b->cat->categories]);
     site_set_date(L, "date", &it->date);
@@ -266,18 +243,18 @@ static int site_build_item(site_builder *b, size_t index)
     site_set_date(L, "effective", &it->effective);
     site_set_date(L, "expires", &it->expires);
     site_set_date(L, "reviewed_on", &it->reviewed_on);
-    site_set_string(L, "status", site_status_name(it->status));
-    site_set_string(L, "disclosure",
-                    it->disclosure == CONTENT_DISCLOSURE_ON_REQUEST ? "依申请公开" : "主动公开");
+    sandbox_set_string(L, "status", site_status_name(it->status));
+    sandbox_set_string(L, "disclosure",
+                       it->disclosure == CONTENT_DISCLOSURE_ON_REQUEST ? "依申请公开" : "主动公开");
     site_set_list(L, "keywords", &it->keywords);
     site_set_list(L, "reviewed_by", &it->reviewed_by);
     lua_newtable(L);
     for (size_t i = 0; i < it->attachments.len; i++) {
         lua_newtable(L);
-        site_set_string(L, "name", it->attachments.v[i].s);
+        sandbox_set_string(L, "name", it->attachments.v[i].s);
         buf_reset(&b->scratch);
         buf_printf(&b->scratch, "%s%s", ci->url, it->attachments.v[i].s);
-        site_set_string(L, "url", b->scratch.ptr);
+        sandbox_set_string(L, "url", b->scratch.ptr);
         lua_rawseti(L, -2, (lua_Integer)i + 1);
     }
     lua_setfield(L, -2, "attachments");
@@ -287,7 +264,7 @@ static int site_build_item(site_builder *b, size_t index)
             lua_pop(L, 1);
             return -1;
         }
-        site_set_string(L, "doc_number", name);
+        sandbox_set_string(L, "doc_number", name);
     }
     if (it->period.kind != CONTENT_PERIOD_NONE) {
         category_periodic kind = it->period.kind == CONTENT_PERIOD_QUARTER
@@ -298,8 +275,8 @@ static int site_build_item(site_builder *b, size_t index)
             lua_pop(L, 1);
             return -1;
         }
-        site_set_string(L, "period", it->period_text);
-        site_set_string(L, "period_label", name);
+        sandbox_set_string(L, "period", it->period_text);
+        sandbox_set_string(L, "period_label", name);
     }
     b->item_ref[index] = luaL_ref(L, LUA_REGISTRYINDEX);
     return 0;
@@ -382,14 +359,14 @@ static void site_build_site(site_builder *b)
     lua_State *L = b->L;
     const site_config *cfg = b->cfg;
     lua_newtable(L);
-    site_set_string(L, "name", cfg->name);
-    site_set_string(L, "region", cfg->region);
-    site_set_string(L, "base_url", cfg->base_url);
-    site_set_string(L, "language", cfg->language);
-    site_set_string(L, "org_code", cfg->org_code);
-    site_set_string(L, "site_id", cfg->site_id);
-    site_set_string(L, "icp", cfg->icp);
-    site_set_string(L, "psb", cfg->psb);
+    sandbox_set_string(L, "name", cfg->name);
+    sandbox_set_string(L, "region", cfg->region);
+    sandbox_set_string(L, "base_url", cfg->base_url);
+    sandbox_set_string(L, "language", cfg->language);
+    sandbox_set_string(L, "org_code", cfg->org_code);
+    sandbox_set_string(L, "site_id", cfg->site_id);
+    sandbox_set_string(L, "icp", cfg->icp);
+    sandbox_set_string(L, "psb", cfg->psb);
     b->site_ref = luaL_ref(L, LUA_REGISTRYINDEX);
 }
 
@@ -433,7 +410,7 @@ static void site_finish_site(site_builder *b)
     lua_setfield(L, -2, "item_count");
     if (b->published_len) {
         date_format(b->cat->items[b->published[0]].item->date.day, b->updated);
-        site_set_string(L, "updated", b->updated);
+        sandbox_set_string(L, "updated", b->updated);
     }
     lua_pop(L, 1);
 }
@@ -465,12 +442,12 @@ static void site_page_begin(site_builder *b, const char *kind, const char *url, 
 {
     lua_State *L = b->L;
     lua_newtable(L);
-    site_set_string(L, "kind", kind);
-    site_set_string(L, "url", url);
-    site_set_string(L, "title", title);
+    sandbox_set_string(L, "kind", kind);
+    sandbox_set_string(L, "url", url);
+    sandbox_set_string(L, "title", title);
     buf_reset(&b->scratch);
     buf_printf(&b->scratch, "%s%s", b->cfg->base_url, url + 1);
-    site_set_string(L, "abs_url", b->scratch.ptr);
+    sandbox_set_string(L, "abs_url", b->scratch.ptr);
 }
 
 /* Add {title, url} to the page's breadcrumbs (the page table on top). */
@@ -483,8 +460,8 @@ static void site_crumb(lua_State *L, const char *title, const char *url)
         lua_setfield(L, -3, "breadcrumbs");
     }
     lua_newtable(L);
-    site_set_string(L, "title", title);
-    site_set_string(L, "url", url);
+    sandbox_set_string(L, "title", title);
+    sandbox_set_string(L, "url", url);
     lua_rawseti(L, -2, (lua_Integer)luaL_len(L, -2) + 1);
     lua_pop(L, 1);
 }
@@ -594,7 +571,7 @@ static int site_listing(site_builder *b, const char *kind, const char *base, con
             buf_puts(&b->scratch, base);
             if (k > 1)
                 buf_printf(&b->scratch, "page/%zu/", k);
-            site_set_string(L, "url", b->scratch.ptr);
+            sandbox_set_string(L, "url", b->scratch.ptr);
             lua_rawseti(L, -2, (lua_Integer)k);
         }
         lua_setfield(L, -2, "pages");
@@ -829,13 +806,13 @@ static int site_render_items(site_builder *b)
             doc = markdown_parse(it->body, it->body_len);
             buf_reset(&b->scratch);
             site_summary(doc, &b->scratch);
-            site_set_string(L, "summary", b->scratch.ptr);
+            sandbox_set_string(L, "summary", b->scratch.ptr);
             site_links_collect(b, doc, it, &links);
             site_links_aim(&links, ci->url);
             buf_reset(&b->html);
             markdown_render_html(doc, b->cfg->allow_html, &b->html);
             search_index_add(b->search, L, -1, doc);
-            site_set_string(L, "body_html", buf_cstr(&b->html));
+            sandbox_set_string(L, "body_html", buf_cstr(&b->html));
         } else {
             search_index_add(b->search, L, -1, NULL);
         }
@@ -843,7 +820,7 @@ static int site_render_items(site_builder *b)
         buf_printf(&b->scratch, "%s%s", b->cfg->base_url, ci->url + 1);
         buf_reset(&b->html);
         if (qrcode_svg(b->scratch.ptr, "本页网址的二维码", &b->html) == 0)
-            site_set_string(L, "qr_svg_html", b->html.ptr);
+            sandbox_set_string(L, "qr_svg_html", b->html.ptr);
         lua_pop(L, 1);
         int rc = site_render_versions(b, history_item_revisions(b->opt->history, i), it, ci->url,
                                       it->title, it->dept, "item", b->item_ref[i]);
@@ -856,7 +833,7 @@ static int site_render_items(site_builder *b)
                 buf_reset(&b->html);
                 markdown_render_html(doc, b->cfg->allow_html, &b->html);
                 lua_rawgeti(L, LUA_REGISTRYINDEX, b->item_ref[i]);
-                site_set_string(L, "body_html", buf_cstr(&b->html));
+                sandbox_set_string(L, "body_html", buf_cstr(&b->html));
                 lua_pop(L, 1);
             }
             site_page_begin(b, print ? "print" : "item", b->path.ptr, it->title);
@@ -947,7 +924,7 @@ static int site_render_department(site_builder *b, size_t d, size_t *scratch)
             break;
         }
         lua_newtable(L);
-        site_set_string(L, "url", url);
+        sandbox_set_string(L, "url", url);
         site_set_ref(L, "category", b->category_ref[c]);
         lua_pushinteger(L, (lua_Integer)n);
         lua_setfield(L, -2, "item_count");
@@ -998,8 +975,8 @@ static void site_describe_facet(site_builder *b, const void *p)
     site_crumb(L, "政府信息公开", "/xxgk/");
     site_crumb(L, "分类导航", "/xxgk/fl/");
     lua_newtable(L);
-    site_set_string(L, "kind", a->kind);
-    site_set_string(L, "name", a->group->label);
+    sandbox_set_string(L, "kind", a->kind);
+    sandbox_set_string(L, "name", a->group->label);
     lua_pushinteger(L, (lua_Integer)a->group->count);
     lua_setfield(L, -2, "item_count");
     lua_setfield(L, -2, "facet");
@@ -1011,8 +988,8 @@ static void site_set_facets(lua_State *L, const char *key, const facet_group *g,
     lua_createtable(L, (int)n, 0);
     for (size_t i = 0; i < n; i++) {
         lua_newtable(L);
-        site_set_string(L, "name", g[i].label);
-        site_set_string(L, "url", g[i].url);
+        sandbox_set_string(L, "name", g[i].label);
+        sandbox_set_string(L, "url", g[i].url);
         lua_pushinteger(L, (lua_Integer)g[i].count);
         lua_setfield(L, -2, "item_count");
         lua_rawseti(L, -2, (lua_Integer)i + 1);
@@ -1056,8 +1033,8 @@ static int site_render_sitemap(site_builder *b)
         lua_newtable(L);
         buf_reset(&b->scratch);
         buf_printf(&b->scratch, "%s%s", b->cfg->base_url, fixed[i] + 1);
-        site_set_string(L, "url", b->scratch.ptr);
-        site_set_string(L, "date", b->updated[0] ? b->updated : NULL);
+        sandbox_set_string(L, "url", b->scratch.ptr);
+        sandbox_set_string(L, "date", b->updated[0] ? b->updated : NULL);
         lua_rawseti(L, -2, (lua_Integer)luaL_len(L, -2) + 1);
     }
     for (size_t k = 0; k < b->published_len; k++) {
@@ -1065,7 +1042,7 @@ static int site_render_sitemap(site_builder *b)
         lua_newtable(L);
         buf_reset(&b->scratch);
         buf_printf(&b->scratch, "%s%s", b->cfg->base_url, ci->url + 1);
-        site_set_string(L, "url", b->scratch.ptr);
+        sandbox_set_string(L, "url", b->scratch.ptr);
         site_set_date(L, "date", &ci->item->date);
         lua_rawseti(L, -2, (lua_Integer)luaL_len(L, -2) + 1);
     }
@@ -1125,7 +1102,7 @@ static void site_set_reports(site_builder *b)
         lua_setfield(b->L, -2, "year");
         buf_reset(&b->scratch);
         annual_page_url(years[i], &b->scratch);
-        site_set_string(b->L, "url", b->scratch.ptr);
+        sandbox_set_string(b->L, "url", b->scratch.ptr);
         lua_rawseti(b->L, -2, (lua_Integer)i + 1);
     }
     lua_setfield(b->L, -2, "reports");
@@ -1178,7 +1155,7 @@ static int site_render_redirect(site_builder *b, const char *from, const char *t
                                 const char *title)
 {
     site_page_begin(b, "redirect", from, title);
-    site_set_string(b->L, "target", to);
+    sandbox_set_string(b->L, "target", to);
     return site_page_finish(b, "redirect.html", NULL);
 }
 
@@ -1190,12 +1167,12 @@ static int site_render_withdrawn(site_builder *b)
     for (size_t i = 0; i < b->cat->withdrawn_count && rc == 0; i++) {
         const catalogue_withdrawn *w = &b->cat->withdrawn[i];
         lua_newtable(L);
-        site_set_string(L, "title", w->title);
-        site_set_string(L, "index_no", w->index_no);
+        sandbox_set_string(L, "title", w->title);
+        sandbox_set_string(L, "index_no", w->index_no);
         char when[11];
         date_format(w->withdrawn, when);
-        site_set_string(L, "date", when);
-        site_set_string(L, "reason", w->reason);
+        sandbox_set_string(L, "date", when);
+        sandbox_set_string(L, "reason", w->reason);
         if (w->department)
             site_set_ref(L, "dept", b->dept_ref[w->department - b->cfg->departments]);
         int ref = luaL_ref(L, LUA_REGISTRYINDEX);

@@ -155,3 +155,11 @@ int sandbox_call(lua_State *L, int nargs, int nresults, buf *err)
 {
     return sandbox_pcall(L, nargs, nresults, err);
 }
+
+void sandbox_set_string(lua_State *L, const char *key, const char *s)
+{
+    if (!s)
+        return;
+    lua_pushstring(L, s);
+    lua_setfield(L, -2, key);
+}

@@ -31,4 +31,8 @@ int sandbox_run_file(lua_State *L, const char *path, const char *name, int nresu
  * under the instruction bound. */
 int sandbox_call(lua_State *L, int nargs, int nresults, buf *err);
 
+/* t[key] = s on the table on top of the stack; nothing when s is NULL, so
+ * an absent value stays nil for the Lua side. */
+void sandbox_set_string(lua_State *L, const char *key, const char *s);
+
 #endif
