@@ -147,11 +147,9 @@ static size_t commit_heap_pop(const commit_graph *g, size_t *heap, size_t *len)
 int history_commits_each(history *h, history_commit_fn fn, void *ctx, diag_list *diags)
 {
     git_oid head;
-    int e = git_reference_name_to_id(&head, h->repo, "HEAD");
-    if (e == GIT_EUNBORNBRANCH || e == GIT_ENOTFOUND)
-        return 0; /* no commit yet */
-    if (e < 0)
-        return history_fail(diags, "GK603", "无法读取 git 的 HEAD");
+    int e = history_head_oid(h, &head, diags);
+    if (e <= 0)
+        return e; /* 0: no commit yet */
     commit_graph g;
     memset(&g, 0, sizeof g);
     int rc = commit_graph_build(h, &g, &head);

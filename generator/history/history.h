@@ -12,6 +12,8 @@
  *   releases/manifest.tsv (every item it publishes) and releases/changes.tsv
  *   (what it added, changed and withdrew), from which the release log and
  *   the next release's counts are read.
+ * - The source commit: HEAD, the files as committed in it and the tag of the
+ *   release built from it, which `gongkai archive` files.
  *
  * A site directory outside any git work tree is fine: no revisions, no
  * releases, and history_is_repository says so. */
@@ -37,6 +39,19 @@ typedef struct history history;
 int history_open(history **out, const site_config *cfg, diag_list *diags);
 void history_close(history *h);
 bool history_is_repository(const history *h);
+
+/* ---- the source commit --------------------------------------------------- */
+
+/* HEAD's commit id (hex) into id; "" when h is NULL, the site is in no
+ * repository or nothing is committed yet. Returns 0, or -1 after a GK603
+ * diagnostic. */
+int history_head_read(history *h, char id[41], diag_list *diags);
+/* The file at `path` (from the site root) as committed in `commit` (hex, as
+ * history_head_read gives it). Returns 1 with its bytes in *out; 0 when the
+ * commit has no regular file there (a link or a folder is none), commit is
+ * "" or there is no repository; -1 after a GK603 diagnostic. */
+int history_commit_file_read(history *h, const char *commit, const char *path, buf *out,
+                             diag_list *diags);
 
 /* ---- revisions ----------------------------------------------------------- */
 
@@ -99,7 +114,7 @@ typedef struct history_change {
 } history_change;
 
 typedef struct history_release {
-    const char *tag;     /* the tag naming it, or NULL */
+    const char *tag;     /* the tag naming it (of several, the last by name), or NULL */
     char commit[41];     /* the release commit; "" while being published */
     const char *source;  /* the source commit it was built from, or NULL */
     size_t source_dirty; /* files that differed from it (publish --allow-dirty) */
@@ -120,6 +135,9 @@ int history_releases_read(history *h, diag_list *diags);
 /* The releases read, newest first (a release being published first of
  * all); *n gets their number. */
 const history_release *history_release_list(const history *h, size_t *n);
+/* The tag of the newest release built from commit `source` (hex) that has
+ * one, among the releases read; NULL when there is none (h NULL included). */
+const char *history_release_tag_find(const history *h, const char *source);
 
 /* Which releases carried which content of item `index_no`: calls `fn` for
  * each release (oldest first) with the item's blob in it, NULL when the

@@ -47,6 +47,10 @@ typedef void (*history_status_fn)(const char *path, unsigned flags, void *ctx);
 int history_status_each(history *h, const char *const *paths, size_t n, history_status_fn fn,
                         void *ctx, diag_list *diags);
 
+/* HEAD's commit into *id: 1, or 0 when nothing is committed yet; -1 after a
+ * GK603 diagnostic. */
+int history_head_oid(history *h, git_oid *id, diag_list *diags);
+
 /* Call fn for every commit reachable from HEAD, each before its parents,
  * newer first where the graph leaves the choice; parents missing from a
  * shallow clone end their line. Stops at fn's first non-zero return, which
@@ -56,9 +60,9 @@ int history_commits_each(history *h, history_commit_fn fn, void *ctx, diag_list 
 
 /* A git time as "YYYY-MM-DD HH:MM" in its own zone, its date in *day. */
 const char *history_time_format(arena *mem, const git_time *t, date *day);
-/* *text = an arena copy of the file at `path` in `tree` (NULL when there is
- * none), its length in *len. Returns 0, or -1 when it cannot be read. */
-int history_tree_file(history *h, git_tree *tree, const char *path, const char **text, size_t *len);
+/* The regular file at `path` in `tree`: 1 with its bytes in *out, 0 when
+ * there is none (a link or a folder is none), -1 when it cannot be read. */
+int history_tree_file(history *h, git_tree *tree, const char *path, buf *out);
 
 #define HISTORY_RELEASES_DIR "releases"
 #define HISTORY_MANIFEST "releases/manifest.tsv"

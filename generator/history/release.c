@@ -103,21 +103,23 @@ static int release_previous(history *h, release_entry **out, size_t *n, diag_lis
         return 0;
     git_commit *c = NULL;
     git_tree *tree = NULL;
-    const char *text = NULL;
-    size_t len = 0;
+    buf manifest = BUF_INIT;
     int rc = git_commit_lookup(&c, h->repo, &h->tip) < 0 || git_commit_tree(&tree, c) < 0 ||
-                     history_tree_file(h, tree, HISTORY_MANIFEST, &text, &len) < 0
+                     history_tree_file(h, tree, HISTORY_MANIFEST, &manifest) < 0
                  ? -1
                  : 0;
     git_tree_free(tree);
     git_commit_free(c);
-    if (rc < 0)
+    if (rc < 0) {
+        buf_free(&manifest);
         return history_fail(diags, "GK603", "无法读取上一次发布的 " HISTORY_MANIFEST);
-    size_t cap = 1;
+    }
+    const char *text = buf_cstr(&manifest);
+    size_t len = manifest.len, cap = 1;
     for (size_t i = 0; i < len; i++)
         cap += text[i] == '\n';
     release_entry *v = xcalloc(cap, sizeof *v);
-    for (const char *line = text, *end = text + len; line && line < end;) {
+    for (const char *line = text, *end = text + len; line < end;) {
         const char *nl = memchr(line, '\n', (size_t)(end - line));
         size_t ll = nl ? (size_t)(nl - line) : (size_t)(end - line);
         const char *f[4];
@@ -134,6 +136,7 @@ static int release_previous(history *h, release_entry **out, size_t *n, diag_lis
     }
     qsort(v, *n, sizeof *v, release_entry_cmp);
     *out = v;
+    buf_free(&manifest);
     return 0;
 }
 

@@ -40,12 +40,16 @@ static int release_tag_collect(const char *name, void *ctx)
     return 0;
 }
 
+/* Of two tags on one release, the later by name: tag patterns put the date
+ * and the day's number first, and the answer must not depend on the order
+ * libgit2 lists references in (loose ones before packed ones). */
 static const char *release_tag_find(const release_tags *t, const git_oid *commit)
 {
+    const char *found = NULL;
     for (size_t i = 0; i < t->len; i++)
-        if (git_oid_equal(&t->v[i].commit, commit))
-            return t->v[i].name;
-    return NULL;
+        if (git_oid_equal(&t->v[i].commit, commit) && (!found || strcmp(t->v[i].name, found) > 0))
+            found = t->v[i].name;
+    return found;
 }
 
 /* The lines of releases/changes.tsv: kind, index_no, blob, url, title. */
@@ -130,15 +134,16 @@ static int release_read_one(history *h, git_commit *c, const release_tags *tags,
     rel->when = history_time_format(&h->mem, &t, &rel->day);
     release_message_parse(h, rel, git_commit_message(c));
     git_tree *tree;
-    const char *text = NULL;
-    size_t len = 0;
     if (git_commit_tree(&tree, c) < 0)
         return history_fail(diags, "GK603", "无法读取发布分支上的提交");
-    int rc = history_tree_file(h, tree, HISTORY_CHANGES, &text, &len);
+    buf text = BUF_INIT;
+    int found = history_tree_file(h, tree, HISTORY_CHANGES, &text);
     git_tree_free(tree);
-    if (rc < 0)
+    if (found < 0) {
+        buf_free(&text);
         return history_fail(diags, "GK603", "无法读取发布记录 " HISTORY_CHANGES);
-    if (!text || release_changes_parse(h, rel, text, len) != 0) {
+    }
+    if (!found || release_changes_parse(h, rel, buf_cstr(&text), text.len) != 0) {
         memset(rel->counts, 0, sizeof rel->counts);
         rel->change_count = 0;
         diag_add(diags, DIAG_WARNING, "GK606", "", 0, 0,
@@ -146,6 +151,7 @@ static int release_read_one(history *h, git_commit *c, const release_tags *tags,
                  "写的发布，发布记录中只列出它的日期",
                  h->cfg->publish_branch, rel->commit, HISTORY_CHANGES);
     }
+    buf_free(&text);
     return 0;
 }
 
@@ -189,6 +195,16 @@ const history_release *history_release_list(const history *h, size_t *n)
 {
     *n = h ? h->release_count : 0;
     return h ? h->releases : NULL;
+}
+
+const char *history_release_tag_find(const history *h, const char *source)
+{
+    for (size_t r = 0; h && r < h->release_count; r++) {
+        const history_release *rel = &h->releases[r];
+        if (rel->tag && rel->source && strcmp(rel->source, source) == 0)
+            return rel->tag;
+    }
+    return NULL;
 }
 
 void history_releases_carrying(const history *h, const char *index_no, history_carry_fn fn,

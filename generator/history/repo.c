@@ -1,5 +1,6 @@
 /* The repository: finding it from the site directory, what is uncommitted,
- * reading file contents at a revision, and saying what went wrong. */
+ * HEAD, reading file contents at a revision or a commit, and saying what
+ * went wrong. */
 #include "history_internal.h"
 
 #include "../util/xalloc.h"
@@ -153,24 +154,67 @@ const char *history_time_format(arena *mem, const git_time *t, date *day)
                         secs / 3600, secs / 60 % 60);
 }
 
-int history_tree_file(history *h, git_tree *tree, const char *path, const char **text, size_t *len)
+int history_tree_file(history *h, git_tree *tree, const char *path, buf *out)
 {
     git_tree_entry *e;
-    *text = NULL;
-    *len = 0;
     if (git_tree_entry_bypath(&e, tree, path) < 0)
         return 0;
+    git_filemode_t mode = git_tree_entry_filemode(e);
     git_blob *blob = NULL;
-    int rc = git_tree_entry_type(e) == GIT_OBJECT_BLOB
-                 ? git_blob_lookup(&blob, h->repo, git_tree_entry_id(e))
-                 : 0;
+    int rc = 0; /* a link or a folder */
+    if (mode == GIT_FILEMODE_BLOB || mode == GIT_FILEMODE_BLOB_EXECUTABLE)
+        rc = git_blob_lookup(&blob, h->repo, git_tree_entry_id(e)) < 0 ? -1 : 1;
     git_tree_entry_free(e);
-    if (rc < 0)
-        return -1;
     if (blob) {
-        *len = (size_t)git_blob_rawsize(blob);
-        *text = arena_strndup(&h->mem, git_blob_rawcontent(blob), *len);
+        buf_reset(out);
+        buf_put(out, git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob));
         git_blob_free(blob);
     }
-    return 0;
+    return rc;
+}
+
+int history_head_oid(history *h, git_oid *id, diag_list *diags)
+{
+    int e = git_reference_name_to_id(id, h->repo, "HEAD");
+    if (e == GIT_EUNBORNBRANCH || e == GIT_ENOTFOUND)
+        return 0;
+    if (e < 0)
+        return history_fail(diags, "GK603", "无法读取 git 的 HEAD");
+    return 1;
+}
+
+int history_head_read(history *h, char id[41], diag_list *diags)
+{
+    id[0] = '\0';
+    git_oid head;
+    int rc = history_is_repository(h) ? history_head_oid(h, &head, diags) : 0;
+    if (rc > 0)
+        git_oid_tostr(id, 41, &head);
+    return rc < 0 ? -1 : 0;
+}
+
+int history_commit_file_read(history *h, const char *commit, const char *path, buf *out,
+                             diag_list *diags)
+{
+    if (!history_is_repository(h) || !commit[0])
+        return 0;
+    buf full = BUF_INIT;
+    buf_printf(&full, "%s%s", h->prefix.ptr, path);
+    git_oid id;
+    git_commit *c = NULL;
+    git_tree *tree = NULL;
+    int rc = git_oid_fromstr(&id, commit) < 0 || git_commit_lookup(&c, h->repo, &id) < 0 ||
+                     git_commit_tree(&tree, c) < 0
+                 ? -1
+                 : history_tree_file(h, tree, full.ptr, out);
+    if (rc < 0) {
+        buf what = BUF_INIT;
+        buf_printf(&what, "无法从 git 读取 %s（提交 %.7s）", full.ptr, commit);
+        history_fail(diags, "GK603", what.ptr);
+        buf_free(&what);
+    }
+    git_tree_free(tree);
+    git_commit_free(c);
+    buf_free(&full);
+    return rc;
 }
