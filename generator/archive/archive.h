@@ -56,11 +56,11 @@ typedef struct archive_result {
 typedef struct archive_session archive_session;
 
 /* Prepare to archive periods into out_dir (created when missing): a work
- * folder in it, the site rendered there once for all the boards, and the
- * site's git repository opened (the source commit and release tag). cfg,
- * cat, names, h (the versions the pages list; NULL: none) and diags must
- * outlive the session. Returns 0, or an error
- * above; close the session either way. */
+ * folder in it, the site rendered there once for all the boards, and from
+ * h (the site's git history, its releases read; NULL: not in git) the
+ * source commit (HEAD, whose files every archive of the session takes) and
+ * its release tag. cfg, cat, names, h and diags must outlive the session.
+ * Returns 0, or an error above; close the session either way. */
 int archive_session_open(archive_session **out, const site_config *cfg, const catalogue *cat,
                          naming *names, history *h, const char *out_dir, diag_list *diags);
 /* Remove the work folder and free everything (NULL is fine). */

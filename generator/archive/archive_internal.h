@@ -1,5 +1,5 @@
 /* The archive stage's parts: the deterministic zip writer, work folders,
- * the git reader, the manifest and the JSON reader that checks it. */
+ * the manifest and the JSON reader that checks it. */
 #ifndef GK_ARCHIVE_INTERNAL_H
 #define GK_ARCHIVE_INTERNAL_H
 
@@ -8,8 +8,6 @@
 #include "../util/arena.h"
 #include "../util/sha256.h"
 #include "../util/value.h"
-
-#include <git2.h>
 
 /* ---- zip.c: entries collected, hashed, then written sorted ------------- */
 
@@ -58,26 +56,6 @@ int archive_workdir_open(const char *parent, buf *out, buf *err);
 /* The files under dir (relative paths, '/'-separated), sorted bytewise. */
 int archive_tree_list(const char *dir, arena *mem, const char ***out, size_t *count);
 
-/* ---- git.c: the source commit, the release tag, committed files -------- */
-
-typedef struct archive_git {
-    git_repository *repo; /* NULL when the site is not in a git work tree */
-    git_tree *tree;       /* HEAD's tree; NULL before the first commit */
-    char head[GIT_OID_HEXSZ + 1];
-    const char *release_tag; /* in mem, or NULL */
-    buf prefix;              /* the site root inside the work tree: "" or "sub/dir/" */
-} archive_git;
-
-/* Open the repository holding the site (searched upward from it). A site
- * outside git is fine (g->repo NULL); a repository that cannot be read is
- * a GK803 warning and is treated the same. */
-void archive_git_open(archive_git *g, const site_config *cfg, arena *mem, diag_list *diags);
-void archive_git_close(archive_git *g);
-/* The file at `path` (from the site root) as committed in HEAD: 1 with its
- * bytes in *out, 0 when HEAD has no such regular file, -1 on a read error
- * (message in *err). */
-int archive_git_read(archive_git *g, const char *path, buf *out, buf *err);
-
 /* ---- period.c ------------------------------------------------------------ */
 
 /* The path from the site root of item it's attachment i (written relative
@@ -95,7 +73,8 @@ typedef struct archive_manifest {
     content_period period;
     const char *period_label;
     date stamp;
-    const archive_git *git;
+    const char *source_commit; /* HEAD, or NULL: not in git, or nothing committed */
+    const char *release_tag;   /* of the newest release built from it, or NULL */
     const catalogue_item **items;
     size_t item_count;
     const archive_zip *zip; /* every other entry */

@@ -136,9 +136,9 @@ void archive_manifest_json(const archive_manifest *m, buf *out)
     buf_puts(out, ",\n  \"date\": ");
     manifest_string(out, day);
     buf_puts(out, ",\n  \"source_commit\": ");
-    manifest_string(out, m->git->head[0] ? m->git->head : NULL);
+    manifest_string(out, m->source_commit);
     buf_puts(out, ",\n  \"release_tag\": ");
-    manifest_string(out, m->git->release_tag);
+    manifest_string(out, m->release_tag);
     buf_puts(out, ",\n  \"reviewers\": ");
     manifest_reviewers(out, m);
     buf_puts(out, ",\n  \"items\": [\n");

@@ -26,8 +26,9 @@ struct archive_session {
     buf out_dir;
     buf work;     /* the work folder */
     buf site_dir; /* the site rendered in it */
-    archive_git git;
-    bool git_open;
+    history *h;
+    char head[41];           /* the source commit: HEAD, "" outside git */
+    const char *release_tag; /* in h, or NULL */
 };
 
 static int archive_io_error(diag_list *diags, const buf *err)
@@ -44,6 +45,7 @@ int archive_session_open(archive_session **out, const site_config *cfg, const ca
     s->cfg = cfg;
     s->cat = cat;
     s->names = names;
+    s->h = h;
     arena_init(&s->mem);
     buf_puts(&s->out_dir, out_dir);
     buf err = BUF_INIT;
@@ -59,10 +61,9 @@ int archive_session_open(archive_session **out, const site_config *cfg, const ca
         if (r != 0)
             rc = r == RENDER_ERROR_IO ? ARCHIVE_ERROR_IO : ARCHIVE_ERROR_CONTENT;
     }
-    if (rc == 0) {
-        archive_git_open(&s->git, cfg, &s->mem, diags);
-        s->git_open = true;
-    }
+    if (rc == 0 && history_head_read(h, s->head, diags) != 0)
+        rc = ARCHIVE_ERROR_IO;
+    s->release_tag = history_release_tag_find(h, s->head);
     buf_free(&err);
     return rc;
 }
@@ -73,8 +74,6 @@ void archive_session_close(archive_session *s)
         return;
     if (s->work.len)
         path_remove_tree(s->work.ptr);
-    if (s->git_open)
-        archive_git_close(&s->git);
     arena_free(&s->mem);
     buf_free(&s->out_dir);
     buf_free(&s->work);
@@ -175,11 +174,11 @@ static int archive_add_source(archive_session *s, archive_zip *z, const content_
         return 0; /* an attachment two items share */
     buf data = BUF_INIT, full = BUF_INIT, err = BUF_INIT;
     const char *why = NULL;
-    int found = archive_git_read(&s->git, path, &data, &err);
+    int found = history_commit_file_read(s->h, s->head, path, &data, diags);
     int on_disk = archive_content_file(s->cfg, path, &full, &why);
     int rc = 0;
     if (found < 0) {
-        rc = archive_io_error(diags, &err);
+        rc = ARCHIVE_ERROR_IO;
     } else if (found) {
         archive_zip_add_data(z, path, data.ptr, data.len, ARCHIVE_FROM_COMMIT);
         if (on_disk != 0 || !archive_file_equals(full.ptr, &data))
@@ -323,7 +322,12 @@ int archive_period_write(archive_session *s, const board *b, content_period peri
     buf dir = BUF_INIT, name = BUF_INIT, err = BUF_INIT;
     buf_printf(&dir, "%s/%s-%s", s->work.ptr, label, b->id);
     buf_printf(&name, "%s-%s.zip", label, b->id);
-    archive_manifest m = {.cfg = s->cfg, .board = b, .period = period, .git = &s->git, .zip = &z};
+    archive_manifest m = {.cfg = s->cfg,
+                          .board = b,
+                          .period = period,
+                          .source_commit = s->head[0] ? s->head : NULL,
+                          .release_tag = s->release_tag,
+                          .zip = &z};
     m.items = catalogue_board_items(s->cat, b, period, &mem, &m.item_count);
     m.stamp = catalogue_period_last_day(period);
     for (size_t i = 0; i < m.item_count; i++)
