@@ -54,6 +54,7 @@ typedef struct site_builder {
     size_t published_len;
     size_t *by_source;    /* published items sorted by source path, for links */
     search_index *search; /* filled while the item pages are rendered */
+    search_collector *collector;
 } site_builder;
 
 /* ---- errors ------------------------------------------------------------ */
@@ -811,10 +812,10 @@ static int site_render_items(site_builder *b)
             site_links_aim(&links, ci->url);
             buf_reset(&b->html);
             markdown_render_html(doc, b->cfg->allow_html, &b->html);
-            search_index_add(b->search, L, -1, doc);
+            search_index_add(b->search, search_collect(b->collector, L, -1, doc));
             sandbox_set_string(L, "body_html", buf_cstr(&b->html));
         } else {
-            search_index_add(b->search, L, -1, NULL);
+            search_index_add(b->search, search_collect(b->collector, L, -1, NULL));
         }
         buf_reset(&b->scratch);
         buf_printf(&b->scratch, "%s%s", b->cfg->base_url, ci->url + 1);
@@ -1274,6 +1275,7 @@ int render_site(const site_config *cfg, const catalogue *cat, naming *names,
     }
     b.L = template_set_lua(b.ts);
     b.search = search_index_new(cfg, cat);
+    b.collector = search_collector_new(cfg, cat);
     int rc;
     if (output_open(&b.out, opt->out_dir, &b.err) != 0) {
         diag_add(diags, DIAG_ERROR, "GK402", "", 0, 0, "%s", b.err.ptr);
@@ -1296,6 +1298,7 @@ int render_site(const site_config *cfg, const catalogue *cat, naming *names,
     }
     template_set_free(b.ts);
     search_index_free(b.search);
+    search_collector_free(b.collector);
     arena_free(&b.mem);
     free(b.dept_ref);
     free(b.category_ref);
