@@ -1,7 +1,7 @@
-/* The search index: tokens and their postings collected item by item, then
- * written as shards, a manifest and the doc records (the format is in
- * search.h). */
-#include "search.h"
+/* The search index: each item's entry (search_collect.c) added as the next
+ * doc, its tokens' postings appended, then written as shards, a manifest
+ * and the doc records (the format is in search.h). */
+#include "search_internal.h"
 
 #include "../util/arena.h"
 #include "../util/xalloc.h"
@@ -14,32 +14,23 @@
 typedef struct search_token {
     uint32_t off, len; /* its bytes in s->text */
     uint32_t hash;
-    uint32_t count;  /* postings written into `postings` */
-    uint32_t prev;   /* the doc of the last posting written */
-    int32_t pending; /* the doc being added, whose mask is still growing; -1 */
-    uint8_t mask;    /* that doc's fields so far */
-    uint32_t shard;  /* while writing */
+    uint32_t count; /* postings in `postings` */
+    uint32_t prev;  /* the doc of the last one */
+    uint32_t shard; /* while writing */
     buf postings;
 } search_token;
-
-typedef struct search_doc {
-    const char *title, *url, *date, *doc_number, *index_no, *summary;
-    int dept, category; /* indices, -1 when unknown */
-} search_doc;
 
 struct search_index {
     const site_config *cfg;
     const catalogue *cat;
-    arena mem;
-    buf text; /* the bytes of every token */
+    arena mem; /* the docs' strings */
+    buf text;  /* the bytes of every token */
     search_token *tokens;
     size_t token_count, token_cap;
     uint32_t *slots; /* open addressing: token index + 1, 0 when free */
     size_t slot_cap;
     search_doc *docs;
     size_t doc_count, doc_cap;
-    buf fold, field; /* scratch */
-    uint8_t adding;  /* the field being added */
 };
 
 search_index *search_index_new(const site_config *cfg, const catalogue *cat)
@@ -63,13 +54,11 @@ void search_index_free(search_index *s)
     free(s->slots);
     free(s->docs);
     buf_free(&s->text);
-    buf_free(&s->fold);
-    buf_free(&s->field);
     arena_free(&s->mem);
     free(s);
 }
 
-/* ---- collecting -------------------------------------------------------- */
+/* ---- adding ------------------------------------------------------------ */
 
 static void search_put_varint(buf *b, uint64_t v)
 {
@@ -85,22 +74,6 @@ static void search_put_varint(buf *b, uint64_t v)
     buf_put(b, bytes, n);
 }
 
-/* Write the token's pending posting. */
-static void search_flush(search_token *t)
-{
-    if (t->pending < 0)
-        return;
-    uint32_t doc = (uint32_t)t->pending;
-    uint64_t delta = doc - (t->count ? t->prev : 0);
-    bool plain = t->mask == SEARCH_FIELD_BODY;
-    search_put_varint(&t->postings, delta << 1 | (plain ? 0 : 1));
-    if (!plain)
-        buf_putc(&t->postings, (char)t->mask);
-    t->count++;
-    t->prev = doc;
-    t->pending = -1;
-}
-
 static void search_rehash(search_index *s)
 {
     free(s->slots);
@@ -114,154 +87,51 @@ static void search_rehash(search_index *s)
     }
 }
 
-static void search_add_token(const char *tok, size_t len, void *ctx)
+/* The index's token with these bytes, made when new. */
+static search_token *search_token_get(search_index *s, const char *tok, uint32_t len, uint32_t hash)
 {
-    search_index *s = ctx;
-    uint32_t hash = (uint32_t)search_token_hash(tok, len);
     size_t j = hash & (s->slot_cap - 1);
-    search_token *t = NULL;
     for (; s->slots[j]; j = (j + 1) & (s->slot_cap - 1)) {
-        search_token *c = &s->tokens[s->slots[j] - 1];
-        if (c->hash == hash && c->len == len && memcmp(s->text.ptr + c->off, tok, len) == 0) {
-            t = c;
-            break;
-        }
+        search_token *t = &s->tokens[s->slots[j] - 1];
+        if (t->hash == hash && t->len == len && memcmp(s->text.ptr + t->off, tok, len) == 0)
+            return t;
     }
-    if (!t) {
-        s->tokens = xgrow(s->tokens, &s->token_cap, s->token_count + 1, sizeof *s->tokens);
-        t = &s->tokens[s->token_count++];
-        memset(t, 0, sizeof *t);
-        t->off = (uint32_t)s->text.len;
-        t->len = (uint32_t)len;
-        t->hash = hash;
-        t->pending = -1;
-        buf_put(&s->text, tok, len);
-        s->slots[j] = (uint32_t)s->token_count;
-        if (s->token_count * 2 > s->slot_cap)
-            search_rehash(s);
+    s->tokens = xgrow(s->tokens, &s->token_cap, s->token_count + 1, sizeof *s->tokens);
+    search_token *t = &s->tokens[s->token_count++];
+    *t = (search_token){.off = (uint32_t)s->text.len, .len = len, .hash = hash};
+    buf_put(&s->text, tok, len);
+    s->slots[j] = (uint32_t)s->token_count;
+    if (s->token_count * 2 > s->slot_cap) {
+        search_rehash(s);
+        t = &s->tokens[s->token_count - 1];
     }
-    int32_t doc = (int32_t)s->doc_count - 1;
-    if (t->pending != doc) {
-        search_flush(t);
-        t->pending = doc;
-        t->mask = 0;
-    }
-    t->mask |= s->adding;
+    return t;
 }
 
-static void search_add_text(search_index *s, const char *text, size_t len, uint8_t field)
+void search_index_add(search_index *s, search_entry *e)
 {
-    buf_reset(&s->fold);
-    if (search_fold(text, len, &s->fold) != 0)
-        return; /* the content stage refuses text that is not UTF-8 */
-    s->adding = field;
-    search_tokens(s->fold.ptr, s->fold.len, search_add_token, s);
-}
-
-/* The plain text of a Markdown body: blocks and table cells apart, inline
- * markup dropped. A soft line break after a CJK character joins the lines,
- * as the rendered paragraph does; after anything else it separates words. */
-static void search_body_text(cmark_node *doc, buf *out)
-{
-    cmark_iter *iter = cmark_iter_new(doc);
-    for (cmark_event_type ev; (ev = cmark_iter_next(iter)) != CMARK_EVENT_DONE;) {
-        cmark_node *n = cmark_iter_get_node(iter);
-        cmark_node_type t = cmark_node_get_type(n);
-        bool inline_node = (t & CMARK_NODE_TYPE_MASK) == CMARK_NODE_TYPE_INLINE;
-        if (ev == CMARK_EVENT_EXIT && !inline_node) {
-            buf_putc(out, '\n');
-        } else if (ev == CMARK_EVENT_ENTER) {
-            if (t == CMARK_NODE_TEXT || t == CMARK_NODE_CODE || t == CMARK_NODE_CODE_BLOCK) {
-                buf_puts(out, cmark_node_get_literal(n));
-            } else if (t == CMARK_NODE_SOFTBREAK) {
-                if (!out->len || (unsigned char)out->ptr[out->len - 1] < 0x80)
-                    buf_putc(out, ' ');
-            } else if (t == CMARK_NODE_LINEBREAK) {
-                buf_putc(out, '\n');
-            }
-        }
-    }
-    cmark_iter_free(iter);
-}
-
-/* The string field `key` of the table at `t`, copied, or "" . */
-static const char *search_string(search_index *s, lua_State *L, int t, const char *key)
-{
-    lua_getfield(L, t, key);
-    const char *v =
-        lua_type(L, -1) == LUA_TSTRING ? arena_strdup(&s->mem, lua_tostring(L, -1)) : "";
-    lua_pop(L, 1);
-    return v;
-}
-
-static int search_dept_index(const search_index *s, const char *id)
-{
-    for (size_t i = 0; i < s->cfg->department_count; i++)
-        if (strcmp(s->cfg->departments[i].id, id) == 0)
-            return (int)i;
-    return -1;
-}
-
-static int search_category_index(const search_index *s, const char *key)
-{
-    const category *c = catalogue_category_find(s->cat, key);
-    return c ? (int)(c - s->cat->categories) : -1;
-}
-
-void search_index_add(search_index *s, lua_State *L, int item, cmark_node *body)
-{
-    item = lua_absindex(L, item);
+    uint32_t doc = (uint32_t)s->doc_count;
     s->docs = xgrow(s->docs, &s->doc_cap, s->doc_count + 1, sizeof *s->docs);
     search_doc *d = &s->docs[s->doc_count++];
-    d->title = search_string(s, L, item, "title");
-    d->url = search_string(s, L, item, "url");
-    d->date = search_string(s, L, item, "date");
-    d->doc_number = search_string(s, L, item, "doc_number");
-    d->index_no = search_string(s, L, item, "index_no");
-    d->summary = search_string(s, L, item, "summary");
-    d->dept = d->category = -1;
+    *d = e->doc;
+    char *strings = arena_alloc(&s->mem, e->strings_len);
+    memcpy(strings, e->doc.string[0], e->strings_len);
+    for (int k = 0; k < SEARCH_DOC_STRINGS; k++)
+        d->string[k] = strings + (e->doc.string[k] - e->doc.string[0]);
 
-    search_add_text(s, d->title, strlen(d->title), SEARCH_FIELD_TITLE);
-    search_add_text(s, d->doc_number, strlen(d->doc_number), SEARCH_FIELD_DOC_NUMBER);
-    search_add_text(s, d->index_no, strlen(d->index_no), SEARCH_FIELD_INDEX_NO);
-    if (lua_getfield(L, item, "keywords") == LUA_TTABLE) {
-        for (lua_Integer k = 1; lua_rawgeti(L, -1, k) == LUA_TSTRING; k++) {
-            size_t len;
-            const char *kw = lua_tolstring(L, -1, &len);
-            search_add_text(s, kw, len, SEARCH_FIELD_KEYWORDS);
-            lua_pop(L, 1);
-        }
-        lua_pop(L, 1);
+    /* An entry's tokens are distinct and their masks whole: each gives this
+     * doc's posting at once. */
+    for (size_t i = 0; i < e->token_count; i++) {
+        const search_entry_token *et = &e->tokens[i];
+        search_token *t = search_token_get(s, e->text + et->off, et->len, et->hash);
+        bool plain = et->mask == SEARCH_FIELD_BODY;
+        search_put_varint(&t->postings, (uint64_t)(doc - (t->count ? t->prev : 0)) << 1 | !plain);
+        if (!plain)
+            buf_putc(&t->postings, (char)et->mask);
+        t->count++;
+        t->prev = doc;
     }
-    lua_pop(L, 1);
-    if (lua_getfield(L, item, "dept") == LUA_TTABLE) {
-        int t = lua_gettop(L);
-        static const char *const names[] = {"name", "full_name", "subsite_name"};
-        buf_reset(&s->field);
-        for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
-            if (lua_getfield(L, t, names[i]) == LUA_TSTRING) {
-                buf_puts(&s->field, lua_tostring(L, -1));
-                buf_putc(&s->field, '\n');
-            }
-            lua_pop(L, 1);
-        }
-        search_add_text(s, buf_cstr(&s->field), s->field.len, SEARCH_FIELD_DEPARTMENT);
-        if (lua_getfield(L, t, "id") == LUA_TSTRING)
-            d->dept = search_dept_index(s, lua_tostring(L, -1));
-        lua_pop(L, 1);
-    }
-    lua_pop(L, 1);
-    if (lua_getfield(L, item, "category") == LUA_TTABLE) {
-        if (lua_getfield(L, -1, "key") == LUA_TSTRING)
-            d->category = search_category_index(s, lua_tostring(L, -1));
-        lua_pop(L, 1);
-    }
-    lua_pop(L, 1);
-    if (body) {
-        buf_reset(&s->field);
-        search_body_text(body, &s->field);
-        search_add_text(s, s->field.ptr, s->field.len, SEARCH_FIELD_BODY);
-    }
+    search_entry_free(e);
 }
 
 /* ---- writing ----------------------------------------------------------- */
@@ -280,10 +150,8 @@ static int search_token_cmp(const void *pa, const void *pb)
 static int search_write_shards(search_index *s, output *out, search_stats *st, buf *err)
 {
     size_t total = 0;
-    for (size_t i = 0; i < s->token_count; i++) {
-        search_flush(&s->tokens[i]);
+    for (size_t i = 0; i < s->token_count; i++)
         total += s->tokens[i].len + s->tokens[i].postings.len + 8;
-    }
     size_t shards = 1;
     while (total / shards > SEARCH_SHARD_TARGET && shards < 4096)
         shards *= 2;
@@ -340,14 +208,11 @@ static int search_write_docs(search_index *s, output *out, search_stats *st, buf
         buf_reset(&data);
         buf_putc(&data, '[');
         for (size_t i = first; i < s->doc_count && i < first + SEARCH_CHUNK; i++) {
-            const search_doc *d = &s->docs[i];
-            const char *fields[] = {d->title,      d->url,      d->date,
-                                    d->doc_number, d->index_no, d->summary};
             buf_puts(&data, i > first ? ",\n[" : "[");
-            for (size_t f = 0; f < sizeof fields / sizeof *fields; f++) {
-                if (f)
+            for (int k = 0; k < SEARCH_DOC_STRINGS; k++) {
+                if (k)
                     buf_putc(&data, ',');
-                search_json_string(&data, fields[f]);
+                search_json_string(&data, s->docs[i].string[k]);
             }
             buf_putc(&data, ']');
         }

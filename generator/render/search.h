@@ -69,17 +69,40 @@ void search_tokens(const char *folded, size_t len, search_token_fn fn, void *ctx
 /* The FNV-1a 32-bit hash that places a token in its shard. */
 unsigned long search_token_hash(const char *token, size_t len);
 
+/* Building the index takes two steps, so that items can be rendered on
+ * several threads while their doc numbers stay in the site's order: a
+ * collector per thread turns an item into an entry (its doc record and its
+ * distinct tokens, each with the OR of the fields it was found in: all the
+ * folding and cutting), and the one index adds the entries in doc order
+ * (a table insert and a posting per distinct token). */
+typedef struct search_entry search_entry;
+typedef struct search_collector search_collector;
+
+/* A collector for the site's departments and categories; its scratch memory
+ * is reused from item to item. */
+search_collector *search_collector_new(const site_config *cfg, const catalogue *cat);
+void search_collector_free(search_collector *c);
+
+/* The entry of the item whose item table (see templates/README.md) is at
+ * index `item` of L's stack, with its parsed body (NULL: none to index, as
+ * for 依申请公开). Reads only L, the body and the collector (cfg and cat
+ * read-only), so several threads may collect at once, each with its own
+ * collector and Lua state. The stack is left as it was. */
+search_entry *search_collect(search_collector *c, lua_State *L, int item, cmark_node *body);
+
+/* Free an entry that will not be added (a build that failed). */
+void search_entry_free(search_entry *e);
+
 typedef struct search_index search_index;
 
 /* An empty index for the site's departments and categories. */
 search_index *search_index_new(const site_config *cfg, const catalogue *cat);
 void search_index_free(search_index *s);
 
-/* Add the item whose item table (see templates/README.md) is at index `item`
- * of L's stack, with its parsed body (NULL: none to index, as for 依申请公开).
- * Items get doc numbers 0, 1, 2… in the order they are added: add the newest
- * first. */
-void search_index_add(search_index *s, lua_State *L, int item, cmark_node *body);
+/* Add an entry as the next doc and free it. Docs are numbered 0, 1, 2… in
+ * the order they are added: add the newest first. The written index does
+ * not depend on which collector made an entry. */
+void search_index_add(search_index *s, search_entry *e);
 
 /* What search_index_write wrote. */
 typedef struct search_stats {
