@@ -119,7 +119,7 @@ int archive_package_write(const site_config *cfg, const catalogue *cat, naming *
         rc = ARCHIVE_ERROR_IO;
     } else {
         buf_printf(&site_dir, "%s/site", work.ptr);
-        render_options ropt = {site_dir.ptr, false, h, NULL, NULL};
+        render_options ropt = {.out_dir = site_dir.ptr, .history = h};
         render_stats stats = {0};
         int r = render_site(cfg, cat, names, &ropt, &stats, diags);
         if (r != 0)

@@ -55,7 +55,7 @@ int archive_session_open(archive_session **out, const site_config *cfg, const ca
     } else {
         /* One rendering serves every board: the pages are the site's own. */
         buf_printf(&s->site_dir, "%s/site", s->work.ptr);
-        render_options ropt = {s->site_dir.ptr, false, h, NULL, NULL};
+        render_options ropt = {.out_dir = s->site_dir.ptr, .history = h};
         render_stats stats = {0};
         int r = render_site(cfg, cat, names, &ropt, &stats, diags);
         if (r != 0)

@@ -125,6 +125,9 @@ const char *naming_source(const naming *n);
  * name, full_name, kind ("department", "township", "village"), abbr,
  * org_code, contact, contact_title, phone, address. */
 void naming_department_push(lua_State *L, const department *d);
+/* Push the site as the table naming.lua and the page templates see: name,
+ * region, base_url, org_code, site_id, language. */
+void naming_site_push(lua_State *L, const site_config *cfg);
 
 /* What index_number and item_url are told about an item. */
 typedef struct naming_item {

@@ -319,11 +319,9 @@ static void naming_push_department(naming *n, const department *d, bool with_par
     }
 }
 
-static void naming_push_site(naming *n)
+void naming_site_push(lua_State *L, const site_config *cfg)
 {
-    lua_State *L = n->L;
-    const site_config *cfg = n->cfg;
-    lua_createtable(L, 0, 6);
+    lua_createtable(L, 0, 8);
     sandbox_set_string(L, "name", cfg->name);
     sandbox_set_string(L, "region", cfg->region);
     sandbox_set_string(L, "base_url", cfg->base_url);
@@ -413,7 +411,7 @@ int naming_subsite_name(naming *n, arena *mem, const department *dept, const cha
     lua_createtable(n->L, 0, 2);
     naming_push_department(n, dept, true);
     lua_setfield(n->L, -2, "dept");
-    naming_push_site(n);
+    naming_site_push(n->L, n->cfg);
     lua_setfield(n->L, -2, "site");
     return naming_string(n, NAMING_SUBSITE_NAME, dept->id, NAMING_TEXT, mem, out);
 }
@@ -440,7 +438,7 @@ int naming_board_title(naming *n, arena *mem, const board *b, const char **out)
         naming_push_department(n, p, false);
         lua_setfield(L, -2, "parent");
     }
-    naming_push_site(n);
+    naming_site_push(n->L, n->cfg);
     lua_setfield(L, -2, "site");
     return naming_string(n, NAMING_BOARD_TITLE, b->id, NAMING_TEXT, mem, out);
 }

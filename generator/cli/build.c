@@ -5,6 +5,7 @@
 #include "../util/buf.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -13,6 +14,7 @@ typedef struct build_options {
     const char *out;
     bool drafts;
     bool quiet;
+    size_t jobs; /* 0: one per core */
 } build_options;
 
 static int build_option(int opt, const char *arg, void *ctx)
@@ -26,6 +28,13 @@ static int build_option(int opt, const char *arg, void *ctx)
         o->drafts = true;
     else if (opt == 'q')
         o->quiet = true;
+    else if (opt == 'j') {
+        char *end;
+        long n = strtol(arg, &end, 10);
+        if (*arg < '0' || *arg > '9' || *end || n < 1 || n > 256)
+            return cli_usage_error("-j 应是 1 到 256 之间的线程数，而不是 %s", arg);
+        o->jobs = (size_t)n;
+    }
     return 0;
 }
 
@@ -43,15 +52,13 @@ static void build_progress(void *ctx, size_t done, size_t total)
 int cli_build(int argc, char **argv)
 {
     static const struct option longs[] = {
-        {"site", required_argument, NULL, 's'},
-        {"output", required_argument, NULL, 'o'},
-        {"drafts", no_argument, NULL, 'd'},
-        {"quiet", no_argument, NULL, 'q'},
-        {NULL, 0, NULL, 0},
+        {"site", required_argument, NULL, 's'}, {"output", required_argument, NULL, 'o'},
+        {"drafts", no_argument, NULL, 'd'},     {"quiet", no_argument, NULL, 'q'},
+        {"jobs", required_argument, NULL, 'j'}, {NULL, 0, NULL, 0},
     };
-    build_options o = {".", NULL, false, false};
+    build_options o = {".", NULL, false, false, 0};
     int first;
-    int rc = cli_options_parse(argc, argv, "s:o:q", longs, build_option, &o, &first);
+    int rc = cli_options_parse(argc, argv, "s:o:qj:", longs, build_option, &o, &first);
     if (rc)
         return rc;
     if (first < argc)
@@ -59,7 +66,7 @@ int cli_build(int argc, char **argv)
     diag_list diags;
     diag_list_init(&diags);
     cli_model m;
-    buf out = BUF_INIT;
+    buf out = BUF_INIT, cache = BUF_INIT;
     history *h = NULL;
     /* The refusals run even when loading failed, so that one build reports
      * every error; a site that breaks one is never written. */
@@ -76,8 +83,10 @@ int cli_build(int argc, char **argv)
             buf_printf(&out, "%s/public", o.site);
         struct timespec started;
         clock_gettime(CLOCK_MONOTONIC, &started);
-        render_options ropt = {out.ptr, o.drafts, h, o.quiet || !isatty(2) ? NULL : build_progress,
-                               &started};
+        buf_printf(&cache, "%s/.gongkai/items.cache", o.site);
+        render_options ropt = {
+            out.ptr,  o.drafts, h,        o.quiet || !isatty(2) ? NULL : build_progress,
+            &started, o.jobs,   cache.ptr};
         render_stats stats = {0};
         int r = render_site(&m.cfg, &m.cat, m.names, &ropt, &stats, &diags);
         if (ropt.progress)
@@ -101,6 +110,7 @@ int cli_build(int argc, char **argv)
         fprintf(stderr, "gongkai: 有 %zu 个错误，未生成网站，原有输出保持不变。\n",
                 diag_list_count(&diags, DIAG_ERROR));
     buf_free(&out);
+    buf_free(&cache);
     history_close(h);
     cli_model_free(&m);
     diag_list_free(&diags);

@@ -48,7 +48,7 @@ static int publish_release(cli_model *m, history *h, const char *message, diag_l
         return EXIT_INTERNAL;
     }
     buf_printf(&out, "%s/site", dir.ptr);
-    render_options ropt = {out.ptr, false, h, NULL, NULL};
+    render_options ropt = {.out_dir = out.ptr, .history = h};
     render_stats stats = {0};
     int r = render_site(&m->cfg, &m->cat, m->names, &ropt, &stats, diags);
     int rc = r == RENDER_ERROR_IO ? EXIT_INTERNAL : r != 0 ? EXIT_CONTENT : 0;

@@ -56,9 +56,17 @@ static int serve_build_site(void *ctx, const char *out_dir, buf *report)
     if (rc == 0)
         rc = cli_history_load(&h, &m, &diags);
     if (rc == 0) {
-        render_options ropt = {out_dir, o->drafts, h, NULL, NULL};
+        /* Its own cache: the preview is written elsewhere than build's. */
+        buf cache = BUF_INIT;
+        buf_printf(&cache, "%s/.gongkai/serve-items.cache", o->site);
+        render_options ropt = {
+            .out_dir = out_dir, .drafts = o->drafts, .history = h, .cache_file = cache.ptr};
         render_stats stats = {0};
         rc = render_site(&m.cfg, &m.cat, m.names, &ropt, &stats, &diags);
+        buf_free(&cache);
+        if (rc == 0)
+            fprintf(stderr, "gongkai: 渲染了 %zu 个页面（共 %zu 个文件，%zu 个有变化）。\n",
+                    stats.pages, stats.files, stats.files - stats.unchanged);
     }
     diag_list_sort(&diags);
     diag_list_print_text(&diags, stderr);

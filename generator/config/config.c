@@ -456,7 +456,7 @@ const board *config_board_find(const site_config *cfg, const char *id)
 
 /* The installed defaults: $GONGKAI_DATADIR, else share/gongkai beside the
  * bin/ the running binary sits in, so an installed tree can be moved. */
-static void config_datadir(buf *out)
+void config_datadir(buf *out)
 {
     const char *env = getenv("GONGKAI_DATADIR");
     if (env && *env) {

@@ -99,6 +99,10 @@ void config_free(site_config *cfg);
  * site's), or -1. */
 int config_template_find(const site_config *cfg, const char *name, buf *path, buf *shown);
 
+/* Appends the folder of the installed templates and themes:
+ * $GONGKAI_DATADIR, else share/gongkai beside the bin/ the binary sits in. */
+void config_datadir(buf *out);
+
 /* The working-day calendar of [calendar]: holidays off, make-up days on. */
 workday_calendar config_calendar(const site_config *cfg);
 

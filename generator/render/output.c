@@ -113,6 +113,41 @@ int output_write(output *o, const char *site_path, const char *data, size_t len,
     return rc;
 }
 
+/* The previous site's file at `site_path`, when it is a file of `len` bytes. */
+static bool output_kept(output *o, const char *site_path, size_t len, buf *old)
+{
+    const char *index = site_path[strlen(site_path) - 1] == '/' ? "index.html" : "";
+    buf_printf(old, "%s%s%s", o->target.ptr, site_path, index);
+    struct stat st;
+    return lstat(old->ptr, &st) == 0 && S_ISREG(st.st_mode) && (size_t)st.st_size == len;
+}
+
+bool output_keepable(output *o, const char *site_path, size_t len)
+{
+    buf old = BUF_INIT;
+    bool ok = output_kept(o, site_path, len, &old);
+    buf_free(&old);
+    return ok;
+}
+
+int output_keep(output *o, const char *site_path, size_t len, buf *err)
+{
+    const char *index = site_path[strlen(site_path) - 1] == '/' ? "index.html" : "";
+    buf path = BUF_INIT, old = BUF_INIT;
+    buf_printf(&path, "%s%s%s", o->staging.ptr, site_path, index);
+    int rc = 0;
+    if (!output_kept(o, site_path, len, &old) || output_mkdirs(path.ptr, o->staging.len + 1) != 0 ||
+        link(old.ptr, path.ptr) != 0) {
+        rc = output_fail(err, "无法写入", path.ptr + o->staging.len);
+    } else {
+        o->files++;
+        o->unchanged++;
+    }
+    buf_free(&path);
+    buf_free(&old);
+    return rc;
+}
+
 int output_copy_file(output *o, const char *from, const char *site_path, buf *err)
 {
     buf data = BUF_INIT;

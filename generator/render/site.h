@@ -23,6 +23,8 @@ typedef struct render_options {
     history *history;            /* versions and releases; NULL: none */
     render_progress_fn progress; /* NULL: none */
     void *progress_ctx;
+    size_t jobs;            /* threads rendering the item pages; 0: one per core */
+    const char *cache_file; /* the build cache (render/cache.h); NULL: none */
 } render_options;
 
 typedef struct render_stats {

@@ -246,6 +246,23 @@ def test_new_folder(srv, site):
     check(srv.wait_for("预览已更新", srv.log().count("预览已更新") + 1), "rebuilt after removal")
 
 
+def rendered(srv):
+    return [int(n) for n in re.findall(r"渲染了 (\d+) 个页面", srv.log())]
+
+
+def test_incremental(srv, site):
+    """An edit renders that item's pages and the listings, not the site."""
+    first = rendered(srv)[0]
+    done = srv.log().count("预览已更新")
+    path = os.path.join(site, "content", "czj", "2025")
+    name = sorted(f for f in os.listdir(path) if f.endswith(".md"))[-1]
+    with open(os.path.join(path, name), "a", encoding="utf-8") as f:
+        f.write("\n增量预览的补充说明。\n")
+    check(srv.wait_for("预览已更新", done + 1), "rebuilt after an edit")
+    last = rendered(srv)[-1]
+    check(0 < last < first - 40, "an edit rendered %d pages; the first build %d" % (last, first))
+
+
 def test_load(srv):
     """A short wrk run: no errors, no memory growth. (The 10 s, 64
     connection run recorded in the README is the same with -d10s.)"""
@@ -371,6 +388,7 @@ def main():
             test_loopback(srv)
             test_facets(srv)
             test_new_folder(srv, site)
+            test_incremental(srv, site)
             test_load(srv)
             test_browser(srv, site, tmp)
             check(open(os.path.join(site, "catalogue.lock"), "rb").read() == lock,

@@ -1,0 +1,149 @@
+/* The page builder's parts (site.c: the listings and the build; site_state.c:
+ * a Lua state with the site's tables, and the page helpers; site_items.c:
+ * the item pages, on a pool of threads).
+ *
+ * Everything naming.lua decides is asked once, on the calling thread, and
+ * kept in the builder (site_names); each state builds its tables from those,
+ * so that the item pages can be rendered in several states at once. */
+#ifndef GK_RENDER_SITE_INTERNAL_H
+#define GK_RENDER_SITE_INTERNAL_H
+
+#include "cache.h"
+#include "output.h"
+#include "search.h"
+#include "site.h"
+#include "template.h"
+
+#include "../util/arena.h"
+
+#include <lua.h>
+#include <pthread.h>
+
+/* Feeds list this many newest items. */
+#define SITE_FEED_ITEMS 50
+/* The home page shows this many newest items, a sub-site this many per category. */
+#define SITE_HOME_ITEMS 15
+#define SITE_DEPT_CATEGORY_ITEMS 5
+/* Lua memory allowed per item for its table in the templates' state. */
+#define SITE_MEMORY_PER_ITEM ((size_t)8 << 10)
+/* Summaries are cut to this many characters. */
+#define SITE_SUMMARY_CHARS 120
+
+typedef struct site_builder site_builder;
+
+/* Per department, category and item: what naming.lua said, and the counts. */
+typedef struct site_dept_names {
+    const char *subsite_name, *url, *feed_url;
+    size_t item_count;
+} site_dept_names;
+
+typedef struct site_category_names {
+    const char *url;
+    size_t item_count; /* with its children's */
+} site_category_names;
+
+typedef struct site_item_names {
+    const char *doc_number;   /* as naming.lua writes it, or NULL */
+    const char *period_label; /* or NULL */
+} site_item_names;
+
+/* What an item's page found out that listings show: set on the item's table
+ * in the state that renders the listings once the item pages are done. */
+typedef struct site_item_found {
+    const char *summary; /* NULL: none (依申请公开) */
+    const char *version; /* "v3", or NULL */
+    int working;         /* -1: not known (the site is not in git) */
+} site_item_found;
+
+/* One Lua state with the templates compiled in it and the site's tables:
+ * `site`, a table per department and per category (as registry refs). */
+typedef struct site_state {
+    site_builder *b;
+    template_set *ts;
+    lua_State *L;
+    arena mem;
+    buf html, err, path, scratch;
+    int site_ref;
+    int *dept_ref;     /* per department, site.toml order */
+    int *category_ref; /* per category, catalogue order */
+    size_t pages;      /* pages this state rendered */
+    bool logging;      /* note each page written in `log`, for the build cache */
+    cache_page *log;
+    size_t log_len, log_cap;
+} site_state;
+
+struct site_builder {
+    const site_config *cfg;
+    const catalogue *cat;
+    naming *names;
+    const render_options *opt;
+    diag_list *diags;
+    output out;
+    arena mem;
+    /* Held for what one thread at a time may touch while the item pages
+     * are rendered: diags, naming.lua, the git repository, progress. */
+    pthread_mutex_t lock;
+
+    site_dept_names *dept;
+    site_category_names *category;
+    site_item_names *item;  /* per catalogue item */
+    site_item_found *found; /* per catalogue item */
+    char updated[11];       /* the newest item's date: the site's last change */
+
+    size_t *published; /* catalogue item indices, newest first */
+    size_t published_len;
+    size_t *by_source; /* published items sorted by source path, for links */
+
+    /* The build cache: the previous build's records, and this build's per
+     * catalogue item (filled by whichever worker renders the item). */
+    bool cached;
+    build_cache cache;
+    uint64_t site_key;  /* what every page may show */
+    uint64_t links_key; /* every published item's source and URL */
+    cache_item *next;
+
+    site_state main;     /* renders the listings; worker 0 of the item pages */
+    site_state *workers; /* the other workers' states, kept for their records */
+    size_t worker_count;
+    int *item_ref; /* per catalogue item, in `main`; LUA_NOREF when not published */
+    search_index *search;
+};
+
+/* ---- site_state.c -------------------------------------------------------- */
+
+/* A state with the templates and the site, department and category tables.
+ * Returns 0, or RENDER_ERROR_TEMPLATE after a diagnostic. */
+int site_state_open(site_state *st, site_builder *b);
+void site_state_close(site_state *st);
+/* Push the table of catalogue item `index` (see templates/README.md). */
+void site_item_push(site_state *st, size_t index);
+
+/* A diagnostic, from any thread. */
+void site_error(site_builder *b, const char *code, const char *path, const char *msg);
+
+void site_set_ref(lua_State *L, const char *key, int ref);
+void site_set_date(lua_State *L, const char *key, const content_when *w);
+/* Start a page table for `kind` at site path `url`: leaves it on the stack. */
+void site_page_begin(site_state *st, const char *kind, const char *url, const char *title);
+/* Add {title, url} to the page's breadcrumbs (the page table on top). */
+void site_crumb(lua_State *L, const char *title, const char *url);
+/* A breadcrumb to a department's sub-site home. */
+void site_crumb_dept(site_state *st, size_t dept);
+/* Render `template` with the page table on top of the stack (popped) and
+ * write it at `file` (a site path; NULL: the page's own url). */
+int site_page_finish(site_state *st, const char *template, const char *file);
+/* The pages of an item's earlier versions and their diffs, then its
+ * version list on the table `ref` (the item, or a withdrawn item: `key`). */
+int site_render_versions(site_state *st, const history_revisions *rv, const content_item *current,
+                         const char *url, const char *title, const department *dept,
+                         const char *key, int ref);
+
+/* ---- site_items.c -------------------------------------------------------- */
+
+/* Every published item's page and print view, earlier versions and
+ * attachments, rendered by render_options.jobs workers; adds the items to
+ * the search index in order and sets what listings need on the tables of
+ * b->main. The output does not depend on the number of workers. */
+int site_render_items(site_builder *b);
+
+#endif

@@ -1,0 +1,512 @@
+/* The item pages: for every published item its page, its print view, the
+ * pages of its earlier versions and its attachments. Items are independent
+ * once the model is built, so they are shared out among workers, each with
+ * its own Lua state (worker 0 renders in the builder's main state, which
+ * keeps every item's table for the listings; the others build an item's
+ * table for its pages and drop it). What must follow the items' order (the
+ * search index's doc numbers) is added in that order whoever finishes
+ * first, so the site does not depend on the number of workers. */
+#include "markdown.h"
+#include "qrcode.h"
+#include "site_internal.h"
+
+#include "../util/hash.h"
+#include "../util/path.h"
+#include "../util/pool.h"
+#include "../util/sandbox.h"
+#include "../util/utf8.h"
+#include "../util/xalloc.h"
+
+#include <lauxlib.h>
+
+#include <dirent.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Items a worker takes at a time: few enough that the workers finish
+ * together, enough that they rarely meet at the counter. */
+#define ITEMS_CHUNK 8
+
+typedef struct items_job {
+    site_builder *b;
+    site_state *states;  /* b->workers; worker 0 renders in b->main instead */
+    _Atomic size_t next; /* the next position in b->published to take */
+    _Atomic size_t done;
+    _Atomic int failed; /* the first error's RENDER_ERROR_*, or 0 */
+    _Atomic size_t pages;
+    pthread_mutex_t commit; /* entries and the search index */
+    search_entry **entries; /* per position: collected, not yet added */
+    size_t added;           /* positions added to the search index */
+} items_job;
+
+/* ---- links and attachments ------------------------------------------------ */
+
+/* The published item whose source file is `path`, or NULL. */
+static const catalogue_item *items_by_source(const site_builder *b, const char *path)
+{
+    size_t lo = 0, hi = b->published_len;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const catalogue_item *ci = &b->cat->items[b->by_source[mid]];
+        int c = strcmp(ci->item->path, path);
+        if (c == 0)
+            return ci;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
+/* Editors link one item to another by its file (../2024/banfa.md), as they
+ * see it; on the site such a link leads from the page at hand to the other
+ * item's page. */
+typedef struct items_link {
+    cmark_node *node;
+    const char *target;   /* the other item's URL */
+    const char *fragment; /* "#..." of the link as written, or "" */
+} items_link;
+
+typedef struct items_links {
+    items_link *v;
+    size_t len, cap;
+} items_links;
+
+static void items_links_collect(site_state *st, cmark_node *doc, const content_item *it,
+                                items_links *out)
+{
+    buf dir = BUF_INIT, path = BUF_INIT, joined = BUF_INIT;
+    const char *slash = strrchr(it->path, '/');
+    buf_put(&dir, it->path, slash ? (size_t)(slash - it->path) : 0);
+    cmark_iter *iter = cmark_iter_new(doc);
+    for (cmark_event_type ev; (ev = cmark_iter_next(iter)) != CMARK_EVENT_DONE;) {
+        cmark_node *n = cmark_iter_get_node(iter);
+        if (ev != CMARK_EVENT_ENTER || cmark_node_get_type(n) != CMARK_NODE_LINK)
+            continue;
+        const char *url = cmark_node_get_url(n);
+        size_t len = strcspn(url, "?#");
+        if (strchr(url, ':') || url[0] == '/' || len < 4 || strncmp(url + len - 3, ".md", 3) != 0)
+            continue;
+        buf_reset(&path);
+        buf_put(&path, url, len);
+        if (path_join(&joined, buf_cstr(&dir), path.ptr, strlen("content")) != 0)
+            continue;
+        const catalogue_item *target = items_by_source(st->b, joined.ptr);
+        if (!target)
+            continue; /* the check refuses such a link before a build gets here */
+        out->v = xgrow(out->v, &out->cap, out->len + 1, sizeof *out->v);
+        out->v[out->len++] = (items_link){n, target->url, arena_strdup(&st->mem, url + len)};
+    }
+    cmark_iter_free(iter);
+    buf_free(&dir);
+    buf_free(&path);
+    buf_free(&joined);
+}
+
+/* Point the collected links at their targets as seen from `page`. */
+static void items_links_aim(items_links *links, const char *page)
+{
+    buf link = BUF_INIT;
+    for (size_t i = 0; i < links->len; i++) {
+        buf_reset(&link);
+        output_link(page, links->v[i].target, &link);
+        buf_puts(&link, links->v[i].fragment);
+        cmark_node_set_url(links->v[i].node, link.ptr);
+    }
+    buf_free(&link);
+}
+
+/* The file `name` in the folder `dir`, appended to dir: as written, or the
+ * one whose name is the same once normalised (NFC vs NFD file names). */
+static void items_attachment_find(site_state *st, buf *dir, const char *name)
+{
+    size_t base = dir->len;
+    buf_printf(dir, "/%s", name);
+    if (access(dir->ptr, F_OK) == 0)
+        return;
+    dir->ptr[dir->len = base] = '\0';
+    const char *want = utf8_nfc(&st->mem, name), *found = name;
+    DIR *d = opendir(dir->ptr);
+    for (struct dirent *e; d && (e = readdir(d)) != NULL;)
+        if (strcmp(utf8_nfc(&st->mem, e->d_name), want) == 0) {
+            found = arena_strdup(&st->mem, e->d_name);
+            break;
+        }
+    if (d)
+        closedir(d);
+    buf_printf(dir, "/%s", found);
+}
+
+/* Attachments sit beside the item's file and are published beside its page. */
+static int items_copy_attachments(site_state *st, const catalogue_item *ci)
+{
+    const content_item *it = ci->item;
+    const char *slash = strrchr(it->path, '/');
+    int rc = 0;
+    for (size_t k = 0; k < it->attachments.len && rc == 0; k++) {
+        buf from = BUF_INIT, to = BUF_INIT;
+        buf_printf(&from, "%s/%.*s", st->b->cfg->root, (int)(slash - it->path), it->path);
+        items_attachment_find(st, &from, it->attachments.v[k].s);
+        buf_printf(&to, "%s%s", ci->url, it->attachments.v[k].s);
+        buf_reset(&st->err);
+        if (output_copy_file(&st->b->out, from.ptr, to.ptr, &st->err) != 0) {
+            site_error(st->b, "GK402", it->path, st->err.ptr);
+            rc = RENDER_ERROR_IO;
+        }
+        buf_free(&from);
+        buf_free(&to);
+    }
+    return rc;
+}
+
+/* ---- one item -------------------------------------------------------------- */
+
+/* The first characters of the body as plain text, for listings and feeds. */
+static void items_summary(cmark_node *doc, buf *out)
+{
+    cmark_iter *iter = cmark_iter_new(doc);
+    size_t chars = 0;
+    bool cut = false;
+    for (cmark_event_type ev; (ev = cmark_iter_next(iter)) != CMARK_EVENT_DONE && !cut;) {
+        cmark_node *n = cmark_iter_get_node(iter);
+        cmark_node_type t = cmark_node_get_type(n);
+        if (ev == CMARK_EVENT_EXIT && (t == CMARK_NODE_PARAGRAPH || t == CMARK_NODE_HEADING) &&
+            out->len && out->ptr[out->len - 1] != ' ')
+            buf_putc(out, ' ');
+        if (ev != CMARK_EVENT_ENTER || (t != CMARK_NODE_TEXT && t != CMARK_NODE_CODE))
+            continue;
+        for (const unsigned char *p = (const unsigned char *)cmark_node_get_literal(n); *p; p++) {
+            if ((*p & 0xc0) != 0x80 && chars++ == SITE_SUMMARY_CHARS) {
+                cut = true;
+                break;
+            }
+            buf_putc(out, (char)*p);
+        }
+    }
+    cmark_iter_free(iter);
+    while (out->len && out->ptr[out->len - 1] == ' ')
+        out->ptr[--out->len] = '\0';
+    if (cut)
+        buf_puts(out, "…");
+}
+
+/* Keep what the listings need of the item table on top of the stack. */
+static void items_keep_found(site_state *st, site_item_found *f)
+{
+    lua_State *L = st->L;
+    if (lua_getfield(L, -1, "version") == LUA_TSTRING)
+        f->version = arena_strdup(&st->mem, lua_tostring(L, -1));
+    if (lua_getfield(L, -2, "working") == LUA_TBOOLEAN)
+        f->working = lua_toboolean(L, -1);
+    lua_pop(L, 2);
+}
+
+/* The body's HTML, summary and search entry on the item table on top of the
+ * stack; returns the parsed body (NULL for an item given on request only,
+ * which has neither body nor summary). */
+static cmark_node *items_body(site_state *st, const catalogue_item *ci, site_item_found *f,
+                              items_links *links, search_collector *collector, search_entry **entry,
+                              bool render)
+{
+    lua_State *L = st->L;
+    const content_item *it = ci->item;
+    if (it->disclosure != CONTENT_DISCLOSURE_PUBLIC) {
+        *entry = search_collect(collector, L, -1, NULL);
+        return NULL;
+    }
+    /* One parse serves the page, its summary and the search index. */
+    cmark_node *doc = markdown_parse(it->body, it->body_len);
+    buf_reset(&st->scratch);
+    items_summary(doc, &st->scratch);
+    f->summary = arena_strdup(&st->mem, buf_cstr(&st->scratch));
+    sandbox_set_string(L, "summary", f->summary);
+    if (render) {
+        items_links_collect(st, doc, it, links);
+        items_links_aim(links, ci->url);
+        buf_reset(&st->html);
+        markdown_render_html(doc, st->b->cfg->allow_html, &st->html);
+    }
+    *entry = search_collect(collector, L, -1, doc);
+    if (render)
+        sandbox_set_string(L, "body_html", buf_cstr(&st->html));
+    return doc;
+}
+
+/* Add the entry of position k, and every entry after it that is ready. */
+static void items_commit(items_job *job, size_t k, search_entry *entry)
+{
+    pthread_mutex_lock(&job->commit);
+    job->entries[k] = entry;
+    while (job->added < job->b->published_len && job->entries[job->added]) {
+        search_index_add(job->b->search, job->entries[job->added]);
+        job->entries[job->added++] = NULL;
+    }
+    pthread_mutex_unlock(&job->commit);
+}
+
+/* Whether the body mentions ".md": it may link to another item's file. */
+static bool items_may_link(const content_item *it)
+{
+    const char *p = it->body, *end = it->body ? it->body + it->body_len : NULL;
+    while (p && end - p >= 3 && (p = memchr(p, '.', (size_t)(end - p - 2))) != NULL) {
+        if (p[1] == 'm' && p[2] == 'd')
+            return true;
+        p++;
+    }
+    return false;
+}
+
+/* The key of everything item i's pages are made from besides the site key:
+ * its file, its place in the catalogue, its names and its versions; and
+ * when its body may link to other items' files, where those are. */
+static uint64_t items_key(const site_builder *b, size_t i)
+{
+    const catalogue_item *ci = &b->cat->items[i];
+    const content_item *it = ci->item;
+    uint64_t h = hash64(b->site_key, it->text, it->text_len);
+    h = hash64_str(h, it->path);
+    h = hash64_str(h, ci->url);
+    h = hash64_str(h, ci->index_no);
+    h = hash64_int(h, ci->category - b->cat->categories);
+    h = hash64_str(h, b->item[i].doc_number);
+    h = hash64_str(h, b->item[i].period_label);
+    const history_revisions *rv = history_item_revisions(b->opt->history, i);
+    h = hash64_int(h, (int64_t)rv->len * 2 + rv->working);
+    for (size_t r = 0; r < rv->len; r++) {
+        const history_revision *v = &rv->v[r];
+        h = hash64_int(h, v->number);
+        h = hash64_str(h, v->commit);
+        h = hash64_str(h, v->blob);
+        h = hash64_str(h, v->path);
+        h = hash64_str(h, v->when);
+        h = hash64_str(h, v->message);
+    }
+    if (items_may_link(it))
+        h = hash64_int(h, (int64_t)b->links_key);
+    return h;
+}
+
+/* Take the item's pages from the previous site when the cache says they are
+ * what this build would render. Returns 1 when they were taken, 0 when the
+ * item must be rendered, or RENDER_ERROR_IO. */
+static int items_keep(site_state *st, const cache_item *prev, uint64_t key)
+{
+    if (!prev || prev->key != key)
+        return 0;
+    for (size_t p = 0; p < prev->page_count; p++)
+        if (!output_keepable(&st->b->out, prev->pages[p].path, prev->pages[p].size))
+            return 0;
+    for (size_t p = 0; p < prev->page_count; p++) {
+        buf_reset(&st->err);
+        if (output_keep(&st->b->out, prev->pages[p].path, prev->pages[p].size, &st->err) != 0) {
+            site_error(st->b, "GK402", "", st->err.ptr);
+            return RENDER_ERROR_IO;
+        }
+    }
+    return 1;
+}
+
+/* An unchanged item: its pages as they were; the listings and the search
+ * index still need its summary and its entry. */
+static int items_reuse(items_job *job, site_state *st, search_collector *collector, size_t k,
+                       const cache_item *prev)
+{
+    site_builder *b = job->b;
+    size_t i = b->published[k];
+    const catalogue_item *ci = &b->cat->items[i];
+    site_item_found *f = &b->found[i];
+    bool own = st != &b->main;
+    if (own)
+        site_item_push(st, i);
+    else
+        lua_rawgeti(st->L, LUA_REGISTRYINDEX, b->item_ref[i]);
+    search_entry *entry;
+    cmark_node *doc = items_body(st, ci, f, NULL, collector, &entry, false);
+    lua_pop(st->L, 1);
+    items_commit(job, k, entry);
+    if (doc)
+        cmark_node_free(doc);
+    f->version = prev->version;
+    f->working = prev->working;
+    b->next[i] = *prev;
+    return items_copy_attachments(st, ci);
+}
+
+static int items_render_one(items_job *job, site_state *st, search_collector *collector, size_t k)
+{
+    site_builder *b = job->b;
+    lua_State *L = st->L;
+    size_t i = b->published[k];
+    const catalogue_item *ci = &b->cat->items[i];
+    const content_item *it = ci->item;
+    site_item_found *f = &b->found[i];
+    uint64_t key = 0;
+    if (b->cached) {
+        key = items_key(b, i);
+        const cache_item *prev = build_cache_find(&b->cache, it->path);
+        int kept = items_keep(st, prev, key);
+        if (kept)
+            return kept < 0 ? kept : items_reuse(job, st, collector, k, prev);
+        st->logging = true;
+        st->log_len = 0;
+    }
+    bool own = st != &b->main; /* the table is this page's alone */
+    int ref;
+    if (own) {
+        site_item_push(st, i);
+        ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    } else {
+        ref = b->item_ref[i];
+    }
+    lua_rawgeti(L, LUA_REGISTRYINDEX, ref);
+    items_links links = {NULL, 0, 0};
+    search_entry *entry;
+    cmark_node *doc = items_body(st, ci, f, &links, collector, &entry, true);
+    items_commit(job, k, entry);
+    buf_reset(&st->scratch);
+    buf_printf(&st->scratch, "%s%s", b->cfg->base_url, ci->url + 1);
+    buf_reset(&st->html);
+    if (qrcode_svg(st->scratch.ptr, "本页网址的二维码", &st->html) == 0)
+        sandbox_set_string(L, "qr_svg_html", st->html.ptr);
+    lua_pop(L, 1);
+
+    int rc = site_render_versions(st, history_item_revisions(b->opt->history, i), it, ci->url,
+                                  it->title, it->dept, "item", ref);
+    if (rc == 0) {
+        lua_rawgeti(L, LUA_REGISTRYINDEX, ref);
+        items_keep_found(st, f);
+        lua_pop(L, 1);
+    }
+    for (int print = 0; print < 2 && rc == 0; print++) {
+        buf_reset(&st->path);
+        buf_printf(&st->path, "%s%s", ci->url, print ? "print/" : "");
+        if (print && links.len) {
+            /* The print view sits a folder deeper: aim the links anew. */
+            items_links_aim(&links, st->path.ptr);
+            buf_reset(&st->html);
+            markdown_render_html(doc, b->cfg->allow_html, &st->html);
+            lua_rawgeti(L, LUA_REGISTRYINDEX, ref);
+            sandbox_set_string(L, "body_html", buf_cstr(&st->html));
+            lua_pop(L, 1);
+        }
+        site_page_begin(st, print ? "print" : "item", st->path.ptr, it->title);
+        site_crumb(L, "首页", "/");
+        site_crumb_dept(st, (size_t)(it->dept - b->cfg->departments));
+        site_set_ref(L, "item", ref);
+        rc = site_page_finish(st, print ? "print.html" : "item.html", NULL);
+    }
+    if (rc == 0)
+        rc = items_copy_attachments(st, ci);
+    if (rc == 0 && b->cached) {
+        cache_item *rec = &b->next[i];
+        *rec = (cache_item){it->path, key, f->version, f->working, NULL, st->log_len};
+        rec->pages = arena_alloc(&st->mem, (st->log_len + 1) * sizeof *rec->pages);
+        memcpy(rec->pages, st->log, st->log_len * sizeof *rec->pages);
+        st->logging = false;
+    }
+    if (doc)
+        cmark_node_free(doc);
+    free(links.v);
+    if (own) {
+        luaL_unref(L, LUA_REGISTRYINDEX, ref);
+    } else {
+        /* Bodies are needed by this page only: let them go. */
+        lua_rawgeti(L, LUA_REGISTRYINDEX, ref);
+        static const char *const page_only[] = {"body_html", "qr_svg_html", "revisions"};
+        for (size_t p = 0; p < sizeof page_only / sizeof *page_only; p++) {
+            lua_pushnil(L);
+            lua_setfield(L, -2, page_only[p]);
+        }
+        lua_pop(L, 1);
+    }
+    return rc;
+}
+
+static void items_progress(items_job *job)
+{
+    size_t done = atomic_fetch_add(&job->done, 1) + 1;
+    const render_options *opt = job->b->opt;
+    if (!opt->progress || (done % 100 && done != job->b->published_len))
+        return;
+    pthread_mutex_lock(&job->b->lock);
+    opt->progress(opt->progress_ctx, done, job->b->published_len);
+    pthread_mutex_unlock(&job->b->lock);
+}
+
+static void items_worker(void *ctx, size_t worker)
+{
+    items_job *job = ctx;
+    site_builder *b = job->b;
+    site_state *st = worker ? &job->states[worker] : &b->main;
+    if (worker > 0) {
+        int rc = site_state_open(st, b);
+        if (rc != 0) {
+            int none = 0;
+            atomic_compare_exchange_strong(&job->failed, &none, rc);
+            return;
+        }
+    }
+    search_collector *collector = search_collector_new(b->cfg, b->cat);
+    while (atomic_load(&job->failed) == 0) {
+        size_t first = atomic_fetch_add(&job->next, ITEMS_CHUNK);
+        if (first >= b->published_len)
+            break;
+        size_t end =
+            first + ITEMS_CHUNK < b->published_len ? first + ITEMS_CHUNK : b->published_len;
+        for (size_t k = first; k < end; k++) {
+            int rc = items_render_one(job, st, collector, k);
+            if (rc != 0) {
+                int none = 0;
+                atomic_compare_exchange_strong(&job->failed, &none, rc);
+                break;
+            }
+            items_progress(job);
+        }
+    }
+    search_collector_free(collector);
+    atomic_fetch_add(&job->pages, st->pages);
+    st->pages = 0;
+}
+
+/* What the other workers found goes onto the main state's item tables. */
+static void items_apply_found(site_builder *b)
+{
+    lua_State *L = b->main.L;
+    for (size_t k = 0; k < b->published_len; k++) {
+        size_t i = b->published[k];
+        const site_item_found *f = &b->found[i];
+        lua_rawgeti(L, LUA_REGISTRYINDEX, b->item_ref[i]);
+        sandbox_set_string(L, "summary", f->summary);
+        sandbox_set_string(L, "version", f->version);
+        if (f->working >= 0) {
+            lua_pushboolean(L, f->working);
+            lua_setfield(L, -2, "working");
+        }
+        lua_pop(L, 1);
+    }
+}
+
+int site_render_items(site_builder *b)
+{
+    size_t workers = b->opt->jobs ? b->opt->jobs : pool_default_workers();
+    if (workers > b->published_len / ITEMS_CHUNK + 1)
+        workers = b->published_len / ITEMS_CHUNK + 1;
+    items_job job = {.b = b};
+    b->workers = job.states = xcalloc(workers, sizeof *job.states);
+    b->worker_count = workers;
+    job.entries = xcalloc(b->published_len + 1, sizeof *job.entries);
+    pthread_mutex_init(&job.commit, NULL);
+    pool_run(workers, items_worker, &job);
+    b->main.pages += atomic_load(&job.pages);
+    int rc = atomic_load(&job.failed);
+    if (rc == 0)
+        items_apply_found(b);
+    for (size_t k = 0; k < b->published_len; k++)
+        search_entry_free(job.entries[k]);
+    free(job.entries);
+    pthread_mutex_destroy(&job.commit);
+    return rc;
+}

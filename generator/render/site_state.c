@@ -1,0 +1,451 @@
+/* A Lua state with the site's model as tables, and the helpers every page
+ * uses: the page table, breadcrumbs, rendering and writing. */
+#include "revisions.h"
+#include "site_internal.h"
+
+#include "../util/sandbox.h"
+#include "../util/xalloc.h"
+
+#include <lauxlib.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- errors ------------------------------------------------------------ */
+
+void site_error(site_builder *b, const char *code, const char *path, const char *msg)
+{
+    pthread_mutex_lock(&b->lock);
+    diag_add(b->diags, DIAG_ERROR, code, path, 0, 0, "%s", msg);
+    pthread_mutex_unlock(&b->lock);
+}
+
+/* A template error reads "templates/item.html:12: message": point the
+ * diagnostic at that file and line. */
+static void site_template_error(site_state *st, const char *msg)
+{
+    const char *colon = strchr(msg, ':');
+    const char *file = "", *text = msg;
+    long line = 0;
+    if (colon && colon[1] >= '0' && colon[1] <= '9') {
+        char *end;
+        long n = strtol(colon + 1, &end, 10);
+        if (*end == ':') {
+            line = n;
+            buf_reset(&st->scratch);
+            buf_put(&st->scratch, msg, (size_t)(colon - msg));
+            file = st->scratch.ptr;
+            text = end + 1 + (end[1] == ' ');
+        }
+    }
+    pthread_mutex_lock(&st->b->lock);
+    diag_add(st->b->diags, DIAG_ERROR, "GK401", file, (int)line, line ? 1 : 0, "模板错误：%s",
+             text);
+    pthread_mutex_unlock(&st->b->lock);
+}
+
+/* ---- Lua table helpers --------------------------------------------------- */
+
+void site_set_date(lua_State *L, const char *key, const content_when *w)
+{
+    if (!w->set)
+        return;
+    char s[11];
+    date_format(w->day, s);
+    lua_pushstring(L, s);
+    lua_setfield(L, -2, key);
+}
+
+void site_set_ref(lua_State *L, const char *key, int ref)
+{
+    lua_rawgeti(L, LUA_REGISTRYINDEX, ref);
+    lua_setfield(L, -2, key);
+}
+
+static void site_set_list(lua_State *L, const char *key, const content_list *list)
+{
+    lua_createtable(L, (int)list->len, 0);
+    for (size_t i = 0; i < list->len; i++) {
+        lua_pushstring(L, list->v[i].s);
+        lua_rawseti(L, -2, (lua_Integer)i + 1);
+    }
+    lua_setfield(L, -2, key);
+}
+
+static void site_set_count(lua_State *L, size_t n)
+{
+    lua_pushinteger(L, (lua_Integer)n);
+    lua_setfield(L, -2, "item_count");
+}
+
+/* ---- the model as Lua tables -------------------------------------------- */
+
+static void site_state_departments(site_state *st)
+{
+    lua_State *L = st->L;
+    const site_config *cfg = st->b->cfg;
+    st->dept_ref = xcalloc(cfg->department_count + 1, sizeof *st->dept_ref);
+    for (size_t i = 0; i < cfg->department_count; i++) {
+        naming_department_push(L, &cfg->departments[i]);
+        const site_dept_names *n = &st->b->dept[i];
+        site_set_count(L, n->item_count);
+        sandbox_set_string(L, "subsite_name", n->subsite_name);
+        sandbox_set_string(L, "url", n->url);
+        sandbox_set_string(L, "feed_url", n->feed_url);
+        st->dept_ref[i] = luaL_ref(L, LUA_REGISTRYINDEX);
+    }
+    for (size_t i = 0; i < cfg->department_count; i++) {
+        const department *d = &cfg->departments[i];
+        if (!d->parent)
+            continue;
+        lua_rawgeti(L, LUA_REGISTRYINDEX, st->dept_ref[i]);
+        site_set_ref(L, "parent",
+                     st->dept_ref[config_department_find(cfg, d->parent) - cfg->departments]);
+        lua_pop(L, 1);
+    }
+}
+
+static const char *site_periodic_name(category_periodic p)
+{
+    static const char *const names[] = {NULL, "quarter", "month", "year"};
+    return names[p];
+}
+
+static void site_state_categories(site_state *st)
+{
+    lua_State *L = st->L;
+    const catalogue *cat = st->b->cat;
+    st->category_ref = xcalloc(cat->count + 1, sizeof *st->category_ref);
+    for (size_t i = 0; i < cat->count; i++) {
+        const category *c = &cat->categories[i];
+        lua_newtable(L);
+        sandbox_set_string(L, "key", c->key);
+        sandbox_set_string(L, "name", c->name);
+        sandbox_set_string(L, "description", c->description);
+        sandbox_set_string(L, "periodic", site_periodic_name(c->periodic));
+        lua_pushinteger(L, c->depth);
+        lua_setfield(L, -2, "depth");
+        lua_pushboolean(L, c->validity);
+        lua_setfield(L, -2, "validity");
+        lua_pushboolean(L, c->fixed);
+        lua_setfield(L, -2, "fixed");
+        site_set_count(L, st->b->category[i].item_count);
+        lua_newtable(L);
+        lua_setfield(L, -2, "children");
+        if (c->parent >= 0) {
+            site_set_ref(L, "parent", st->category_ref[c->parent]);
+            lua_rawgeti(L, LUA_REGISTRYINDEX, st->category_ref[c->parent]);
+            lua_getfield(L, -1, "children");
+            lua_pushvalue(L, -3);
+            lua_rawseti(L, -2, (lua_Integer)luaL_len(L, -2) + 1);
+            lua_pop(L, 2);
+        }
+        sandbox_set_string(L, "url", st->b->category[i].url);
+        st->category_ref[i] = luaL_ref(L, LUA_REGISTRYINDEX);
+    }
+}
+
+/* The site table, with the lists that need every department and category. */
+static void site_state_site(site_state *st)
+{
+    lua_State *L = st->L;
+    const site_config *cfg = st->b->cfg;
+    naming_site_push(L, cfg);
+    sandbox_set_string(L, "icp", cfg->icp);
+    sandbox_set_string(L, "psb", cfg->psb);
+    lua_newtable(L); /* departments */
+    lua_newtable(L); /* townships */
+    for (size_t i = 0; i < cfg->department_count; i++) {
+        lua_rawgeti(L, LUA_REGISTRYINDEX, st->dept_ref[i]);
+        lua_rawseti(L, -3, (lua_Integer)i + 1);
+        if (cfg->departments[i].kind != DEPARTMENT_KIND_TOWNSHIP)
+            continue;
+        lua_rawgeti(L, LUA_REGISTRYINDEX, st->dept_ref[i]);
+        lua_newtable(L);
+        for (size_t v = 0; v < cfg->department_count; v++) {
+            const char *parent = cfg->departments[v].parent;
+            if (cfg->departments[v].kind == DEPARTMENT_KIND_VILLAGE && parent &&
+                strcmp(parent, cfg->departments[i].id) == 0) {
+                lua_rawgeti(L, LUA_REGISTRYINDEX, st->dept_ref[v]);
+                lua_rawseti(L, -2, (lua_Integer)luaL_len(L, -2) + 1);
+            }
+        }
+        lua_setfield(L, -2, "villages");
+        lua_rawseti(L, -2, (lua_Integer)luaL_len(L, -2) + 1);
+    }
+    lua_setfield(L, -3, "townships");
+    lua_setfield(L, -2, "departments");
+    lua_newtable(L);
+    for (size_t i = 0; i < st->b->cat->count; i++) {
+        if (st->b->cat->categories[i].parent >= 0)
+            continue;
+        lua_rawgeti(L, LUA_REGISTRYINDEX, st->category_ref[i]);
+        lua_rawseti(L, -2, (lua_Integer)luaL_len(L, -2) + 1);
+    }
+    lua_setfield(L, -2, "categories");
+    site_set_count(L, st->b->published_len);
+    if (st->b->updated[0])
+        sandbox_set_string(L, "updated", st->b->updated);
+    st->site_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+}
+
+int site_state_open(site_state *st, site_builder *b)
+{
+    memset(st, 0, sizeof *st);
+    st->b = b;
+    arena_init(&st->mem);
+    /* The state that renders the listings also holds a table per item: its
+     * memory bound grows with the site, so that only a template's own
+     * run-away use hits it. */
+    template_limits limits = TEMPLATE_LIMITS_DEFAULT;
+    limits.memory += b->cat->item_count * SITE_MEMORY_PER_ITEM;
+    if (template_set_new(&st->ts, b->cfg, &limits, &st->err) != 0) {
+        site_error(b, "GK401", "", st->err.ptr);
+        return RENDER_ERROR_TEMPLATE;
+    }
+    st->L = template_set_lua(st->ts);
+    site_state_departments(st);
+    site_state_categories(st);
+    site_state_site(st);
+    return 0;
+}
+
+void site_state_close(site_state *st)
+{
+    template_set_free(st->ts);
+    arena_free(&st->mem);
+    free(st->dept_ref);
+    free(st->category_ref);
+    free(st->log);
+    buf_free(&st->html);
+    buf_free(&st->err);
+    buf_free(&st->path);
+    buf_free(&st->scratch);
+}
+
+static const char *site_status_name(content_validity v)
+{
+    static const char *const names[] = {NULL, "有效", "失效", "废止"};
+    return names[v];
+}
+
+void site_item_push(site_state *st, size_t index)
+{
+    lua_State *L = st->L;
+    const site_builder *b = st->b;
+    const catalogue_item *ci = &b->cat->items[index];
+    const content_item *it = ci->item;
+    lua_newtable(L);
+    sandbox_set_string(L, "title", it->title);
+    sandbox_set_string(L, "url", ci->url);
+    buf_reset(&st->scratch);
+    buf_printf(&st->scratch, "%sprint/", ci->url);
+    sandbox_set_string(L, "print_url", st->scratch.ptr);
+    sandbox_set_string(L, "source", it->path);
+    sandbox_set_string(L, "index_no", ci->index_no);
+    site_set_ref(L, "dept", st->dept_ref[it->dept - b->cfg->departments]);
+    site_set_ref(L, "category", st->category_ref[ci->category - b->cat->categories]);
+    site_set_date(L, "date", &it->date);
+    site_set_date(L, "created", &it->created);
+    site_set_date(L, "effective", &it->effective);
+    site_set_date(L, "expires", &it->expires);
+    site_set_date(L, "reviewed_on", &it->reviewed_on);
+    sandbox_set_string(L, "status", site_status_name(it->status));
+    sandbox_set_string(L, "disclosure",
+                       it->disclosure == CONTENT_DISCLOSURE_ON_REQUEST ? "依申请公开" : "主动公开");
+    site_set_list(L, "keywords", &it->keywords);
+    site_set_list(L, "reviewed_by", &it->reviewed_by);
+    lua_newtable(L);
+    for (size_t i = 0; i < it->attachments.len; i++) {
+        lua_newtable(L);
+        sandbox_set_string(L, "name", it->attachments.v[i].s);
+        buf_reset(&st->scratch);
+        buf_printf(&st->scratch, "%s%s", ci->url, it->attachments.v[i].s);
+        sandbox_set_string(L, "url", st->scratch.ptr);
+        lua_rawseti(L, -2, (lua_Integer)i + 1);
+    }
+    lua_setfield(L, -2, "attachments");
+    sandbox_set_string(L, "doc_number", b->item[index].doc_number);
+    if (b->item[index].period_label) {
+        sandbox_set_string(L, "period", it->period_text);
+        sandbox_set_string(L, "period_label", b->item[index].period_label);
+    }
+}
+
+/* ---- pages ------------------------------------------------------------- */
+
+/* url(path) in a template: the link from the page being rendered. */
+static int site_url_fn(lua_State *L)
+{
+    const char *from = lua_tostring(L, lua_upvalueindex(1));
+    const char *base = lua_tostring(L, lua_upvalueindex(2));
+    const char *to = luaL_checkstring(L, 1);
+    if (to[0] != '/') {
+        lua_settop(L, 1); /* absolute URLs and fragments stay as written */
+        return 1;
+    }
+    buf link = BUF_INIT;
+    if (base)
+        buf_printf(&link, "%s%s", base, to + 1);
+    else
+        output_link(from, to, &link);
+    lua_pushlstring(L, buf_cstr(&link), link.len);
+    buf_free(&link);
+    return 1;
+}
+
+void site_page_begin(site_state *st, const char *kind, const char *url, const char *title)
+{
+    lua_State *L = st->L;
+    lua_newtable(L);
+    sandbox_set_string(L, "kind", kind);
+    sandbox_set_string(L, "url", url);
+    sandbox_set_string(L, "title", title);
+    buf_reset(&st->scratch);
+    buf_printf(&st->scratch, "%s%s", st->b->cfg->base_url, url + 1);
+    sandbox_set_string(L, "abs_url", st->scratch.ptr);
+}
+
+void site_crumb(lua_State *L, const char *title, const char *url)
+{
+    if (lua_getfield(L, -1, "breadcrumbs") != LUA_TTABLE) {
+        lua_pop(L, 1);
+        lua_newtable(L);
+        lua_pushvalue(L, -1);
+        lua_setfield(L, -3, "breadcrumbs");
+    }
+    lua_newtable(L);
+    sandbox_set_string(L, "title", title);
+    sandbox_set_string(L, "url", url);
+    lua_rawseti(L, -2, (lua_Integer)luaL_len(L, -2) + 1);
+    lua_pop(L, 1);
+}
+
+void site_crumb_dept(site_state *st, size_t dept)
+{
+    site_crumb(st->L, st->b->dept[dept].subsite_name, st->b->dept[dept].url);
+}
+
+int site_page_finish(site_state *st, const char *template, const char *file)
+{
+    lua_State *L = st->L;
+    const site_config *cfg = st->b->cfg;
+    lua_getfield(L, -1, "url");
+    buf_reset(&st->path);
+    buf_puts(&st->path, lua_tostring(L, -1));
+    lua_pop(L, 1);
+    lua_getfield(L, -1, "kind");
+    bool absolute = strcmp(lua_tostring(L, -1), "404") == 0;
+    lua_pop(L, 1);
+
+    lua_newtable(L); /* the context */
+    lua_insert(L, -2);
+    lua_setfield(L, -2, "page");
+    site_set_ref(L, "site", st->site_ref);
+    lua_pushstring(L, st->path.ptr);
+    if (absolute) {
+        /* The 404 page is served for any missing path: links must not
+         * depend on where it is shown. */
+        const char *host = strstr(cfg->base_url, "://");
+        const char *path = host ? strchr(host + 3, '/') : cfg->base_url;
+        lua_pushstring(L, path ? path : "/");
+    } else {
+        lua_pushnil(L);
+    }
+    lua_pushcclosure(L, site_url_fn, 2);
+    lua_setfield(L, -2, "url");
+
+    buf_reset(&st->html);
+    buf_reset(&st->err);
+    if (template_render(st->ts, template, st->path.ptr, &st->html, &st->err) != 0) {
+        site_template_error(st, st->err.ptr);
+        return RENDER_ERROR_TEMPLATE;
+    }
+    buf_reset(&st->err);
+    if (output_write(&st->b->out, file ? file : st->path.ptr, buf_cstr(&st->html), st->html.len,
+                     &st->err) != 0) {
+        site_error(st->b, "GK402", "", st->err.ptr);
+        return RENDER_ERROR_IO;
+    }
+    if (st->logging) {
+        st->log = xgrow(st->log, &st->log_cap, st->log_len + 1, sizeof *st->log);
+        st->log[st->log_len++] =
+            (cache_page){arena_strdup(&st->mem, file ? file : st->path.ptr), st->html.len};
+    }
+    st->pages++;
+    return 0;
+}
+
+/* ---- versions ------------------------------------------------------------ */
+
+/* revision_set_load reads git and revision_set_page asks naming.lua: both
+ * are one thread's at a time. */
+static int site_version_load(site_state *st, revision_set *rs, size_t k)
+{
+    pthread_mutex_lock(&st->b->lock);
+    int rc = revision_set_load(rs, k, st->b->diags);
+    pthread_mutex_unlock(&st->b->lock);
+    return rc;
+}
+
+static int site_version_page(site_state *st, revision_set *rs, size_t k, const char *url)
+{
+    pthread_mutex_lock(&st->b->lock);
+    int rc = revision_set_page(rs, st->L, k, url, st->b->names, &st->mem);
+    pthread_mutex_unlock(&st->b->lock);
+    return rc;
+}
+
+int site_render_versions(site_state *st, const history_revisions *rv, const content_item *current,
+                         const char *url, const char *title, const department *dept,
+                         const char *key, int ref)
+{
+    site_builder *b = st->b;
+    lua_State *L = st->L;
+    revision_set rs;
+    revision_set_init(&rs, b->opt->history, b->cfg, rv, current, b->opt->drafts);
+    buf page = BUF_INIT, name = BUF_INIT;
+    int rc = 0;
+    for (size_t k = 0; k < rs.earlier && rc == 0; k++) {
+        if (site_version_load(st, &rs, k) != 0) {
+            rc = RENDER_ERROR_IO;
+            break;
+        }
+        int v = rv->v[k].number;
+        for (int diff = 0; diff < 2 && rc == 0 && rs.shown[k]; diff++) {
+            if (diff && !revision_set_diffable(&rs, k))
+                break;
+            buf_reset(&page);
+            buf_printf(&page, "%sv%d/%s", url, v, diff ? "diff/" : "");
+            buf_reset(&name);
+            if (diff)
+                buf_printf(&name, "%s（v%d 与 v%d 的比较）", title, v, v + 1);
+            else
+                buf_printf(&name, "%s（历史版本 v%d）", title, v);
+            site_page_begin(st, diff ? "diff" : "revision", page.ptr, name.ptr);
+            site_crumb(L, "首页", "/");
+            if (dept)
+                site_crumb_dept(st, (size_t)(dept - b->cfg->departments));
+            site_crumb(L, title, url);
+            site_set_ref(L, key, ref);
+            if (diff) {
+                revision_set_diff(&rs, L, k, url, b->cfg->allow_html);
+            } else if (site_version_page(st, &rs, k, url) != 0) {
+                lua_pop(L, 1);
+                rc = RENDER_ERROR_TEMPLATE;
+                break;
+            }
+            rc = site_page_finish(st, diff ? "diff.html" : "revision.html", NULL);
+        }
+    }
+    if (rc == 0) {
+        lua_rawgeti(L, LUA_REGISTRYINDEX, ref);
+        revision_set_list(&rs, L, url);
+        lua_pop(L, 1);
+    }
+    revision_set_free(&rs);
+    buf_free(&page);
+    buf_free(&name);
+    return rc;
+}

@@ -1,0 +1,17 @@
+/* FNV-1a, 64 bits: a fast hash for cache keys (not for anything an attacker
+ * chooses). Feed `h` from HASH64_INIT, piece by piece. */
+#ifndef GK_UTIL_HASH_H
+#define GK_UTIL_HASH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define HASH64_INIT 0xcbf29ce484222325ULL
+
+uint64_t hash64(uint64_t h, const void *data, size_t len);
+/* The string's bytes and a NUL, so that ("ab","c") and ("a","bc") differ;
+ * NULL hashes apart from "". */
+uint64_t hash64_str(uint64_t h, const char *s);
+uint64_t hash64_int(uint64_t h, int64_t v);
+
+#endif

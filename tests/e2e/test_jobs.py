@@ -1,0 +1,244 @@
+#!/usr/bin/env python3
+"""Builds on several threads (build -j N) give the site of a one-thread
+build, byte for byte: a generated corpus of some hundred items, and the
+example site in a git repository (so that earlier versions and their diffs
+are rendered too). A template error on a worker fails the build cleanly, and
+-j refuses what is not a thread count. The build cache (.gongkai/) renders
+only what changed, and its site is the one a build without cache makes; a
+damaged cache or one of another version is set aside with a warning.
+Prints "N passed, N failed"."""
+import re
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+# The optimised build, and the ASan+UBSan one when it is there (make check).
+BINARIES = os.environ.get("GK", "%s %s" % (os.path.join(ROOT, "gongkai"),
+                                           os.path.join(ROOT, "build", "san", "gongkai"))).split()
+GK = BINARIES[0]
+SHARED = os.environ.get("SHARED", os.path.join(ROOT, "..", "shared"))
+ENV = dict(os.environ, GONGKAI_DATADIR=ROOT)
+passed = failed = 0
+
+
+def check(ok, what):
+    global passed, failed
+    if ok:
+        passed += 1
+    else:
+        failed += 1
+        print("FAIL:", what)
+    return ok
+
+
+def gongkai(*args):
+    r = subprocess.run([GK, *args], capture_output=True, text=True, env=ENV)
+    if "AddressSanitizer" in r.stderr or "runtime error" in r.stderr or "ThreadSanitizer" in r.stderr:
+        check(False, "sanitizer report from gongkai %s:\n%s" % (" ".join(args), r.stderr[-3000:]))
+    return r
+
+
+def same_tree(a, b, what):
+    d = subprocess.run(["diff", "-r", a, b], capture_output=True, text=True)
+    return check(d.returncode == 0, "%s: the trees differ:\n%s" % (what, d.stdout[:800]))
+
+
+def build_each(site, tmp, jobs, name):
+    """Build `site` once per thread count; compare every tree with -j1's."""
+    outs = []
+    for j in jobs:
+        out = os.path.join(tmp, "%s-j%d" % (name, j))
+        r = gongkai("build", "-q", "-s", site, "-o", out, "-j", str(j))
+        if not check(r.returncode == 0, "%s: build -j%d failed: %s" % (name, j, r.stderr[-2000:])):
+            return None
+        outs.append(out)
+    for j, out in zip(jobs[1:], outs[1:]):
+        same_tree(outs[0], out, "%s: -j%d against -j%d" % (name, j, jobs[0]))
+    return outs[0]
+
+
+def test_corpus(tmp):
+    gen = os.path.join(SHARED, "bench", "gen_corpus.py")
+    if not check(os.path.exists(gen), "%s not found (set SHARED=...)" % gen):
+        return
+    site = os.path.join(tmp, "corpus")
+    subprocess.run([sys.executable, gen, site, "--items", "600"], check=True,
+                   capture_output=True)
+    subprocess.run([sys.executable, os.path.join(ROOT, "bench", "site.py"), site], check=True)
+    out = build_each(site, tmp, [1, 2, 3], "corpus")
+    if out:
+        items = sum(1 for d, _, files in os.walk(out) for f in files
+                    if f == "index.html" and "item-" in d and not d.endswith("print"))
+        check(items == 600, "the corpus site has %d item pages, not 600" % items)
+        with open(os.path.join(out, "feed.xml"), encoding="utf-8") as f:
+            feed = f.read()
+        # Summaries come from the item pages' workers; the feed is rendered after.
+        check(feed.count("<entry>") == 50 and feed.count("<summary>") == 50,
+              "the feed has %d entries, %d summaries" % (feed.count("<entry>"),
+                                                         feed.count("<summary>")))
+
+
+def git(site, *args):
+    subprocess.run(["git", "-C", site, *args], check=True, capture_output=True,
+                   env=dict(os.environ, GIT_AUTHOR_DATE="2026-01-05T10:00:00+08:00",
+                            GIT_COMMITTER_DATE="2026-01-05T10:00:00+08:00"))
+
+
+def test_versions(tmp):
+    """Earlier versions are read from git (one thread at a time) and rendered
+    on any worker: still the same site."""
+    site = os.path.join(tmp, "versions")
+    os.makedirs(site)
+    for entry in ("site.toml", "content", "templates", "themes", "catalogue.lock"):
+        src = os.path.join(ROOT, entry)
+        if os.path.isdir(src):
+            shutil.copytree(src, os.path.join(site, entry))
+        elif os.path.exists(src):
+            shutil.copy(src, site)
+    git(site, "init", "-q", "-b", "main")
+    git(site, "-c", "user.name=t", "-c", "user.email=t@example.invalid", "add", ".")
+    git(site, "-c", "user.name=t", "-c", "user.email=t@example.invalid", "commit", "-q", "-m", "一")
+    edited = []
+    for base, _, files in sorted(os.walk(os.path.join(site, "content"))):
+        for f in sorted(files):
+            if f.endswith(".md") and not f.startswith("_") and len(edited) < 12:
+                p = os.path.join(base, f)
+                with open(p, "a", encoding="utf-8") as fh:
+                    fh.write("\n本段为修订时补充的说明。\n")
+                edited.append(p)
+    git(site, "-c", "user.name=t", "-c", "user.email=t@example.invalid", "commit", "-q", "-am", "二")
+    out = build_each(site, tmp, [1, 2, 4], "versions")
+    if out:
+        diffs = [d for d, _, files in os.walk(out) if d.endswith("/v1/diff")]
+        check(len(diffs) >= 10, "only %d diff pages of earlier versions were built" % len(diffs))
+
+
+def test_template_error(tmp):
+    site = os.path.join(tmp, "broken")
+    shutil.copytree(os.path.join(tmp, "versions"), site, ignore=shutil.ignore_patterns(".git"))
+    out = os.path.join(tmp, "broken-out")
+    r = gongkai("build", "-q", "-s", site, "-o", out, "-j", "2")
+    check(r.returncode == 0, "first build failed: %s" % r.stderr[-1000:])
+    before = sorted(os.path.join(d, f) for d, _, files in os.walk(out) for f in files)
+    tpl = os.path.join(site, "templates", "item.html")
+    with open(tpl, encoding="utf-8") as f:
+        text = f.read()
+    with open(tpl, "w", encoding="utf-8") as f:
+        f.write(text.replace("<%= page.title %>", "<%= page.title .. nil %>", 1)
+                if "<%= page.title %>" in text else "<% error('坏模板') %>" + text)
+    r = gongkai("build", "-s", site, "-o", out, "-j", "2")
+    check(r.returncode == 1, "a template error did not fail the build (exit %d)" % r.returncode)
+    check("GK401" in r.stderr and "item.html" in r.stderr,
+          "the error does not name the template: %s" % r.stderr[-1000:])
+    after = sorted(os.path.join(d, f) for d, _, files in os.walk(out) for f in files)
+    check(before == after, "a failed build changed the previous output")
+    check(not [n for n in os.listdir(tmp) if n.startswith("broken-out.")],
+          "a failed build left its staging folder behind")
+
+
+def test_bad_counts(tmp):
+    for bad in ("0", "x", "-3", "2x", "100000"):
+        r = gongkai("build", "-s", os.path.join(tmp, "versions"), "-o", os.path.join(tmp, "bad"),
+                    "-j", bad)
+        check(r.returncode == 2 and "-j" in r.stderr,
+              "-j %s: exit %d, %s" % (bad, r.returncode, r.stderr.strip()[:200]))
+    check(not os.path.exists(os.path.join(tmp, "bad")), "a refused -j wrote a site")
+
+
+def pages_rendered(r):
+    m = re.search(r"(\d+) 个页面", r.stderr)
+    return int(m.group(1)) if m else -1
+
+
+def fresh_build(site, out):
+    """The site as a build without any cache makes it."""
+    cache = os.path.join(site, ".gongkai")
+    saved = cache + ".saved"
+    if os.path.exists(cache):
+        os.rename(cache, saved)
+    r = gongkai("build", "-s", site, "-o", out)
+    shutil.rmtree(cache, ignore_errors=True)
+    if os.path.exists(saved):
+        os.rename(saved, cache)
+    return r
+
+
+def test_cache(tmp):
+    site = os.path.join(tmp, "cache")
+    shutil.copytree(os.path.join(tmp, "versions"), site)
+    out = os.path.join(tmp, "cache-out")
+    shutil.rmtree(os.path.join(site, ".gongkai"), ignore_errors=True)
+    full = gongkai("build", "-s", site, "-o", out)
+    check(full.returncode == 0, "build failed: %s" % full.stderr[-1000:])
+    check(os.path.exists(os.path.join(site, ".gongkai", "items.cache")), "no build cache written")
+    total = pages_rendered(full)
+    again = gongkai("build", "-s", site, "-o", out)
+    listings = pages_rendered(again)
+    check(0 < listings < total - 100,
+          "a no-change build rendered %d of %d pages" % (listings, total))
+
+    items = sorted(os.path.join(d, f) for d, _, fs in os.walk(os.path.join(site, "content"))
+                   for f in fs if f.endswith(".md") and not f.startswith("_"))
+    with open(items[3], "a", encoding="utf-8") as f:
+        f.write("\n缓存之后补充的一段话。\n")
+    edit = gongkai("build", "-s", site, "-o", out)
+    check(edit.returncode == 0 and listings < pages_rendered(edit) <= listings + 12,
+          "after editing one item %d pages were rendered (no change: %d)" %
+          (pages_rendered(edit), listings))
+    ref = os.path.join(tmp, "cache-ref")
+    fresh_build(site, ref)
+    same_tree(out, ref, "the site after an edit, built with the cache")
+
+    # A template every item page uses: every item page anew.
+    tpl = os.path.join(site, "templates", "item.html")
+    with open(tpl, "a", encoding="utf-8") as f:
+        f.write("<!-- 模板修改 -->\n")
+    changed = gongkai("build", "-s", site, "-o", out)
+    shutil.rmtree(ref)
+    total = pages_rendered(fresh_build(site, ref))
+    check(pages_rendered(changed) == total,
+          "after a template edit %d of %d pages were rendered" % (pages_rendered(changed), total))
+    same_tree(out, ref, "the site after a template edit, built with the cache")
+
+    # A page removed from the output behind the cache's back is rendered again.
+    victim = [os.path.join(d, "index.html") for d, _, fs in os.walk(out)
+              if d.endswith("print") and "index.html" in fs][0]
+    os.unlink(victim)
+    r = gongkai("build", "-s", site, "-o", out)
+    check(r.returncode == 0 and os.path.exists(victim), "a missing page was not rendered again")
+
+    cache = os.path.join(site, ".gongkai", "items.cache")
+    with open(cache, "rb") as f:
+        data = f.read()
+    for what, damaged in (("damaged", data[:len(data) // 2] + b"\xff\x00garbage"),
+                          ("another version", data.replace(b"GKCACHE1\x00", b"GKCACHE1\x009.9.9-", 1)),
+                          ("empty", b"")):
+        with open(cache, "wb") as f:
+            f.write(damaged)
+        r = gongkai("build", "-s", site, "-o", out)
+        warned = "GK403" in r.stderr
+        check(r.returncode == 0 and (warned or what == "empty"),
+              "a %s cache: exit %d, %s" % (what, r.returncode, r.stderr[-500:]))
+        check(pages_rendered(r) == total, "a %s cache was trusted (%d of %d pages rendered)" %
+              (what, pages_rendered(r), total))
+        same_tree(out, ref, "the site built over a %s cache" % what)
+
+
+def main():
+    global GK
+    for GK in [b for b in BINARIES if os.path.exists(b)]:
+        with tempfile.TemporaryDirectory() as tmp:
+            test_corpus(tmp)
+            test_versions(tmp)
+            test_template_error(tmp)
+            test_bad_counts(tmp)
+            test_cache(tmp)
+    print("%d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
