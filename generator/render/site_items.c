@@ -499,6 +499,8 @@ int site_render_items(site_builder *b)
     b->worker_count = workers;
     job.entries = xcalloc(b->published_len + 1, sizeof *job.entries);
     pthread_mutex_init(&job.commit, NULL);
+    if (b->opt->progress)
+        b->opt->progress(b->opt->progress_ctx, 0, b->published_len);
     pool_run(workers, items_worker, &job);
     b->main.pages += atomic_load(&job.pages);
     int rc = atomic_load(&job.failed);
