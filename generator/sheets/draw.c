@@ -76,12 +76,19 @@ static void draw_frag(const sheet *s, cairo_t *cr, const sheet_frag *f, double c
 void sheet_page_draw(sheet *s, cairo_t *cr, int page)
 {
     sheet_frame_head_draw(s, cr);
+    /* Places run column by column: each gutter's fence goes between the
+     * columns it parts, and on every page, full or not. */
+    int column = 0;
     for (size_t i = 0; i < s->place_count; i++) {
         const sheet_place *p = &s->places[i];
         if (p->page != page)
             continue;
+        while (column < p->column)
+            sheet_fence_gutter(s, cr, ++column);
         double cx = s->st.margin + p->column * (s->st.col_w + s->st.gap);
         draw_frag(s, cr, &s->frags[p->frag], cx, s->st.top + p->y);
     }
+    while (column < s->st.columns - 1)
+        sheet_fence_gutter(s, cr, ++column);
     sheet_frame_foot_draw(s, cr, page);
 }

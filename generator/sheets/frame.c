@@ -64,6 +64,7 @@ void sheet_frame_head_draw(sheet *s, cairo_t *cr)
     cairo_set_source_rgb(cr, SHEET_RED);
     frame_rule(cr, x0, x1, y + 3, 2.2);
     frame_rule(cr, x0, x1, y + 6.5, 0.7);
+    sheet_fence_across(s, cr, st->top - st->body / 2);
 }
 
 void sheet_frame_foot_draw(sheet *s, cairo_t *cr, int page)
@@ -71,6 +72,7 @@ void sheet_frame_foot_draw(sheet *s, cairo_t *cr, int page)
     const sheet_style *st = &s->st;
     double x0 = st->margin, x1 = st->width - st->margin;
     double y = st->height - st->margin - s->foot_h + st->body * 0.5;
+    sheet_fence_across(s, cr, y - st->body * 0.25);
     cairo_set_source_rgb(cr, 0.4, 0.4, 0.4);
     frame_rule(cr, x0, x1, y, 0.5);
     y += st->body * 0.5;
@@ -79,6 +81,7 @@ void sheet_frame_foot_draw(sheet *s, cairo_t *cr, int page)
         cairo_move_to(cr, x0, y);
         pango_cairo_show_layout(cr, s->foot_review);
         y += sheet_layout_height(s->foot_review) + st->foot * 0.5;
+        sheet_fence_across(s, cr, y - st->foot * 0.25);
     }
     cairo_move_to(cr, x0, y);
     pango_cairo_show_layout(cr, s->foot_phone);

@@ -33,6 +33,8 @@ static void sheet_close(sheet *s)
     free(s->layouts);
     free(s->frags);
     free(s->places);
+    if (s->fence_face)
+        cairo_font_face_destroy(s->fence_face);
     g_object_unref(s->ctx);
     g_object_unref(s->fontmap);
     arena_free(&s->mem);
@@ -171,6 +173,7 @@ static int sheet_make(sheet *s, const catalogue_item **items, size_t n, content_
     sheet_date_label(to, to_s);
     const char *subtitle = arena_printf(&s->mem, "%s　　公开时间：自%s至%s", label, from_s, to_s);
     if (rc == 0) {
+        sheet_fence_prepare(s);
         sheet_frame_prepare(s, title, subtitle, sheet_review(s, items, n));
         if (!n)
             sheet_empty(s);

@@ -24,6 +24,7 @@
 
 #define SHEET_RED 0.75, 0.05, 0.05
 #define SHEET_CODE_PAD 4.0 /* the grey ground around code */
+#define SHEET_FENCE 2.0    /* how thick an invisible fence is (fence.c) */
 
 /* Page geometry and type sizes for one paper, in points. */
 typedef struct sheet_style {
@@ -124,6 +125,12 @@ typedef struct sheet {
     /* The page frame. */
     PangoLayout *head_title, *head_sub, *foot_review, *foot_phone;
     double head_h, foot_h;
+
+    /* The fences' font (NULL: no fences): the sans face's space glyph, and
+     * its metrics at 1 pt. */
+    cairo_font_face_t *fence_face;
+    unsigned long fence_glyph;
+    double fence_ascent, fence_descent, fence_advance;
 } sheet;
 
 /* style.c */
@@ -172,6 +179,14 @@ void sheet_foot_draw(cairo_t *cr, const sheet_foot *f, double x, double y);
 void sheet_frame_prepare(sheet *s, const char *title, const char *subtitle, const char *review);
 void sheet_frame_head_draw(sheet *s, cairo_t *cr);
 void sheet_frame_foot_draw(sheet *s, cairo_t *cr, int page);
+
+/* fence.c: invisible words that keep poppler's text layout analysis reading
+ * the page head, each column in turn and the foot. Prepare once the fonts
+ * are known to be there; then draw one across the page centred on y, or in
+ * the gutter before `column`. */
+void sheet_fence_prepare(sheet *s);
+void sheet_fence_across(const sheet *s, cairo_t *cr, double y);
+void sheet_fence_gutter(const sheet *s, cairo_t *cr, int column);
 
 /* flow.c */
 void sheet_flow(sheet *s);

@@ -4,8 +4,9 @@ example site and of generated fixtures (a 40-item quarter, a table three pages
 long, an empty quarter, rare characters), and they are read back with
 poppler-utils like a person would read the paper: page size (pdfinfo), fonts
 embedded (pdffonts), text present and in reading order (pdftotext -raw, the
-order it is drawn in; -bbox for where it sits), and every QR code decoded from
-a rendering (pdftoppm + zbarimg) to its item's web address. Also: which items
+order it is drawn in; -bbox for where it sits), the same order from plain
+pdftotext (poppler's own layout analysis), and every QR code decoded from a
+rendering (pdftoppm + zbarimg) to its item's web address. Also: which items
 go on which board and period, determinism, atomic output, the options.
 Prints "N passed, N failed"."""
 import datetime
@@ -111,6 +112,17 @@ def text(pdf, page=None):
     if page:
         args += ["-f", str(page), "-l", str(page)]
     return run(*args, pdf, "-")
+
+
+def plain(pdf, page=None):
+    """The text as plain pdftotext gives it, in the order poppler's layout
+    analysis reads it rather than the drawing order. The invisible fences
+    between the page's regions print as ZERO WIDTH SPACE; they are dropped
+    here with all white space, which poppler spreads by its own measure."""
+    args = ["pdftotext"]
+    if page:
+        args += ["-f", str(page), "-l", str(page)]
+    return re.sub(r"[\s\u200b]+", "", run(*args, pdf, "-"))
 
 
 def words(pdf):
@@ -363,6 +375,10 @@ def test_big_quarter(tmp):
     check(created.startswith("2026-07-03"), "PDF date %s is not the newest item's" % created)
     t = text(pdf)
     check(in_order(t, titles) is None, "titles out of order: %s" % in_order(t, titles))
+    items = [(title, ["现将第%d号事项公布如下" % n, "资金%d.%02d万元" % (n * 3, n)])
+             for n, title in enumerate(titles[:40], 1)] + [(titles[40], ["汇总。"])]
+    problem = items_in_order(plain(pdf), items) or head_and_foot(pdf, pages)
+    check(problem is None, "40 items, plain pdftotext: %s" % problem)
     check("䶮" in t and "〔2026〕、，；：“引号”" in t, "rare characters lost")
     check("白政发〔2026〕8号" in t and "[2026]" not in t, "document numbers not normalised")
     for never in ("草稿不应出现", "依申请公开不应出现", "不予公开不应出现", "青石乡公开栏的事项不应出现"):
@@ -403,6 +419,80 @@ def test_big_quarter(tmp):
           "missing glyph not reported: %s" % r.stderr[-500:])
 
 
+# ---- reading order without -raw -------------------------------------------
+
+def items_in_order(t, items):
+    """None when each item's title is followed by its own text, in order,
+    and by no other item's, before the next item's title; items are (title,
+    [text, ...]), the first text of each found in no other item."""
+    at = []
+    for title, _ in items:
+        i = t.find(title, at[-1] + 1 if at else 0)
+        if i < 0:
+            return "title %s missing or out of order" % title
+        at.append(i)
+    at.append(len(t))
+    for k, (title, body) in enumerate(items):
+        own = t[at[k]:at[k + 1]]
+        problem = in_order(own, body)
+        if problem:
+            return "%s: %s before the next title" % (title, problem)
+        for other, texts in items:
+            if other != title and texts[0] in own:
+                return "%s: text of %s before the next title" % (title, other)
+    return None
+
+
+def head_and_foot(pdf, pages):
+    """None when plain pdftotext reads each page's head first and its foot
+    last."""
+    for p in range(1, pages + 1):
+        t = plain(pdf, p)
+        if not (t.startswith("示例县白马镇政务公开栏") and t.endswith("第%d页共%d页" % (p, pages))):
+            return "page %d: %s … %s" % (p, t[:30], t[-30:])
+    return None
+
+
+def test_plain_order(tmp):
+    """Ten items in three columns (A3) and in two (A4), as plain pdftotext
+    reads them: each title, then that item's own text down to its QR code's
+    address, then the next title; each page's head first, its foot last."""
+    site = copy_site(tmp, "plain")
+    content = os.path.join(site, "content", "baima", "2026")
+    lock_paths = []
+    for n in range(1, 11):
+        day = datetime.date(2026, 4, 1) + datetime.timedelta(days=n * 3)
+        write(os.path.join(content, "order-%02d.md" % n),
+              item("白马镇2026年第二季度第%02d号公开事项" % n, day, big_body(n),
+                   reviewed_by='"罗永红"', reviewed_on=day))
+        lock_paths.append("content/baima/2026/order-%02d.md" % n)
+    for paper, columns in (("A3", 3), ("A4", 2)):
+        out = os.path.join(tmp, "plain-" + paper)
+        r = gongkai("sheets", "-s", site, "--board", "baima-zw", "--period", "2026-Q2",
+                    "--paper", paper, "-o", out)
+        pdf = os.path.join(out, "baima-zw-2026-Q2.pdf")
+        if not check(r.returncode == 0, "%s sheet: %s" % (paper, r.stderr[-500:])):
+            continue
+        pages = info(pdf)[0]
+        col_w = (info(pdf)[1][0] - 2 * 42.52) / columns
+        xs = {int((w[1] - 42.52) // col_w) for w in words(pdf) if w[5].startswith("白马镇2026年")}
+        check(pages >= 2 and len(xs) == columns,
+              "%s: %d pages, titles in %d columns: not a multi-column test" % (paper, pages, len(xs)))
+        lock = lock_entries(site)
+        items = []
+        for n, path in enumerate(lock_paths, 1):
+            items.append(("白马镇2026年第二季度第%02d号公开事项" % n,
+                          ["现将第%d号事项公布如下" % n, "资金%d.%02d万元" % (n * 3, n),
+                           "%d,%03d" % (n, n * 7), "%d.50" % (n * 11),
+                           "群众对公示内容有异议的",
+                           BASE_URL + lock[path][1][1:]]))
+        problem = items_in_order(plain(pdf), items)
+        check(problem is None, "%s, plain pdftotext: %s" % (paper, problem))
+        problem = head_and_foot(pdf, pages)
+        check(problem is None, "%s, plain pdftotext, head not first or foot not last: %s"
+              % (paper, problem))
+
+
 # ---- a table three pages long -------------------------------------------
 
 def test_long_table(tmp):
@@ -439,6 +529,8 @@ def test_long_table(tmp):
             check(below and not above, "page %d: a header row not at the top of its column" % p)
     names = [int(w[5][2:]) for w in ws if w[5].startswith("张*")]
     check(names == list(range(1, rows + 1)), "table rows lost or out of order")
+    names = [int(n) for n in re.findall(r"张\*(\d+)", plain(pdf))]
+    check(names == list(range(1, rows + 1)), "table rows out of order in plain pdftotext")
     # Figures line up on the right: the amounts column (no alignment given,
     # all numbers) and the area column (---:).
     for shape in (r"^\d,\d{3}\.50$", r"^\d+\.\d\d$"):
@@ -498,6 +590,7 @@ def main():
             test_withdrawn(tmp, site)
             test_problems(tmp, site)
         test_big_quarter(tmp)
+        test_plain_order(tmp)
         test_long_table(tmp)
     print("%d passed, %d failed" % (passed, failed))
     return 1 if failed else 0
