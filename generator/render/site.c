@@ -106,7 +106,10 @@ static void site_keys(site_builder *b)
 {
     const site_config *cfg = b->cfg;
     uint64_t h = hash64_str(HASH64_INIT, GK_VERSION);
-    h = hash64_str(h, b->opt->out_dir);
+    /* The output folder however it was named ("public", "./public"). */
+    char *out = realpath(b->opt->out_dir, NULL);
+    h = hash64_str(h, out ? out : b->opt->out_dir);
+    free(out);
     h = hash64_int(h, b->opt->drafts);
     buf path = BUF_INIT, text = BUF_INIT, data = BUF_INIT;
     buf_printf(&path, "%s/site.toml", cfg->root);
