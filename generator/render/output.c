@@ -1,7 +1,7 @@
-#define _GNU_SOURCE /* renameat2 */
 #include "output.h"
 
 #include "../util/path.h"
+#include "../util/xalloc.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -22,16 +22,29 @@ static int output_fail(buf *err, const char *what, const char *path)
 int output_open(output *o, const char *target, buf *err)
 {
     memset(o, 0, sizeof *o);
+    arena_init(&o->mem);
+    pthread_mutex_init(&o->lock, NULL);
     size_t len = strlen(target);
     while (len > 1 && target[len - 1] == '/')
         len--;
     buf_put(&o->target, target, len);
+    struct stat st;
+    o->update = stat(o->target.ptr, &st) == 0 && S_ISDIR(st.st_mode);
     buf_printf(&o->staging, "%s.tmp-%ld", o->target.ptr, (long)getpid());
     /* A staging tree of this pid is stale: a previous run's leftovers. */
     path_remove_tree(o->staging.ptr);
     if (mkdir(o->staging.ptr, 0777) != 0)
         return output_fail(err, "无法创建输出目录", o->staging.ptr);
     return 0;
+}
+
+/* Put a file of the new site on the list (when updating the target). */
+static void output_note(output *o, const char *path, bool staged)
+{
+    pthread_mutex_lock(&o->lock);
+    o->written = xgrow(o->written, &o->written_cap, o->written_len + 1, sizeof *o->written);
+    o->written[o->written_len++] = (output_file){arena_strdup(&o->mem, path), staged};
+    pthread_mutex_unlock(&o->lock);
 }
 
 /* mkdir -p of every folder above the file at `path`, from `from` on. */
@@ -99,12 +112,14 @@ int output_write(output *o, const char *site_path, const char *data, size_t len,
     buf_printf(&path, "%s%s%s", o->staging.ptr, site_path, index);
     buf_printf(&old, "%s%s%s", o->target.ptr, site_path, index);
     int rc = 0;
-    if (output_mkdirs(path.ptr, o->staging.len + 1) != 0) {
-        rc = output_fail(err, "无法写入", path.ptr + o->staging.len);
-    } else if (output_same_file(old.ptr, data, len) && link(old.ptr, path.ptr) == 0) {
+    if (o->update && output_same_file(old.ptr, data, len)) {
+        output_note(o, old.ptr + o->target.len + 1, false);
         o->unchanged++;
-    } else if (output_write_file(path.ptr, data, len) != 0) {
+    } else if (output_mkdirs(path.ptr, o->staging.len + 1) != 0 ||
+               output_write_file(path.ptr, data, len) != 0) {
         rc = output_fail(err, "无法写入", path.ptr + o->staging.len);
+    } else if (o->update) {
+        output_note(o, path.ptr + o->staging.len + 1, true);
     }
     if (rc == 0)
         o->files++;
@@ -132,18 +147,16 @@ bool output_keepable(output *o, const char *site_path, size_t len)
 
 int output_keep(output *o, const char *site_path, size_t len, buf *err)
 {
-    const char *index = site_path[strlen(site_path) - 1] == '/' ? "index.html" : "";
-    buf path = BUF_INIT, old = BUF_INIT;
-    buf_printf(&path, "%s%s%s", o->staging.ptr, site_path, index);
+    buf old = BUF_INIT;
     int rc = 0;
-    if (!output_kept(o, site_path, len, &old) || output_mkdirs(path.ptr, o->staging.len + 1) != 0 ||
-        link(old.ptr, path.ptr) != 0) {
-        rc = output_fail(err, "无法写入", path.ptr + o->staging.len);
+    if (!o->update || !output_kept(o, site_path, len, &old)) {
+        errno = ENOENT;
+        rc = output_fail(err, "无法保留", site_path);
     } else {
+        output_note(o, old.ptr + o->target.len + 1, false);
         o->files++;
         o->unchanged++;
     }
-    buf_free(&path);
     buf_free(&old);
     return rc;
 }
@@ -200,15 +213,84 @@ int output_copy_tree(output *o, const char *dir, buf *err)
     return output_copy_dir(o, dir, "", err);
 }
 
+static int output_file_cmp(const void *a, const void *b)
+{
+    return strcmp(((const output_file *)a)->path, ((const output_file *)b)->path);
+}
+
+static bool output_in_site(const output *o, const char *path)
+{
+    output_file key = {(char *)path, false};
+    return bsearch(&key, o->written, o->written_len, sizeof key, output_file_cmp) != NULL;
+}
+
+/* Remove what no page of the new site wrote from the folder `dir` (a path
+ * in the target; `rel` its part after the target), and the folder when it
+ * is left empty. Returns whether it is gone. */
+static bool output_prune(output *o, buf *dir, size_t rel)
+{
+    DIR *d = opendir(dir->ptr);
+    if (!d)
+        return false;
+    size_t len = dir->len, kept = 0;
+    for (struct dirent *e; (e = readdir(d)) != NULL;) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        buf_printf(dir, "/%s", e->d_name);
+        struct stat st;
+        if (lstat(dir->ptr, &st) == 0 && S_ISDIR(st.st_mode))
+            kept += !output_prune(o, dir, rel);
+        else if (output_in_site(o, dir->ptr + rel) || unlink(dir->ptr) != 0)
+            kept++;
+        dir->ptr[dir->len = len] = '\0';
+    }
+    closedir(d);
+    return kept == 0 && dir->len > rel && rmdir(dir->ptr) == 0;
+}
+
+/* Move the files written anew into the target, then remove the old ones. */
+static int output_update(output *o, buf *err)
+{
+    qsort(o->written, o->written_len, sizeof *o->written, output_file_cmp);
+    buf from = BUF_INIT, to = BUF_INIT;
+    int rc = 0;
+    for (size_t i = 0; i < o->written_len && rc == 0; i++) {
+        if (!o->written[i].staged)
+            continue;
+        buf_reset(&from);
+        buf_reset(&to);
+        buf_printf(&from, "%s/%s", o->staging.ptr, o->written[i].path);
+        buf_printf(&to, "%s/%s", o->target.ptr, o->written[i].path);
+        if (output_mkdirs(to.ptr, o->target.len + 1) != 0 || rename(from.ptr, to.ptr) != 0) {
+            /* A folder where a file goes now, or a file where a folder
+             * goes: the old one makes way. */
+            path_remove_tree(to.ptr);
+            for (char *s = strchr(to.ptr + o->target.len + 1, '/'); s; s = strchr(s + 1, '/')) {
+                *s = '\0';
+                struct stat st;
+                if (lstat(to.ptr, &st) == 0 && !S_ISDIR(st.st_mode))
+                    unlink(to.ptr);
+                *s = '/';
+            }
+            if (output_mkdirs(to.ptr, o->target.len + 1) != 0 || rename(from.ptr, to.ptr) != 0)
+                rc = output_fail(err, "无法更新", to.ptr);
+        }
+    }
+    if (rc == 0) {
+        buf_reset(&to);
+        buf_puts(&to, o->target.ptr);
+        output_prune(o, &to, o->target.len + 1);
+        path_remove_tree(o->staging.ptr);
+    }
+    buf_free(&from);
+    buf_free(&to);
+    return rc;
+}
+
 int output_commit(output *o, buf *err)
 {
-    /* Swap in one step where the kernel can; a first build just renames. */
-    if (renameat2(AT_FDCWD, o->staging.ptr, AT_FDCWD, o->target.ptr, RENAME_EXCHANGE) == 0) {
-        path_remove_tree(o->staging.ptr); /* now the old site */
-        return 0;
-    }
-    if (errno != ENOENT && errno != EINVAL && errno != ENOSYS)
-        return output_fail(err, "无法替换输出目录", o->target.ptr);
+    if (o->update)
+        return output_update(o, err);
     if (rename(o->staging.ptr, o->target.ptr) != 0)
         return output_fail(err, "无法替换输出目录", o->target.ptr);
     return 0;
@@ -225,6 +307,9 @@ void output_free(output *o)
 {
     buf_free(&o->target);
     buf_free(&o->staging);
+    free(o->written);
+    arena_free(&o->mem);
+    pthread_mutex_destroy(&o->lock);
 }
 
 void output_link(const char *from, const char *to, buf *out)

@@ -1,22 +1,38 @@
-/* The output tree of a build. Pages are written into a fresh directory beside
- * the target; only a build that succeeded swaps it into place, in one atomic
- * rename, so a failed or interrupted build leaves the previous site as it
- * was. A file whose bytes are those of the previous site is linked from it
- * rather than written: its inode and mtime stay, and rsync or a web server's
- * caches see nothing changed. Writing is safe from several threads. */
+/* The output tree of a build. A first build writes a fresh directory beside
+ * the target and renames it into place. A rebuild writes only the files
+ * whose bytes changed, into that directory, and moves them into the target
+ * once the whole build succeeded, then removes the files no page wrote any
+ * more: a failed or interrupted build leaves the previous site as it was
+ * (an interruption while moving leaves each file whole, old or new), and a
+ * file whose bytes are those of the previous site is never touched: its
+ * inode and mtime stay, and rsync or a web server's caches see nothing
+ * changed. Writing is safe from several threads. */
 #ifndef GK_RENDER_OUTPUT_H
 #define GK_RENDER_OUTPUT_H
 
+#include "../util/arena.h"
 #include "../util/buf.h"
+
+#include <pthread.h>
 
 #include <stdbool.h>
 #include <stddef.h>
 
+typedef struct output_file {
+    char *path;  /* in the site: "czj/index.html" */
+    bool staged; /* written anew (in the staging tree), not kept */
+} output_file;
+
 typedef struct output {
     buf target;               /* the directory the site ends up in (public/) */
     buf staging;              /* where this build writes: public.tmp-<pid>/ */
+    bool update;              /* the target exists: update it file by file */
     _Atomic size_t files;     /* files in the new tree */
-    _Atomic size_t unchanged; /* of those, linked from the previous site */
+    _Atomic size_t unchanged; /* of those, the same as in the previous site */
+    pthread_mutex_t lock;     /* the list of files */
+    output_file *written;     /* every file of the new site, when updating */
+    size_t written_len, written_cap;
+    arena mem;
 } output;
 
 /* Create the staging directory beside `target`. Returns 0, or -1 with a

@@ -210,6 +210,15 @@ def test_cache(tmp):
     r = gongkai("build", "-s", site, "-o", out)
     check(r.returncode == 0 and os.path.exists(victim), "a missing page was not rendered again")
 
+    # An item removed: its pages leave the site (a withdrawn page stays at
+    # its URL), and nothing else of the old site is left behind.
+    os.unlink(items[5])
+    r = gongkai("build", "-s", site, "-o", out)
+    check(r.returncode == 0, "build after removing an item failed: %s" % r.stderr[-500:])
+    shutil.rmtree(ref)
+    total = pages_rendered(fresh_build(site, ref))
+    same_tree(out, ref, "the site after removing an item, built over the previous one")
+
     cache = os.path.join(site, ".gongkai", "items.cache")
     with open(cache, "rb") as f:
         data = f.read()
