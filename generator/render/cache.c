@@ -189,33 +189,22 @@ int build_cache_save(const char *file, uint64_t site_key, const cache_item *item
 
 /* ---- keys ------------------------------------------------------------------ */
 
-static int cache_name_cmp(const void *a, const void *b)
+static int cache_visible(const struct dirent *e)
 {
-    return strcmp(*(char *const *)a, *(char *const *)b);
+    return e->d_name[0] != '.';
 }
 
 uint64_t build_cache_tree_hash(uint64_t h, const char *dir)
 {
-    DIR *d = opendir(dir);
-    if (!d)
+    struct dirent **names;
+    int n = scandir(dir, &names, cache_visible, alphasort);
+    if (n < 0)
         return hash64_str(h, NULL);
-    arena mem;
-    arena_init(&mem);
-    char **names = NULL;
-    size_t n = 0, cap = 0;
-    for (struct dirent *e; (e = readdir(d)) != NULL;) {
-        if (e->d_name[0] == '.')
-            continue;
-        names = xgrow(names, &cap, n + 1, sizeof *names);
-        names[n++] = arena_strdup(&mem, e->d_name);
-    }
-    closedir(d);
-    qsort(names, n, sizeof *names, cache_name_cmp);
     buf path = BUF_INIT, text = BUF_INIT;
-    for (size_t i = 0; i < n; i++) {
+    for (int i = 0; i < n; i++) {
         buf_reset(&path);
-        buf_printf(&path, "%s/%s", dir, names[i]);
-        h = hash64_str(h, names[i]);
+        buf_printf(&path, "%s/%s", dir, names[i]->d_name);
+        h = hash64_str(h, names[i]->d_name);
         struct stat st;
         if (stat(path.ptr, &st) == 0 && S_ISDIR(st.st_mode)) {
             h = build_cache_tree_hash(h, path.ptr);
@@ -224,9 +213,9 @@ uint64_t build_cache_tree_hash(uint64_t h, const char *dir)
             if (buf_read_file(&text, path.ptr) == 0)
                 h = hash64(h, text.ptr, text.len);
         }
+        free(names[i]);
     }
     free(names);
-    arena_free(&mem);
     buf_free(&path);
     buf_free(&text);
     return h;

@@ -101,13 +101,19 @@ static bool output_same_file(const char *path, const char *data, size_t len)
     return same;
 }
 
+/* The file a site path names: "/czj/" is czj/index.html. */
+static const char *output_index(const char *site_path)
+{
+    return site_path[strlen(site_path) - 1] == '/' ? "index.html" : "";
+}
+
 int output_write(output *o, const char *site_path, const char *data, size_t len, buf *err)
 {
     if (site_path[0] != '/' || strstr(site_path, "/../") || strstr(site_path, "//")) {
         buf_printf(err, "页面路径“%s”不合法（应以 / 开头，且不能含 ..）", site_path);
         return -1;
     }
-    const char *index = site_path[strlen(site_path) - 1] == '/' ? "index.html" : "";
+    const char *index = output_index(site_path);
     buf path = BUF_INIT, old = BUF_INIT;
     buf_printf(&path, "%s%s%s", o->staging.ptr, site_path, index);
     buf_printf(&old, "%s%s%s", o->target.ptr, site_path, index);
@@ -128,37 +134,26 @@ int output_write(output *o, const char *site_path, const char *data, size_t len,
     return rc;
 }
 
-/* The previous site's file at `site_path`, when it is a file of `len` bytes. */
-static bool output_kept(output *o, const char *site_path, size_t len, buf *old)
-{
-    const char *index = site_path[strlen(site_path) - 1] == '/' ? "index.html" : "";
-    buf_printf(old, "%s%s%s", o->target.ptr, site_path, index);
-    struct stat st;
-    return lstat(old->ptr, &st) == 0 && S_ISREG(st.st_mode) && (size_t)st.st_size == len;
-}
-
 bool output_keepable(output *o, const char *site_path, size_t len)
 {
+    if (!o->update)
+        return false;
     buf old = BUF_INIT;
-    bool ok = output_kept(o, site_path, len, &old);
+    buf_printf(&old, "%s%s%s", o->target.ptr, site_path, output_index(site_path));
+    struct stat st;
+    bool ok = lstat(old.ptr, &st) == 0 && S_ISREG(st.st_mode) && (size_t)st.st_size == len;
     buf_free(&old);
     return ok;
 }
 
-int output_keep(output *o, const char *site_path, size_t len, buf *err)
+void output_keep(output *o, const char *site_path)
 {
-    buf old = BUF_INIT;
-    int rc = 0;
-    if (!o->update || !output_kept(o, site_path, len, &old)) {
-        errno = ENOENT;
-        rc = output_fail(err, "无法保留", site_path);
-    } else {
-        output_note(o, old.ptr + o->target.len + 1, false);
-        o->files++;
-        o->unchanged++;
-    }
-    buf_free(&old);
-    return rc;
+    buf rel = BUF_INIT;
+    buf_printf(&rel, "%s%s", site_path + 1, output_index(site_path));
+    output_note(o, rel.ptr, false);
+    buf_free(&rel);
+    o->files++;
+    o->unchanged++;
 }
 
 int output_copy_file(output *o, const char *from, const char *site_path, buf *err)

@@ -41,12 +41,11 @@ int output_open(output *o, const char *target, buf *err);
 /* Write `data` at the site path `site_path` ("/czj/" means
  * czj/index.html; "/sitemap.xml" that file), creating folders. */
 int output_write(output *o, const char *site_path, const char *data, size_t len, buf *err);
-/* Whether the previous site has a file of `len` bytes at `site_path` (what
- * the build cache says an unchanged page wrote there). */
+/* Whether the previous site, being updated, has a file of `len` bytes at
+ * `site_path` (what the build cache says an unchanged page wrote there). */
 bool output_keepable(output *o, const char *site_path, size_t len);
-/* Take that file into the new site as it is. Returns 0, or -1 with a
- * message in *err. */
-int output_keep(output *o, const char *site_path, size_t len, buf *err);
+/* Keep that file in the new site as it is. */
+void output_keep(output *o, const char *site_path);
 /* Copy the file at `from` to the site path `site_path`. */
 int output_copy_file(output *o, const char *from, const char *site_path, buf *err);
 /* Copy the tree at `dir` into the site root (theme static files). A missing

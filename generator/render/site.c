@@ -150,7 +150,6 @@ static void site_cache_open(site_builder *b)
     site_keys(b);
     build_cache_load(&b->cache, b->opt->cache_file, b->site_key, b->diags);
     b->next = xcalloc(b->cat->item_count + 1, sizeof *b->next);
-    b->cached = true;
 }
 
 /* The main state: the site's tables and a table per published item. */
@@ -677,7 +676,7 @@ int render_site(const site_config *cfg, const catalogue *cat, naming *names,
         }
         /* The site is built whatever happens to the cache: a cache that
          * cannot be written only makes the next build a full one. */
-        if (rc == 0 && b.cached &&
+        if (rc == 0 && b.next &&
             build_cache_save(opt->cache_file, b.site_key, b.next, cat->item_count, &err) != 0)
             diag_add(diags, DIAG_WARNING, "GK403", opt->cache_file, 0, 0, "%s", err.ptr);
     }

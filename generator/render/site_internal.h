@@ -95,8 +95,8 @@ struct site_builder {
     size_t *by_source; /* published items sorted by source path, for links */
 
     /* The build cache: the previous build's records, and this build's per
-     * catalogue item (filled by whichever worker renders the item). */
-    bool cached;
+     * catalogue item (filled by whichever worker renders the item); `next`
+     * is NULL when the build has no cache. */
     build_cache cache;
     uint64_t site_key;  /* what every page may show */
     uint64_t links_key; /* every published item's source and URL */

@@ -289,24 +289,31 @@ static uint64_t items_key(const site_builder *b, size_t i)
     return h;
 }
 
-/* Take the item's pages from the previous site when the cache says they are
- * what this build would render. Returns 1 when they were taken, 0 when the
- * item must be rendered, or RENDER_ERROR_IO. */
-static int items_keep(site_state *st, const cache_item *prev, uint64_t key)
+/* Keep the item's pages of the previous site when the cache says they are
+ * what this build would render. Returns whether they were kept. */
+static bool items_keep(site_state *st, const cache_item *prev, uint64_t key)
 {
     if (!prev || prev->key != key)
-        return 0;
+        return false;
     for (size_t p = 0; p < prev->page_count; p++)
         if (!output_keepable(&st->b->out, prev->pages[p].path, prev->pages[p].size))
-            return 0;
-    for (size_t p = 0; p < prev->page_count; p++) {
-        buf_reset(&st->err);
-        if (output_keep(&st->b->out, prev->pages[p].path, prev->pages[p].size, &st->err) != 0) {
-            site_error(st->b, "GK402", "", st->err.ptr);
-            return RENDER_ERROR_IO;
-        }
+            return false;
+    for (size_t p = 0; p < prev->page_count; p++)
+        output_keep(&st->b->out, prev->pages[p].path);
+    return true;
+}
+
+/* Item i's table on top of L's stack: the main state's own, or one made for
+ * this item's pages. Returns its registry ref in the main state, or
+ * LUA_NOREF for a table made here (the caller refs or pops it). */
+static int items_table_push(site_state *st, size_t i)
+{
+    if (st != &st->b->main) {
+        site_item_push(st, i);
+        return LUA_NOREF;
     }
-    return 1;
+    lua_rawgeti(st->L, LUA_REGISTRYINDEX, st->b->item_ref[i]);
+    return st->b->item_ref[i];
 }
 
 /* An unchanged item: its pages as they were; the listings and the search
@@ -318,11 +325,7 @@ static int items_reuse(items_job *job, site_state *st, search_collector *collect
     size_t i = b->published[k];
     const catalogue_item *ci = &b->cat->items[i];
     site_item_found *f = &b->found[i];
-    bool own = st != &b->main;
-    if (own)
-        site_item_push(st, i);
-    else
-        lua_rawgeti(st->L, LUA_REGISTRYINDEX, b->item_ref[i]);
+    items_table_push(st, i);
     search_entry *entry;
     cmark_node *doc = items_body(st, ci, f, NULL, collector, &entry, false);
     lua_pop(st->L, 1);
@@ -344,24 +347,20 @@ static int items_render_one(items_job *job, site_state *st, search_collector *co
     const content_item *it = ci->item;
     site_item_found *f = &b->found[i];
     uint64_t key = 0;
-    if (b->cached) {
+    if (b->next) {
         key = items_key(b, i);
         const cache_item *prev = build_cache_find(&b->cache, it->path);
-        int kept = items_keep(st, prev, key);
-        if (kept)
-            return kept < 0 ? kept : items_reuse(job, st, collector, k, prev);
+        if (items_keep(st, prev, key))
+            return items_reuse(job, st, collector, k, prev);
         st->logging = true;
         st->log_len = 0;
     }
-    bool own = st != &b->main; /* the table is this page's alone */
-    int ref;
+    int ref = items_table_push(st, i);
+    bool own = ref == LUA_NOREF; /* the table is this page's alone */
     if (own) {
-        site_item_push(st, i);
         ref = luaL_ref(L, LUA_REGISTRYINDEX);
-    } else {
-        ref = b->item_ref[i];
+        lua_rawgeti(L, LUA_REGISTRYINDEX, ref);
     }
-    lua_rawgeti(L, LUA_REGISTRYINDEX, ref);
     items_links links = {NULL, 0, 0};
     search_entry *entry;
     cmark_node *doc = items_body(st, ci, f, &links, collector, &entry, true);
@@ -400,7 +399,7 @@ static int items_render_one(items_job *job, site_state *st, search_collector *co
     }
     if (rc == 0)
         rc = items_copy_attachments(st, ci);
-    if (rc == 0 && b->cached) {
+    if (rc == 0 && b->next) {
         cache_item *rec = &b->next[i];
         *rec = (cache_item){it->path, key, f->version, f->working, NULL, st->log_len};
         rec->pages = arena_alloc(&st->mem, (st->log_len + 1) * sizeof *rec->pages);
