@@ -232,8 +232,12 @@ static bool output_prune(output *o, buf *dir, size_t rel)
         if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
             continue;
         buf_printf(dir, "/%s", e->d_name);
+        /* The folder entry's own type spares a stat per file; some file
+         * systems leave it unknown. */
         struct stat st;
-        if (lstat(dir->ptr, &st) == 0 && S_ISDIR(st.st_mode))
+        bool is_dir = e->d_type == DT_UNKNOWN ? lstat(dir->ptr, &st) == 0 && S_ISDIR(st.st_mode)
+                                              : e->d_type == DT_DIR;
+        if (is_dir)
             kept += !output_prune(o, dir, rel);
         else if (output_in_site(o, dir->ptr + rel) || unlink(dir->ptr) != 0)
             kept++;
