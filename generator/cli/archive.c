@@ -12,34 +12,20 @@
 typedef struct archive_options {
     const char *site;
     const char *out;
-    const char *board;
     const char *verify;
-    bool latest;       /* --period latest: each board's latest closed period with items */
-    bool period_given; /* --period 2026-Q3 */
-    content_period period;
+    cli_board_selection sel; /* --period latest: each board's latest closed period with items */
 } archive_options;
 
 static int archive_option(int opt, const char *arg, void *ctx)
 {
     archive_options *o = ctx;
-    if (opt == 's') {
+    if (opt == 's')
         o->site = arg;
-    } else if (opt == 'o') {
+    else if (opt == 'o')
         o->out = arg;
-    } else if (opt == 'b') {
-        o->board = arg;
-    } else if (opt == 'V') {
+    else if (opt == 'V')
         o->verify = arg;
-    } else if (opt == 'p') {
-        cli_period p;
-        int rc = cli_period_parse(arg, "各公开栏已结束且有信息的最近一期", &p);
-        if (rc)
-            return rc;
-        o->latest = p.latest;
-        o->period_given = p.given;
-        o->period = p.period;
-    }
-    return 0;
+    return cli_board_option(opt, arg, "各公开栏已结束且有信息的最近一期", &o->sel);
 }
 
 static int archive_verify_run(const char *path)
@@ -63,11 +49,11 @@ static int archive_verify_run(const char *path)
 static bool archive_board_period(const archive_options *o, const cli_model *m, const board *b,
                                  content_period *p)
 {
-    if (o->board && strcmp(o->board, b->id) != 0)
+    if (o->sel.board && strcmp(o->sel.board, b->id) != 0)
         return false;
-    if (o->period_given) {
-        *p = o->period;
-        return o->period.kind == catalogue_board_period_kind(b);
+    if (o->sel.period_given) {
+        *p = o->sel.period;
+        return o->sel.period.kind == catalogue_board_period_kind(b);
     }
     if (archive_board_latest_closed(&m->cat, b, date_today(), p))
         return true;
@@ -99,9 +85,9 @@ static int archive_boards(const archive_options *o, cli_model *m, history *h, co
         rc = r == 0 ? 0 : r == ARCHIVE_ERROR_IO ? EXIT_INTERNAL : EXIT_CONTENT;
     }
     archive_session_close(s);
-    if (!done && o->period_given)
+    if (!done && o->sel.period_given)
         fprintf(stderr, "gongkai: site.toml 中没有按%s公开的公开栏，没有要建档的。\n",
-                o->period.kind == CONTENT_PERIOD_QUARTER ? "季度" : "月");
+                o->sel.period.kind == CONTENT_PERIOD_QUARTER ? "季度" : "月");
     return rc;
 }
 
@@ -121,33 +107,26 @@ int cli_archive(int argc, char **argv)
         return cli_usage_error("archive 不接受参数 %s", argv[first]);
     if (o.verify)
         return archive_verify_run(o.verify);
-    if (!o.latest && !o.period_given)
+    if (!o.sel.latest && !o.sel.period_given)
         return cli_usage_error("请用 --period 指定建档的一期，例如 --period %s 或 --period latest",
                                "2026-Q3");
     diag_list diags;
     diag_list_init(&diags);
     cli_model m;
     buf out = BUF_INIT;
-    if (o.out)
-        buf_puts(&out, o.out);
-    else
-        buf_printf(&out, "%s/archive", o.site);
+    cli_output_path(&out, o.out, o.site, "archive");
     const board *only = NULL;
     history *h = NULL;
     /* What is filed is what would be published: the same refusals as build. */
-    int loaded = cli_model_load(&m, o.site, &diags);
-    check_options copt = {date_today(), true, false};
-    if (cli_model_check(&m, &copt, &diags) != 0 || loaded != 0) {
-        rc = EXIT_CONTENT;
-    } else if (cli_history_load(&h, &m, &diags) != 0) {
-        rc = EXIT_INTERNAL;
-    } else if (o.board && !(only = config_board_find(&m.cfg, o.board))) {
-        rc = cli_usage_error("site.toml 中没有公开栏 %s（[[boards]] 的 id）", o.board);
-    } else if (only && o.period_given && o.period.kind != catalogue_board_period_kind(only)) {
+    rc = cli_model_ready(&m, o.site, false, &h, &diags);
+    if (rc == 0 && o.sel.board && !(only = config_board_find(&m.cfg, o.sel.board))) {
+        rc = cli_usage_error("site.toml 中没有公开栏 %s（[[boards]] 的 id）", o.sel.board);
+    } else if (rc == 0 && only && o.sel.period_given &&
+               o.sel.period.kind != catalogue_board_period_kind(only)) {
         rc = cli_usage_error("这个公开栏按%s公开，--period 请写成那样的一期",
                              only->period == BOARD_PERIOD_QUARTER ? "季度（如 2026-Q3）"
                                                                   : "月（如 2026-09）");
-    } else {
+    } else if (rc == 0) {
         rc = archive_boards(&o, &m, h, out.ptr, &diags);
         /* An index number filed in an archive is published: keep it. */
         bool written = false;

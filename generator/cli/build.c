@@ -68,19 +68,10 @@ int cli_build(int argc, char **argv)
     cli_model m;
     buf out = BUF_INIT, cache = BUF_INIT;
     history *h = NULL;
-    /* The refusals run even when loading failed, so that one build reports
-     * every error; a site that breaks one is never written. */
-    int loaded = cli_model_load(&m, o.site, &diags);
-    check_options copt = {date_today(), true, o.drafts};
-    if (cli_model_check(&m, &copt, &diags) != 0 || loaded != 0) {
-        rc = EXIT_CONTENT;
-    } else if (cli_history_load(&h, &m, &diags) != 0) {
-        rc = EXIT_INTERNAL;
-    } else {
-        if (o.out)
-            buf_puts(&out, o.out);
-        else
-            buf_printf(&out, "%s/public", o.site);
+    /* A site that breaks a refusal is never written. */
+    rc = cli_model_ready(&m, o.site, o.drafts, &h, &diags);
+    if (rc == 0) {
+        cli_output_path(&out, o.out, o.site, "public");
         struct timespec started;
         clock_gettime(CLOCK_MONOTONIC, &started);
         buf_printf(&cache, "%s/.gongkai/items.cache", o.site);

@@ -9,6 +9,7 @@
 #include "../config/config.h"
 #include "../content/content.h"
 #include "../history/history.h"
+#include "../util/buf.h"
 #include "../util/diag.h"
 
 #include <getopt.h>
@@ -56,6 +57,25 @@ int cli_model_check(cli_model *m, const check_options *opt, diag_list *diags);
 /* The site's git history for the model's items: revisions and releases
  * (history_close it either way). Returns 0, or -1 after a GK603 error. */
 int cli_history_load(history **h, cli_model *m, diag_list *diags);
+
+/* What every command that writes the site or files of it does first: load
+ * the model, run the checks (drafts counted when `drafts`), refuse on any
+ * error, then read the history. Returns 0, EXIT_CONTENT or EXIT_INTERNAL;
+ * free the model and close *h either way. */
+int cli_model_ready(cli_model *m, const char *site, bool drafts, history **h, diag_list *diags);
+
+/* Where a command writes: the -o path as given, or `fallback` in the site. */
+void cli_output_path(buf *out, const char *given, const char *site, const char *fallback);
+
+/* --board and --period, as sheets and archive take them: *sel updated for
+ * option 'b' or 'p'. Returns 0, or EXIT_USAGE after saying what is wrong. */
+typedef struct cli_board_selection {
+    const char *board; /* NULL: every board */
+    bool latest;       /* --period latest */
+    bool period_given; /* --period 2026-Q3 */
+    content_period period;
+} cli_board_selection;
+int cli_board_option(int opt, const char *arg, const char *latest_means, cli_board_selection *sel);
 
 /* Print the diagnostics sorted: text on stderr, or JSON on stdout. */
 void cli_diags_report(diag_list *diags, bool json);

@@ -62,6 +62,41 @@ int cli_history_load(history **h, cli_model *m, diag_list *diags)
     return 0;
 }
 
+int cli_model_ready(cli_model *m, const char *site, bool drafts, history **h, diag_list *diags)
+{
+    /* The checks run even when loading failed, so that one run reports
+     * every error. */
+    int loaded = cli_model_load(m, site, diags);
+    check_options copt = {date_today(), true, drafts};
+    if (cli_model_check(m, &copt, diags) != 0 || loaded != 0)
+        return EXIT_CONTENT;
+    return cli_history_load(h, m, diags) != 0 ? EXIT_INTERNAL : 0;
+}
+
+void cli_output_path(buf *out, const char *given, const char *site, const char *fallback)
+{
+    if (given)
+        buf_puts(out, given);
+    else
+        buf_printf(out, "%s/%s", site, fallback);
+}
+
+int cli_board_option(int opt, const char *arg, const char *latest_means, cli_board_selection *sel)
+{
+    if (opt == 'b') {
+        sel->board = arg;
+    } else if (opt == 'p') {
+        cli_period p;
+        int rc = cli_period_parse(arg, latest_means, &p);
+        if (rc)
+            return rc;
+        sel->latest = p.latest;
+        sel->period_given = p.given;
+        sel->period = p.period;
+    }
+    return 0;
+}
+
 int cli_model_check(cli_model *m, const check_options *opt, diag_list *diags)
 {
     if (!m->has_content || !m->cfg.parsed)

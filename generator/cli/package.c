@@ -44,18 +44,10 @@ int cli_package(int argc, char **argv)
     diag_list_init(&diags);
     cli_model m;
     buf out = BUF_INIT;
-    if (o.out)
-        buf_puts(&out, o.out);
-    else
-        buf_printf(&out, "%s/archive/site.zip", o.site);
+    cli_output_path(&out, o.out, o.site, "archive/site.zip");
     history *h = NULL;
-    int loaded = cli_model_load(&m, o.site, &diags);
-    check_options copt = {date_today(), true, false};
-    if (cli_model_check(&m, &copt, &diags) != 0 || loaded != 0) {
-        rc = EXIT_CONTENT;
-    } else if (cli_history_load(&h, &m, &diags) != 0) {
-        rc = EXIT_INTERNAL;
-    } else {
+    rc = cli_model_ready(&m, o.site, false, &h, &diags);
+    if (rc == 0) {
         archive_result res;
         int r = archive_package_write(&m.cfg, &m.cat, m.names, h, out.ptr, &res, &diags);
         rc = r == 0 ? 0 : r == ARCHIVE_ERROR_IO ? EXIT_INTERNAL : EXIT_CONTENT;

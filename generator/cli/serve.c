@@ -49,12 +49,7 @@ static int serve_build_site(void *ctx, const char *out_dir, buf *report)
     diag_list_init(&diags);
     cli_model m;
     history *h = NULL;
-    int rc = cli_model_load(&m, o->site, &diags);
-    check_options copt = {date_today(), true, o->drafts};
-    if (cli_model_check(&m, &copt, &diags) != 0)
-        rc = -1;
-    if (rc == 0)
-        rc = cli_history_load(&h, &m, &diags);
+    int rc = cli_model_ready(&m, o->site, o->drafts, &h, &diags);
     if (rc == 0) {
         /* Its own cache: the preview is written elsewhere than build's. */
         buf cache = BUF_INIT;

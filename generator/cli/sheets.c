@@ -10,11 +10,8 @@
 typedef struct sheets_options {
     const char *site;
     const char *out;
-    const char *board;
     const char *paper;
-    bool latest;       /* --period latest: each board's latest period with items */
-    bool period_given; /* --period 2026-Q3 */
-    content_period period;
+    cli_board_selection sel; /* --period latest: each board's latest period with items */
 } sheets_options;
 
 static int sheets_option(int opt, const char *arg, void *ctx)
@@ -24,22 +21,12 @@ static int sheets_option(int opt, const char *arg, void *ctx)
         o->site = arg;
     } else if (opt == 'o') {
         o->out = arg;
-    } else if (opt == 'b') {
-        o->board = arg;
     } else if (opt == 'P') {
         if (strcmp(arg, "A4") != 0 && strcmp(arg, "A3") != 0)
             return cli_usage_error("--paper 只能是 A4（竖排）或 A3（横排），而不是 %s", arg);
         o->paper = arg;
-    } else if (opt == 'p') {
-        cli_period p;
-        int rc = cli_period_parse(arg, "各公开栏有信息的最近一期", &p);
-        if (rc)
-            return rc;
-        o->latest = p.latest;
-        o->period_given = p.given;
-        o->period = p.period;
     }
-    return 0;
+    return cli_board_option(opt, arg, "各公开栏有信息的最近一期", &o->sel);
 }
 
 /* The period to print for board b: as given, the latest with items, or the
@@ -47,9 +34,9 @@ static int sheets_option(int opt, const char *arg, void *ctx)
 static content_period sheets_period(const sheets_options *o, const cli_model *m, const board *b)
 {
     content_period p = catalogue_period_of(date_today(), catalogue_board_period_kind(b));
-    if (o->period_given)
-        p = o->period;
-    else if (o->latest)
+    if (o->sel.period_given)
+        p = o->sel.period;
+    else if (o->sel.latest)
         catalogue_board_latest_period(&m->cat, b, &p);
     return p;
 }
@@ -85,18 +72,15 @@ int cli_sheets(int argc, char **argv)
     diag_list_init(&diags);
     cli_model m;
     buf out = BUF_INIT;
-    if (o.out)
-        buf_puts(&out, o.out);
-    else
-        buf_printf(&out, "%s/sheets", o.site);
+    cli_output_path(&out, o.out, o.site, "sheets");
     if (cli_model_load(&m, o.site, &diags) != 0) {
         rc = EXIT_CONTENT;
-    } else if (o.board && !config_board_find(&m.cfg, o.board)) {
-        rc = cli_usage_error("site.toml 中没有公开栏 %s（[[boards]] 的 id）", o.board);
+    } else if (o.sel.board && !config_board_find(&m.cfg, o.sel.board)) {
+        rc = cli_usage_error("site.toml 中没有公开栏 %s（[[boards]] 的 id）", o.sel.board);
     } else {
         for (size_t i = 0; i < m.cfg.board_count && rc == 0; i++) {
             const board *b = &m.cfg.boards[i];
-            if (!o.board || strcmp(o.board, b->id) == 0)
+            if (!o.sel.board || strcmp(o.sel.board, b->id) == 0)
                 rc = sheets_board(&o, &m, b, out.ptr, &diags);
         }
         if (!m.cfg.board_count)
