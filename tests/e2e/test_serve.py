@@ -81,6 +81,20 @@ class Server:
             time.sleep(0.05)
         return False
 
+    def settle(self, quiet=1.5, timeout=30):
+        """Wait until no rebuild has started or ended for `quiet` seconds:
+        events of an earlier change can still be arriving on a busy machine."""
+        end = time.time() + timeout
+        last, since = len(self.log()), time.time()
+        while time.time() < end:
+            time.sleep(0.1)
+            log = self.log()
+            if len(log) != last:
+                last, since = len(log), time.time()
+            busy = log.count("重新生成") > log.count("预览已更新") - 1 + log.count("生成失败")
+            if not busy and time.time() - since >= quiet:
+                return
+
     def request(self, method, target, headers=None):
         c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
         c.putrequest(method, target, skip_host=False, skip_accept_encoding=True)
@@ -241,9 +255,12 @@ def test_new_folder(srv, site):
         found = "新建文件夹中的测试信息".encode() in srv.request("GET", "/")[2]
         time.sleep(0.1)
     check(found, "item in a new folder appears: " + srv.log()[-400:])
-    check(srv.log().count("预览已更新") > builds, "rebuilt after the new folder")
+    # The new pages are served a moment before the build's log line.
+    check(srv.wait_for("预览已更新", builds + 1), "rebuilt after the new folder")
+    srv.settle()
+    builds = srv.log().count("预览已更新")
     shutil.rmtree(folder)
-    check(srv.wait_for("预览已更新", srv.log().count("预览已更新") + 1), "rebuilt after removal")
+    check(srv.wait_for("预览已更新", builds + 1), "rebuilt after removal")
 
 
 def rendered(srv):
@@ -253,6 +270,7 @@ def rendered(srv):
 def test_incremental(srv, site):
     """An edit renders that item's pages and the listings, not the site."""
     first = rendered(srv)[0]
+    srv.settle()
     done = srv.log().count("预览已更新")
     path = os.path.join(site, "content", "czj", "2025")
     name = sorted(f for f in os.listdir(path) if f.endswith(".md"))[-1]
