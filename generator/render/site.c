@@ -98,6 +98,26 @@ static int site_names_ask(site_builder *b)
     return 0;
 }
 
+/* h fed with the output folder however it was named ("public", "./public",
+ * "public/"): by its parent's real path, which is there before the first
+ * build made the folder itself. */
+static uint64_t site_out_key(uint64_t h, const char *dir)
+{
+    buf name = BUF_INIT;
+    buf_puts(&name, dir);
+    while (name.len > 1 && name.ptr[name.len - 1] == '/')
+        name.ptr[--name.len] = '\0';
+    char *slash = strrchr(name.ptr, '/');
+    const char *base = slash ? slash + 1 : name.ptr;
+    if (slash)
+        *slash = '\0';
+    char *parent = realpath(slash ? (name.ptr[0] ? name.ptr : "/") : ".", NULL);
+    h = hash64_str(hash64_str(h, parent ? parent : name.ptr), base);
+    free(parent);
+    buf_free(&name);
+    return h;
+}
+
 /* The keys of the build cache: what every page may show (the program, the
  * site's settings, templates and theme, the output folder, the counts and
  * dates the site table holds), and where every item is (links between
@@ -106,10 +126,7 @@ static void site_keys(site_builder *b)
 {
     const site_config *cfg = b->cfg;
     uint64_t h = hash64_str(HASH64_INIT, GK_VERSION);
-    /* The output folder however it was named ("public", "./public"). */
-    char *out = realpath(b->opt->out_dir, NULL);
-    h = hash64_str(h, out ? out : b->opt->out_dir);
-    free(out);
+    h = site_out_key(h, b->opt->out_dir);
     h = hash64_int(h, b->opt->drafts);
     buf path = BUF_INIT, text = BUF_INIT, data = BUF_INIT;
     buf_printf(&path, "%s/site.toml", cfg->root);
