@@ -169,20 +169,16 @@ static void site_cache_open(site_builder *b)
     b->next = xcalloc(b->cat->item_count + 1, sizeof *b->next);
 }
 
-/* The main state: the site's tables and a table per published item. */
+/* The main state: the site's tables; an item's table is made when a page
+ * first needs it (site_item_ref). */
 static int site_main_open(site_builder *b)
 {
     int rc = site_state_open(&b->main, b);
     if (rc != 0)
         return rc;
-    lua_State *L = b->main.L;
     b->item_ref = xmalloc((b->cat->item_count + 1) * sizeof *b->item_ref);
     for (size_t i = 0; i < b->cat->item_count; i++)
         b->item_ref[i] = LUA_NOREF;
-    for (size_t k = 0; k < b->published_len; k++) {
-        site_item_push(&b->main, b->published[k]);
-        b->item_ref[b->published[k]] = luaL_ref(L, LUA_REGISTRYINDEX);
-    }
     return 0;
 }
 
@@ -194,7 +190,7 @@ static void site_set_items(site_builder *b, const char *key, const size_t *idx, 
     lua_State *L = b->main.L;
     lua_createtable(L, (int)n, 0);
     for (size_t i = 0; i < n; i++) {
-        lua_rawgeti(L, LUA_REGISTRYINDEX, b->item_ref[idx[i]]);
+        lua_rawgeti(L, LUA_REGISTRYINDEX, site_item_ref(b, idx[i]));
         lua_rawseti(L, -2, (lua_Integer)i + 1);
     }
     lua_setfield(L, -2, key);

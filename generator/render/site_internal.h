@@ -108,7 +108,7 @@ struct site_builder {
     site_state main;     /* renders the listings; worker 0 of the item pages */
     site_state *workers; /* the other workers' states, kept for their records */
     size_t worker_count;
-    int *item_ref; /* per catalogue item, in `main`; LUA_NOREF when not published */
+    int *item_ref; /* per catalogue item, in `main`; LUA_NOREF until made (site_item_ref) */
     search_index *search;
 };
 
@@ -120,6 +120,12 @@ int site_state_open(site_state *st, site_builder *b);
 void site_state_close(site_state *st);
 /* Push the table of catalogue item `index` (see templates/README.md). */
 void site_item_push(site_state *st, size_t index);
+/* Set what the item pages found (summary, version) on the item table on top. */
+void site_item_found_set(lua_State *L, const site_item_found *f);
+/* The registry ref of published item `index`'s table in the main state,
+ * made on the first call with what is found of it so far. Listings that
+ * the build cache keeps never need their items' tables. */
+int site_item_ref(site_builder *b, size_t index);
 
 /* A diagnostic, from any thread. */
 void site_error(site_builder *b, const char *code, const char *path, const char *msg);
