@@ -14,7 +14,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#define CACHE_MAGIC "GKCACHE1"
+#define CACHE_MAGIC "GKCACHE2"
+#define CACHE_LISTINGS "LISTINGS"
 
 /* ---- reading --------------------------------------------------------------- */
 
@@ -74,9 +75,81 @@ static bool cache_record(build_cache *c, cache_reader *r, cache_item *it)
     return !r->bad;
 }
 
+/* ---- listing records -------------------------------------------------------- */
+
+/* The listing section, which ends the file. Returns whether it read whole. */
+static bool cache_listings_read(build_cache *c, cache_reader *r)
+{
+    const char *head = cache_field(r);
+    uint64_t count = cache_number(r, 10);
+    /* Each record takes at least six bytes: no count beyond that is real. */
+    if (r->bad || strcmp(head, CACHE_LISTINGS) != 0 || count > (uint64_t)(r->end - r->p) / 6)
+        return false;
+    c->listings = xmalloc(((size_t)count + 1) * sizeof *c->listings);
+    for (c->listing_len = 0; c->listing_len < count; c->listing_len++) {
+        cache_listing *l = &c->listings[c->listing_len];
+        l->key = cache_number(r, 16);
+        l->path = cache_field(r);
+        l->size = (size_t)cache_number(r, 10);
+        if (r->bad || l->path[0] != '/' ||
+            (c->listing_len && strcmp(c->listings[c->listing_len - 1].path, l->path) >= 0))
+            return false;
+    }
+    return r->p == r->end;
+}
+
+const cache_listing *build_cache_listing_find(const build_cache *c, const char *path)
+{
+    size_t lo = 0, hi = c->listing_len;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int cmp = strcmp(c->listings[mid].path, path);
+        if (cmp == 0)
+            return &c->listings[mid];
+        if (cmp < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
+static int cache_listing_cmp(const void *pa, const void *pb)
+{
+    return strcmp((*(const cache_listing *const *)pa)->path,
+                  (*(const cache_listing *const *)pb)->path);
+}
+
+/* Whether sorted[i]'s path is another record's too. */
+static bool cache_listing_shared(const cache_listing **sorted, size_t n, size_t i)
+{
+    return (i > 0 && strcmp(sorted[i - 1]->path, sorted[i]->path) == 0) ||
+           (i + 1 < n && strcmp(sorted[i + 1]->path, sorted[i]->path) == 0);
+}
+
+/* A path two pages were written at (naming.lua gave them one URL) holds
+ * whichever came last: no record says which, and the next build renders it. */
+static void cache_listings_write(buf *out, const cache_listing *listings, size_t n)
+{
+    const cache_listing **sorted = xmalloc((n + 1) * sizeof *sorted);
+    for (size_t i = 0; i < n; i++)
+        sorted[i] = &listings[i];
+    qsort(sorted, n, sizeof *sorted, cache_listing_cmp);
+    size_t kept = 0;
+    for (size_t i = 0; i < n; i++)
+        kept += !cache_listing_shared(sorted, n, i);
+    buf_printf(out, "%s%c%zu%c", CACHE_LISTINGS, 0, kept, 0);
+    for (size_t i = 0; i < n; i++)
+        if (!cache_listing_shared(sorted, n, i))
+            buf_printf(out, "%016" PRIx64 "%c%s%c%zu%c", sorted[i]->key, 0, sorted[i]->path, 0,
+                       sorted[i]->size, 0);
+    free(sorted);
+}
+
 static void cache_drop(build_cache *c, diag_list *diags, const char *file, const char *why)
 {
     c->len = 0;
+    c->listing_len = 0;
     diag_add(diags, DIAG_WARNING, "GK403", file, 0, 0, "构建缓存%s，已弃用：本次重新生成全部页面",
              why);
 }
@@ -109,7 +182,7 @@ void build_cache_load(build_cache *c, const char *file, uint64_t site_key, diag_
     if (key != site_key)
         return; /* templates, theme, site or output changed: every page anew */
     size_t cap = 0;
-    while (r.p < r.end) {
+    while (c->len < count) {
         c->items = xgrow(c->items, &cap, c->len + 1, sizeof *c->items);
         if (!cache_record(c, &r, &c->items[c->len]) ||
             (c->len && strcmp(c->items[c->len - 1].path, c->items[c->len].path) >= 0)) {
@@ -118,7 +191,7 @@ void build_cache_load(build_cache *c, const char *file, uint64_t site_key, diag_
         }
         c->len++;
     }
-    if (c->len != count)
+    if (!cache_listings_read(c, &r))
         cache_drop(c, diags, file, "已损坏");
 }
 
@@ -141,6 +214,7 @@ const cache_item *build_cache_find(const build_cache *c, const char *path)
 void build_cache_free(build_cache *c)
 {
     free(c->items);
+    free(c->listings);
     arena_free(&c->mem);
 }
 
@@ -152,7 +226,7 @@ static int cache_item_cmp(const void *pa, const void *pb)
 }
 
 int build_cache_save(const char *file, uint64_t site_key, const cache_item *items, size_t n,
-                     buf *err)
+                     const cache_listing *listings, size_t listing_n, buf *err)
 {
     const cache_item **sorted = xmalloc((n + 1) * sizeof *sorted);
     size_t len = 0;
@@ -172,6 +246,7 @@ int build_cache_save(const char *file, uint64_t site_key, const cache_item *item
             buf_printf(&out, "%s%c%zu%c", it->pages[k].path, 0, it->pages[k].size, 0);
     }
     free(sorted);
+    cache_listings_write(&out, listings, listing_n);
     buf dir = BUF_INIT;
     const char *slash = strrchr(file, '/');
     buf_put(&dir, file, slash ? (size_t)(slash - file) : 0);

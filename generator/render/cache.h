@@ -2,14 +2,17 @@
  * its pages were made from, the pages it wrote (site path and size) and what
  * the listings show of it that only rendering finds out (the version label).
  * A rebuild takes an item whose key is unchanged from the previous site
- * instead of rendering it again.
+ * instead of rendering it again; so too a listing page (site.c,
+ * site_keep.c), keyed by all it shows.
  *
- * The file is "GKCACHE1", the gongkai version, the site key, the number of
+ * The file is "GKCACHE2", the gongkai version, the site key, the number of
  * records, then per item,
  * sorted by source path: key, path, version ("" for none), working ("1",
  * "0" or "-" when unknown), the number of pages, and each page's site path
- * and size; every field ends with a NUL. A file that does not read so is
- * ignored with a warning (GK403): the build renders everything. */
+ * and size; then the listing records: "LISTINGS", their number and per
+ * listing page, sorted by site path: key, site path and size. Every field
+ * ends with a NUL. A file that does not read so is ignored with a warning
+ * (GK403): the build renders everything. */
 #ifndef GK_RENDER_CACHE_H
 #define GK_RENDER_CACHE_H
 
@@ -33,11 +36,22 @@ typedef struct cache_item {
     size_t page_count;
 } cache_item;
 
+/* A listing page (catalogue, facet, sub-site page, feed, sitemap...): the
+ * key of all it shows (the site, the page, and what each item it lists
+ * shows there, never the bodies) and the file it wrote. */
+typedef struct cache_listing {
+    const char *path; /* site path as written: "/xxgk/ml/gkzn/page/2/", "/feed.xml" */
+    uint64_t key;
+    size_t size;
+} cache_listing;
+
 typedef struct build_cache {
     arena mem;
     uint64_t site_key;
     cache_item *items; /* the previous build's records, sorted by path */
     size_t len;
+    cache_listing *listings; /* the previous build's listing pages, sorted by path */
+    size_t listing_len;
 } build_cache;
 
 /* Read the cache at `file` (a missing file is an empty cache). Records
@@ -47,10 +61,14 @@ typedef struct build_cache {
 void build_cache_load(build_cache *c, const char *file, uint64_t site_key, diag_list *diags);
 /* The previous record of source `path`, or NULL. */
 const cache_item *build_cache_find(const build_cache *c, const char *path);
-/* Write the records items[0..n) (those with a path) as the cache at `file`,
- * atomically, creating its folder. Returns 0, or -1 with a message in *err. */
+/* The previous record of the listing page written at site path `path`, or NULL. */
+const cache_listing *build_cache_listing_find(const build_cache *c, const char *path);
+/* Write the records items[0..n) (those with a path) and the listing pages
+ * listings[0..listing_n) (but those of a path written twice) as the cache
+ * at `file`, atomically, creating its folder. Returns 0, or -1 with a
+ * message in *err. */
 int build_cache_save(const char *file, uint64_t site_key, const cache_item *items, size_t n,
-                     buf *err);
+                     const cache_listing *listings, size_t listing_n, buf *err);
 void build_cache_free(build_cache *c);
 
 /* h fed with every file under `dir`, names and bytes, in name order; a

@@ -98,6 +98,26 @@ static int site_names_ask(site_builder *b)
     return 0;
 }
 
+/* h fed with the output folder however it was named ("public", "./public",
+ * "public/"): by its parent's real path, which is there before the first
+ * build made the folder itself. */
+static uint64_t site_out_key(uint64_t h, const char *dir)
+{
+    buf name = BUF_INIT;
+    buf_puts(&name, dir);
+    while (name.len > 1 && name.ptr[name.len - 1] == '/')
+        name.ptr[--name.len] = '\0';
+    char *slash = strrchr(name.ptr, '/');
+    const char *base = slash ? slash + 1 : name.ptr;
+    if (slash)
+        *slash = '\0';
+    char *parent = realpath(slash ? (name.ptr[0] ? name.ptr : "/") : ".", NULL);
+    h = hash64_str(hash64_str(h, parent ? parent : name.ptr), base);
+    free(parent);
+    buf_free(&name);
+    return h;
+}
+
 /* The keys of the build cache: what every page may show (the program, the
  * site's settings, templates and theme, the output folder, the counts and
  * dates the site table holds), and where every item is (links between
@@ -106,10 +126,7 @@ static void site_keys(site_builder *b)
 {
     const site_config *cfg = b->cfg;
     uint64_t h = hash64_str(HASH64_INIT, GK_VERSION);
-    /* The output folder however it was named ("public", "./public"). */
-    char *out = realpath(b->opt->out_dir, NULL);
-    h = hash64_str(h, out ? out : b->opt->out_dir);
-    free(out);
+    h = site_out_key(h, b->opt->out_dir);
     h = hash64_int(h, b->opt->drafts);
     buf path = BUF_INIT, text = BUF_INIT, data = BUF_INIT;
     buf_printf(&path, "%s/site.toml", cfg->root);
@@ -152,20 +169,16 @@ static void site_cache_open(site_builder *b)
     b->next = xcalloc(b->cat->item_count + 1, sizeof *b->next);
 }
 
-/* The main state: the site's tables and a table per published item. */
+/* The main state: the site's tables; an item's table is made when a page
+ * first needs it (site_item_ref). */
 static int site_main_open(site_builder *b)
 {
     int rc = site_state_open(&b->main, b);
     if (rc != 0)
         return rc;
-    lua_State *L = b->main.L;
     b->item_ref = xmalloc((b->cat->item_count + 1) * sizeof *b->item_ref);
     for (size_t i = 0; i < b->cat->item_count; i++)
         b->item_ref[i] = LUA_NOREF;
-    for (size_t k = 0; k < b->published_len; k++) {
-        site_item_push(&b->main, b->published[k]);
-        b->item_ref[b->published[k]] = luaL_ref(L, LUA_REGISTRYINDEX);
-    }
     return 0;
 }
 
@@ -177,18 +190,20 @@ static void site_set_items(site_builder *b, const char *key, const size_t *idx, 
     lua_State *L = b->main.L;
     lua_createtable(L, (int)n, 0);
     for (size_t i = 0; i < n; i++) {
-        lua_rawgeti(L, LUA_REGISTRYINDEX, b->item_ref[idx[i]]);
+        lua_rawgeti(L, LUA_REGISTRYINDEX, site_item_ref(b, idx[i]));
         lua_rawseti(L, -2, (lua_Integer)i + 1);
     }
     lua_setfield(L, -2, key);
 }
 
 /* A listing split into pages of page_size: base/, base/page/2/, ... The
- * caller's `describe` fills the page table (title, crumbs, category...). */
+ * caller's `describe` fills the page table (title, crumbs, category...);
+ * `described` is the key of what it adds. */
 typedef void (*site_describe_fn)(site_builder *b, const void *arg);
 
 static int site_listing(site_builder *b, const char *kind, const char *base, const size_t *idx,
-                        size_t n, site_describe_fn describe, const void *arg, const char *title)
+                        size_t n, site_describe_fn describe, const void *arg, uint64_t described,
+                        const char *title)
 {
     lua_State *L = b->main.L;
     size_t size = (size_t)b->cfg->page_size;
@@ -200,10 +215,16 @@ static int site_listing(site_builder *b, const char *kind, const char *base, con
         buf_puts(&url, base);
         if (p > 1)
             buf_printf(&url, "page/%zu/", p);
+        size_t first = (p - 1) * size, shown = n - first < size ? n - first : size;
+        /* The pager's links all follow from the base and the count. */
+        uint64_t key = site_keep_page_key(b, kind, url.ptr, title);
+        key = hash64_int(hash64_int(hash64_str(key, base), (int64_t)p), (int64_t)count);
+        key = site_keep_items_key(b, hash64_int(key, (int64_t)described), idx + first, shown);
+        if (site_keep_page(b, url.ptr, key))
+            continue;
         site_page_begin(&b->main, kind, url.ptr, title);
         describe(b, arg);
-        size_t first = (p - 1) * size;
-        site_set_items(b, "items", idx + first, n - first < size ? n - first : size);
+        site_set_items(b, "items", idx + first, shown);
         lua_newtable(L); /* pager */
         lua_pushinteger(L, (lua_Integer)p);
         lua_setfield(L, -2, "number");
@@ -239,20 +260,46 @@ static int site_listing(site_builder *b, const char *kind, const char *base, con
         lua_setfield(L, -2, "pager");
         char template[64];
         snprintf(template, sizeof template, "%s.html", kind);
-        rc = site_page_finish(&b->main, template, NULL);
+        rc = site_keep_finish(b, template, NULL, key);
     }
     buf_free(&url);
     return rc;
 }
 
-/* Whether catalogue item `i` falls in category `c` or one of its children. */
-static bool site_in_category(const catalogue *cat, size_t i, int c)
+/* Items grouped by category: each category's with its children's, in the
+ * order given, found in one pass over the items. */
+typedef struct site_groups {
+    size_t *items;       /* the groups one after the other */
+    size_t *first, *len; /* per category: where its group starts, its length */
+} site_groups;
+
+static void site_groups_build(site_groups *g, const site_builder *b, const size_t *idx, size_t n)
 {
-    for (int k = (int)(cat->items[i].category - cat->categories); k >= 0;
-         k = cat->categories[k].parent)
-        if (k == c)
-            return true;
-    return false;
+    const catalogue *cat = b->cat;
+    g->first = xcalloc(cat->count + 1, sizeof *g->first);
+    g->len = xcalloc(cat->count + 1, sizeof *g->len);
+    size_t total = 0;
+    for (size_t k = 0; k < n; k++)
+        for (int c = (int)(cat->items[idx[k]].category - cat->categories); c >= 0;
+             c = cat->categories[c].parent, total++)
+            g->len[c]++;
+    for (size_t c = 0, at = 0; c < cat->count; c++) {
+        g->first[c] = at;
+        at += g->len[c];
+        g->len[c] = 0;
+    }
+    g->items = xmalloc((total + 1) * sizeof *g->items);
+    for (size_t k = 0; k < n; k++)
+        for (int c = (int)(cat->items[idx[k]].category - cat->categories); c >= 0;
+             c = cat->categories[c].parent)
+            g->items[g->first[c] + g->len[c]++] = idx[k];
+}
+
+static void site_groups_free(site_groups *g)
+{
+    free(g->items);
+    free(g->first);
+    free(g->len);
 }
 
 typedef struct site_listing_arg {
@@ -276,85 +323,120 @@ static void site_describe_listing(site_builder *b, const void *p)
         site_set_ref(L, "category", b->main.category_ref[a->category]);
 }
 
-/* The published items, newest first, of category `cat_index` (with its
- * children) and department `dept`; -1 for any. */
-static size_t site_select(site_builder *b, int cat_index, int dept, size_t *out)
+/* What site_describe_listing adds: the tables it refers to are the site
+ * key's. */
+static uint64_t site_listing_arg_key(const site_listing_arg *a)
 {
-    size_t n = 0;
-    for (size_t k = 0; k < b->published_len; k++) {
-        size_t i = b->published[k];
-        const content_item *it = b->cat->items[i].item;
-        if (dept >= 0 && it->dept != &b->cfg->departments[dept])
-            continue;
-        if (cat_index >= 0 && !site_in_category(b->cat, i, cat_index))
-            continue;
-        out[n++] = i;
-    }
-    return n;
+    return hash64_int(hash64_int(HASH64_INIT, a->category), a->dept);
 }
 
-static int site_render_catalogue(site_builder *b, size_t *scratch)
+static int site_render_catalogue(site_builder *b)
 {
+    site_groups g;
+    site_groups_build(&g, b, b->published, b->published_len);
     int rc = 0;
     for (size_t c = 0; c < b->cat->count && rc == 0; c++) {
-        size_t n = site_select(b, (int)c, -1, scratch);
         site_listing_arg arg = {(int)c, -1};
-        rc = site_listing(b, "category", b->category[c].url, scratch, n, site_describe_listing,
-                          &arg, b->cat->categories[c].name);
+        rc = site_listing(b, "category", b->category[c].url, g.items + g.first[c], g.len[c],
+                          site_describe_listing, &arg, site_listing_arg_key(&arg),
+                          b->cat->categories[c].name);
     }
+    site_groups_free(&g);
     return rc;
 }
 
-static int site_render_department(site_builder *b, size_t d, size_t *scratch)
+static size_t site_min(size_t a, size_t b)
+{
+    return a < b ? a : b;
+}
+
+/* Sub-site d: its catalogue, its home page and its feed, over its items
+ * idx[0..n), newest first. */
+static int site_render_department(site_builder *b, size_t d, const size_t *idx, size_t n)
 {
     lua_State *L = b->main.L;
     const department *dept = &b->cfg->departments[d];
-    int rc = 0;
     const char *home = b->dept[d].url, *title = b->dept[d].subsite_name;
+    site_groups g;
+    site_groups_build(&g, b, idx, n);
+    const char **urls = xcalloc(b->cat->count + 1, sizeof *urls);
 
-    /* The sub-site's view of each category that has items of this unit. */
-    lua_newtable(L); /* the sub-site home's `categories`, kept below the pages */
+    /* The sub-site's view of each category that has items of this unit; the
+     * home page lists them, each with its newest items. */
+    uint64_t key = hash64_int(site_keep_page_key(b, "department", home, title), (int64_t)d);
+    int rc = 0;
     for (size_t c = 0; c < b->cat->count && rc == 0; c++) {
-        size_t n = site_select(b, (int)c, (int)d, scratch);
-        if (!n)
+        const size_t *group = g.items + g.first[c];
+        size_t len = g.len[c];
+        if (!len)
             continue;
-        const char *url;
         if (naming_department_category_url(b->names, &b->mem, dept->id, b->cat->categories[c].key,
-                                           &url) != 0) {
+                                           &urls[c]) != 0) {
             rc = RENDER_ERROR_TEMPLATE;
             break;
         }
-        lua_newtable(L);
-        sandbox_set_string(L, "url", url);
-        site_set_ref(L, "category", b->main.category_ref[c]);
-        lua_pushinteger(L, (lua_Integer)n);
-        lua_setfield(L, -2, "item_count");
-        site_set_items(b, "items", scratch,
-                       n < SITE_DEPT_CATEGORY_ITEMS ? n : SITE_DEPT_CATEGORY_ITEMS);
-        lua_rawseti(L, -2, (lua_Integer)luaL_len(L, -2) + 1);
+        key = hash64_int(hash64_str(hash64_int(key, (int64_t)c), urls[c]), (int64_t)len);
+        key = site_keep_items_key(b, key, group, site_min(len, SITE_DEPT_CATEGORY_ITEMS));
         site_listing_arg arg = {(int)c, (int)d};
-        rc = site_listing(b, "category", url, scratch, n, site_describe_listing, &arg,
-                          b->cat->categories[c].name);
+        rc = site_listing(b, "category", urls[c], group, len, site_describe_listing, &arg,
+                          site_listing_arg_key(&arg), b->cat->categories[c].name);
     }
-    if (rc == 0) {
+    key = site_keep_items_key(b, key, idx, site_min(n, SITE_HOME_ITEMS));
+    if (rc == 0 && !site_keep_page(b, home, key)) {
         site_page_begin(&b->main, "department", home, title);
         site_crumb(L, "首页", "/");
-        lua_insert(L, -2);
+        lua_newtable(L);
+        for (size_t c = 0; c < b->cat->count; c++) {
+            if (!g.len[c])
+                continue;
+            lua_newtable(L);
+            sandbox_set_string(L, "url", urls[c]);
+            site_set_ref(L, "category", b->main.category_ref[c]);
+            lua_pushinteger(L, (lua_Integer)g.len[c]);
+            lua_setfield(L, -2, "item_count");
+            site_set_items(b, "items", g.items + g.first[c],
+                           site_min(g.len[c], SITE_DEPT_CATEGORY_ITEMS));
+            lua_rawseti(L, -2, (lua_Integer)luaL_len(L, -2) + 1);
+        }
         lua_setfield(L, -2, "categories");
         site_set_ref(L, "dept", b->main.dept_ref[d]);
-        size_t n = site_select(b, -1, (int)d, scratch);
-        site_set_items(b, "latest", scratch, n < SITE_HOME_ITEMS ? n : SITE_HOME_ITEMS);
-        rc = site_page_finish(&b->main, "department.html", NULL);
-    } else {
-        lua_pop(L, 1);
+        site_set_items(b, "latest", idx, site_min(n, SITE_HOME_ITEMS));
+        rc = site_keep_finish(b, "department.html", NULL, key);
     }
-    if (rc == 0) {
-        size_t n = site_select(b, -1, (int)d, scratch);
+    uint64_t feed = hash64_int(site_keep_page_key(b, "feed", home, title), (int64_t)d);
+    feed = site_keep_items_key(b, feed, idx, site_min(n, SITE_FEED_ITEMS));
+    if (rc == 0 && !site_keep_page(b, b->dept[d].feed_url, feed)) {
         site_page_begin(&b->main, "feed", home, title);
         site_set_ref(L, "dept", b->main.dept_ref[d]);
-        site_set_items(b, "entries", scratch, n < SITE_FEED_ITEMS ? n : SITE_FEED_ITEMS);
-        rc = site_page_finish(&b->main, "feed.xml", b->dept[d].feed_url);
+        site_set_items(b, "entries", idx, site_min(n, SITE_FEED_ITEMS));
+        rc = site_keep_finish(b, "feed.xml", b->dept[d].feed_url, feed);
     }
+    free(urls);
+    site_groups_free(&g);
+    return rc;
+}
+
+/* Every sub-site, the items of each unit found in one pass. */
+static int site_render_departments(site_builder *b)
+{
+    size_t count = b->cfg->department_count;
+    size_t *first = xcalloc(count + 1, sizeof *first), *len = xcalloc(count + 1, sizeof *len);
+    for (size_t d = 0, at = 0; d < count; d++) {
+        first[d] = at;
+        at += b->dept[d].item_count;
+    }
+    size_t *items = xmalloc((b->published_len + 1) * sizeof *items);
+    for (size_t k = 0; k < b->published_len; k++) {
+        size_t i = b->published[k];
+        size_t d = (size_t)(b->cat->items[i].item->dept - b->cfg->departments);
+        items[first[d] + len[d]++] = i;
+    }
+    int rc = 0;
+    for (size_t d = 0; d < count && rc == 0; d++)
+        rc = site_render_department(b, d, items + first[d], len[d]);
+    free(items);
+    free(first);
+    free(len);
     return rc;
 }
 
@@ -380,6 +462,21 @@ static void site_describe_facet(site_builder *b, const void *p)
     lua_setfield(L, -2, "facet");
 }
 
+static uint64_t site_facet_arg_key(const site_facet_arg *a)
+{
+    uint64_t h = hash64_str(hash64_str(HASH64_INIT, a->kind), a->group->label);
+    return hash64_int(h, (int64_t)a->group->count);
+}
+
+/* h fed with what site_set_facets shows of the groups g[0..n). */
+static uint64_t site_facets_key(uint64_t h, const facet_group *g, size_t n)
+{
+    h = hash64_int(h, (int64_t)n);
+    for (size_t i = 0; i < n; i++)
+        h = hash64_int(hash64_str(hash64_str(h, g[i].label), g[i].url), (int64_t)g[i].count);
+    return h;
+}
+
 /* page[key] = {{name, url, item_count}, ...} */
 static void site_set_facets(lua_State *L, const char *key, const facet_group *g, size_t n)
 {
@@ -399,31 +496,53 @@ static int site_render_facets(site_builder *b)
 {
     facet_set f;
     facets_build(&f, b->cat, b->published, b->published_len);
-    site_page_begin(&b->main, "facets", "/xxgk/fl/", "分类导航");
-    site_crumb(b->main.L, "首页", "/");
-    site_crumb(b->main.L, "政府信息公开", "/xxgk/");
-    site_set_facets(b->main.L, "keywords", f.keywords, f.keyword_count);
-    site_set_facets(b->main.L, "years", f.years, f.year_count);
-    int rc = site_page_finish(&b->main, "facets.html", NULL);
+    uint64_t key = site_keep_page_key(b, "facets", "/xxgk/fl/", "分类导航");
+    key = site_facets_key(site_facets_key(key, f.keywords, f.keyword_count), f.years, f.year_count);
+    int rc = 0;
+    if (!site_keep_page(b, "/xxgk/fl/", key)) {
+        site_page_begin(&b->main, "facets", "/xxgk/fl/", "分类导航");
+        site_crumb(b->main.L, "首页", "/");
+        site_crumb(b->main.L, "政府信息公开", "/xxgk/");
+        site_set_facets(b->main.L, "keywords", f.keywords, f.keyword_count);
+        site_set_facets(b->main.L, "years", f.years, f.year_count);
+        rc = site_keep_finish(b, "facets.html", NULL, key);
+    }
     for (size_t i = 0; i < f.keyword_count && rc == 0; i++) {
         site_facet_arg arg = {"keyword", &f.keywords[i]};
         rc = site_listing(b, "facet", f.keywords[i].url, f.keywords[i].items, f.keywords[i].count,
-                          site_describe_facet, &arg, f.keywords[i].label);
+                          site_describe_facet, &arg, site_facet_arg_key(&arg), f.keywords[i].label);
     }
     for (size_t i = 0; i < f.year_count && rc == 0; i++) {
         site_facet_arg arg = {"year", &f.years[i]};
         char title[32];
         snprintf(title, sizeof title, "%s年", f.years[i].label);
         rc = site_listing(b, "facet", f.years[i].url, f.years[i].items, f.years[i].count,
-                          site_describe_facet, &arg, title);
+                          site_describe_facet, &arg, site_facet_arg_key(&arg), title);
     }
     facets_free(&f);
     return rc;
 }
 
+/* The sitemap shows every item's URL and date. */
+static uint64_t site_sitemap_key(const site_builder *b)
+{
+    uint64_t h = site_keep_page_key(b, "sitemap", "/sitemap.xml", "sitemap");
+    h = hash64_int(h, (int64_t)b->published_len);
+    for (size_t k = 0; k < b->published_len; k++) {
+        const catalogue_item *ci = &b->cat->items[b->published[k]];
+        const content_when *w = &ci->item->date;
+        h = hash64_str(h, ci->url);
+        h = hash64_int(h, w->set ? w->day.year * 10000 + w->day.month * 100 + w->day.day : -1);
+    }
+    return h;
+}
+
 static int site_render_sitemap(site_builder *b)
 {
     lua_State *L = b->main.L;
+    uint64_t key = site_sitemap_key(b);
+    if (site_keep_page(b, "/sitemap.xml", key))
+        return 0;
     site_page_begin(&b->main, "sitemap", "/sitemap.xml", "sitemap");
     lua_newtable(L);
     static const char *const fixed[] = {"/", "/xxgk/", "/releases/"};
@@ -445,7 +564,7 @@ static int site_render_sitemap(site_builder *b)
         lua_rawseti(L, -2, (lua_Integer)luaL_len(L, -2) + 1);
     }
     lua_setfield(L, -2, "entries");
-    return site_page_finish(&b->main, "sitemap.xml", NULL);
+    return site_keep_finish(b, "sitemap.xml", NULL, key);
 }
 
 /* 政府信息公开工作年度报告: each year with items gets its statistics page
@@ -486,13 +605,10 @@ static int site_render_reports(site_builder *b)
     return rc;
 }
 
-/* page.reports on the 政府信息公开 column: {{year, url}}, newest first. */
-static void site_set_reports(site_builder *b)
+/* page.reports on the 政府信息公开 column: {{year, url}} of years[0..n),
+ * newest first. */
+static void site_set_reports(site_builder *b, const int *years, size_t n)
 {
-    arena mem;
-    arena_init(&mem);
-    size_t n;
-    const int *years = report_years(b->cat, &mem, &n);
     lua_createtable(b->main.L, (int)n, 0);
     for (size_t i = 0; i < n; i++) {
         lua_newtable(b->main.L);
@@ -504,30 +620,51 @@ static void site_set_reports(site_builder *b)
         lua_rawseti(b->main.L, -2, (lua_Integer)i + 1);
     }
     lua_setfield(b->main.L, -2, "reports");
+}
+
+/* The 政府信息公开 column: fixed, but for the years with an annual report. */
+static int site_render_column(site_builder *b)
+{
+    arena mem;
+    arena_init(&mem);
+    size_t n;
+    const int *years = report_years(b->cat, &mem, &n);
+    uint64_t key = site_keep_page_key(b, "column", "/xxgk/", "政府信息公开");
+    key = hash64(hash64_int(key, (int64_t)n), years, n * sizeof *years);
+    int rc = 0;
+    if (!site_keep_page(b, "/xxgk/", key)) {
+        site_page_begin(&b->main, "column", "/xxgk/", "政府信息公开");
+        site_crumb(b->main.L, "首页", "/");
+        site_set_reports(b, years, n);
+        rc = site_keep_finish(b, "column.html", NULL, key);
+    }
     arena_free(&mem);
+    return rc;
 }
 
 static int site_render_fixed_pages(site_builder *b)
 {
-    lua_State *L = b->main.L;
     size_t n = b->published_len;
-    site_page_begin(&b->main, "home", "/", b->cfg->name);
-    site_set_items(b, "latest", b->published, n < SITE_HOME_ITEMS ? n : SITE_HOME_ITEMS);
-    int rc = site_page_finish(&b->main, "home.html", NULL);
-    if (rc == 0) {
-        site_page_begin(&b->main, "column", "/xxgk/", "政府信息公开");
-        site_crumb(L, "首页", "/");
-        site_set_reports(b);
-        rc = site_page_finish(&b->main, "column.html", NULL);
+    int rc = 0;
+    uint64_t key = site_keep_page_key(b, "home", "/", b->cfg->name);
+    key = site_keep_items_key(b, key, b->published, site_min(n, SITE_HOME_ITEMS));
+    if (!site_keep_page(b, "/", key)) {
+        site_page_begin(&b->main, "home", "/", b->cfg->name);
+        site_set_items(b, "latest", b->published, site_min(n, SITE_HOME_ITEMS));
+        rc = site_keep_finish(b, "home.html", NULL, key);
     }
+    if (rc == 0)
+        rc = site_render_column(b);
     if (rc == 0) {
         site_page_begin(&b->main, "404", "/404.html", "页面不存在");
         rc = site_page_finish(&b->main, "404.html", NULL);
     }
-    if (rc == 0) {
+    key = site_keep_page_key(b, "feed", "/", b->cfg->name);
+    key = site_keep_items_key(b, key, b->published, site_min(n, SITE_FEED_ITEMS));
+    if (rc == 0 && !site_keep_page(b, "/feed.xml", key)) {
         site_page_begin(&b->main, "feed", "/", b->cfg->name);
-        site_set_items(b, "entries", b->published, n < SITE_FEED_ITEMS ? n : SITE_FEED_ITEMS);
-        rc = site_page_finish(&b->main, "feed.xml", "/feed.xml");
+        site_set_items(b, "entries", b->published, site_min(n, SITE_FEED_ITEMS));
+        rc = site_keep_finish(b, "feed.xml", "/feed.xml", key);
     }
     return rc ? rc : site_render_sitemap(b);
 }
@@ -627,16 +764,16 @@ static int site_render_all(site_builder *b)
     /* Items first: their pages give the summaries that listings show. */
     if (rc == 0)
         rc = site_render_items(b);
-    size_t *scratch = xmalloc((b->published_len + 1) * sizeof *scratch);
+    if (rc == 0)
+        site_keep_item_keys(b);
     if (rc == 0)
         rc = site_render_fixed_pages(b);
     if (rc == 0)
-        rc = site_render_catalogue(b, scratch);
+        rc = site_render_catalogue(b);
     if (rc == 0)
         rc = site_render_facets(b);
-    for (size_t d = 0; d < b->cfg->department_count && rc == 0; d++)
-        rc = site_render_department(b, d, scratch);
-    free(scratch);
+    if (rc == 0)
+        rc = site_render_departments(b);
     if (rc == 0)
         rc = site_render_search(b);
     if (rc == 0)
@@ -677,7 +814,8 @@ int render_site(const site_config *cfg, const catalogue *cat, naming *names,
         /* The site is built whatever happens to the cache: a cache that
          * cannot be written only makes the next build a full one. */
         if (rc == 0 && b.next &&
-            build_cache_save(opt->cache_file, b.site_key, b.next, cat->item_count, &err) != 0)
+            build_cache_save(opt->cache_file, b.site_key, b.next, cat->item_count, b.listed,
+                             b.listed_len, &err) != 0)
             diag_add(diags, DIAG_WARNING, "GK403", opt->cache_file, 0, 0, "%s", err.ptr);
     }
     if (rc == 0) {
@@ -694,6 +832,8 @@ int render_site(const site_config *cfg, const catalogue *cat, naming *names,
         site_state_close(&b.workers[w]);
     free(b.workers);
     free(b.next);
+    free(b.listed_key);
+    free(b.listed);
     build_cache_free(&b.cache);
     search_index_free(b.search);
     arena_free(&b.mem);

@@ -101,11 +101,14 @@ struct site_builder {
     uint64_t site_key;  /* what every page may show */
     uint64_t links_key; /* every published item's source and URL */
     cache_item *next;
+    uint64_t *listed_key;  /* per catalogue item: what listings show of it */
+    cache_listing *listed; /* this build's listing pages, for the next build */
+    size_t listed_len, listed_cap;
 
     site_state main;     /* renders the listings; worker 0 of the item pages */
     site_state *workers; /* the other workers' states, kept for their records */
     size_t worker_count;
-    int *item_ref; /* per catalogue item, in `main`; LUA_NOREF when not published */
+    int *item_ref; /* per catalogue item, in `main`; LUA_NOREF until made (site_item_ref) */
     search_index *search;
 };
 
@@ -117,6 +120,12 @@ int site_state_open(site_state *st, site_builder *b);
 void site_state_close(site_state *st);
 /* Push the table of catalogue item `index` (see templates/README.md). */
 void site_item_push(site_state *st, size_t index);
+/* Set what the item pages found (summary, version) on the item table on top. */
+void site_item_found_set(lua_State *L, const site_item_found *f);
+/* The registry ref of published item `index`'s table in the main state,
+ * made on the first call with what is found of it so far. Listings that
+ * the build cache keeps never need their items' tables. */
+int site_item_ref(site_builder *b, size_t index);
 
 /* A diagnostic, from any thread. */
 void site_error(site_builder *b, const char *code, const char *path, const char *msg);
@@ -145,5 +154,25 @@ int site_render_versions(site_state *st, const history_revisions *rv, const cont
  * the search index in order and sets what listings need on the tables of
  * b->main. The output does not depend on the number of workers. */
 int site_render_items(site_builder *b);
+
+/* ---- site_keep.c --------------------------------------------------------- */
+
+/* Per published item, the key of what listings show of it (b->listed_key):
+ * once site_render_items has found the summaries and versions. Nothing
+ * without a build cache. */
+void site_keep_item_keys(site_builder *b);
+/* The key of a listing page of `kind` at site path `url`, before what it
+ * lists: the site's and the page's own. */
+uint64_t site_keep_page_key(const site_builder *b, const char *kind, const char *url,
+                            const char *title);
+/* h fed with what the items idx[0..n) show on a listing. */
+uint64_t site_keep_items_key(const site_builder *b, uint64_t h, const size_t *idx, size_t n);
+/* Whether the previous build wrote the page at site path `file` from the
+ * same key and the file is still as it wrote it: then it is kept in the new
+ * site and recorded again, and need not be rendered. */
+bool site_keep_page(site_builder *b, const char *file, uint64_t key);
+/* site_page_finish in the main state, and the page's record for the next
+ * build. */
+int site_keep_finish(site_builder *b, const char *template, const char *file, uint64_t key);
 
 #endif

@@ -2,8 +2,8 @@
  * pages of its earlier versions and its attachments. Items are independent
  * once the model is built, so they are shared out among workers, each with
  * its own Lua state (worker 0 renders in the builder's main state, which
- * keeps every item's table for the listings; the others build an item's
- * table for its pages and drop it). What must follow the items' order (the
+ * keeps the item tables it makes for the listings; the others build an
+ * item's table for its pages and drop it). What must follow the items' order (the
  * search index's doc numbers) is added in that order whoever finishes
  * first, so the site does not depend on the number of workers. */
 #include "markdown.h"
@@ -312,8 +312,9 @@ static int items_table_push(site_state *st, size_t i)
         site_item_push(st, i);
         return LUA_NOREF;
     }
-    lua_rawgeti(st->L, LUA_REGISTRYINDEX, st->b->item_ref[i]);
-    return st->b->item_ref[i];
+    int ref = site_item_ref(st->b, i);
+    lua_rawgeti(st->L, LUA_REGISTRYINDEX, ref);
+    return ref;
 }
 
 /* An unchanged item: its pages as they were; the listings and the search
@@ -470,20 +471,17 @@ static void items_worker(void *ctx, size_t worker)
     st->pages = 0;
 }
 
-/* What the other workers found goes onto the main state's item tables. */
+/* What the other workers found goes onto the main state's item tables
+ * made so far; those made later get it when they are made. */
 static void items_apply_found(site_builder *b)
 {
     lua_State *L = b->main.L;
     for (size_t k = 0; k < b->published_len; k++) {
         size_t i = b->published[k];
-        const site_item_found *f = &b->found[i];
+        if (b->item_ref[i] == LUA_NOREF)
+            continue;
         lua_rawgeti(L, LUA_REGISTRYINDEX, b->item_ref[i]);
-        sandbox_set_string(L, "summary", f->summary);
-        sandbox_set_string(L, "version", f->version);
-        if (f->working >= 0) {
-            lua_pushboolean(L, f->working);
-            lua_setfield(L, -2, "working");
-        }
+        site_item_found_set(L, &b->found[i]);
         lua_pop(L, 1);
     }
 }

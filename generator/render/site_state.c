@@ -273,6 +273,26 @@ void site_item_push(site_state *st, size_t index)
     }
 }
 
+void site_item_found_set(lua_State *L, const site_item_found *f)
+{
+    sandbox_set_string(L, "summary", f->summary);
+    sandbox_set_string(L, "version", f->version);
+    if (f->working >= 0) {
+        lua_pushboolean(L, f->working);
+        lua_setfield(L, -2, "working");
+    }
+}
+
+int site_item_ref(site_builder *b, size_t index)
+{
+    if (b->item_ref[index] == LUA_NOREF) {
+        site_item_push(&b->main, index);
+        site_item_found_set(b->main.L, &b->found[index]);
+        b->item_ref[index] = luaL_ref(b->main.L, LUA_REGISTRYINDEX);
+    }
+    return b->item_ref[index];
+}
+
 /* ---- pages ------------------------------------------------------------- */
 
 /* url(path) in a template: the link from the page being rendered. */

@@ -34,8 +34,8 @@ def check(ok, what):
     return ok
 
 
-def gongkai(*args):
-    r = subprocess.run([GK, *args], capture_output=True, text=True, env=ENV)
+def gongkai(*args, cwd=None):
+    r = subprocess.run([GK, *args], capture_output=True, text=True, env=ENV, cwd=cwd)
     if "AddressSanitizer" in r.stderr or "runtime error" in r.stderr or "ThreadSanitizer" in r.stderr:
         check(False, "sanitizer report from gongkai %s:\n%s" % (" ".join(args), r.stderr[-3000:]))
     return r
@@ -153,6 +153,11 @@ def pages_rendered(r):
     return int(m.group(1)) if m else -1
 
 
+def files_changed(r):
+    m = re.search(r"（(\d+) 个有变化）", r.stderr)
+    return int(m.group(1)) if m else -1
+
+
 def fresh_build(site, out):
     """The site as a build without any cache makes it."""
     cache = os.path.join(site, ".gongkai")
@@ -185,9 +190,15 @@ def test_cache(tmp):
     with open(items[3], "a", encoding="utf-8") as f:
         f.write("\n缓存之后补充的一段话。\n")
     edit = gongkai("build", "-s", site, "-o", out)
-    check(edit.returncode == 0 and listings < pages_rendered(edit) <= listings + 12,
-          "after editing one item %d pages were rendered (no change: %d)" %
-          (pages_rendered(edit), listings))
+    # The item's pages (and its earlier version's), and the listings that
+    # show the item, whose version is now a working copy's: the pages with
+    # its title.
+    with open(items[3], encoding="utf-8") as f:
+        title = re.search(r'^title = "(.*)"$', f.read(), re.M).group(1)
+    showing = [p for p in pages(out) if title in open(p, encoding="utf-8").read()]
+    check(edit.returncode == 0 and listings < pages_rendered(edit) <= listings + len(showing),
+          "after editing one item %d pages were rendered (no change: %d), %d show it" %
+          (pages_rendered(edit), listings, len(showing)))
     ref = os.path.join(tmp, "cache-ref")
     fresh_build(site, ref)
     same_tree(out, ref, "the site after an edit, built with the cache")
@@ -223,7 +234,7 @@ def test_cache(tmp):
     with open(cache, "rb") as f:
         data = f.read()
     for what, damaged in (("damaged", data[:len(data) // 2] + b"\xff\x00garbage"),
-                          ("another version", data.replace(b"GKCACHE1\x00", b"GKCACHE1\x009.9.9-", 1)),
+                          ("another version", data.replace(b"GKCACHE2\x00", b"GKCACHE2\x009.9.9-", 1)),
                           ("empty", b"")):
         with open(cache, "wb") as f:
             f.write(damaged)
@@ -236,6 +247,112 @@ def test_cache(tmp):
         same_tree(out, ref, "the site built over a %s cache" % what)
 
 
+def rewrite(path, old, new):
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    check(old in text, "%s does not hold %r" % (path, old))
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text.replace(old, new, 1))
+
+
+def pages(out):
+    """Every page of the site (not the search index or static files): its
+    inode and mtime, which a build changes only when it writes the page anew."""
+    seen = {}
+    for d, _, fs in os.walk(out):
+        for f in fs:
+            if f.endswith((".html", ".xml")):
+                st = os.stat(os.path.join(d, f))
+                seen[os.path.join(d, f)] = (st.st_ino, st.st_mtime_ns)
+    return seen
+
+
+def touched(before, after):
+    return {p for p in set(before) | set(after) if before.get(p) != after.get(p)}
+
+
+def test_listings(tmp):
+    """Listing pages are keyed by what they show of their items: a body edit
+    past the summary renders none, a title edit exactly those that show the
+    item, and the site is always the one a build without cache makes."""
+    site = os.path.join(tmp, "listings")
+    if not os.path.isdir(os.path.join(tmp, "corpus")):
+        return
+    shutil.copytree(os.path.join(tmp, "corpus"), site)
+    shutil.rmtree(os.path.join(site, ".gongkai"), ignore_errors=True)
+    out, ref = os.path.join(tmp, "listings-out"), os.path.join(tmp, "listings-ref")
+
+    def build(what):
+        """Rebuild; the site must be the one a full build makes. Returns the
+        pages rendered, the pages written anew and a full build's count."""
+        before = pages(out) if os.path.isdir(out) else {}
+        r = gongkai("build", "-s", site, "-o", out)
+        check(r.returncode == 0, "%s: build failed: %s" % (what, r.stderr[-1000:]))
+        shutil.rmtree(ref, ignore_errors=True)
+        full = fresh_build(site, ref)
+        same_tree(out, ref, "%s, built with the cache" % what)
+        return pages_rendered(r), touched(before, pages(out)), pages_rendered(full)
+
+    # The output folder is the same however it is named, also before it exists.
+    r = gongkai("build", "-s", site, "-o", "listings-out/", cwd=tmp)
+    check(r.returncode == 0, "the first build failed: %s" % r.stderr[-1000:])
+    fixed, written, _ = build("a build with no change")
+    # What is rendered anyway: the 404, search and release pages, reports...
+    check(0 < fixed < 20 and not written,
+          "a no-change build rendered %d pages and wrote %s" % (fixed, sorted(written)[:5]))
+    items = sorted(os.path.join(d, f) for d, _, fs in os.walk(os.path.join(site, "content"))
+                   for f in fs if f.endswith(".md"))
+    item = items[3]
+
+    # The last paragraph of a body is past the summary: only the item's page
+    # and print view are rendered, whatever lists the item.
+    with open(item, "a", encoding="utf-8") as f:
+        f.write("\n缓存之后补充的最后一段话。\n")
+    rendered, written, _ = build("the site after a body edit")
+    check(rendered == fixed + 2 and len(written) == 2,
+          "a body edit rendered %d pages (no change: %d), wrote %d: %s" %
+          (rendered, fixed, len(written), sorted(written)[:5]))
+
+    # A title is on every listing of the item: those pages and no others are
+    # rendered, and the site is complete (the tree is a full build's).
+    with open(item, encoding="utf-8") as f:
+        text = f.read()
+    title = re.search(r'^title = "(.*)"$', text, re.M).group(1)
+    rewrite(item, 'title = "%s"' % title, 'title = "%s（修订）"' % title)
+    rendered, written, _ = build("the site after a title edit")
+    showing = {p.replace(ref, out, 1) for p in pages(ref)
+               if "（修订）" in open(p, encoding="utf-8").read()}
+    check(rendered == fixed + len(written) and written == showing and len(showing) > 4,
+          "a title edit rendered %d pages (no change: %d), wrote %d; %d show the title" %
+          (rendered, fixed, len(written), len(showing)))
+
+    # Another date (not the newest: that is the site's "last updated", on
+    # every page) moves the item in every listing: the pages it leaves and
+    # the pages it reaches, those between them, and no others.
+    date = re.search(r"^date = (\S+)$", text, re.M).group(1)
+    with open(items[-40], encoding="utf-8") as f:
+        other = re.search(r"^date = (\S+)$", f.read(), re.M).group(1)
+    check(other != date, "items %s and %s have the same date" % (item, items[-40]))
+    rewrite(item, "date = %s" % date, "date = %s" % other)
+    rendered, written, full = build("the site after a date edit")
+    # The annual reports count items by date: rendered every time, among the fixed pages.
+    written = {p for p in written if "/xxgk/nb/" not in p}
+    check(rendered == fixed + len(written) and len(written) > len(showing) and
+          rendered < full // 2,
+          "a date edit rendered %d pages (no change: %d, full: %d), wrote %d" %
+          (rendered, fixed, full, len(written)))
+
+    # An item added, then removed: the counts change, and every page with them.
+    added = os.path.join(os.path.dirname(items[7]), "item-added.md")
+    shutil.copy(items[7], added)
+    rewrite(added, 'title = "', 'title = "新增：')
+    build("the site after adding an item")
+    os.unlink(items[7])
+    build("the site after removing an item")
+    rendered, written, _ = build("a build with no change after all that")
+    check(not written, "a no-change build wrote %s" % sorted(written)[:5])
+
+
 def main():
     global GK
     for GK in [b for b in BINARIES if os.path.exists(b)]:
@@ -245,6 +362,7 @@ def main():
             test_template_error(tmp)
             test_bad_counts(tmp)
             test_cache(tmp)
+            test_listings(tmp)
     print("%d passed, %d failed" % (passed, failed))
     return 1 if failed else 0
 

@@ -1,5 +1,6 @@
-/* The build cache file: what is saved reads back; a damaged file, one of
- * another version or of another site key is never trusted. The pool: every
+/* The build cache file: what is saved reads back, item and listing
+ * records; a damaged file, one of another version or of another site key is
+ * never trusted. The pool: every
  * worker runs once with its own number. FNV-1a against its published
  * test vectors. */
 #include <setjmp.h>
@@ -51,8 +52,14 @@ static void save_two(uint64_t site_key)
         {NULL, 0, NULL, 0, NULL, 0}, /* an item not rendered: no record */
         {"content/czj/a.md", 42, "v3", 1, pages_a, 2},
     };
+    /* Listing pages, in the order a build renders them. */
+    cache_listing listings[] = {
+        {"/xxgk/ml/gkzn/page/2/", 0x0123456789abcdefULL, 5678},
+        {"/feed.xml", 1, 0},
+        {"/xzsp/", 0xffffffffffffffffULL, 31},
+    };
     buf err = BUF_INIT;
-    assert_int_equal(build_cache_save(file, site_key, items, 3, &err), 0);
+    assert_int_equal(build_cache_save(file, site_key, items, 3, listings, 3, &err), 0);
     buf_free(&err);
 }
 
@@ -80,6 +87,64 @@ static void test_round_trip(void **state)
     assert_null(b->version);
     assert_int_equal(b->working, -1);
     assert_null(build_cache_find(&c, "content/czj/c.md"));
+
+    assert_int_equal(c.listing_len, 3);
+    const cache_listing *l = build_cache_listing_find(&c, "/xxgk/ml/gkzn/page/2/");
+    assert_non_null(l);
+    assert_true(l->key == 0x0123456789abcdefULL);
+    assert_int_equal(l->size, 5678);
+    l = build_cache_listing_find(&c, "/xzsp/");
+    assert_non_null(l);
+    assert_true(l->key == 0xffffffffffffffffULL);
+    assert_int_equal(l->size, 31);
+    l = build_cache_listing_find(&c, "/feed.xml");
+    assert_non_null(l);
+    assert_true(l->key == 1);
+    assert_int_equal(l->size, 0);
+    assert_null(build_cache_listing_find(&c, "/xxgk/ml/gkzn/"));
+    assert_null(build_cache_listing_find(&c, "/zzz/"));
+    build_cache_free(&c);
+    diag_list_free(&d);
+}
+
+/* Two pages written at one path: neither record is kept, and the file
+ * still reads. */
+static void test_listing_written_twice(void **state)
+{
+    (void)state;
+    cache_listing listings[] = {
+        {"/b/", 1, 10}, {"/a/", 2, 20}, {"/b/", 3, 30}, {"/c/", 4, 40}, {"/b/", 5, 50}};
+    buf err = BUF_INIT;
+    assert_int_equal(build_cache_save(file, 7, NULL, 0, listings, 5, &err), 0);
+    buf_free(&err);
+    build_cache c;
+    diag_list d;
+    diag_list_init(&d);
+    build_cache_load(&c, file, 7, &d);
+    assert_int_equal(d.len, 0);
+    assert_int_equal(c.listing_len, 2);
+    assert_null(build_cache_listing_find(&c, "/b/"));
+    assert_int_equal(build_cache_listing_find(&c, "/a/")->size, 20);
+    assert_int_equal(build_cache_listing_find(&c, "/c/")->size, 40);
+    build_cache_free(&c);
+    diag_list_free(&d);
+}
+
+/* No items and no listings: still a cache that reads. */
+static void test_empty_round_trip(void **state)
+{
+    (void)state;
+    buf err = BUF_INIT;
+    assert_int_equal(build_cache_save(file, 7, NULL, 0, NULL, 0, &err), 0);
+    buf_free(&err);
+    build_cache c;
+    diag_list d;
+    diag_list_init(&d);
+    build_cache_load(&c, file, 7, &d);
+    assert_int_equal(d.len, 0);
+    assert_int_equal(c.len, 0);
+    assert_int_equal(c.listing_len, 0);
+    assert_null(build_cache_listing_find(&c, "/"));
     build_cache_free(&c);
     diag_list_free(&d);
 }
@@ -93,6 +158,7 @@ static void test_other_site_key(void **state)
     diag_list_init(&d);
     build_cache_load(&c, file, 8, &d);
     assert_int_equal(c.len, 0);
+    assert_int_equal(c.listing_len, 0);
     assert_int_equal(d.len, 0); /* a template changed: no warning needed */
     build_cache_free(&c);
     diag_list_free(&d);
@@ -109,6 +175,8 @@ static void load_expect_warning(const char *data, size_t len)
     diag_list_init(&d);
     build_cache_load(&c, file, 7, &d);
     assert_int_equal(c.len, 0);
+    assert_int_equal(c.listing_len, 0);
+    assert_null(build_cache_listing_find(&c, "/feed.xml"));
     assert_int_equal(diag_list_count(&d, DIAG_WARNING), 1);
     assert_string_equal(d.items[0].code, "GK403");
     build_cache_free(&c);
@@ -136,6 +204,59 @@ static void test_damaged(void **state)
     buf_reset(&copy);
     buf_put(&copy, text.ptr, text.len);
     memcpy(copy.ptr + 9, "9", 1); /* the version: 9.1.0 */
+    load_expect_warning(copy.ptr, copy.len);
+    buf_free(&text);
+    buf_free(&copy);
+}
+
+/* Where the bytes from[0..n) first are in `text`. */
+static size_t offset_of(const buf *text, const char *from, size_t n)
+{
+    for (size_t i = 0; i + n <= text->len; i++)
+        if (memcmp(text->ptr + i, from, n) == 0)
+            return i;
+    fail_msg("%s not in the cache file", from);
+    return 0;
+}
+
+/* The copy of `text` with the first `from` replaced by `to` (as long). */
+static void patched(buf *copy, const buf *text, const char *from, const char *to)
+{
+    assert_int_equal(strlen(to), strlen(from));
+    buf_reset(copy);
+    buf_put(copy, text->ptr, text->len);
+    memcpy(copy->ptr + offset_of(text, from, strlen(from)), to, strlen(to));
+}
+
+static void test_listings_damaged(void **state)
+{
+    (void)state;
+    save_two(7);
+    buf text = BUF_INIT, copy = BUF_INIT;
+    assert_int_equal(buf_read_file(&text, file), 0);
+    /* The section cut off after the item records, as an older file ends. */
+    size_t head = offset_of(&text, "LISTINGS", 9);
+    load_expect_warning(text.ptr, head);
+    patched(&copy, &text, "LISTINGS", "LISTINGZ");
+    load_expect_warning(copy.ptr, copy.len);
+    assert_int_equal(text.ptr[head + 9], '3'); /* the number of records */
+    patched(&copy, &text, "LISTINGS", "LISTINGS");
+    copy.ptr[head + 9] = '2'; /* a record left over */
+    load_expect_warning(copy.ptr, copy.len);
+    copy.ptr[head + 9] = '9'; /* records missing */
+    load_expect_warning(copy.ptr, copy.len);
+    patched(&copy, &text, "5678", "5x78"); /* a size */
+    load_expect_warning(copy.ptr, copy.len);
+    patched(&copy, &text, "0123456789abcdef", "0123456789abcdeg"); /* a key */
+    load_expect_warning(copy.ptr, copy.len);
+    patched(&copy, &text, "/xzsp/", "xzsp//"); /* not a site path */
+    load_expect_warning(copy.ptr, copy.len);
+    patched(&copy, &text, "/xxgk/ml/", "/aaaa/ml/"); /* out of order */
+    load_expect_warning(copy.ptr, copy.len);
+    /* Anything after the section. */
+    buf_reset(&copy);
+    buf_put(&copy, text.ptr, text.len);
+    buf_put(&copy, "x", 2);
     load_expect_warning(copy.ptr, copy.len);
     buf_free(&text);
     buf_free(&copy);
@@ -199,6 +320,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_round_trip, setup, teardown),
         cmocka_unit_test_setup_teardown(test_other_site_key, setup, teardown),
         cmocka_unit_test_setup_teardown(test_damaged, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_empty_round_trip, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_listing_written_twice, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_listings_damaged, setup, teardown),
         cmocka_unit_test(test_missing_is_empty),
         cmocka_unit_test(test_hash64),
         cmocka_unit_test(test_pool),
