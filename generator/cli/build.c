@@ -28,13 +28,8 @@ static int build_option(int opt, const char *arg, void *ctx)
         o->drafts = true;
     else if (opt == 'q')
         o->quiet = true;
-    else if (opt == 'j') {
-        char *end;
-        long n = strtol(arg, &end, 10);
-        if (*arg < '0' || *arg > '9' || *end || n < 1 || n > 256)
-            return cli_usage_error("-j 应是 1 到 256 之间的线程数，而不是 %s", arg);
-        o->jobs = (size_t)n;
-    }
+    else if (opt == 'j')
+        return cli_jobs_parse(arg, &o->jobs);
     return 0;
 }
 
@@ -70,7 +65,7 @@ int cli_build(int argc, char **argv)
     history *h = NULL;
     /* The refusals run even when loading failed, so that one build reports
      * every error; a site that breaks one is never written. */
-    int loaded = cli_model_load(&m, o.site, &diags);
+    int loaded = cli_model_load_workers(&m, o.site, o.jobs, &diags);
     check_options copt = {date_today(), true, o.drafts};
     if (cli_model_check(&m, &copt, &diags) != 0 || loaded != 0) {
         rc = EXIT_CONTENT;

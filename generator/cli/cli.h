@@ -35,6 +35,10 @@ typedef struct cli_period {
 } cli_period;
 int cli_period_parse(const char *arg, const char *latest_means, cli_period *out);
 
+/* -j N, a thread count from 1 to 256, into *jobs. Returns 0, or EXIT_USAGE
+ * after saying what is wrong. */
+int cli_jobs_parse(const char *arg, size_t *jobs);
+
 /* Everything a command knows about a site. */
 typedef struct cli_model {
     site_config cfg;
@@ -42,12 +46,16 @@ typedef struct cli_model {
     content_set content;
     naming *names;
     bool has_cfg, has_cat, has_content;
+    size_t workers; /* threads for loading and checking; 0: one per core */
 } cli_model;
 
 /* Load as far as the errors allow, so that one run reports every problem.
  * Returns 0, or -1 when an error was added to diags. Free with
  * cli_model_free either way. */
 int cli_model_load(cli_model *m, const char *site, diag_list *diags);
+/* The same with the items read, and later checked, on `workers` threads
+ * (0: one per core). */
+int cli_model_load_workers(cli_model *m, const char *site, size_t workers, diag_list *diags);
 void cli_model_free(cli_model *m);
 /* Run the compliance checks over whatever part of the model loaded.
  * Returns 0, or -1 when an error was added to diags. */
