@@ -117,6 +117,10 @@ typedef struct naming naming;
 /* Load naming.lua. Its diagnostics go to `diags`; cfg and diags must outlive
  * *out. Returns 0, or -1 (and *out NULL) after a GK302 diagnostic. */
 int naming_open(naming **out, const site_config *cfg, diag_list *diags);
+/* Another handle on n's naming.lua, for another thread: its rules fail where
+ * n's have failed, and its diagnostics go to `diags`. Returns 0, or -1 (and
+ * *out NULL) after a diagnostic in `diags`. */
+int naming_fork(naming **out, const naming *n, diag_list *diags);
 void naming_close(naming *n);
 /* The naming.lua in use, as shown in messages. */
 const char *naming_source(const naming *n);

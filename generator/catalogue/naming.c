@@ -165,6 +165,14 @@ out:
     return rc;
 }
 
+int naming_fork(naming **out, const naming *n, diag_list *diags)
+{
+    if (naming_open(out, n->cfg, diags) != 0)
+        return -1;
+    memcpy((*out)->failed, n->failed, sizeof n->failed);
+    return 0;
+}
+
 void naming_close(naming *n)
 {
     if (!n)

@@ -1,11 +1,14 @@
 #include "check_internal.h"
 
 #include "../util/buf.h"
+#include "../util/pool.h"
 #include "../util/utf8.h"
+#include "../util/xalloc.h"
 
 #include <glib.h>
 
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <string.h>
 
 bool check_item_published(const check_ctx *c, const content_item *it)
@@ -27,6 +30,39 @@ void check_diag(check_ctx *c, diag_severity severity, const char *code, const co
     va_start(ap, fmt);
     diag_vadd(c->diags, severity, code, it ? it->path : "", line, col, fmt, ap);
     va_end(ap);
+}
+
+typedef struct check_each {
+    const check_ctx *c;
+    check_item_fn fn;
+    diag_list *found; /* per item */
+    atomic_size_t next;
+} check_each;
+
+static void check_each_worker(void *ctx, size_t worker)
+{
+    (void)worker;
+    check_each *e = ctx;
+    for (;;) {
+        size_t i = atomic_fetch_add(&e->next, 1);
+        if (i >= e->c->set->len)
+            break;
+        e->fn(e->c, i, &e->found[i]);
+    }
+}
+
+void check_items_each(check_ctx *c, check_item_fn fn)
+{
+    size_t n = c->set->len;
+    check_each e = {c, fn, xmalloc((n + 1) * sizeof *e.found), 0};
+    for (size_t i = 0; i < n; i++)
+        diag_list_init(&e.found[i]);
+    pool_run(c->workers < n ? c->workers : n, check_each_worker, &e);
+    for (size_t i = 0; i < n; i++) {
+        diag_list_append(c->diags, &e.found[i]);
+        diag_list_free(&e.found[i]);
+    }
+    free(e.found);
 }
 
 static size_t check_bom(const content_item *it)
@@ -92,8 +128,15 @@ date check_add_years(date a, int years)
 int check_run(const site_config *cfg, const catalogue *cat, const content_set *set, naming *names,
               const check_options *opt, diag_list *diags)
 {
+    return check_run_workers(cfg, cat, set, names, opt, 0, diags);
+}
+
+int check_run_workers(const site_config *cfg, const catalogue *cat, const content_set *set,
+                      naming *names, const check_options *opt, size_t workers, diag_list *diags)
+{
     size_t before = diag_list_count(diags, DIAG_ERROR);
-    check_ctx c = {cfg, cat, set, names, opt, diags, {0}, {0}};
+    check_ctx c = {cfg, cat, set, names, opt, diags, {0}, {0}, 0};
+    c.workers = workers ? workers : pool_default_workers();
     arena_init(&c.mem);
     c.cal = config_calendar(cfg);
 

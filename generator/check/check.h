@@ -31,6 +31,11 @@ typedef struct check_options {
  * an error was added to diags. */
 int check_run(const site_config *cfg, const catalogue *cat, const content_set *set, naming *names,
               const check_options *opt, diag_list *diags);
+/* The same with the rules that look at every item's text run on `workers`
+ * threads (0: one per core). The diagnostics, and their order, are the same
+ * for any number. */
+int check_run_workers(const site_config *cfg, const catalogue *cat, const content_set *set,
+                      naming *names, const check_options *opt, size_t workers, diag_list *diags);
 
 /* ---- the personal-data scanner ----------------------------------------- */
 

@@ -17,6 +17,7 @@ typedef struct check_ctx {
     diag_list *diags;
     arena mem; /* for the run */
     workday_calendar cal;
+    size_t workers; /* threads for check_items_each */
 } check_ctx;
 
 /* Whether the item goes on the site: not withheld (不予公开), not a draft
@@ -29,6 +30,13 @@ const catalogue_item *check_catalogue_item(const check_ctx *c, size_t i);
 
 void check_diag(check_ctx *c, diag_severity severity, const char *code, const content_item *it,
                 int line, int col, const char *fmt, ...) __attribute__((format(printf, 7, 8)));
+/* Run fn for every item i of the set on c->workers threads, each item's
+ * diagnostics into a list of its own, then add them to the run's in item
+ * order: the same diagnostics in the same order as one thread gives. fn may
+ * read c and the model; it must not touch c->mem, c->diags or c->names. */
+typedef void (*check_item_fn)(const check_ctx *c, size_t i, diag_list *out);
+void check_items_each(check_ctx *c, check_item_fn fn);
+
 /* Line and column (in code points, a leading BOM not counted) of byte
  * offset `off` of the item's text. */
 void check_position(const content_item *it, size_t off, int *line, int *col);

@@ -355,34 +355,37 @@ void check_pii_scan(const char *text, size_t len, check_pii_fn fn, void *ctx)
 /* ---- the rule ------------------------------------------------------------ */
 
 typedef struct pii_found {
-    check_ctx *c;
     const content_item *it;
-    size_t base; /* offset of the scanned text in the item's text */
+    diag_list *out;
 } pii_found;
 
 static void pii_found_one(const check_pii_match *m, void *ctx)
 {
     pii_found *f = ctx;
     int line, col;
-    check_position(f->it, f->base + m->off, &line, &col);
-    check_diag(f->c, DIAG_ERROR, "GK202", f->it, line, col,
-               "疑似%s（%s）：公开信息不得包含身份证号、手机号码、银行卡号等个人信息。请删除或"
-               "脱敏（只保留前后几位，中间用 * 代替，如 %s）；确需公开的，在前言中写明理由："
-               "pii_allowed = \"……\"",
-               check_pii_kind_name(m->kind), m->masked, m->masked);
+    check_position(f->it, m->off, &line, &col);
+    diag_add(f->out, DIAG_ERROR, "GK202", f->it->path, line, col,
+             "疑似%s（%s）：公开信息不得包含身份证号、手机号码、银行卡号等个人信息。请删除或"
+             "脱敏（只保留前后几位，中间用 * 代替，如 %s）；确需公开的，在前言中写明理由："
+             "pii_allowed = \"……\"",
+             check_pii_kind_name(m->kind), m->masked, m->masked);
+}
+
+/* Items are scanned on several threads: the whole text of every item. */
+static void pii_item(const check_ctx *c, size_t i, diag_list *out)
+{
+    const content_item *it = &c->set->items[i];
+    if (!check_item_published(c, it) || it->pii_allowed.s)
+        return;
+    pii_found f = {it, out};
+    /* The front matter (title, 文号, keywords...) is shown for every
+     * published item; the body only for 主动公开 ones. */
+    size_t head = (size_t)(it->body - it->text);
+    size_t n = it->disclosure == CONTENT_DISCLOSURE_PUBLIC ? it->text_len : head;
+    check_pii_scan(it->text, n, pii_found_one, &f);
 }
 
 void check_pii_run(check_ctx *c)
 {
-    for (size_t i = 0; i < c->set->len; i++) {
-        const content_item *it = &c->set->items[i];
-        if (!check_item_published(c, it) || it->pii_allowed.s)
-            continue;
-        pii_found f = {c, it, 0};
-        /* The front matter (title, 文号, keywords...) is shown for every
-         * published item; the body only for 主动公开 ones. */
-        size_t head = (size_t)(it->body - it->text);
-        size_t n = it->disclosure == CONTENT_DISCLOSURE_PUBLIC ? it->text_len : head;
-        check_pii_scan(it->text, n, pii_found_one, &f);
-    }
+    check_items_each(c, pii_item);
 }

@@ -118,7 +118,7 @@ int cli_archive(int argc, char **argv)
     const board *only = NULL;
     history *h = NULL;
     /* What is filed is what would be published: the same refusals as build. */
-    rc = cli_model_ready(&m, o.site, false, &h, &diags);
+    rc = cli_model_ready(&m, o.site, false, 0, &h, &diags);
     if (rc == 0 && o.sel.board && !(only = config_board_find(&m.cfg, o.sel.board))) {
         rc = cli_usage_error("site.toml 中没有公开栏 %s（[[boards]] 的 id）", o.sel.board);
     } else if (rc == 0 && only && o.sel.period_given &&

@@ -28,13 +28,8 @@ static int build_option(int opt, const char *arg, void *ctx)
         o->drafts = true;
     else if (opt == 'q')
         o->quiet = true;
-    else if (opt == 'j') {
-        char *end;
-        long n = strtol(arg, &end, 10);
-        if (*arg < '0' || *arg > '9' || *end || n < 1 || n > 256)
-            return cli_usage_error("-j 应是 1 到 256 之间的线程数，而不是 %s", arg);
-        o->jobs = (size_t)n;
-    }
+    else if (opt == 'j')
+        return cli_jobs_parse(arg, &o->jobs);
     return 0;
 }
 
@@ -69,7 +64,7 @@ int cli_build(int argc, char **argv)
     buf out = BUF_INIT, cache = BUF_INIT;
     history *h = NULL;
     /* A site that breaks a refusal is never written. */
-    rc = cli_model_ready(&m, o.site, o.drafts, &h, &diags);
+    rc = cli_model_ready(&m, o.site, o.drafts, o.jobs, &h, &diags);
     if (rc == 0) {
         cli_output_path(&out, o.out, o.site, "public");
         struct timespec started;

@@ -9,6 +9,7 @@ typedef struct check_cli_options {
     bool json;
     bool drafts;
     date today;
+    size_t jobs; /* 0: one per core */
 } check_cli_options;
 
 static int check_option(int opt, const char *arg, void *ctx)
@@ -25,6 +26,8 @@ static int check_option(int opt, const char *arg, void *ctx)
     } else if (opt == 't') {
         if (date_parse(arg, strlen(arg), &o->today) != 0)
             return cli_usage_error("--today 应为 YYYY-MM-DD 格式的真实日期，而不是 %s", arg);
+    } else if (opt == 'j') {
+        return cli_jobs_parse(arg, &o->jobs);
     }
     return 0;
 }
@@ -32,15 +35,13 @@ static int check_option(int opt, const char *arg, void *ctx)
 int cli_check(int argc, char **argv)
 {
     static const struct option longs[] = {
-        {"site", required_argument, NULL, 's'},
-        {"format", required_argument, NULL, 'f'},
-        {"drafts", no_argument, NULL, 'd'},
-        {"today", required_argument, NULL, 't'},
-        {NULL, 0, NULL, 0},
+        {"site", required_argument, NULL, 's'}, {"format", required_argument, NULL, 'f'},
+        {"drafts", no_argument, NULL, 'd'},     {"today", required_argument, NULL, 't'},
+        {"jobs", required_argument, NULL, 'j'}, {NULL, 0, NULL, 0},
     };
-    check_cli_options o = {".", false, false, date_today()};
+    check_cli_options o = {".", false, false, date_today(), 0};
     int first;
-    int rc = cli_options_parse(argc, argv, "s:", longs, check_option, &o, &first);
+    int rc = cli_options_parse(argc, argv, "s:j:", longs, check_option, &o, &first);
     if (rc)
         return rc;
     if (first < argc)
@@ -48,7 +49,7 @@ int cli_check(int argc, char **argv)
     diag_list diags;
     diag_list_init(&diags);
     cli_model m;
-    cli_model_load(&m, o.site, &diags);
+    cli_model_load_workers(&m, o.site, o.jobs, &diags);
     check_options copt = {o.today, false, o.drafts};
     cli_model_check(&m, &copt, &diags);
     size_t errors = diag_list_count(&diags, DIAG_ERROR);

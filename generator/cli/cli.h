@@ -36,6 +36,10 @@ typedef struct cli_period {
 } cli_period;
 int cli_period_parse(const char *arg, const char *latest_means, cli_period *out);
 
+/* -j N, a thread count from 1 to 256, into *jobs. Returns 0, or EXIT_USAGE
+ * after saying what is wrong. */
+int cli_jobs_parse(const char *arg, size_t *jobs);
+
 /* Everything a command knows about a site. */
 typedef struct cli_model {
     site_config cfg;
@@ -43,12 +47,16 @@ typedef struct cli_model {
     content_set content;
     naming *names;
     bool has_cfg, has_cat, has_content;
+    size_t workers; /* threads for loading and checking; 0: one per core */
 } cli_model;
 
 /* Load as far as the errors allow, so that one run reports every problem.
  * Returns 0, or -1 when an error was added to diags. Free with
  * cli_model_free either way. */
 int cli_model_load(cli_model *m, const char *site, diag_list *diags);
+/* The same with the items read, and later checked, on `workers` threads
+ * (0: one per core). */
+int cli_model_load_workers(cli_model *m, const char *site, size_t workers, diag_list *diags);
 void cli_model_free(cli_model *m);
 /* Run the compliance checks over whatever part of the model loaded.
  * Returns 0, or -1 when an error was added to diags. */
@@ -59,10 +67,12 @@ int cli_model_check(cli_model *m, const check_options *opt, diag_list *diags);
 int cli_history_load(history **h, cli_model *m, diag_list *diags);
 
 /* What every command that writes the site or files of it does first: load
- * the model, run the checks (drafts counted when `drafts`), refuse on any
- * error, then read the history. Returns 0, EXIT_CONTENT or EXIT_INTERNAL;
- * free the model and close *h either way. */
-int cli_model_ready(cli_model *m, const char *site, bool drafts, history **h, diag_list *diags);
+ * the model on `workers` threads (0: one per core), run the checks (drafts
+ * counted when `drafts`), refuse on any error, then read the history.
+ * Returns 0, EXIT_CONTENT or EXIT_INTERNAL; free the model and close *h
+ * either way. */
+int cli_model_ready(cli_model *m, const char *site, bool drafts, size_t workers, history **h,
+                    diag_list *diags);
 
 /* Where a command writes: the -o path as given, or `fallback` in the site. */
 void cli_output_path(buf *out, const char *given, const char *site, const char *fallback);

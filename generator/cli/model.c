@@ -1,6 +1,7 @@
 #include "cli.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 int cli_usage_error(const char *fmt, const char *arg)
@@ -36,14 +37,20 @@ int cli_options_parse(int argc, char **argv, const char *shorts, const struct op
  * a broken catalogue does not stop the items from being read. */
 int cli_model_load(cli_model *m, const char *site, diag_list *diags)
 {
+    return cli_model_load_workers(m, site, 0, diags);
+}
+
+int cli_model_load_workers(cli_model *m, const char *site, size_t workers, diag_list *diags)
+{
     memset(m, 0, sizeof *m);
+    m->workers = workers;
     int rc = config_load(&m->cfg, site, diags);
     m->has_cfg = true;
     if (!m->cfg.parsed)
         return -1; /* without departments every item would be misreported */
     rc |= catalogue_load(&m->cat, &m->cfg, diags);
     m->has_cat = true;
-    rc |= content_load(&m->content, &m->cfg, diags);
+    rc |= content_load_workers(&m->content, &m->cfg, workers, diags);
     m->has_content = true;
     if (!m->cat.count)
         return -1;
@@ -62,11 +69,12 @@ int cli_history_load(history **h, cli_model *m, diag_list *diags)
     return 0;
 }
 
-int cli_model_ready(cli_model *m, const char *site, bool drafts, history **h, diag_list *diags)
+int cli_model_ready(cli_model *m, const char *site, bool drafts, size_t workers, history **h,
+                    diag_list *diags)
 {
     /* The checks run even when loading failed, so that one run reports
      * every error. */
-    int loaded = cli_model_load(m, site, diags);
+    int loaded = cli_model_load_workers(m, site, workers, diags);
     check_options copt = {date_today(), true, drafts};
     if (cli_model_check(m, &copt, diags) != 0 || loaded != 0)
         return EXIT_CONTENT;
@@ -101,7 +109,7 @@ int cli_model_check(cli_model *m, const check_options *opt, diag_list *diags)
 {
     if (!m->has_content || !m->cfg.parsed)
         return 0;
-    return check_run(&m->cfg, &m->cat, &m->content, m->names, opt, diags);
+    return check_run_workers(&m->cfg, &m->cat, &m->content, m->names, opt, m->workers, diags);
 }
 
 void cli_model_free(cli_model *m)
@@ -123,6 +131,16 @@ void cli_diags_report(diag_list *diags, bool json)
         return;
     }
     diag_list_print_text(diags, stderr);
+}
+
+int cli_jobs_parse(const char *arg, size_t *jobs)
+{
+    char *end;
+    long n = strtol(arg, &end, 10);
+    if (*arg < '0' || *arg > '9' || *end || n < 1 || n > 256)
+        return cli_usage_error("-j 应是 1 到 256 之间的线程数，而不是 %s", arg);
+    *jobs = (size_t)n;
+    return 0;
 }
 
 int cli_period_parse(const char *arg, const char *latest_means, cli_period *out)

@@ -46,7 +46,7 @@ int cli_package(int argc, char **argv)
     buf out = BUF_INIT;
     cli_output_path(&out, o.out, o.site, "archive/site.zip");
     history *h = NULL;
-    rc = cli_model_ready(&m, o.site, false, &h, &diags);
+    rc = cli_model_ready(&m, o.site, false, 0, &h, &diags);
     if (rc == 0) {
         archive_result res;
         int r = archive_package_write(&m.cfg, &m.cat, m.names, h, out.ptr, &res, &diags);

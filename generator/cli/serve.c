@@ -49,7 +49,7 @@ static int serve_build_site(void *ctx, const char *out_dir, buf *report)
     diag_list_init(&diags);
     cli_model m;
     history *h = NULL;
-    int rc = cli_model_ready(&m, o->site, o->drafts, &h, &diags);
+    int rc = cli_model_ready(&m, o->site, o->drafts, 0, &h, &diags);
     if (rc == 0) {
         /* Its own cache: the preview is written elsewhere than build's. */
         buf cache = BUF_INIT;

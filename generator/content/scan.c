@@ -1,23 +1,55 @@
 #include "content_internal.h"
 
 #include "../util/buf.h"
+#include "../util/pool.h"
 #include "../util/utf8.h"
 #include "../util/xalloc.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* What the walk found, in walk order: a file to load, or only a problem met
+ * on the way. The files are loaded by a pool of workers, each job keeping its
+ * own item and diagnostics, so that the result is the same on any number of
+ * threads: merged in walk order, it is what loading them one by one gives. */
+typedef struct scan_job {
+    const char *path; /* from the site root; NULL for a problem of the walk */
+    bool follow;      /* a link, checked to stay inside content/: open through it */
+    diag_list diags;
+    bool loaded; /* item holds the file's item */
+    content_item item;
+} scan_job;
+
 typedef struct scan_walk {
-    content_set *set;
+    content_set *set; /* its arena holds the jobs' paths */
     const site_config *cfg;
-    diag_list *diags;
     const char *content_real; /* content/ with symlinks resolved; NULL if unknown */
+    scan_job *jobs;
+    size_t len, cap;
 } scan_walk;
+
+static scan_job *scan_job_add(scan_walk *w, const char *path, bool follow)
+{
+    w->jobs = xgrow(w->jobs, &w->cap, w->len + 1, sizeof *w->jobs);
+    scan_job *j = &w->jobs[w->len++];
+    memset(j, 0, sizeof *j);
+    j->path = path ? arena_strdup(&w->set->mem, path) : NULL;
+    j->follow = follow;
+    diag_list_init(&j->diags);
+    return j;
+}
+
+/* Where the walk reports a problem, in its place among the files. */
+static diag_list *scan_walk_diags(scan_walk *w)
+{
+    return &scan_job_add(w, NULL, false)->diags;
+}
 
 static const char *scan_strerror(int e)
 {
@@ -161,7 +193,7 @@ static void scan_link(scan_walk *w, int dfd, const char *name, const char *path)
 {
     struct stat st;
     if (fstatat(dfd, name, &st, 0) < 0) {
-        scan_io_error(w->diags, path, errno, "符号链接指向的文件");
+        scan_io_error(scan_walk_diags(w), path, errno, "符号链接指向的文件");
         return;
     }
     if (!S_ISREG(st.st_mode))
@@ -172,37 +204,64 @@ static void scan_link(scan_walk *w, int dfd, const char *name, const char *path)
     buf_free(&full);
     size_t n = w->content_real ? strlen(w->content_real) : 0;
     if (!target || !n || strncmp(target, w->content_real, n) != 0 || target[n] != '/') {
-        diag_add(w->diags, DIAG_ERROR, "GK208", path, 0, 0,
+        diag_add(scan_walk_diags(w), DIAG_ERROR, "GK208", path, 0, 0,
                  "这是指向 content/ 之外（%s）的符号链接，已拒绝读取：请把文件本身放进 content/",
                  target ? target : "?");
         free(target);
         return;
     }
     free(target);
-    int fd = openat(dfd, name, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        scan_io_error(w->diags, path, errno, "文件");
-    else
-        scan_item_fd(w->set, w->cfg, path, fd, w->diags);
+    scan_job_add(w, path, true);
 }
 
-static int scan_name_cmp(const void *a, const void *b)
+/* A directory entry, with its type when readdir knows it (DT_UNKNOWN when
+ * not), which spares a stat per file. */
+typedef struct scan_entry {
+    char *name;
+    unsigned char type;
+} scan_entry;
+
+static int scan_entry_cmp(const void *a, const void *b)
 {
-    return strcmp(*(char *const *)a, *(char *const *)b);
+    return strcmp(((const scan_entry *)a)->name, ((const scan_entry *)b)->name);
+}
+
+/* The entry's type as a stat mode (S_IFDIR...), from readdir or else
+ * lstat. Returns 0, or -1 with errno. */
+static int scan_entry_mode(int dfd, const scan_entry *e, mode_t *mode)
+{
+    switch (e->type) {
+    case DT_DIR:
+        *mode = S_IFDIR;
+        return 0;
+    case DT_REG:
+        *mode = S_IFREG;
+        return 0;
+    case DT_LNK:
+        *mode = S_IFLNK;
+        return 0;
+    default:
+        break;
+    }
+    struct stat st;
+    if (fstatat(dfd, e->name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+        return -1;
+    *mode = st.st_mode;
+    return 0;
 }
 
 /* Walk the directory open on dfd (taken over and closed), whose path from the
- * site root is in path. Symlinked directories are not followed, so a link
- * cannot make the walk loop. */
+ * site root is in path, adding a job per item. Symlinked directories are not
+ * followed, so a link cannot make the walk loop. */
 static void scan_dir(scan_walk *w, int dfd, buf *path)
 {
     DIR *d = fdopendir(dfd);
     if (!d) {
-        scan_io_error(w->diags, buf_cstr(path), errno, "目录");
+        scan_io_error(scan_walk_diags(w), buf_cstr(path), errno, "目录");
         close(dfd);
         return;
     }
-    char **names = NULL;
+    scan_entry *entries = NULL;
     size_t count = 0, cap = 0;
     for (;;) {
         errno = 0;
@@ -211,45 +270,110 @@ static void scan_dir(scan_walk *w, int dfd, buf *path)
             break;
         if (de->d_name[0] == '.')
             continue;
-        names = xgrow(names, &cap, count + 1, sizeof *names);
+        entries = xgrow(entries, &cap, count + 1, sizeof *entries);
         size_t n = strlen(de->d_name);
-        names[count] = xmalloc(n + 1);
-        memcpy(names[count++], de->d_name, n + 1);
+        entries[count].name = xmalloc(n + 1);
+        memcpy(entries[count].name, de->d_name, n + 1);
+        entries[count++].type = de->d_type;
     }
     if (errno)
-        scan_io_error(w->diags, buf_cstr(path), errno, "目录");
+        scan_io_error(scan_walk_diags(w), buf_cstr(path), errno, "目录");
     if (count > 1) /* an empty folder has no array at all */
-        qsort(names, count, sizeof *names, scan_name_cmp);
+        qsort(entries, count, sizeof *entries, scan_entry_cmp);
 
     size_t keep = path->len;
     for (size_t i = 0; i < count; i++) {
-        const char *name = names[i];
+        const char *name = entries[i].name;
         buf_putc(path, '/');
         buf_puts(path, name);
-        struct stat st;
-        if (fstatat(dirfd(d), name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
-            scan_io_error(w->diags, buf_cstr(path), errno, "文件");
-        } else if (S_ISDIR(st.st_mode)) {
+        mode_t mode;
+        if (scan_entry_mode(dirfd(d), &entries[i], &mode) < 0) {
+            scan_io_error(scan_walk_diags(w), buf_cstr(path), errno, "文件");
+        } else if (S_ISDIR(mode)) {
             int sub = openat(dirfd(d), name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
             if (sub < 0)
-                scan_io_error(w->diags, buf_cstr(path), errno, "目录");
+                scan_io_error(scan_walk_diags(w), buf_cstr(path), errno, "目录");
             else
                 scan_dir(w, sub, path);
-        } else if (scan_is_item(name) && S_ISLNK(st.st_mode)) {
+        } else if (scan_is_item(name) && S_ISLNK(mode)) {
             scan_link(w, dirfd(d), name, buf_cstr(path));
-        } else if (scan_is_item(name) && S_ISREG(st.st_mode)) {
-            int fd = openat(dirfd(d), name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-            if (fd < 0)
-                scan_io_error(w->diags, buf_cstr(path), errno, "文件");
-            else
-                scan_item_fd(w->set, w->cfg, buf_cstr(path), fd, w->diags);
+        } else if (scan_is_item(name) && S_ISREG(mode)) {
+            scan_job_add(w, buf_cstr(path), false);
         }
         path->len = keep;
         path->ptr[keep] = '\0';
-        free(names[i]);
+        free(entries[i].name);
     }
-    free(names);
+    free(entries);
     closedir(d);
+}
+
+/* ---- loading, on several threads ------------------------------------------ */
+
+typedef struct scan_load {
+    const site_config *cfg;
+    int content_fd; /* content/, which every job's path starts with */
+    scan_job *jobs;
+    size_t len;
+    atomic_size_t next;
+    content_set *parts; /* one per worker: its arena holds the items it read */
+} scan_load;
+
+static void scan_load_worker(void *ctx, size_t worker)
+{
+    scan_load *l = ctx;
+    content_set *part = &l->parts[worker];
+    for (;;) {
+        size_t i = atomic_fetch_add(&l->next, 1);
+        if (i >= l->len)
+            break;
+        scan_job *j = &l->jobs[i];
+        if (!j->path)
+            continue;
+        int flags = O_RDONLY | O_CLOEXEC | (j->follow ? 0 : O_NOFOLLOW);
+        int fd = openat(l->content_fd, j->path + strlen("content/"), flags);
+        if (fd < 0) {
+            scan_io_error(&j->diags, j->path, errno, "文件");
+            continue;
+        }
+        size_t before = part->len;
+        scan_item_fd(part, l->cfg, j->path, fd, &j->diags);
+        if (part->len > before) {
+            j->item = part->items[--part->len];
+            j->loaded = true;
+        }
+    }
+}
+
+/* Load the walk's files on `workers` threads, then take their items and
+ * diagnostics into set and diags in walk order. */
+static void scan_load_all(scan_walk *w, int content_fd, size_t workers, diag_list *diags)
+{
+    if (workers > w->len)
+        workers = w->len;
+    if (workers < 1)
+        workers = 1;
+    scan_load l = {w->cfg, content_fd, w->jobs, w->len, 0, NULL};
+    l.parts = xmalloc(workers * sizeof *l.parts);
+    for (size_t k = 0; k < workers; k++)
+        content_init(&l.parts[k]);
+    pool_run(workers, scan_load_worker, &l);
+
+    content_set *set = w->set;
+    for (size_t i = 0; i < w->len; i++) {
+        scan_job *j = &w->jobs[i];
+        diag_list_append(diags, &j->diags);
+        diag_list_free(&j->diags);
+        if (!j->loaded)
+            continue;
+        set->items = xgrow(set->items, &set->cap, set->len + 1, sizeof *set->items);
+        set->items[set->len++] = j->item;
+    }
+    for (size_t k = 0; k < workers; k++) {
+        arena_adopt(&set->mem, &l.parts[k].mem);
+        content_free(&l.parts[k]);
+    }
+    free(l.parts);
 }
 
 static int scan_item_cmp(const void *a, const void *b)
@@ -272,21 +396,32 @@ void content_free(content_set *set)
 
 int content_load(content_set *set, const site_config *cfg, diag_list *diags)
 {
+    return content_load_workers(set, cfg, 0, diags);
+}
+
+int content_load_workers(content_set *set, const site_config *cfg, size_t workers, diag_list *diags)
+{
     content_init(set);
     size_t errors = diag_list_count(diags, DIAG_ERROR);
     buf dir = BUF_INIT;
     buf_printf(&dir, "%s/content", cfg->root);
     int dfd = open(buf_cstr(&dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd < 0) {
+    int content_fd = dfd < 0 ? -1 : fcntl(dfd, F_DUPFD_CLOEXEC, 0);
+    if (dfd < 0 || content_fd < 0) {
         /* A site may have no items yet; any other failure is reported. */
         if (errno != ENOENT)
             scan_io_error(diags, "content", errno, "目录");
+        if (dfd >= 0)
+            close(dfd);
     } else {
         char *real = realpath(buf_cstr(&dir), NULL);
-        scan_walk w = {set, cfg, diags, real};
+        scan_walk w = {set, cfg, real, NULL, 0, 0};
         buf path = BUF_INIT;
         buf_puts(&path, "content");
         scan_dir(&w, dfd, &path);
+        scan_load_all(&w, content_fd, workers ? workers : pool_default_workers(), diags);
+        close(content_fd);
+        free(w.jobs);
         buf_free(&path);
         free(real);
     }

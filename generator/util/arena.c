@@ -57,6 +57,24 @@ void *arena_alloc(arena *a, size_t size)
     return p;
 }
 
+void arena_adopt(arena *into, arena *from)
+{
+    arena_block *first = from->head;
+    if (!first)
+        return;
+    from->head = NULL;
+    if (!into->head) {
+        into->head = first;
+        return;
+    }
+    /* Behind into's current block, which keeps being filled. */
+    arena_block *last = first;
+    while (last->prev)
+        last = last->prev;
+    last->prev = into->head->prev;
+    into->head->prev = first;
+}
+
 char *arena_strndup(arena *a, const char *s, size_t len)
 {
     char *p = arena_alloc(a, len + 1);

@@ -19,6 +19,10 @@ void arena_free(arena *a);
 void *arena_alloc(arena *a, size_t size);
 char *arena_strndup(arena *a, const char *s, size_t len);
 char *arena_strdup(arena *a, const char *s);
+/* Hand every block of `from` over to `into`, which then frees them: what was
+ * allocated from `from` (on another thread, say) lives as long as `into`.
+ * `from` is left empty. */
+void arena_adopt(arena *into, arena *from);
 char *arena_printf(arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif

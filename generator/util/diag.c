@@ -45,6 +45,14 @@ void diag_add(diag_list *d, diag_severity severity, const char *code, const char
     va_end(ap);
 }
 
+void diag_list_append(diag_list *d, const diag_list *from)
+{
+    for (size_t i = 0; i < from->len; i++) {
+        const diag *g = &from->items[i];
+        diag_add(d, g->severity, g->code, g->path, g->line, g->col, "%s", g->message);
+    }
+}
+
 size_t diag_list_count(const diag_list *d, diag_severity severity)
 {
     size_t n = 0;

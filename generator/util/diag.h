@@ -36,6 +36,10 @@ void diag_vadd(diag_list *d, diag_severity severity, const char *code, const cha
                int col, const char *fmt, va_list ap);
 
 size_t diag_list_count(const diag_list *d, diag_severity severity);
+/* Add copies of every diagnostic of `from` to d, in from's order: work done
+ * on several threads, each into its own list, is reported as if done in
+ * order on one. */
+void diag_list_append(diag_list *d, const diag_list *from);
 /* Order by path, then line and column, keeping the order of equal positions. */
 void diag_list_sort(diag_list *d);
 /* The order `check` prints in: grouped by file, errors first. Files with an
