@@ -5,6 +5,21 @@
 
 #define QRCODE_QUIET 4
 
+/* Append the decimal digits of n >= 0: the path has thousands of numbers,
+ * too many to go through printf one by one. */
+static char *qrcode_put_int(char *p, int n)
+{
+    char digits[12];
+    int k = 0;
+    do {
+        digits[k++] = (char)('0' + n % 10);
+        n /= 10;
+    } while (n);
+    while (k)
+        *p++ = digits[--k];
+    return p;
+}
+
 int qrcode_svg(const char *text, const char *label, buf *out)
 {
     QRcode *qr = QRcode_encodeString8bit(text, 0, QR_ECLEVEL_M);
@@ -32,7 +47,18 @@ int qrcode_svg(const char *text, const char *label, buf *out)
             int run = 1;
             while (x + run < qr->width && (row[x + run] & 1))
                 run++;
-            buf_printf(out, "M%d %dh%dv1h-%dz", x + QRCODE_QUIET, y + QRCODE_QUIET, run, run);
+            /* "M<x> <y>h<run>v1h-<run>z", at most 4 numbers of 11 digits. */
+            char seg[64], *p = seg;
+            *p++ = 'M';
+            p = qrcode_put_int(p, x + QRCODE_QUIET);
+            *p++ = ' ';
+            p = qrcode_put_int(p, y + QRCODE_QUIET);
+            *p++ = 'h';
+            p = qrcode_put_int(p, run);
+            memcpy(p, "v1h-", 4);
+            p = qrcode_put_int(p + 4, run);
+            *p++ = 'z';
+            buf_put(out, seg, (size_t)(p - seg));
             x += run;
         }
     }

@@ -8,7 +8,8 @@
 
 static void buf_reserve(buf *b, size_t extra)
 {
-    b->ptr = xgrow(b->ptr, &b->cap, b->len + extra + 1, 1);
+    if (b->len + extra + 1 > b->cap)
+        b->ptr = xgrow(b->ptr, &b->cap, b->len + extra + 1, 1);
 }
 
 void buf_free(buf *b)
@@ -46,14 +47,22 @@ void buf_putc(buf *b, char c)
 
 void buf_vprintf(buf *b, const char *fmt, va_list ap)
 {
+    /* Format straight into the room left; only when that is too small,
+     * grow and format again. */
+    size_t room = b->cap > b->len ? b->cap - b->len : 0;
     va_list ap2;
     va_copy(ap2, ap);
-    int n = vsnprintf(NULL, 0, fmt, ap2);
+    int n = vsnprintf(room ? b->ptr + b->len : NULL, room, fmt, ap2);
     va_end(ap2);
-    if (n <= 0)
+    if (n <= 0) {
+        if (room)
+            b->ptr[b->len] = '\0';
         return;
-    buf_reserve(b, (size_t)n);
-    vsnprintf(b->ptr + b->len, (size_t)n + 1, fmt, ap);
+    }
+    if ((size_t)n >= room) {
+        buf_reserve(b, (size_t)n);
+        vsnprintf(b->ptr + b->len, (size_t)n + 1, fmt, ap);
+    }
     b->len += (size_t)n;
 }
 
