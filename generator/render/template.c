@@ -165,18 +165,30 @@ static const char *frame_source(lua_State *L, int depth, const char *fallback)
     return ar.source[0] == '@' ? ar.source + 1 : ar.source;
 }
 
-/* Concatenate the pieces a template wrote and push the result. */
+/* Concatenate the pieces a template wrote and push the result: measured
+ * first, so that the text is copied once rather than through a buffer
+ * that keeps doubling. */
 static void pieces_concat(lua_State *L, int pieces)
 {
     lua_Integer n = (lua_Integer)lua_rawlen(L, pieces);
-    luaL_Buffer b;
-    luaL_buffinit(L, &b);
+    size_t total = 0;
     for (lua_Integer i = 1; i <= n; i++) {
         if (lua_rawgeti(L, pieces, i) != LUA_TSTRING)
             luaL_error(L, "模板的代码改写了输出表 _gk_o");
-        luaL_addvalue(&b);
+        total += lua_rawlen(L, -1);
+        lua_pop(L, 1);
     }
-    luaL_pushresult(&b);
+    luaL_Buffer b;
+    char *p = luaL_buffinitsize(L, &b, total);
+    for (lua_Integer i = 1; i <= n; i++) {
+        size_t len;
+        lua_rawgeti(L, pieces, i);
+        const char *s = lua_tolstring(L, -1, &len);
+        memcpy(p, s, len);
+        p += len;
+        lua_pop(L, 1);
+    }
+    luaL_pushresultsize(&b, total);
 }
 
 /* Run template `name` with variables falling back to the value at
