@@ -1,15 +1,30 @@
 /* The build cache, <site>/.gongkai/items.cache: per item, the key of all
  * its pages were made from, the pages it wrote (site path and size) and what
- * the listings show of it that only rendering finds out (the version label).
- * A rebuild takes an item whose key is unchanged from the previous site
- * instead of rendering it again.
+ * the listings and the search index take from it that only rendering finds
+ * out (the version label, the summary, the search entry). A rebuild takes an
+ * item whose key is unchanged from the previous site instead of rendering
+ * it again, without reading its body.
  *
- * The file is "GKCACHE1", the gongkai version, the site key, the number of
+ * The file is "GKCACHE2", the gongkai version, the site key, the number of
  * records, then per item,
  * sorted by source path: key, path, version ("" for none), working ("1",
- * "0" or "-" when unknown), the number of pages, and each page's site path
- * and size; every field ends with a NUL. A file that does not read so is
- * ignored with a warning (GK403): the build renders everything. */
+ * "0" or "-" when unknown), summary ("-" for none, else "+" and the text),
+ * its search entry's offset, length (0: none) and checksum, the number of
+ * pages, and each page's site path and size; every field ends with a NUL. A
+ * file that does not read so is ignored with a warning (GK403): the build
+ * renders everything.
+ *
+ * The search entries (search_entry_write: a few KB each) sit apart, in
+ * items.entries beside it, so that a build reads only those it reuses, one
+ * at a time: "GKENTRY1", then entries one after another. A build appends
+ * the entries it makes; when more than half of the file is entries no record
+ * points to, the build writes all of its entries into a new file instead,
+ * which replaces the old one just before the records are written. The
+ * records are written last (atomically), so a crash leaves the previous
+ * records, whose entries are all still where they were. An entry is trusted
+ * only when all its bytes read back with the checksum of its record (else
+ * the item is rendered); a missing or damaged entries file while records
+ * point into it drops the whole cache with a GK403 warning. */
 #ifndef GK_RENDER_CACHE_H
 #define GK_RENDER_CACHE_H
 
@@ -17,12 +32,20 @@
 #include "../util/buf.h"
 #include "../util/diag.h"
 
+#include <stdatomic.h>
 #include <stdint.h>
 
 typedef struct cache_page {
     const char *path; /* site path as written: "/czj/2025/x/" */
     size_t size;
 } cache_page;
+
+/* Where an item's search entry sits in the entries file: `len` bytes at
+ * `off`, with checksum `sum`; len 0: none. */
+typedef struct cache_entry {
+    uint64_t off, sum;
+    size_t len;
+} cache_entry;
 
 typedef struct cache_item {
     const char *path; /* the source, from the site root; NULL: no record */
@@ -31,6 +54,8 @@ typedef struct cache_item {
     int working;         /* 1, 0, or -1: not known */
     cache_page *pages;
     size_t page_count;
+    const char *summary; /* NULL: none */
+    cache_entry entry;
 } cache_item;
 
 typedef struct build_cache {
@@ -38,6 +63,15 @@ typedef struct build_cache {
     uint64_t site_key;
     cache_item *items; /* the previous build's records, sorted by path */
     size_t len;
+    /* The entries file: the previous build's, read from (-1: none), and
+     * where this build's go, the same file when appending to it, else a
+     * new one at `out_path` until build_cache_entries_commit. */
+    const char *entries_path; /* NULL: the cache was never loaded */
+    int entries_fd, out_fd;
+    const char *out_path; /* NULL: appending */
+    uint64_t out_start;
+    _Atomic uint64_t out_end;
+    _Atomic int out_errno; /* the first write error, or 0 */
 } build_cache;
 
 /* Read the cache at `file` (a missing file is an empty cache). Records
@@ -47,6 +81,22 @@ typedef struct build_cache {
 void build_cache_load(build_cache *c, const char *file, uint64_t site_key, diag_list *diags);
 /* The previous record of source `path`, or NULL. */
 const cache_item *build_cache_find(const build_cache *c, const char *path);
+/* Item's entry (at `at`, from a previous record) into `out`, replacing its
+ * contents. Returns 0, or -1 when it is not there whole with its checksum.
+ * Any thread may read at once. */
+int build_cache_entry_read(const build_cache *c, const cache_entry *at, buf *out);
+/* Append an entry of this build; *at says where, for its record (len 0 when
+ * it could not be written: build_cache_entries_commit reports why). Any
+ * thread may append at once. */
+void build_cache_entry_append(build_cache *c, const void *data, size_t len, cache_entry *at);
+/* A reused entry (data[0..len), as read from `prev`): *at is where it stays,
+ * or where it went in the new file. */
+void build_cache_entry_keep(build_cache *c, const cache_entry *prev, const void *data, size_t len,
+                            cache_entry *at);
+/* Flush this build's entries and put a new entries file in place: before
+ * build_cache_save. Returns 0, or -1 with a message in *err. */
+int build_cache_entries_commit(build_cache *c, buf *err);
+
 /* Write the records items[0..n) (those with a path) as the cache at `file`,
  * atomically, creating its folder. Returns 0, or -1 with a message in *err. */
 int build_cache_save(const char *file, uint64_t site_key, const cache_item *items, size_t n,
