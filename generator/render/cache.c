@@ -57,18 +57,16 @@ static bool cache_record(build_cache *c, cache_reader *r, cache_item *it)
     it->key = cache_number(r, 16);
     it->path = cache_field(r);
     const char *version = cache_field(r), *working = cache_field(r);
-    const char *summary = cache_field(r);
     it->entry.off = cache_number(r, 10);
     it->entry.len = (size_t)cache_number(r, 10);
     it->entry.sum = cache_number(r, 16);
     uint64_t pages = cache_number(r, 10);
     if (r->bad || pages > (uint64_t)(r->end - r->p) / 2 || strlen(working) != 1 ||
-        !strchr("10-", working[0]) || (strcmp(summary, "-") != 0 && summary[0] != '+')) {
+        !strchr("10-", working[0])) {
         r->bad = true;
         return false;
     }
     it->version = version[0] ? version : NULL;
-    it->summary = summary[0] == '+' ? summary + 1 : NULL;
     it->working = working[0] == '-' ? -1 : working[0] == '1';
     it->page_count = (size_t)pages;
     it->pages = arena_alloc(&c->mem, (it->page_count + 1) * sizeof *it->pages);
@@ -190,9 +188,8 @@ int build_cache_save(const char *file, uint64_t site_key, const cache_item *item
                len, 0);
     for (size_t i = 0; i < len; i++) {
         const cache_item *it = sorted[i];
-        buf_printf(&out, "%016" PRIx64 "%c%s%c%s%c%c%c%s%s%c", it->key, 0, it->path, 0,
-                   it->version ? it->version : "", 0, it->working < 0 ? '-' : '0' + it->working, 0,
-                   it->summary ? "+" : "-", it->summary ? it->summary : "", 0);
+        buf_printf(&out, "%016" PRIx64 "%c%s%c%s%c%c%c", it->key, 0, it->path, 0,
+                   it->version ? it->version : "", 0, it->working < 0 ? '-' : '0' + it->working, 0);
         buf_printf(&out, "%" PRIu64 "%c%zu%c%016" PRIx64 "%c%zu%c", it->entry.off, 0, it->entry.len,
                    0, it->entry.sum, 0, it->page_count, 0);
         for (size_t k = 0; k < it->page_count; k++)
@@ -321,8 +318,10 @@ static void cache_entries_open(build_cache *c, const char *file, diag_list *diag
     }
     if (!usable && fd >= 0)
         close(fd);
-    if (usable)
+    if (usable) {
         c->entries_fd = fd;
+        c->entries_size = (uint64_t)st.st_size;
+    }
     /* Append while at most half of the file is dead; else write anew. */
     if (usable && (uint64_t)st.st_size - ENTRIES_HEADER <= 2 * live) {
         c->out_fd = fd;
@@ -333,12 +332,11 @@ static void cache_entries_open(build_cache *c, const char *file, diag_list *diag
     cache_entries_create(c);
 }
 
-/* Write or read all of data[0..len) at `off`. */
-static int cache_entries_io(int fd, void *data, size_t len, uint64_t off, bool write)
+/* Read (into `in`) or write (from `out`) all of len bytes at `off`. */
+static int cache_entries_io(int fd, char *in, const char *out, size_t len, uint64_t off)
 {
-    char *p = data;
     while (len) {
-        ssize_t n = write ? pwrite(fd, p, len, (off_t)off) : pread(fd, p, len, (off_t)off);
+        ssize_t n = in ? pread(fd, in, len, (off_t)off) : pwrite(fd, out, len, (off_t)off);
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0) {
@@ -346,7 +344,10 @@ static int cache_entries_io(int fd, void *data, size_t len, uint64_t off, bool w
                 errno = EIO;
             return -1;
         }
-        p += n;
+        if (in)
+            in += n;
+        else
+            out += n;
         off += (uint64_t)n;
         len -= (size_t)n;
     }
@@ -356,10 +357,11 @@ static int cache_entries_io(int fd, void *data, size_t len, uint64_t off, bool w
 int build_cache_entry_read(const build_cache *c, const cache_entry *at, buf *out)
 {
     buf_reset(out);
-    if (c->entries_fd < 0 || at->len == 0 || at->off < ENTRIES_HEADER)
+    if (c->entries_fd < 0 || at->len == 0 || at->off < ENTRIES_HEADER ||
+        at->off > c->entries_size || at->len > c->entries_size - at->off)
         return -1;
     out->ptr = xgrow(out->ptr, &out->cap, at->len + 1, 1);
-    if (cache_entries_io(c->entries_fd, out->ptr, at->len, at->off, false) != 0)
+    if (cache_entries_io(c->entries_fd, out->ptr, NULL, at->len, at->off) != 0)
         return -1;
     out->len = at->len;
     out->ptr[out->len] = '\0';
@@ -372,7 +374,7 @@ void build_cache_entry_append(build_cache *c, const void *data, size_t len, cach
     if (c->out_fd < 0 || len == 0)
         return;
     uint64_t off = atomic_fetch_add(&c->out_end, len);
-    if (cache_entries_io(c->out_fd, (void *)data, len, off, true) != 0) {
+    if (cache_entries_io(c->out_fd, NULL, data, len, off) != 0) {
         int none = 0;
         atomic_compare_exchange_strong(&c->out_errno, &none, errno);
         return;

@@ -1,30 +1,33 @@
 /* The build cache, <site>/.gongkai/items.cache: per item, the key of all
  * its pages were made from, the pages it wrote (site path and size) and what
  * the listings and the search index take from it that only rendering finds
- * out (the version label, the summary, the search entry). A rebuild takes an
- * item whose key is unchanged from the previous site instead of rendering
- * it again, without reading its body.
+ * out (the version label, the search entry with the summary). A rebuild
+ * takes an item whose key is unchanged from the previous site instead of
+ * rendering it again, without reading its body.
  *
  * The file is "GKCACHE2", the gongkai version, the site key, the number of
- * records, then per item,
- * sorted by source path: key, path, version ("" for none), working ("1",
- * "0" or "-" when unknown), summary ("-" for none, else "+" and the text),
- * its search entry's offset, length (0: none) and checksum, the number of
- * pages, and each page's site path and size; every field ends with a NUL. A
- * file that does not read so is ignored with a warning (GK403): the build
- * renders everything.
+ * records, then per item, sorted by source path: key, path, version (""
+ * for none), working ("1", "0" or "-" when unknown), its search entry's
+ * offset, length (0: none) and checksum, the number of pages, and each
+ * page's site path and size; every field ends with a NUL. A file that does not read so is ignored
+ * with a warning (GK403): the build renders everything.
  *
- * The search entries (search_entry_write: a few KB each) sit apart, in
- * items.entries beside it, so that a build reads only those it reuses, one
- * at a time: "GKENTRY1", then entries one after another. A build appends
- * the entries it makes; when more than half of the file is entries no record
- * points to, the build writes all of its entries into a new file instead,
- * which replaces the old one just before the records are written. The
- * records are written last (atomically), so a crash leaves the previous
- * records, whose entries are all still where they were. An entry is trusted
- * only when all its bytes read back with the checksum of its record (else
- * the item is rendered); a missing or damaged entries file while records
- * point into it drops the whole cache with a GK403 warning. */
+ * The search entries (search_entry_write: a few KB each, the summary a
+ * tenth of it) sit apart, in items.entries beside it, so that a build holds
+ * none but those it is adding and reads only those it reuses: "GKENTRY1", then
+ * entries one after another; a record gives its entry's offset from the
+ * start of the file and its length in decimal, and a 64-bit checksum of its
+ * bytes in hex. A build appends the entries it makes; when more than half of
+ * the file is entries no record points to, the build writes all of its
+ * entries into items.entries.tmp instead, which is renamed over the old file
+ * just before the records are written. Records are written last
+ * (atomically), so a crash leaves the previous records, whose entries are
+ * still where they were, unless the crash came between that rename and the
+ * records: then their entries fail their checksums and those items are
+ * rendered. An entry is trusted only when all its bytes, within the file,
+ * read back with its record's checksum (else the item is rendered); a
+ * missing or damaged entries file while records point into it drops the
+ * whole cache with a GK403 warning. */
 #ifndef GK_RENDER_CACHE_H
 #define GK_RENDER_CACHE_H
 
@@ -54,7 +57,6 @@ typedef struct cache_item {
     int working;         /* 1, 0, or -1: not known */
     cache_page *pages;
     size_t page_count;
-    const char *summary; /* NULL: none */
     cache_entry entry;
 } cache_item;
 
@@ -68,7 +70,8 @@ typedef struct build_cache {
      * new one at `out_path` until build_cache_entries_commit. */
     const char *entries_path; /* NULL: the cache was never loaded */
     int entries_fd, out_fd;
-    const char *out_path; /* NULL: appending */
+    uint64_t entries_size; /* of the previous file: no entry lies beyond */
+    const char *out_path;  /* NULL: appending */
     uint64_t out_start;
     _Atomic uint64_t out_end;
     _Atomic int out_errno; /* the first write error, or 0 */

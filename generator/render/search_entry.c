@@ -1,10 +1,10 @@
 /* An item's search entry as bytes, for the build cache (cache.h): a rebuild
- * gives the index the entry of an item whose pages it keeps without parsing
- * and folding the item again. The bytes hold lengths, never pointers, so
- * they read back wherever they were stored; the summary is left out, as the
- * cache keeps it in the item's record anyway. Varints are LEB128:
+ * gives the index the entry of an item whose pages it keeps, and the
+ * listings its summary, without parsing and folding the item again. The
+ * bytes hold lengths, never pointers, so they read back wherever they were
+ * stored. Varints are LEB128:
  *   varint number of tokens, varint dept + 1, varint category + 1,
- *   the doc's strings but the summary (varint length, the bytes),
+ *   the doc's strings in SEARCH_DOC_* order (varint length, the bytes),
  *   per token: varint length, one byte of SEARCH_FIELD_* bits, the bytes.
  * A token's hash is not stored: it is quicker to compute again than to read. */
 #include "search_internal.h"
@@ -38,8 +38,6 @@ void search_entry_write(const search_entry *e, buf *out)
     entry_put_varint(out, (uint64_t)(e->doc.dept + 1));
     entry_put_varint(out, (uint64_t)(e->doc.category + 1));
     for (int k = 0; k < SEARCH_DOC_STRINGS; k++) {
-        if (k == SEARCH_DOC_SUMMARY)
-            continue;
         size_t len = strlen(e->doc.string[k]);
         entry_put_varint(out, len);
         buf_put(out, e->doc.string[k], len);
@@ -87,7 +85,7 @@ static const unsigned char *entry_bytes(entry_reader *r, size_t len)
     return b;
 }
 
-search_entry *search_entry_read(const void *data, size_t len, const char *summary)
+search_entry *search_entry_read(const void *data, size_t len)
 {
     entry_reader r = {data, (const unsigned char *)data + len, false};
     /* A token takes three bytes at least: that bounds what is allocated
@@ -99,15 +97,13 @@ search_entry *search_entry_read(const void *data, size_t len, const char *summar
         return NULL;
     /* Strings and token bytes together are fewer than `len` (each comes
      * after a length byte, which makes room for a string's NUL). */
-    size_t summary_len = strlen(summary);
     size_t tokens_size = count * sizeof(search_entry_token);
-    search_entry *e = xmalloc(sizeof *e + tokens_size + len + summary_len + 1);
+    search_entry *e = xmalloc(sizeof *e + tokens_size + len);
     search_entry_token *tokens = (search_entry_token *)(e + 1);
     char *strings = (char *)tokens + tokens_size, *at = strings;
     for (int k = 0; k < SEARCH_DOC_STRINGS && !r.bad; k++) {
-        size_t n = k == SEARCH_DOC_SUMMARY ? summary_len : (size_t)entry_varint(&r, len);
-        const void *bytes =
-            k == SEARCH_DOC_SUMMARY ? (const void *)summary : (const void *)entry_bytes(&r, n);
+        size_t n = (size_t)entry_varint(&r, len);
+        const unsigned char *bytes = entry_bytes(&r, n);
         if (!bytes || memchr(bytes, '\0', n)) {
             r.bad = true;
             break;
@@ -143,4 +139,9 @@ search_entry *search_entry_read(const void *data, size_t len, const char *summar
     e->tokens = tokens;
     e->text = text;
     return e;
+}
+
+const char *search_entry_summary(const search_entry *e)
+{
+    return e->doc.string[SEARCH_DOC_SUMMARY];
 }

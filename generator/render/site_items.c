@@ -319,7 +319,7 @@ static search_entry *items_cached_entry(site_state *st, const cache_item *prev)
 {
     if (build_cache_entry_read(&st->b->cache, &prev->entry, &st->scratch) != 0)
         return NULL;
-    return search_entry_read(st->scratch.ptr, st->scratch.len, prev->summary ? prev->summary : "");
+    return search_entry_read(st->scratch.ptr, st->scratch.len);
 }
 
 /* Keep the item's pages of the previous site when the cache says they are
@@ -355,15 +355,19 @@ static int items_reuse(items_job *job, site_state *st, size_t k, const cache_ite
 {
     site_builder *b = job->b;
     size_t i = b->published[k];
+    const catalogue_item *ci = &b->cat->items[i];
     site_item_found *f = &b->found[i];
     b->next[i] = *prev;
     build_cache_entry_keep(&b->cache, &prev->entry, st->scratch.ptr, st->scratch.len,
                            &b->next[i].entry);
+    /* As items_body: an item given on request only has no summary. */
+    f->summary = ci->item->disclosure == CONTENT_DISCLOSURE_PUBLIC
+                     ? arena_strdup(&st->mem, search_entry_summary(entry))
+                     : NULL;
     items_commit(job, k, entry);
-    f->summary = prev->summary;
     f->version = prev->version;
     f->working = prev->working;
-    return items_copy_attachments(st, &b->cat->items[i]);
+    return items_copy_attachments(st, ci);
 }
 
 static int items_render_one(items_job *job, site_state *st, search_collector *collector, size_t k)
@@ -444,7 +448,6 @@ static int items_render_one(items_job *job, site_state *st, search_collector *co
                             .version = f->version,
                             .working = f->working,
                             .page_count = st->log_len,
-                            .summary = f->summary,
                             .entry = stored};
         rec->pages = arena_alloc(&st->mem, (st->log_len + 1) * sizeof *rec->pages);
         memcpy(rec->pages, st->log, st->log_len * sizeof *rec->pages);

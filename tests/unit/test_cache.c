@@ -68,9 +68,9 @@ static void save_two(uint64_t site_key)
 {
     cache_page pages_a[] = {{"/czj/2025/a/", 1234}, {"/czj/2025/a/print/", 99}};
     cache_item items[] = {
-        {"content/zfb/b.md", 0xfeedfacecafebeefULL, NULL, -1, NULL, 0, NULL, {0, 0, 0}},
-        {NULL, 0, NULL, 0, NULL, 0, NULL, {0, 0, 0}}, /* an item not rendered: no record */
-        {"content/czj/a.md", 42, "v3", 1, pages_a, 2, "财政预算公开。", {8, 0xabcdef, 77}},
+        {"content/zfb/b.md", 0xfeedfacecafebeefULL, NULL, -1, NULL, 0, {0, 0, 0}},
+        {NULL, 0, NULL, 0, NULL, 0, {0, 0, 0}}, /* an item not rendered: no record */
+        {"content/czj/a.md", 42, "v3", 1, pages_a, 2, {8, 0xabcdef, 77}},
     };
     buf err = BUF_INIT;
     assert_int_equal(build_cache_save(file, site_key, items, 3, &err), 0);
@@ -97,14 +97,12 @@ static void test_round_trip(void **state)
     assert_int_equal(a->page_count, 2);
     assert_string_equal(a->pages[1].path, "/czj/2025/a/print/");
     assert_int_equal(a->pages[0].size, 1234);
-    assert_string_equal(a->summary, "财政预算公开。");
     assert_true(a->entry.off == 8 && a->entry.sum == 0xabcdef && a->entry.len == 77);
     const cache_item *b = build_cache_find(&c, "content/zfb/b.md");
     assert_non_null(b);
     assert_true(b->key == 0xfeedfacecafebeefULL);
     assert_null(b->version);
     assert_int_equal(b->working, -1);
-    assert_null(b->summary);
     assert_int_equal(b->entry.len, 0);
     assert_null(build_cache_find(&c, "content/czj/c.md"));
     build_cache_free(&c);
@@ -250,23 +248,19 @@ static void test_entry_bytes(void **state)
     assert_int_equal(e->doc.category, 1);
     buf bytes = BUF_INIT;
     search_entry_write(e, &bytes);
-    /* The summary is not among them: the record keeps it. */
-    const char *summary = "含三公经费。";
-    for (size_t i = 0; i + strlen(summary) <= bytes.len; i++)
-        assert_false(memcmp(bytes.ptr + i, summary, strlen(summary)) == 0);
-
-    search_entry *back = search_entry_read(bytes.ptr, bytes.len, "预算公开，含三公经费。");
+    search_entry *back = search_entry_read(bytes.ptr, bytes.len);
     assert_non_null(back);
     assert_same_entry(e, back);
+    assert_string_equal(search_entry_summary(back), "预算公开，含三公经费。");
     search_entry_free(back);
 
     /* Every cut short, and one byte too many, is refused. */
     for (size_t cut = 0; cut < bytes.len; cut++)
-        assert_null(search_entry_read(bytes.ptr, cut, ""));
+        assert_null(search_entry_read(bytes.ptr, cut));
     buf longer = BUF_INIT;
     buf_put(&longer, bytes.ptr, bytes.len);
     buf_putc(&longer, 'x');
-    assert_null(search_entry_read(longer.ptr, longer.len, ""));
+    assert_null(search_entry_read(longer.ptr, longer.len));
 
     /* Any byte changed gives no entry or one within its bytes (ASan). */
     buf copy = BUF_INIT;
@@ -275,21 +269,21 @@ static void test_entry_bytes(void **state)
             buf_reset(&copy);
             buf_put(&copy, bytes.ptr, bytes.len);
             copy.ptr[i] = (char)(v == 0 ? 0 : v == 1 ? 0xff : copy.ptr[i] ^ 0x40);
-            search_entry_free(search_entry_read(copy.ptr, copy.len, "x"));
+            search_entry_free(search_entry_read(copy.ptr, copy.len));
         }
     /* A token count beyond what the bytes could hold, a mask of no field. */
     buf_reset(&copy);
     buf_put(&copy, "\xff\xff\xff\x7f", 4);
     buf_put(&copy, bytes.ptr + 1, bytes.len - 1);
-    assert_null(search_entry_read(copy.ptr, copy.len, ""));
+    assert_null(search_entry_read(copy.ptr, copy.len));
     buf_reset(&copy);
     buf_put(&copy,
-            "\x01\x00\x00\x00\x00\x00\x00\x00\x01\x00"
+            "\x01\x00\x00\x00\x00\x00\x00\x00\x00\x01\x00"
             "a",
-            11);
-    assert_null(search_entry_read(copy.ptr, copy.len, ""));
-    copy.ptr[9] = 1;
-    search_entry *one = search_entry_read(copy.ptr, copy.len, "");
+            12);
+    assert_null(search_entry_read(copy.ptr, copy.len));
+    copy.ptr[10] = 1;
+    search_entry *one = search_entry_read(copy.ptr, copy.len);
     assert_non_null(one);
     assert_int_equal(one->token_count, 1);
     assert_int_equal(one->doc.dept, -1);
@@ -310,12 +304,12 @@ static void build_three(buf *bytes)
     diag_list_init(&d);
     build_cache_load(&c, file, 7, &d);
     assert_int_equal(d.len, 0);
-    cache_item items[3] = {{"content/a.md", 1, NULL, -1, NULL, 0, "甲", {0, 0, 0}},
-                           {"content/b.md", 2, NULL, -1, NULL, 0, NULL, {0, 0, 0}},
-                           {"content/c.md", 3, NULL, -1, NULL, 0, "丙", {0, 0, 0}}};
-    const char *titles[3] = {"甲项目", "乙项目", "丙项目"};
+    cache_item items[3] = {{"content/a.md", 1, NULL, -1, NULL, 0, {0, 0, 0}},
+                           {"content/b.md", 2, NULL, -1, NULL, 0, {0, 0, 0}},
+                           {"content/c.md", 3, NULL, -1, NULL, 0, {0, 0, 0}}};
+    const char *titles[3] = {"甲项目", "乙项目", "丙项目"}, *summaries[3] = {"甲", "", "丙"};
     for (size_t i = 0; i < 3; i++) {
-        search_entry *e = make_entry(titles[i], items[i].summary ? items[i].summary : "");
+        search_entry *e = make_entry(titles[i], summaries[i]);
         buf_reset(&bytes[i]);
         search_entry_write(e, &bytes[i]);
         search_entry_free(e);
@@ -371,8 +365,6 @@ static void test_entries_file(void **state)
     build_cache_load(&c, file, 7, &d);
     assert_int_equal(d.len, 0);
     assert_int_equal(readable(&c, bytes), 7);
-    assert_string_equal(build_cache_find(&c, "content/c.md")->summary, "丙");
-    assert_null(build_cache_find(&c, "content/b.md")->summary);
     /* All of the file is live: entries are appended to it, and kept ones
      * stay where they are. */
     assert_null(c.out_path);
@@ -445,6 +437,20 @@ static void test_entries_damaged(void **state)
         unsigned bad = i < b_at ? 1u : i < c_at ? 2u : 4u;
         assert_int_equal(load_readable(bytes), 7 & ~bad);
     }
+    /* A record pointing beyond the file is refused before anything is read. */
+    write_file(entries, good.ptr, good.len);
+    build_cache c;
+    diag_list d;
+    diag_list_init(&d);
+    build_cache_load(&c, file, 7, &d);
+    buf got = BUF_INIT;
+    cache_entry beyond[] = {{8, 0, (size_t)1 << 40}, {good.len, 0, 1}, {UINT64_MAX, 0, 2}};
+    for (size_t i = 0; i < sizeof beyond / sizeof *beyond; i++)
+        assert_int_equal(build_cache_entry_read(&c, &beyond[i], &got), -1);
+    buf_free(&got);
+    build_cache_free(&c);
+    diag_list_free(&d);
+
     /* Entries moved (another build's file): none is trusted. */
     buf_reset(&copy);
     buf_put(&copy, good.ptr, 8);
