@@ -7,14 +7,16 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
-#define CACHE_MAGIC "GKCACHE2"
+#define CACHE_MAGIC "GKCACHE3"
 #define CACHE_LISTINGS "LISTINGS"
 
 /* ---- reading --------------------------------------------------------------- */
@@ -56,6 +58,9 @@ static bool cache_record(build_cache *c, cache_reader *r, cache_item *it)
     it->key = cache_number(r, 16);
     it->path = cache_field(r);
     const char *version = cache_field(r), *working = cache_field(r);
+    it->entry.off = cache_number(r, 10);
+    it->entry.len = (size_t)cache_number(r, 10);
+    it->entry.sum = cache_number(r, 16);
     uint64_t pages = cache_number(r, 10);
     if (r->bad || pages > (uint64_t)(r->end - r->p) / 2 || strlen(working) != 1 ||
         !strchr("10-", working[0])) {
@@ -154,11 +159,12 @@ static void cache_drop(build_cache *c, diag_list *diags, const char *file, const
              why);
 }
 
-void build_cache_load(build_cache *c, const char *file, uint64_t site_key, diag_list *diags)
+static void cache_entries_open(build_cache *c, const char *file, diag_list *diags);
+
+/* The records of `file` into c (none when they cannot be used). */
+static void cache_records_load(build_cache *c, const char *file, uint64_t site_key,
+                               diag_list *diags)
 {
-    memset(c, 0, sizeof *c);
-    arena_init(&c->mem);
-    c->site_key = site_key;
     buf text = BUF_INIT;
     if (buf_read_file(&text, file) != 0) {
         buf_free(&text);
@@ -195,6 +201,15 @@ void build_cache_load(build_cache *c, const char *file, uint64_t site_key, diag_
         cache_drop(c, diags, file, "已损坏");
 }
 
+void build_cache_load(build_cache *c, const char *file, uint64_t site_key, diag_list *diags)
+{
+    memset(c, 0, sizeof *c);
+    arena_init(&c->mem);
+    c->site_key = site_key;
+    cache_records_load(c, file, site_key, diags);
+    cache_entries_open(c, file, diags);
+}
+
 const cache_item *build_cache_find(const build_cache *c, const char *path)
 {
     size_t lo = 0, hi = c->len;
@@ -213,6 +228,14 @@ const cache_item *build_cache_find(const build_cache *c, const char *path)
 
 void build_cache_free(build_cache *c)
 {
+    if (c->entries_path) {
+        if (c->out_fd >= 0 && c->out_fd != c->entries_fd)
+            close(c->out_fd);
+        if (c->entries_fd >= 0)
+            close(c->entries_fd);
+        if (c->out_path) /* a new entries file the build did not commit */
+            unlink(c->out_path);
+    }
     free(c->items);
     free(c->listings);
     arena_free(&c->mem);
@@ -239,9 +262,10 @@ int build_cache_save(const char *file, uint64_t site_key, const cache_item *item
                len, 0);
     for (size_t i = 0; i < len; i++) {
         const cache_item *it = sorted[i];
-        buf_printf(&out, "%016" PRIx64 "%c%s%c%s%c%c%c%zu%c", it->key, 0, it->path, 0,
-                   it->version ? it->version : "", 0, it->working < 0 ? '-' : '0' + it->working, 0,
-                   it->page_count, 0);
+        buf_printf(&out, "%016" PRIx64 "%c%s%c%s%c%c%c", it->key, 0, it->path, 0,
+                   it->version ? it->version : "", 0, it->working < 0 ? '-' : '0' + it->working, 0);
+        buf_printf(&out, "%" PRIu64 "%c%zu%c%016" PRIx64 "%c%zu%c", it->entry.off, 0, it->entry.len,
+                   0, it->entry.sum, 0, it->page_count, 0);
         for (size_t k = 0; k < it->page_count; k++)
             buf_printf(&out, "%s%c%zu%c", it->pages[k].path, 0, it->pages[k].size, 0);
     }
@@ -294,4 +318,169 @@ uint64_t build_cache_tree_hash(uint64_t h, const char *dir)
     buf_free(&path);
     buf_free(&text);
     return h;
+}
+
+/* ---- search entries -------------------------------------------------------- */
+
+#define ENTRIES_MAGIC "GKENTRY1"
+#define ENTRIES_HEADER 8
+
+/* A checksum of an entry's bytes, eight at a time: it finds damage and
+ * bytes of another entry, cheaply enough to run over every entry reused. */
+static uint64_t cache_entry_sum(const void *data, size_t len)
+{
+    const unsigned char *p = data;
+    uint64_t h = 0x9e3779b97f4a7c15ULL ^ len;
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t w = 0;
+        for (int k = 0; k < 8; k++)
+            w |= (uint64_t)p[i + k] << (8 * k);
+        h = (h ^ w) * 0xff51afd7ed558ccdULL;
+        h ^= h >> 32;
+    }
+    for (; i < len; i++)
+        h = (h ^ p[i]) * 0x100000001b3ULL;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ULL;
+    return h ^ (h >> 33);
+}
+
+/* Start a new entries file at c->out_path. */
+static void cache_entries_create(build_cache *c)
+{
+    buf dir = BUF_INIT;
+    const char *slash = strrchr(c->out_path, '/');
+    buf_put(&dir, c->out_path, slash ? (size_t)(slash - c->out_path) : 0);
+    if (dir.len && path_mkdirs(dir.ptr) != 0)
+        c->out_errno = errno;
+    else if ((c->out_fd = open(c->out_path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0666)) < 0 ||
+             pwrite(c->out_fd, ENTRIES_MAGIC, ENTRIES_HEADER, 0) != ENTRIES_HEADER)
+        c->out_errno = errno ? errno : EIO;
+    buf_free(&dir);
+    c->out_start = c->out_end = ENTRIES_HEADER;
+}
+
+/* Open the entries file beside the records `file` (items.cache:
+ * items.entries), and choose where this build's entries go. */
+static void cache_entries_open(build_cache *c, const char *file, diag_list *diags)
+{
+    buf path = BUF_INIT;
+    size_t stem = strlen(file);
+    if (stem > 6 && strcmp(file + stem - 6, ".cache") == 0)
+        stem -= 6;
+    buf_put(&path, file, stem);
+    buf_puts(&path, ".entries");
+    c->entries_path = arena_strdup(&c->mem, path.ptr);
+    buf_puts(&path, ".tmp");
+    const char *tmp_path = arena_strdup(&c->mem, path.ptr);
+    buf_free(&path);
+    c->entries_fd = c->out_fd = -1;
+
+    uint64_t live = 0;
+    for (size_t i = 0; i < c->len; i++)
+        live += c->items[i].entry.len;
+    int fd = open(c->entries_path, O_RDWR | O_CLOEXEC);
+    char magic[ENTRIES_HEADER];
+    struct stat st;
+    bool usable = fd >= 0 && fstat(fd, &st) == 0 &&
+                  pread(fd, magic, ENTRIES_HEADER, 0) == ENTRIES_HEADER &&
+                  memcmp(magic, ENTRIES_MAGIC, ENTRIES_HEADER) == 0;
+    if (live && !usable) {
+        cache_drop(c, diags, c->entries_path,
+                   fd < 0 ? "的搜索条目文件缺失" : "的搜索条目文件已损坏");
+        live = 0;
+    }
+    if (!usable && fd >= 0)
+        close(fd);
+    if (usable) {
+        c->entries_fd = fd;
+        c->entries_size = (uint64_t)st.st_size;
+    }
+    /* Append while at most half of the file is dead; else write anew. */
+    if (usable && (uint64_t)st.st_size - ENTRIES_HEADER <= 2 * live) {
+        c->out_fd = fd;
+        c->out_start = c->out_end = (uint64_t)st.st_size;
+        return;
+    }
+    c->out_path = tmp_path;
+    cache_entries_create(c);
+}
+
+/* Read (into `in`) or write (from `out`) all of len bytes at `off`. */
+static int cache_entries_io(int fd, char *in, const char *out, size_t len, uint64_t off)
+{
+    while (len) {
+        ssize_t n = in ? pread(fd, in, len, (off_t)off) : pwrite(fd, out, len, (off_t)off);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            if (n == 0)
+                errno = EIO;
+            return -1;
+        }
+        if (in)
+            in += n;
+        else
+            out += n;
+        off += (uint64_t)n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+int build_cache_entry_read(const build_cache *c, const cache_entry *at, buf *out)
+{
+    buf_reset(out);
+    if (c->entries_fd < 0 || at->len == 0 || at->off < ENTRIES_HEADER ||
+        at->off > c->entries_size || at->len > c->entries_size - at->off)
+        return -1;
+    out->ptr = xgrow(out->ptr, &out->cap, at->len + 1, 1);
+    if (cache_entries_io(c->entries_fd, out->ptr, NULL, at->len, at->off) != 0)
+        return -1;
+    out->len = at->len;
+    out->ptr[out->len] = '\0';
+    return cache_entry_sum(out->ptr, out->len) == at->sum ? 0 : -1;
+}
+
+void build_cache_entry_append(build_cache *c, const void *data, size_t len, cache_entry *at)
+{
+    *at = (cache_entry){0, 0, 0};
+    if (c->out_fd < 0 || len == 0)
+        return;
+    uint64_t off = atomic_fetch_add(&c->out_end, len);
+    if (cache_entries_io(c->out_fd, NULL, data, len, off) != 0) {
+        int none = 0;
+        atomic_compare_exchange_strong(&c->out_errno, &none, errno);
+        return;
+    }
+    *at = (cache_entry){off, cache_entry_sum(data, len), len};
+}
+
+void build_cache_entry_keep(build_cache *c, const cache_entry *prev, const void *data, size_t len,
+                            cache_entry *at)
+{
+    if (c->out_path)
+        build_cache_entry_append(c, data, len, at);
+    else
+        *at = *prev;
+}
+
+int build_cache_entries_commit(build_cache *c, buf *err)
+{
+    int e = atomic_load(&c->out_errno);
+    const char *path = c->out_path ? c->out_path : c->entries_path;
+    if (e == 0 && !c->out_path && atomic_load(&c->out_end) != c->out_start &&
+        fdatasync(c->out_fd) != 0)
+        e = errno;
+    if (e) {
+        buf_printf(err, "无法写入 %s：%s", path, strerror(e));
+        return -1;
+    }
+    if (c->out_path) {
+        if (atomic_rename(c->out_path, c->entries_path, err) != 0)
+            return -1;
+        c->out_path = NULL;
+    }
+    return 0;
 }

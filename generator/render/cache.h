@@ -1,18 +1,36 @@
 /* The build cache, <site>/.gongkai/items.cache: per item, the key of all
  * its pages were made from, the pages it wrote (site path and size) and what
- * the listings show of it that only rendering finds out (the version label).
- * A rebuild takes an item whose key is unchanged from the previous site
- * instead of rendering it again; so too a listing page (site.c,
- * site_keep.c), keyed by all it shows.
+ * the listings and the search index take from it that only rendering finds
+ * out (the version label, the search entry with the summary). A rebuild
+ * takes an item whose key is unchanged from the previous site instead of
+ * rendering it again, without reading its body; so too a listing page
+ * (site.c, site_keep.c), keyed by all it shows.
  *
- * The file is "GKCACHE2", the gongkai version, the site key, the number of
- * records, then per item,
- * sorted by source path: key, path, version ("" for none), working ("1",
- * "0" or "-" when unknown), the number of pages, and each page's site path
- * and size; then the listing records: "LISTINGS", their number and per
- * listing page, sorted by site path: key, site path and size. Every field
- * ends with a NUL. A file that does not read so is ignored with a warning
- * (GK403): the build renders everything. */
+ * The file is "GKCACHE3", the gongkai version, the site key, the number of
+ * records, then per item, sorted by source path: key, path, version (""
+ * for none), working ("1", "0" or "-" when unknown), its search entry's
+ * offset, length (0: none) and checksum, the number of pages, and each
+ * page's site path and size; then the listing records: "LISTINGS", their
+ * number and per listing page, sorted by site path: key, site path and
+ * size. Every field ends with a NUL. A file that does not read so is
+ * ignored with a warning (GK403): the build renders everything.
+ *
+ * The search entries (search_entry_write: a few KB each, the summary a
+ * tenth of it) sit apart, in items.entries beside it, so that a build holds
+ * none but those it is adding and reads only those it reuses: "GKENTRY1", then
+ * entries one after another; a record gives its entry's offset from the
+ * start of the file and its length in decimal, and a 64-bit checksum of its
+ * bytes in hex. A build appends the entries it makes; when more than half of
+ * the file is entries no record points to, the build writes all of its
+ * entries into items.entries.tmp instead, which is renamed over the old file
+ * just before the records are written. Records are written last
+ * (atomically), so a crash leaves the previous records, whose entries are
+ * still where they were, unless the crash came between that rename and the
+ * records: then their entries fail their checksums and those items are
+ * rendered. An entry is trusted only when all its bytes, within the file,
+ * read back with its record's checksum (else the item is rendered); a
+ * missing or damaged entries file while records point into it drops the
+ * whole cache with a GK403 warning. */
 #ifndef GK_RENDER_CACHE_H
 #define GK_RENDER_CACHE_H
 
@@ -20,12 +38,20 @@
 #include "../util/buf.h"
 #include "../util/diag.h"
 
+#include <stdatomic.h>
 #include <stdint.h>
 
 typedef struct cache_page {
     const char *path; /* site path as written: "/czj/2025/x/" */
     size_t size;
 } cache_page;
+
+/* Where an item's search entry sits in the entries file: `len` bytes at
+ * `off`, with checksum `sum`; len 0: none. */
+typedef struct cache_entry {
+    uint64_t off, sum;
+    size_t len;
+} cache_entry;
 
 typedef struct cache_item {
     const char *path; /* the source, from the site root; NULL: no record */
@@ -34,6 +60,7 @@ typedef struct cache_item {
     int working;         /* 1, 0, or -1: not known */
     cache_page *pages;
     size_t page_count;
+    cache_entry entry;
 } cache_item;
 
 /* A listing page (catalogue, facet, sub-site page, feed, sitemap...): the
@@ -52,6 +79,16 @@ typedef struct build_cache {
     size_t len;
     cache_listing *listings; /* the previous build's listing pages, sorted by path */
     size_t listing_len;
+    /* The entries file: the previous build's, read from (-1: none), and
+     * where this build's go, the same file when appending to it, else a
+     * new one at `out_path` until build_cache_entries_commit. */
+    const char *entries_path; /* NULL: the cache was never loaded */
+    int entries_fd, out_fd;
+    uint64_t entries_size; /* of the previous file: no entry lies beyond */
+    const char *out_path;  /* NULL: appending */
+    uint64_t out_start;
+    _Atomic uint64_t out_end;
+    _Atomic int out_errno; /* the first write error, or 0 */
 } build_cache;
 
 /* Read the cache at `file` (a missing file is an empty cache). Records
@@ -61,6 +98,22 @@ typedef struct build_cache {
 void build_cache_load(build_cache *c, const char *file, uint64_t site_key, diag_list *diags);
 /* The previous record of source `path`, or NULL. */
 const cache_item *build_cache_find(const build_cache *c, const char *path);
+/* Item's entry (at `at`, from a previous record) into `out`, replacing its
+ * contents. Returns 0, or -1 when it is not there whole with its checksum.
+ * Any thread may read at once. */
+int build_cache_entry_read(const build_cache *c, const cache_entry *at, buf *out);
+/* Append an entry of this build; *at says where, for its record (len 0 when
+ * it could not be written: build_cache_entries_commit reports why). Any
+ * thread may append at once. */
+void build_cache_entry_append(build_cache *c, const void *data, size_t len, cache_entry *at);
+/* A reused entry (data[0..len), as read from `prev`): *at is where it stays,
+ * or where it went in the new file. */
+void build_cache_entry_keep(build_cache *c, const cache_entry *prev, const void *data, size_t len,
+                            cache_entry *at);
+/* Flush this build's entries and put a new entries file in place: before
+ * build_cache_save. Returns 0, or -1 with a message in *err. */
+int build_cache_entries_commit(build_cache *c, buf *err);
+
 /* The previous record of the listing page written at site path `path`, or NULL. */
 const cache_listing *build_cache_listing_find(const build_cache *c, const char *path);
 /* Write the records items[0..n) (those with a path) and the listing pages

@@ -93,6 +93,16 @@ search_entry *search_collect(search_collector *c, lua_State *L, int item, cmark_
 /* Free an entry that will not be added (a build that failed). */
 void search_entry_free(search_entry *e);
 
+/* An entry as bytes that read back anywhere (search_entry.c), for the build
+ * cache: appended to `out`. */
+void search_entry_write(const search_entry *e, buf *out);
+/* The entry that data[0..len) holds; NULL when the bytes are not an entry
+ * as search_entry_write writes it (cut short, too long, a length or a mask
+ * out of range). */
+search_entry *search_entry_read(const void *data, size_t len);
+/* The summary the entry's doc shows ("" for none). */
+const char *search_entry_summary(const search_entry *e);
+
 typedef struct search_index search_index;
 
 /* An empty index for the site's departments and categories. */

@@ -814,8 +814,9 @@ int render_site(const site_config *cfg, const catalogue *cat, naming *names,
         /* The site is built whatever happens to the cache: a cache that
          * cannot be written only makes the next build a full one. */
         if (rc == 0 && b.next &&
-            build_cache_save(opt->cache_file, b.site_key, b.next, cat->item_count, b.listed,
-                             b.listed_len, &err) != 0)
+            (build_cache_entries_commit(&b.cache, &err) != 0 ||
+             build_cache_save(opt->cache_file, b.site_key, b.next, cat->item_count, b.listed,
+                              b.listed_len, &err) != 0))
             diag_add(diags, DIAG_WARNING, "GK403", opt->cache_file, 0, 0, "%s", err.ptr);
     }
     if (rc == 0) {

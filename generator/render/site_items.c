@@ -28,6 +28,10 @@
 /* Items a worker takes at a time: few enough that the workers finish
  * together, enough that they rarely meet at the counter. */
 #define ITEMS_CHUNK 8
+/* Positions a worker may take ahead of the search index: entries wait in
+ * memory to be added in order, and one item that takes long (or a worker
+ * the system holds up) must not let the others pile up the whole site's. */
+#define ITEMS_AHEAD 1024
 
 typedef struct items_job {
     site_builder *b;
@@ -37,6 +41,7 @@ typedef struct items_job {
     _Atomic int failed; /* the first error's RENDER_ERROR_*, or 0 */
     _Atomic size_t pages;
     pthread_mutex_t commit; /* entries and the search index */
+    pthread_cond_t turn;    /* `added` moved on, or a worker failed */
     search_entry **entries; /* per position: collected, not yet added */
     size_t added;           /* positions added to the search index */
 } items_job;
@@ -208,8 +213,7 @@ static void items_keep_found(site_state *st, site_item_found *f)
  * stack; returns the parsed body (NULL for an item given on request only,
  * which has neither body nor summary). */
 static cmark_node *items_body(site_state *st, const catalogue_item *ci, site_item_found *f,
-                              items_links *links, search_collector *collector, search_entry **entry,
-                              bool render)
+                              items_links *links, search_collector *collector, search_entry **entry)
 {
     lua_State *L = st->L;
     const content_item *it = ci->item;
@@ -223,15 +227,12 @@ static cmark_node *items_body(site_state *st, const catalogue_item *ci, site_ite
     items_summary(doc, &st->scratch);
     f->summary = arena_strdup(&st->mem, buf_cstr(&st->scratch));
     sandbox_set_string(L, "summary", f->summary);
-    if (render) {
-        items_links_collect(st, doc, it, links);
-        items_links_aim(links, ci->url);
-        buf_reset(&st->html);
-        markdown_render_html(doc, st->b->cfg->allow_html, &st->html);
-    }
+    items_links_collect(st, doc, it, links);
+    items_links_aim(links, ci->url);
+    buf_reset(&st->html);
+    markdown_render_html(doc, st->b->cfg->allow_html, &st->html);
     *entry = search_collect(collector, L, -1, doc);
-    if (render)
-        sandbox_set_string(L, "body_html", buf_cstr(&st->html));
+    sandbox_set_string(L, "body_html", buf_cstr(&st->html));
     return doc;
 }
 
@@ -244,6 +245,28 @@ static void items_commit(items_job *job, size_t k, search_entry *entry)
         search_index_add(job->b->search, job->entries[job->added]);
         job->entries[job->added++] = NULL;
     }
+    pthread_cond_broadcast(&job->turn);
+    pthread_mutex_unlock(&job->commit);
+}
+
+/* Wait until the positions from `first` on may be worked on; false when a
+ * worker failed. No worker waits for ever: the earliest position not yet
+ * added is before any waiting worker's, so its worker does not wait. */
+static bool items_wait_turn(items_job *job, size_t first)
+{
+    pthread_mutex_lock(&job->commit);
+    while (first >= job->added + ITEMS_AHEAD && atomic_load(&job->failed) == 0)
+        pthread_cond_wait(&job->turn, &job->commit);
+    pthread_mutex_unlock(&job->commit);
+    return atomic_load(&job->failed) == 0;
+}
+
+static void items_fail(items_job *job, int rc)
+{
+    int none = 0;
+    atomic_compare_exchange_strong(&job->failed, &none, rc);
+    pthread_mutex_lock(&job->commit);
+    pthread_cond_broadcast(&job->turn);
     pthread_mutex_unlock(&job->commit);
 }
 
@@ -289,12 +312,20 @@ static uint64_t items_key(const site_builder *b, size_t i)
     return h;
 }
 
+/* The previous build's search entry of an item whose key is unchanged, or
+ * NULL when it cannot be read back whole (the item is rendered then); its
+ * bytes stay in st->scratch. */
+static search_entry *items_cached_entry(site_state *st, const cache_item *prev)
+{
+    if (build_cache_entry_read(&st->b->cache, &prev->entry, &st->scratch) != 0)
+        return NULL;
+    return search_entry_read(st->scratch.ptr, st->scratch.len);
+}
+
 /* Keep the item's pages of the previous site when the cache says they are
  * what this build would render. Returns whether they were kept. */
-static bool items_keep(site_state *st, const cache_item *prev, uint64_t key)
+static bool items_keep(site_state *st, const cache_item *prev)
 {
-    if (!prev || prev->key != key)
-        return false;
     for (size_t p = 0; p < prev->page_count; p++)
         if (!output_keepable(&st->b->out, prev->pages[p].path, prev->pages[p].size))
             return false;
@@ -317,25 +348,26 @@ static int items_table_push(site_state *st, size_t i)
     return ref;
 }
 
-/* An unchanged item: its pages as they were; the listings and the search
- * index still need its summary and its entry. */
-static int items_reuse(items_job *job, site_state *st, search_collector *collector, size_t k,
-                       const cache_item *prev)
+/* An unchanged item: its pages as they were, and what the listings and the
+ * search index take from it as the cache kept it (the entry's bytes are in
+ * st->scratch). */
+static int items_reuse(items_job *job, site_state *st, size_t k, const cache_item *prev,
+                       search_entry *entry)
 {
     site_builder *b = job->b;
     size_t i = b->published[k];
     const catalogue_item *ci = &b->cat->items[i];
     site_item_found *f = &b->found[i];
-    items_table_push(st, i);
-    search_entry *entry;
-    cmark_node *doc = items_body(st, ci, f, NULL, collector, &entry, false);
-    lua_pop(st->L, 1);
+    b->next[i] = *prev;
+    build_cache_entry_keep(&b->cache, &prev->entry, st->scratch.ptr, st->scratch.len,
+                           &b->next[i].entry);
+    /* As items_body: an item given on request only has no summary. */
+    f->summary = ci->item->disclosure == CONTENT_DISCLOSURE_PUBLIC
+                     ? arena_strdup(&st->mem, search_entry_summary(entry))
+                     : NULL;
     items_commit(job, k, entry);
-    if (doc)
-        cmark_node_free(doc);
     f->version = prev->version;
     f->working = prev->working;
-    b->next[i] = *prev;
     return items_copy_attachments(st, ci);
 }
 
@@ -351,8 +383,12 @@ static int items_render_one(items_job *job, site_state *st, search_collector *co
     if (b->next) {
         key = items_key(b, i);
         const cache_item *prev = build_cache_find(&b->cache, it->path);
-        if (items_keep(st, prev, key))
-            return items_reuse(job, st, collector, k, prev);
+        if (prev && prev->key == key) {
+            search_entry *entry = items_cached_entry(st, prev);
+            if (entry && items_keep(st, prev))
+                return items_reuse(job, st, k, prev, entry);
+            search_entry_free(entry);
+        }
         st->logging = true;
         st->log_len = 0;
     }
@@ -364,7 +400,13 @@ static int items_render_one(items_job *job, site_state *st, search_collector *co
     }
     items_links links = {NULL, 0, 0};
     search_entry *entry;
-    cmark_node *doc = items_body(st, ci, f, &links, collector, &entry, true);
+    cmark_node *doc = items_body(st, ci, f, &links, collector, &entry);
+    cache_entry stored = {0, 0, 0};
+    if (b->next) {
+        buf_reset(&st->scratch);
+        search_entry_write(entry, &st->scratch);
+        build_cache_entry_append(&b->cache, st->scratch.ptr, st->scratch.len, &stored);
+    }
     items_commit(job, k, entry);
     buf_reset(&st->scratch);
     buf_printf(&st->scratch, "%s%s", b->cfg->base_url, ci->url + 1);
@@ -402,7 +444,12 @@ static int items_render_one(items_job *job, site_state *st, search_collector *co
         rc = items_copy_attachments(st, ci);
     if (rc == 0 && b->next) {
         cache_item *rec = &b->next[i];
-        *rec = (cache_item){it->path, key, f->version, f->working, NULL, st->log_len};
+        *rec = (cache_item){.path = it->path,
+                            .key = key,
+                            .version = f->version,
+                            .working = f->working,
+                            .page_count = st->log_len,
+                            .entry = stored};
         rec->pages = arena_alloc(&st->mem, (st->log_len + 1) * sizeof *rec->pages);
         memcpy(rec->pages, st->log, st->log_len * sizeof *rec->pages);
         st->logging = false;
@@ -444,23 +491,21 @@ static void items_worker(void *ctx, size_t worker)
     if (worker > 0) {
         int rc = site_state_open(st, b);
         if (rc != 0) {
-            int none = 0;
-            atomic_compare_exchange_strong(&job->failed, &none, rc);
+            items_fail(job, rc);
             return;
         }
     }
     search_collector *collector = search_collector_new(b->cfg, b->cat);
     while (atomic_load(&job->failed) == 0) {
         size_t first = atomic_fetch_add(&job->next, ITEMS_CHUNK);
-        if (first >= b->published_len)
+        if (first >= b->published_len || !items_wait_turn(job, first))
             break;
         size_t end =
             first + ITEMS_CHUNK < b->published_len ? first + ITEMS_CHUNK : b->published_len;
         for (size_t k = first; k < end; k++) {
             int rc = items_render_one(job, st, collector, k);
             if (rc != 0) {
-                int none = 0;
-                atomic_compare_exchange_strong(&job->failed, &none, rc);
+                items_fail(job, rc);
                 break;
             }
             items_progress(job);
@@ -496,6 +541,7 @@ int site_render_items(site_builder *b)
     b->worker_count = workers;
     job.entries = xcalloc(b->published_len + 1, sizeof *job.entries);
     pthread_mutex_init(&job.commit, NULL);
+    pthread_cond_init(&job.turn, NULL);
     if (b->opt->progress)
         b->opt->progress(b->opt->progress_ctx, 0, b->published_len);
     pool_run(workers, items_worker, &job);
@@ -507,5 +553,6 @@ int site_render_items(site_builder *b)
         search_entry_free(job.entries[k]);
     free(job.entries);
     pthread_mutex_destroy(&job.commit);
+    pthread_cond_destroy(&job.turn);
     return rc;
 }

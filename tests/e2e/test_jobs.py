@@ -5,7 +5,9 @@ example site in a git repository (so that earlier versions and their diffs
 are rendered too). A template error on a worker fails the build cleanly, and
 -j refuses what is not a thread count. The build cache (.gongkai/) renders
 only what changed, and its site is the one a build without cache makes; a
-damaged cache or one of another version is set aside with a warning.
+damaged cache or one of another version is set aside with a warning. So
+are the search entries it keeps: after an edit of an item's summary and
+search text, and over an entries file cut short, damaged or deleted.
 Prints "N passed, N failed"."""
 import re
 import os
@@ -234,7 +236,7 @@ def test_cache(tmp):
     with open(cache, "rb") as f:
         data = f.read()
     for what, damaged in (("damaged", data[:len(data) // 2] + b"\xff\x00garbage"),
-                          ("another version", data.replace(b"GKCACHE2\x00", b"GKCACHE2\x009.9.9-", 1)),
+                          ("another version", data.replace(b"GKCACHE3\x00", b"GKCACHE3\x009.9.9-", 1)),
                           ("empty", b"")):
         with open(cache, "wb") as f:
             f.write(damaged)
@@ -353,6 +355,65 @@ def test_listings(tmp):
     check(not written, "a no-change build wrote %s" % sorted(written)[:5])
 
 
+def search_docs(out):
+    """Every doc record of the site's search index, as one string."""
+    d = os.path.join(out, "search", "d")
+    return "".join(open(os.path.join(d, f), encoding="utf-8").read() for f in sorted(os.listdir(d)))
+
+
+def test_entries(tmp):
+    site = os.path.join(tmp, "cache")
+    out = os.path.join(tmp, "cache-out")
+    ref = os.path.join(tmp, "entries-ref")
+    entries = os.path.join(site, ".gongkai", "items.entries")
+    r = gongkai("build", "-s", site, "-o", out)
+    check(r.returncode == 0 and os.path.exists(entries),
+          "no search entries kept: %s" % r.stderr[-500:])
+    listings = pages_rendered(gongkai("build", "-s", site, "-o", out))
+
+    # A new first paragraph: the item's summary and search text change.
+    items = sorted(os.path.join(d, f) for d, _, fs in os.walk(os.path.join(site, "content"))
+                   for f in fs if f.endswith(".md") and not f.startswith("_"))
+    with open(items[7], encoding="utf-8") as f:
+        text = f.read()
+    end = text.index("+++\n", 3) + 4
+    with open(items[7], "w", encoding="utf-8") as f:
+        f.write(text[:end] + "\n缓存测验新增的首段摘要文字。\n" + text[end:])
+    r = gongkai("build", "-s", site, "-o", out, "-j", "1")
+    check("缓存测验新增的首段摘要文字" in search_docs(out), "the search index has the old summary")
+    total = pages_rendered(fresh_build(site, ref))
+    # The item's pages and the listings that show its summary, not the site.
+    check(r.returncode == 0 and listings + 2 <= pages_rendered(r) < total / 4,
+          "after a summary edit %d pages were rendered (no change: %d, all: %d)" %
+          (pages_rendered(r), listings, total))
+    same_tree(out, ref, "the site after a summary edit, built with the cache on one thread")
+
+    with open(entries, "rb") as f:
+        data = f.read()
+    mid = len(data) // 2
+    for what, damaged in (("cut short", data[:mid]),
+                          ("damaged", data[:mid] + bytes(b ^ 0x55 for b in data[mid:mid + 64]) +
+                           data[mid + 64:])):
+        with open(entries, "wb") as f:
+            f.write(damaged)
+        r = gongkai("build", "-s", site, "-o", out)
+        check(r.returncode == 0 and listings < pages_rendered(r) < total,
+              "an entries file %s: exit %d, %d pages rendered (no change: %d, all: %d)" %
+              (what, r.returncode, pages_rendered(r), listings, total))
+        same_tree(out, ref, "the site built over an entries file %s" % what)
+        again = gongkai("build", "-s", site, "-o", out)
+        check(pages_rendered(again) == listings,
+              "after an entries file %s the next build rendered %d pages, not %d" %
+              (what, pages_rendered(again), listings))
+
+    os.unlink(entries)
+    r = gongkai("build", "-s", site, "-o", out)
+    check(r.returncode == 0 and "GK403" in r.stderr and pages_rendered(r) == total,
+          "a deleted entries file: exit %d, %d of %d pages rendered, %s" %
+          (r.returncode, pages_rendered(r), total, r.stderr[-300:]))
+    same_tree(out, ref, "the site built after the entries file was deleted")
+
+
 def main():
     global GK
     for GK in [b for b in BINARIES if os.path.exists(b)]:
@@ -363,6 +424,7 @@ def main():
             test_bad_counts(tmp)
             test_cache(tmp)
             test_listings(tmp)
+            test_entries(tmp)
     print("%d passed, %d failed" % (passed, failed))
     return 1 if failed else 0
 

@@ -1,7 +1,10 @@
 /* The build cache file: what is saved reads back, item and listing
  * records; a damaged file, one of another version or of another site key is
- * never trusted. The pool: every
- * worker runs once with its own number. FNV-1a against its published
+ * never trusted. Search entries: one reads back as it was written, through
+ * its bytes and through the entries file; bytes cut short or damaged, an
+ * entries file truncated, damaged or deleted are never trusted; the file is
+ * appended to while most of it is live and written anew when not. The pool:
+ * every worker runs once with its own number. FNV-1a against its published
  * test vectors. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -11,8 +14,13 @@
 #include <cmocka.h>
 
 #include "../../generator/render/cache.h"
+#include "../../generator/render/markdown.h"
+#include "../../generator/render/search.h"
+#include "../../generator/render/search_internal.h"
 #include "../../generator/util/hash.h"
 #include "../../generator/util/pool.h"
+
+#include <lauxlib.h>
 
 #include <stdatomic.h>
 #include <stdio.h>
@@ -22,6 +30,7 @@
 
 static char dir[64];
 static char file[128];
+static char entries[128];
 
 static int setup(void **state)
 {
@@ -30,6 +39,7 @@ static int setup(void **state)
     if (!mkdtemp(dir))
         return -1;
     snprintf(file, sizeof file, "%s/.gongkai/items.cache", dir);
+    snprintf(entries, sizeof entries, "%s/.gongkai/items.entries", dir);
     return 0;
 }
 
@@ -37,6 +47,7 @@ static int teardown(void **state)
 {
     (void)state;
     unlink(file);
+    unlink(entries);
     char sub[160];
     snprintf(sub, sizeof sub, "%s/.gongkai", dir);
     rmdir(sub);
@@ -44,13 +55,23 @@ static int teardown(void **state)
     return 0;
 }
 
+static void write_file(const char *path, const void *data, size_t len)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(data, 1, len, f), len);
+    fclose(f);
+}
+
+/* Two records, one pointing into an entries file (of bytes that are no
+ * entry: loading does not read entries). */
 static void save_two(uint64_t site_key)
 {
     cache_page pages_a[] = {{"/czj/2025/a/", 1234}, {"/czj/2025/a/print/", 99}};
     cache_item items[] = {
-        {"content/zfb/b.md", 0xfeedfacecafebeefULL, NULL, -1, NULL, 0},
-        {NULL, 0, NULL, 0, NULL, 0}, /* an item not rendered: no record */
-        {"content/czj/a.md", 42, "v3", 1, pages_a, 2},
+        {"content/zfb/b.md", 0xfeedfacecafebeefULL, NULL, -1, NULL, 0, {0, 0, 0}},
+        {NULL, 0, NULL, 0, NULL, 0, {0, 0, 0}}, /* an item not rendered: no record */
+        {"content/czj/a.md", 42, "v3", 1, pages_a, 2, {8, 0xabcdef, 77}},
     };
     /* Listing pages, in the order a build renders them. */
     cache_listing listings[] = {
@@ -61,6 +82,8 @@ static void save_two(uint64_t site_key)
     buf err = BUF_INIT;
     assert_int_equal(build_cache_save(file, site_key, items, 3, listings, 3, &err), 0);
     buf_free(&err);
+    char some[100] = "GKENTRY1";
+    write_file(entries, some, sizeof some);
 }
 
 static void test_round_trip(void **state)
@@ -81,11 +104,13 @@ static void test_round_trip(void **state)
     assert_int_equal(a->page_count, 2);
     assert_string_equal(a->pages[1].path, "/czj/2025/a/print/");
     assert_int_equal(a->pages[0].size, 1234);
+    assert_true(a->entry.off == 8 && a->entry.sum == 0xabcdef && a->entry.len == 77);
     const cache_item *b = build_cache_find(&c, "content/zfb/b.md");
     assert_non_null(b);
     assert_true(b->key == 0xfeedfacecafebeefULL);
     assert_null(b->version);
     assert_int_equal(b->working, -1);
+    assert_int_equal(b->entry.len, 0);
     assert_null(build_cache_find(&c, "content/czj/c.md"));
 
     assert_int_equal(c.listing_len, 3);
@@ -166,10 +191,7 @@ static void test_other_site_key(void **state)
 
 static void load_expect_warning(const char *data, size_t len)
 {
-    FILE *f = fopen(file, "wb");
-    assert_non_null(f);
-    fwrite(data, 1, len, f);
-    fclose(f);
+    write_file(file, data, len);
     build_cache c;
     diag_list d;
     diag_list_init(&d);
@@ -268,11 +290,368 @@ static void test_missing_is_empty(void **state)
     build_cache c;
     diag_list d;
     diag_list_init(&d);
-    build_cache_load(&c, "/nonexistent/gk/items.cache", 1, &d);
+    build_cache_load(&c, file, 1, &d);
     assert_int_equal(c.len, 0);
     assert_int_equal(d.len, 0);
     build_cache_free(&c);
     diag_list_free(&d);
+}
+
+/* ---- search entries ------------------------------------------------------ */
+
+static department test_depts[] = {{.id = "zfb", .name = "县政府办公室"},
+                                  {.id = "czj", .name = "财政局"}};
+static const site_config test_cfg = {.departments = test_depts, .department_count = 2};
+static category test_cats[] = {{.key = "czxx", .name = "财政信息", .parent = -1},
+                               {.key = "ysjs", .name = "预决算", .parent = 0}};
+static const catalogue test_cat = {.categories = test_cats, .count = 2};
+
+/* The entry of a small item whose summary is `summary`. */
+static search_entry *make_entry(const char *title, const char *summary)
+{
+    search_collector *c = search_collector_new(&test_cfg, &test_cat);
+    lua_State *L = luaL_newstate();
+    lua_newtable(L);
+    const char *fields[][2] = {{"title", title},
+                               {"url", "/czj/2025/a/"},
+                               {"date", "2025-03-01"},
+                               {"doc_number", "某财〔2025〕3号"},
+                               {"index_no", "czj-2025-03"},
+                               {"summary", summary}};
+    for (size_t i = 0; i < sizeof fields / sizeof *fields; i++) {
+        lua_pushstring(L, fields[i][1]);
+        lua_setfield(L, -2, fields[i][0]);
+    }
+    lua_newtable(L);
+    lua_pushstring(L, "ysjs");
+    lua_setfield(L, -2, "key");
+    lua_setfield(L, -2, "category");
+    lua_newtable(L);
+    lua_pushstring(L, "czj");
+    lua_setfield(L, -2, "id");
+    lua_pushstring(L, "财政局");
+    lua_setfield(L, -2, "name");
+    lua_setfield(L, -2, "dept");
+    const char *text =
+        "# 预算\n\n**２０２５年**预算公开，含三公经费。\n\n| 项目 | 金额 |\n|---|---|\n| "
+        "公务接待 | 12 |\n";
+    cmark_node *body = markdown_parse(text, strlen(text));
+    search_entry *e = search_collect(c, L, -1, body);
+    cmark_node_free(body);
+    lua_close(L);
+    search_collector_free(c);
+    return e;
+}
+
+static void assert_same_entry(const search_entry *a, const search_entry *b)
+{
+    for (int k = 0; k < SEARCH_DOC_STRINGS; k++)
+        assert_string_equal(a->doc.string[k], b->doc.string[k]);
+    assert_int_equal(a->doc.dept, b->doc.dept);
+    assert_int_equal(a->doc.category, b->doc.category);
+    assert_int_equal(a->strings_len, b->strings_len);
+    assert_int_equal(a->token_count, b->token_count);
+    for (size_t i = 0; i < a->token_count; i++) {
+        const search_entry_token *x = &a->tokens[i], *y = &b->tokens[i];
+        assert_int_equal(x->len, y->len);
+        assert_memory_equal(a->text + x->off, b->text + y->off, x->len);
+        assert_int_equal(x->hash, y->hash);
+        assert_int_equal(x->mask, y->mask);
+    }
+}
+
+static void test_entry_bytes(void **state)
+{
+    (void)state;
+    search_entry *e = make_entry("二〇二五年预算公开", "预算公开，含三公经费。");
+    assert_true(e->token_count > 20);
+    assert_int_equal(e->doc.dept, 1);
+    assert_int_equal(e->doc.category, 1);
+    buf bytes = BUF_INIT;
+    search_entry_write(e, &bytes);
+    search_entry *back = search_entry_read(bytes.ptr, bytes.len);
+    assert_non_null(back);
+    assert_same_entry(e, back);
+    assert_string_equal(search_entry_summary(back), "预算公开，含三公经费。");
+    search_entry_free(back);
+
+    /* Every cut short, and one byte too many, is refused. */
+    for (size_t cut = 0; cut < bytes.len; cut++)
+        assert_null(search_entry_read(bytes.ptr, cut));
+    buf longer = BUF_INIT;
+    buf_put(&longer, bytes.ptr, bytes.len);
+    buf_putc(&longer, 'x');
+    assert_null(search_entry_read(longer.ptr, longer.len));
+
+    /* Any byte changed gives no entry or one within its bytes (ASan). */
+    buf copy = BUF_INIT;
+    for (size_t i = 0; i < bytes.len; i++)
+        for (int v = 0; v < 3; v++) {
+            buf_reset(&copy);
+            buf_put(&copy, bytes.ptr, bytes.len);
+            copy.ptr[i] = (char)(v == 0 ? 0 : v == 1 ? 0xff : copy.ptr[i] ^ 0x40);
+            search_entry_free(search_entry_read(copy.ptr, copy.len));
+        }
+    /* A token count beyond what the bytes could hold, a mask of no field. */
+    buf_reset(&copy);
+    buf_put(&copy, "\xff\xff\xff\x7f", 4);
+    buf_put(&copy, bytes.ptr + 1, bytes.len - 1);
+    assert_null(search_entry_read(copy.ptr, copy.len));
+    buf_reset(&copy);
+    buf_put(&copy,
+            "\x01\x00\x00\x00\x00\x00\x00\x00\x00\x01\x00"
+            "a",
+            12);
+    assert_null(search_entry_read(copy.ptr, copy.len));
+    copy.ptr[10] = 1;
+    search_entry *one = search_entry_read(copy.ptr, copy.len);
+    assert_non_null(one);
+    assert_int_equal(one->token_count, 1);
+    assert_int_equal(one->doc.dept, -1);
+    search_entry_free(one);
+
+    buf_free(&copy);
+    buf_free(&longer);
+    buf_free(&bytes);
+    search_entry_free(e);
+}
+
+/* A cache with its entries as a build leaves it: records of items a, b, c
+ * (rendered: their entries appended), committed and saved. */
+static void build_three(buf *bytes)
+{
+    build_cache c;
+    diag_list d;
+    diag_list_init(&d);
+    build_cache_load(&c, file, 7, &d);
+    assert_int_equal(d.len, 0);
+    cache_item items[3] = {{"content/a.md", 1, NULL, -1, NULL, 0, {0, 0, 0}},
+                           {"content/b.md", 2, NULL, -1, NULL, 0, {0, 0, 0}},
+                           {"content/c.md", 3, NULL, -1, NULL, 0, {0, 0, 0}}};
+    const char *titles[3] = {"甲项目", "乙项目", "丙项目"}, *summaries[3] = {"甲", "", "丙"};
+    for (size_t i = 0; i < 3; i++) {
+        search_entry *e = make_entry(titles[i], summaries[i]);
+        buf_reset(&bytes[i]);
+        search_entry_write(e, &bytes[i]);
+        search_entry_free(e);
+        build_cache_entry_append(&c, bytes[i].ptr, bytes[i].len, &items[i].entry);
+        assert_int_equal(items[i].entry.len, bytes[i].len);
+    }
+    buf err = BUF_INIT;
+    assert_int_equal(build_cache_entries_commit(&c, &err), 0);
+    assert_int_equal(build_cache_save(file, 7, items, 3, NULL, 0, &err), 0);
+    buf_free(&err);
+    build_cache_free(&c);
+    diag_list_free(&d);
+}
+
+/* Which of a, b, c read back as they were written. */
+static unsigned readable(const build_cache *c, const buf *bytes)
+{
+    static const char *const paths[] = {"content/a.md", "content/b.md", "content/c.md"};
+    unsigned ok = 0;
+    buf got = BUF_INIT;
+    for (unsigned i = 0; i < 3; i++) {
+        const cache_item *it = build_cache_find(c, paths[i]);
+        if (it && build_cache_entry_read(c, &it->entry, &got) == 0) {
+            assert_int_equal(got.len, bytes[i].len);
+            assert_memory_equal(got.ptr, bytes[i].ptr, got.len);
+            ok |= 1u << i;
+        }
+    }
+    buf_free(&got);
+    return ok;
+}
+
+static size_t file_size(const char *path)
+{
+    buf text = BUF_INIT;
+    assert_int_equal(buf_read_file(&text, path), 0);
+    size_t n = text.len;
+    buf_free(&text);
+    return n;
+}
+
+static void test_entries_file(void **state)
+{
+    (void)state;
+    buf bytes[3] = {BUF_INIT, BUF_INIT, BUF_INIT};
+    build_three(bytes);
+    size_t size = file_size(entries);
+    assert_int_equal(size, 8 + bytes[0].len + bytes[1].len + bytes[2].len);
+
+    build_cache c;
+    diag_list d;
+    diag_list_init(&d);
+    build_cache_load(&c, file, 7, &d);
+    assert_int_equal(d.len, 0);
+    assert_int_equal(readable(&c, bytes), 7);
+    /* All of the file is live: entries are appended to it, and kept ones
+     * stay where they are. */
+    assert_null(c.out_path);
+    cache_entry kept, added;
+    const cache_item *a = build_cache_find(&c, "content/a.md");
+    build_cache_entry_keep(&c, &a->entry, bytes[0].ptr, bytes[0].len, &kept);
+    assert_true(kept.off == a->entry.off && kept.len == a->entry.len);
+    build_cache_entry_append(&c, bytes[1].ptr, bytes[1].len, &added);
+    assert_true(added.off == size);
+    buf err = BUF_INIT;
+    assert_int_equal(build_cache_entries_commit(&c, &err), 0);
+    assert_int_equal(file_size(entries), size + bytes[1].len);
+    build_cache_free(&c);
+    diag_list_free(&d);
+    buf_free(&err);
+    for (size_t i = 0; i < 3; i++)
+        buf_free(&bytes[i]);
+}
+
+/* The cache loaded, no warning: which entries read back. */
+static unsigned load_readable(const buf *bytes)
+{
+    build_cache c;
+    diag_list d;
+    diag_list_init(&d);
+    build_cache_load(&c, file, 7, &d);
+    assert_int_equal(d.len, 0);
+    unsigned ok = readable(&c, bytes);
+    build_cache_free(&c);
+    diag_list_free(&d);
+    return ok;
+}
+
+static void load_refused(const char *why)
+{
+    build_cache c;
+    diag_list d;
+    diag_list_init(&d);
+    build_cache_load(&c, file, 7, &d);
+    assert_int_equal(c.len, 0);
+    assert_int_equal(diag_list_count(&d, DIAG_WARNING), 1);
+    assert_string_equal(d.items[0].code, "GK403");
+    assert_non_null(strstr(d.items[0].message, why));
+    build_cache_free(&c);
+    diag_list_free(&d);
+}
+
+static void test_entries_damaged(void **state)
+{
+    (void)state;
+    buf bytes[3] = {BUF_INIT, BUF_INIT, BUF_INIT};
+    build_three(bytes);
+    buf good = BUF_INIT, copy = BUF_INIT;
+    assert_int_equal(buf_read_file(&good, entries), 0);
+    size_t b_at = 8 + bytes[0].len, c_at = b_at + bytes[1].len;
+
+    /* Cut anywhere: the entries wholly before the cut still read. */
+    for (size_t cut = 8; cut <= good.len; cut++) {
+        write_file(entries, good.ptr, cut);
+        unsigned want =
+            (cut >= b_at ? 1u : 0) | (cut >= c_at ? 2u : 0) | (cut == good.len ? 4u : 0);
+        assert_int_equal(load_readable(bytes), want);
+    }
+    /* One byte changed anywhere in an entry: that entry alone is refused. */
+    for (size_t i = 8; i < good.len; i++) {
+        buf_reset(&copy);
+        buf_put(&copy, good.ptr, good.len);
+        copy.ptr[i] ^= 0x20;
+        write_file(entries, copy.ptr, copy.len);
+        unsigned bad = i < b_at ? 1u : i < c_at ? 2u : 4u;
+        assert_int_equal(load_readable(bytes), 7 & ~bad);
+    }
+    /* A record pointing beyond the file is refused before anything is read. */
+    write_file(entries, good.ptr, good.len);
+    build_cache c;
+    diag_list d;
+    diag_list_init(&d);
+    build_cache_load(&c, file, 7, &d);
+    buf got = BUF_INIT;
+    cache_entry beyond[] = {{8, 0, (size_t)1 << 40}, {good.len, 0, 1}, {UINT64_MAX, 0, 2}};
+    for (size_t i = 0; i < sizeof beyond / sizeof *beyond; i++)
+        assert_int_equal(build_cache_entry_read(&c, &beyond[i], &got), -1);
+    buf_free(&got);
+    build_cache_free(&c);
+    diag_list_free(&d);
+
+    /* Entries moved (another build's file): none is trusted. */
+    buf_reset(&copy);
+    buf_put(&copy, good.ptr, 8);
+    buf_put(&copy, good.ptr + b_at, good.len - b_at);
+    buf_put(&copy, good.ptr + 8, b_at - 8);
+    write_file(entries, copy.ptr, copy.len);
+    assert_int_equal(load_readable(bytes), 0);
+
+    /* No entries file, or not one, while records point into it. */
+    write_file(entries, "GKENTRY2", 8);
+    load_refused("已损坏");
+    write_file(entries, good.ptr, 5);
+    load_refused("已损坏");
+    unlink(entries);
+    load_refused("缺失");
+    buf_free(&good);
+    buf_free(&copy);
+    for (size_t i = 0; i < 3; i++)
+        buf_free(&bytes[i]);
+}
+
+static void test_entries_compacted(void **state)
+{
+    (void)state;
+    buf bytes[3] = {BUF_INIT, BUF_INIT, BUF_INIT};
+    build_three(bytes);
+    buf before = BUF_INIT;
+    assert_int_equal(buf_read_file(&before, entries), 0);
+
+    /* Only c is kept by the next build: more than half of the file would
+     * be dead, so its entries go to a new file. */
+    build_cache c;
+    diag_list d;
+    diag_list_init(&d);
+    build_cache_load(&c, file, 7, &d);
+    buf err = BUF_INIT;
+    assert_int_equal(
+        build_cache_save(file, 7, build_cache_find(&c, "content/c.md"), 1, NULL, 0, &err), 0);
+    build_cache_free(&c);
+    build_cache_load(&c, file, 7, &d);
+    assert_int_equal(d.len, 0);
+    assert_non_null(c.out_path);
+    const cache_item *prev = build_cache_find(&c, "content/c.md");
+    assert_non_null(prev);
+    buf got = BUF_INIT;
+    assert_int_equal(build_cache_entry_read(&c, &prev->entry, &got), 0);
+    cache_item next = *prev;
+    build_cache_entry_keep(&c, &prev->entry, got.ptr, got.len, &next.entry);
+    assert_true(next.entry.off == 8);
+
+    /* Given up before its commit, the new file is gone, the old one as it was. */
+    char tmp[160];
+    snprintf(tmp, sizeof tmp, "%s", c.out_path);
+    assert_int_equal(access(tmp, F_OK), 0);
+    build_cache_free(&c);
+    assert_int_equal(access(tmp, F_OK), -1);
+    buf now = BUF_INIT;
+    assert_int_equal(buf_read_file(&now, entries), 0);
+    assert_int_equal(now.len, before.len);
+
+    /* Committed, the new file replaces the old one and holds c alone. */
+    build_cache_load(&c, file, 7, &d);
+    prev = build_cache_find(&c, "content/c.md");
+    assert_int_equal(build_cache_entry_read(&c, &prev->entry, &got), 0);
+    next = *prev;
+    build_cache_entry_keep(&c, &prev->entry, got.ptr, got.len, &next.entry);
+    assert_int_equal(build_cache_entries_commit(&c, &err), 0);
+    assert_int_equal(build_cache_save(file, 7, &next, 1, NULL, 0, &err), 0);
+    build_cache_free(&c);
+    assert_int_equal(file_size(entries), 8 + bytes[2].len);
+    assert_int_equal(access(tmp, F_OK), -1);
+    assert_int_equal(load_readable(bytes), 4);
+
+    diag_list_free(&d);
+    buf_free(&err);
+    buf_free(&got);
+    buf_free(&now);
+    buf_free(&before);
+    for (size_t i = 0; i < 3; i++)
+        buf_free(&bytes[i]);
 }
 
 static void test_hash64(void **state)
@@ -323,7 +702,11 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_empty_round_trip, setup, teardown),
         cmocka_unit_test_setup_teardown(test_listing_written_twice, setup, teardown),
         cmocka_unit_test_setup_teardown(test_listings_damaged, setup, teardown),
-        cmocka_unit_test(test_missing_is_empty),
+        cmocka_unit_test_setup_teardown(test_missing_is_empty, setup, teardown),
+        cmocka_unit_test(test_entry_bytes),
+        cmocka_unit_test_setup_teardown(test_entries_file, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_entries_damaged, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_entries_compacted, setup, teardown),
         cmocka_unit_test(test_hash64),
         cmocka_unit_test(test_pool),
     };
