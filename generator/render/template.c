@@ -1,6 +1,7 @@
 #include "template.h"
 #include "template_internal.h"
 
+#include "../util/arena.h"
 #include "../util/sandbox.h"
 #include "../util/xalloc.h"
 
@@ -18,6 +19,11 @@ struct template_set {
     template_limits limits;
     int depth;                  /* frames open in the current render */
     buf path, shown, text, lua; /* scratch for loading a file */
+    /* Every file name renders have asked for (kept in `names`), and those
+     * asked for since template_used_reset, as pointers into it. */
+    arena names;
+    const char **known, **used;
+    size_t known_len, known_cap, used_len, used_cap;
 };
 
 /* Registry keys: only their addresses matter. */
@@ -51,6 +57,25 @@ static void name_check(lua_State *L, const char *name, const char *what)
                    what, name);
 }
 
+/* Note that the render at hand reads `file`: a page depends on the files
+ * its templates use, whichever template named them. */
+static void used_note(template_set *ts, const char *file)
+{
+    for (size_t i = 0; i < ts->used_len; i++)
+        if (strcmp(ts->used[i], file) == 0)
+            return;
+    const char *name = NULL;
+    for (size_t i = 0; i < ts->known_len && !name; i++)
+        if (strcmp(ts->known[i], file) == 0)
+            name = ts->known[i];
+    if (!name) {
+        ts->known = xgrow(ts->known, &ts->known_cap, ts->known_len + 1, sizeof *ts->known);
+        name = ts->known[ts->known_len++] = arena_strdup(&ts->names, file);
+    }
+    ts->used = xgrow(ts->used, &ts->used_cap, ts->used_len + 1, sizeof *ts->used);
+    ts->used[ts->used_len++] = name;
+}
+
 /* Find `file` and read it into ts->text, its shown name in ts->shown. */
 static void file_load(lua_State *L, template_set *ts, const char *file, const char *what)
 {
@@ -76,6 +101,7 @@ static void chunk_load(lua_State *L, const buf *source, const char *shown)
 /* Push template `name`'s function, translating and compiling it on first use. */
 static void template_push(lua_State *L, template_set *ts, const char *name)
 {
+    used_note(ts, name);
     lua_rawgetp(L, LUA_REGISTRYINDEX, &key_templates);
     if (lua_getfield(L, -1, name) == LUA_TFUNCTION) {
         lua_remove(L, -2);
@@ -339,6 +365,7 @@ static void module_push(lua_State *L, template_set *ts, const char *name)
     const char *file = len > 4 && strcmp(name + len - 4, ".lua") == 0
                            ? lua_pushstring(L, name)
                            : lua_pushfstring(L, "%s.lua", name);
+    used_note(ts, file);
     int top = lua_gettop(L);
     lua_rawgetp(L, LUA_REGISTRYINDEX, &key_modules);
     int modules = top + 1;
@@ -424,6 +451,7 @@ int template_set_new(template_set **out, const site_config *cfg, const template_
         return -1;
     }
     template_set *ts = xcalloc(1, sizeof *ts);
+    arena_init(&ts->names);
     ts->cfg = cfg;
     ts->limits = *limits;
     ts->L = sandbox_new_bounded(limits->memory);
@@ -448,6 +476,9 @@ void template_set_free(template_set *ts)
     if (!ts)
         return;
     sandbox_close(ts->L);
+    free(ts->known);
+    free(ts->used);
+    arena_free(&ts->names);
     buf_free(&ts->path);
     buf_free(&ts->shown);
     buf_free(&ts->text);
@@ -458,6 +489,17 @@ void template_set_free(template_set *ts)
 lua_State *template_set_lua(template_set *ts)
 {
     return ts->L;
+}
+
+void template_used_reset(template_set *ts)
+{
+    ts->used_len = 0;
+}
+
+size_t template_used(const template_set *ts, const char *const **files)
+{
+    *files = ts->used;
+    return ts->used_len;
 }
 
 /* lua_pcall under the instruction bound, with template_msgh at `msgh`. On

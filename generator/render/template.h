@@ -63,6 +63,14 @@ void template_set_free(template_set *ts);
 /* The set's state, to build context tables and arguments in. */
 lua_State *template_set_lua(template_set *ts);
 
+/* The files (templates and modules, as named in the template folders) that
+ * renders and calls in this set have asked for since the last
+ * template_used_reset, in the order first asked for, whether compiled then
+ * or before: what a page made in between depends on. The names stay valid
+ * as long as the set. */
+void template_used_reset(template_set *ts);
+size_t template_used(const template_set *ts, const char *const **files);
+
 /* Render template `name` (e.g. "item.html") with the context table on top
  * of the stack, which is popped either way, appending the page to *out.
  * `page` (the page's URL, or NULL) is named in errors. On error returns -1

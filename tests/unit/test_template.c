@@ -242,6 +242,54 @@ static void test_require(void **state)
     close_site(&f);
 }
 
+/* Each file a render asks for is noted once, in first-use order, whether
+ * it was compiled then or before; a reset starts a new record. */
+static void assert_used(fixture *f, const char *want)
+{
+    const char *const *files;
+    size_t n = template_used(f->ts, &files);
+    buf got = BUF_INIT;
+    for (size_t i = 0; i < n; i++)
+        buf_printf(&got, "%s%s", i ? " " : "", files[i]);
+    assert_string_equal(buf_cstr(&got), want);
+    buf_free(&got);
+}
+
+static void test_used_files(void **state)
+{
+    (void)state;
+    fixture f;
+    open_site(&f, BASIC, "t", NULL);
+    assert_used(&f, "");
+    context_push(f.L, "title", "T", NULL);
+    assert_renders(&f, "page.html",
+                   "<html lang=\"zh-CN\"><main title=\"T\" data-h=\"标题：T\">"
+                   "<h1>标题：T</h1>\n</main>\n</html>\n");
+    assert_used(&f, "page.html base.html outer.html");
+    /* Compiled already: still noted, after a reset. */
+    template_used_reset(f.ts);
+    context_push(f.L, "word", "hi", NULL);
+    assert_renders(&f, "require.html", "HI!1|true|true|\n");
+    assert_used(&f, "require.html util.lua");
+    template_used_reset(f.ts);
+    context_push(f.L, "site", "S", NULL);
+    lua_newtable(f.L);
+    context_push(f.L, "name", "ab", NULL);
+    lua_rawseti(f.L, -2, 1);
+    context_push(f.L, "name", "xyz", NULL);
+    lua_rawseti(f.L, -2, 2);
+    lua_setfield(f.L, -2, "items");
+    assert_int_equal(template_render(f.ts, "list.html", NULL, &f.out, &f.err), 0);
+    assert_used(&f, "list.html row.html badge.html footer.html");
+    /* A module called from C counts as well. */
+    template_used_reset(f.ts);
+    lua_pushliteral(f.L, "x");
+    assert_int_equal(template_call(f.ts, "util", "shout", 1, 1, &f.err), 0);
+    lua_pop(f.L, 1);
+    assert_used(&f, "util.lua");
+    close_site(&f);
+}
+
 static void test_call(void **state)
 {
     (void)state;
@@ -518,6 +566,7 @@ int main(void)
         cmocka_unit_test(test_partial_errors),
         cmocka_unit_test(test_require),
         cmocka_unit_test(test_call),
+        cmocka_unit_test(test_used_files),
         cmocka_unit_test(test_theme_and_defaults_order),
         cmocka_unit_test(test_compiled_once),
         cmocka_unit_test(test_globals_do_not_leak),
