@@ -16,7 +16,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define CACHE_MAGIC "GKCACHE3"
+#define CACHE_MAGIC "GKCACHE4"
+#define CACHE_DEPS "DEPS"
 #define CACHE_LISTINGS "LISTINGS"
 
 /* ---- reading --------------------------------------------------------------- */
@@ -58,12 +59,13 @@ static bool cache_record(build_cache *c, cache_reader *r, cache_item *it)
     it->key = cache_number(r, 16);
     it->path = cache_field(r);
     const char *version = cache_field(r), *working = cache_field(r);
+    it->deps = (size_t)cache_number(r, 10);
     it->entry.off = cache_number(r, 10);
     it->entry.len = (size_t)cache_number(r, 10);
     it->entry.sum = cache_number(r, 16);
     uint64_t pages = cache_number(r, 10);
     if (r->bad || pages > (uint64_t)(r->end - r->p) / 2 || strlen(working) != 1 ||
-        !strchr("10-", working[0])) {
+        !strchr("10-", working[0]) || it->deps >= c->deps_len) {
         r->bad = true;
         return false;
     }
@@ -78,6 +80,44 @@ static bool cache_record(build_cache *c, cache_reader *r, cache_item *it)
             r->bad = true;
     }
     return !r->bad;
+}
+
+/* ---- dependency sets ------------------------------------------------------- */
+
+/* The dependency sets, which follow the header. Returns whether they read. */
+static bool cache_deps_read(build_cache *c, cache_reader *r)
+{
+    const char *head = cache_field(r);
+    uint64_t count = cache_number(r, 10);
+    /* Each set takes at least four bytes. */
+    if (r->bad || strcmp(head, CACHE_DEPS) != 0 || count > (uint64_t)(r->end - r->p) / 4)
+        return false;
+    c->deps = arena_alloc(&c->mem, ((size_t)count + 1) * sizeof *c->deps);
+    for (c->deps_len = 0; c->deps_len < count; c->deps_len++) {
+        cache_deps *d = &c->deps[c->deps_len];
+        const char *counted = cache_field(r);
+        uint64_t files = cache_number(r, 10);
+        if (r->bad || strlen(counted) != 1 || !strchr("01", counted[0]) ||
+            files > (uint64_t)(r->end - r->p) / 2)
+            return false;
+        d->counted = counted[0] == '1';
+        d->file_count = (size_t)files;
+        d->files = arena_alloc(&c->mem, (d->file_count + 1) * sizeof *d->files);
+        for (size_t k = 0; k < d->file_count; k++)
+            if ((d->files[k] = cache_field(r)) == NULL)
+                return false;
+    }
+    return true;
+}
+
+static void cache_deps_write(buf *out, const cache_deps *deps, size_t n)
+{
+    buf_printf(out, "%s%c%zu%c", CACHE_DEPS, 0, n, 0);
+    for (size_t i = 0; i < n; i++) {
+        buf_printf(out, "%c%c%zu%c", deps[i].counted ? '1' : '0', 0, deps[i].file_count, 0);
+        for (size_t k = 0; k < deps[i].file_count; k++)
+            buf_printf(out, "%s%c", deps[i].files[k], 0);
+    }
 }
 
 /* ---- listing records -------------------------------------------------------- */
@@ -96,7 +136,8 @@ static bool cache_listings_read(build_cache *c, cache_reader *r)
         l->key = cache_number(r, 16);
         l->path = cache_field(r);
         l->size = (size_t)cache_number(r, 10);
-        if (r->bad || l->path[0] != '/' ||
+        l->deps = (size_t)cache_number(r, 10);
+        if (r->bad || l->path[0] != '/' || l->deps >= c->deps_len ||
             (c->listing_len && strcmp(c->listings[c->listing_len - 1].path, l->path) >= 0))
             return false;
     }
@@ -146,8 +187,8 @@ static void cache_listings_write(buf *out, const cache_listing *listings, size_t
     buf_printf(out, "%s%c%zu%c", CACHE_LISTINGS, 0, kept, 0);
     for (size_t i = 0; i < n; i++)
         if (!cache_listing_shared(sorted, n, i))
-            buf_printf(out, "%016" PRIx64 "%c%s%c%zu%c", sorted[i]->key, 0, sorted[i]->path, 0,
-                       sorted[i]->size, 0);
+            buf_printf(out, "%016" PRIx64 "%c%s%c%zu%c%zu%c", sorted[i]->key, 0, sorted[i]->path,
+                       0, sorted[i]->size, 0, sorted[i]->deps, 0);
     free(sorted);
 }
 
@@ -155,6 +196,7 @@ static void cache_drop(build_cache *c, diag_list *diags, const char *file, const
 {
     c->len = 0;
     c->listing_len = 0;
+    c->deps_len = 0;
     diag_add(diags, DIAG_WARNING, "GK403", file, 0, 0, "构建缓存%s，已弃用：本次重新生成全部页面",
              why);
 }
@@ -186,7 +228,11 @@ static void cache_records_load(build_cache *c, const char *file, uint64_t site_k
         return;
     }
     if (key != site_key)
-        return; /* templates, theme, site or output changed: every page anew */
+        return; /* the program, site.toml, Lua modules or output changed: every page anew */
+    if (!cache_deps_read(c, &r)) {
+        cache_drop(c, diags, file, "已损坏");
+        return;
+    }
     size_t cap = 0;
     while (c->len < count) {
         c->items = xgrow(c->items, &cap, c->len + 1, sizeof *c->items);
@@ -248,29 +294,30 @@ static int cache_item_cmp(const void *pa, const void *pb)
     return strcmp((*(const cache_item *const *)pa)->path, (*(const cache_item *const *)pb)->path);
 }
 
-int build_cache_save(const char *file, uint64_t site_key, const cache_item *items, size_t n,
-                     const cache_listing *listings, size_t listing_n, buf *err)
+int build_cache_save(const char *file, uint64_t site_key, const cache_records *rec, buf *err)
 {
-    const cache_item **sorted = xmalloc((n + 1) * sizeof *sorted);
+    const cache_item **sorted = xmalloc((rec->item_len + 1) * sizeof *sorted);
     size_t len = 0;
-    for (size_t i = 0; i < n; i++)
-        if (items[i].path)
-            sorted[len++] = &items[i];
+    for (size_t i = 0; i < rec->item_len; i++)
+        if (rec->items[i].path)
+            sorted[len++] = &rec->items[i];
     qsort(sorted, len, sizeof *sorted, cache_item_cmp);
     buf out = BUF_INIT;
     buf_printf(&out, "%s%c%s%c%016" PRIx64 "%c%zu%c", CACHE_MAGIC, 0, GK_VERSION, 0, site_key, 0,
                len, 0);
+    cache_deps_write(&out, rec->deps, rec->deps_len);
     for (size_t i = 0; i < len; i++) {
         const cache_item *it = sorted[i];
-        buf_printf(&out, "%016" PRIx64 "%c%s%c%s%c%c%c", it->key, 0, it->path, 0,
-                   it->version ? it->version : "", 0, it->working < 0 ? '-' : '0' + it->working, 0);
+        buf_printf(&out, "%016" PRIx64 "%c%s%c%s%c%c%c%zu%c", it->key, 0, it->path, 0,
+                   it->version ? it->version : "", 0, it->working < 0 ? '-' : '0' + it->working, 0,
+                   it->deps, 0);
         buf_printf(&out, "%" PRIu64 "%c%zu%c%016" PRIx64 "%c%zu%c", it->entry.off, 0, it->entry.len,
                    0, it->entry.sum, 0, it->page_count, 0);
         for (size_t k = 0; k < it->page_count; k++)
             buf_printf(&out, "%s%c%zu%c", it->pages[k].path, 0, it->pages[k].size, 0);
     }
     free(sorted);
-    cache_listings_write(&out, listings, listing_n);
+    cache_listings_write(&out, rec->listings, rec->listing_len);
     buf dir = BUF_INIT;
     const char *slash = strrchr(file, '/');
     buf_put(&dir, file, slash ? (size_t)(slash - file) : 0);
@@ -293,7 +340,7 @@ static int cache_visible(const struct dirent *e)
     return e->d_name[0] != '.';
 }
 
-uint64_t build_cache_tree_hash(uint64_t h, const char *dir)
+uint64_t build_cache_tree_hash(uint64_t h, const char *dir, const char *suffix)
 {
     struct dirent **names;
     int n = scandir(dir, &names, cache_visible, alphasort);
@@ -303,11 +350,12 @@ uint64_t build_cache_tree_hash(uint64_t h, const char *dir)
     for (int i = 0; i < n; i++) {
         buf_reset(&path);
         buf_printf(&path, "%s/%s", dir, names[i]->d_name);
-        h = hash64_str(h, names[i]->d_name);
+        size_t len = strlen(names[i]->d_name), want = strlen(suffix);
         struct stat st;
         if (stat(path.ptr, &st) == 0 && S_ISDIR(st.st_mode)) {
-            h = build_cache_tree_hash(h, path.ptr);
-        } else {
+            h = build_cache_tree_hash(hash64_str(h, names[i]->d_name), path.ptr, suffix);
+        } else if (len >= want && strcmp(names[i]->d_name + len - want, suffix) == 0) {
+            h = hash64_str(h, names[i]->d_name);
             buf_reset(&text);
             if (buf_read_file(&text, path.ptr) == 0)
                 h = hash64(h, text.ptr, text.len);

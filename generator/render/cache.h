@@ -4,15 +4,20 @@
  * out (the version label, the search entry with the summary). A rebuild
  * takes an item whose key is unchanged from the previous site instead of
  * rendering it again, without reading its body; so too a listing page
- * (site.c, site_keep.c), keyed by all it shows.
+ * (site.c, site_keep.c), keyed by all it shows. A record's key covers, with
+ * its data, the template files its pages used and, when they read them,
+ * the site's figures (its dependency set, site_deps.c): a template edit
+ * renders again only the pages that used it.
  *
- * The file is "GKCACHE3", the gongkai version, the site key, the number of
- * records, then per item, sorted by source path: key, path, version (""
- * for none), working ("1", "0" or "-" when unknown), its search entry's
- * offset, length (0: none) and checksum, the number of pages, and each
- * page's site path and size; then the listing records: "LISTINGS", their
- * number and per listing page, sorted by site path: key, site path and
- * size. Every field ends with a NUL. A file that does not read so is
+ * The file is "GKCACHE4", the gongkai version, the site key, the number of
+ * records; then the dependency sets: "DEPS", their number and per set "1"
+ * when it read the figures (else "0"), its number of files and their names;
+ * then per item, sorted by source path: key, path, version (""
+ * for none), working ("1", "0" or "-" when unknown), its dependency set's
+ * index, its search entry's offset, length (0: none) and checksum, the
+ * number of pages, and each page's site path and size; then the listing
+ * records: "LISTINGS", their number and per listing page, sorted by site
+ * path: key, site path, size and dependency set. Every field ends with a NUL. A file that does not read so is
  * ignored with a warning (GK403): the build renders everything.
  *
  * The search entries (search_entry_write: a few KB each, the summary a
@@ -39,6 +44,7 @@
 #include "../util/diag.h"
 
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 typedef struct cache_page {
@@ -53,14 +59,25 @@ typedef struct cache_entry {
     size_t len;
 } cache_entry;
 
+/* What a page depends on besides the data it shows: the template files its
+ * render asked for (page template, layouts, partials, modules, sorted by
+ * name) and whether it read the site's figures (item counts, newest date).
+ * Records name theirs by index into the cache's list of sets. */
+typedef struct cache_deps {
+    const char **files;
+    size_t file_count;
+    bool counted;
+} cache_deps;
+
 typedef struct cache_item {
     const char *path; /* the source, from the site root; NULL: no record */
-    uint64_t key;
+    uint64_t key; /* of its data and of its dependency set's files as they were */
     const char *version; /* NULL: none */
     int working;         /* 1, 0, or -1: not known */
     cache_page *pages;
     size_t page_count;
     cache_entry entry;
+    size_t deps; /* its dependency set */
 } cache_item;
 
 /* A listing page (catalogue, facet, sub-site page, feed, sitemap...): the
@@ -70,11 +87,24 @@ typedef struct cache_listing {
     const char *path; /* site path as written: "/xxgk/ml/gkzn/page/2/", "/feed.xml" */
     uint64_t key;
     size_t size;
+    size_t deps; /* its dependency set */
 } cache_listing;
+
+/* What a build saves: the dependency sets and the records naming them. */
+typedef struct cache_records {
+    const cache_deps *deps;
+    size_t deps_len;
+    const cache_item *items; /* those with a path */
+    size_t item_len;
+    const cache_listing *listings; /* but those of a path written twice */
+    size_t listing_len;
+} cache_records;
 
 typedef struct build_cache {
     arena mem;
     uint64_t site_key;
+    cache_deps *deps; /* the previous build's dependency sets */
+    size_t deps_len;
     cache_item *items; /* the previous build's records, sorted by path */
     size_t len;
     cache_listing *listings; /* the previous build's listing pages, sorted by path */
@@ -116,16 +146,13 @@ int build_cache_entries_commit(build_cache *c, buf *err);
 
 /* The previous record of the listing page written at site path `path`, or NULL. */
 const cache_listing *build_cache_listing_find(const build_cache *c, const char *path);
-/* Write the records items[0..n) (those with a path) and the listing pages
- * listings[0..listing_n) (but those of a path written twice) as the cache
- * at `file`, atomically, creating its folder. Returns 0, or -1 with a
- * message in *err. */
-int build_cache_save(const char *file, uint64_t site_key, const cache_item *items, size_t n,
-                     const cache_listing *listings, size_t listing_n, buf *err);
+/* Write `rec` as the cache at `file`, atomically, creating its folder.
+ * Returns 0, or -1 with a message in *err. */
+int build_cache_save(const char *file, uint64_t site_key, const cache_records *rec, buf *err);
 void build_cache_free(build_cache *c);
 
-/* h fed with every file under `dir`, names and bytes, in name order; a
- * missing folder counts too. */
-uint64_t build_cache_tree_hash(uint64_t h, const char *dir);
+/* h fed with every file under `dir` whose name ends in `suffix` ("" for
+ * all), names and bytes, in name order; a missing folder counts too. */
+uint64_t build_cache_tree_hash(uint64_t h, const char *dir, const char *suffix);
 
 #endif

@@ -119,9 +119,10 @@ static uint64_t site_out_key(uint64_t h, const char *dir)
 }
 
 /* The keys of the build cache: what every page may show (the program, the
- * site's settings, templates and theme, the output folder, the counts and
- * dates the site table holds), and where every item is (links between
- * items). */
+ * site's settings, the Lua modules, the output folder), the site's figures
+ * (the counts and the newest date, which only the pages that read them
+ * depend on), and where every item is (links between items). Page
+ * templates are keyed by the pages that use them (site_deps.c). */
 static void site_keys(site_builder *b)
 {
     const site_config *cfg = b->cfg;
@@ -137,21 +138,22 @@ static void site_keys(site_builder *b)
     for (size_t i = 0; i < 2; i++) {
         buf_reset(&path);
         buf_printf(&path, "%s/templates", bases[i]);
-        h = build_cache_tree_hash(h, path.ptr);
+        h = build_cache_tree_hash(h, path.ptr, ".lua");
         buf_reset(&path);
         buf_printf(&path, "%s/themes/%s/templates", bases[i], cfg->theme);
-        h = build_cache_tree_hash(h, path.ptr);
+        h = build_cache_tree_hash(h, path.ptr, ".lua");
     }
     buf_free(&path);
     buf_free(&text);
     buf_free(&data);
-    h = hash64_int(h, (int64_t)b->published_len);
-    h = hash64_str(h, b->updated);
-    for (size_t i = 0; i < cfg->department_count; i++)
-        h = hash64_int(h, (int64_t)b->dept[i].item_count);
-    for (size_t i = 0; i < b->cat->count; i++)
-        h = hash64_int(h, (int64_t)b->category[i].item_count);
     b->site_key = h;
+    uint64_t counts = hash64_int(HASH64_INIT, (int64_t)b->published_len);
+    counts = hash64_str(counts, b->updated);
+    for (size_t i = 0; i < cfg->department_count; i++)
+        counts = hash64_int(counts, (int64_t)b->dept[i].item_count);
+    for (size_t i = 0; i < b->cat->count; i++)
+        counts = hash64_int(counts, (int64_t)b->category[i].item_count);
+    b->counts_key = counts;
     uint64_t links = HASH64_INIT;
     for (size_t k = 0; k < b->published_len; k++) {
         const catalogue_item *ci = &b->cat->items[b->by_source[k]];
@@ -166,6 +168,7 @@ static void site_cache_open(site_builder *b)
         return;
     site_keys(b);
     build_cache_load(&b->cache, b->opt->cache_file, b->site_key, b->diags);
+    site_deps_open(b);
     b->next = xcalloc(b->cat->item_count + 1, sizeof *b->next);
 }
 
@@ -815,8 +818,10 @@ int render_site(const site_config *cfg, const catalogue *cat, naming *names,
          * cannot be written only makes the next build a full one. */
         if (rc == 0 && b.next &&
             (build_cache_entries_commit(&b.cache, &err) != 0 ||
-             build_cache_save(opt->cache_file, b.site_key, b.next, cat->item_count, b.listed,
-                              b.listed_len, &err) != 0))
+             build_cache_save(opt->cache_file, b.site_key,
+                              &(cache_records){b.deps, b.deps_len, b.next, cat->item_count,
+                                               b.listed, b.listed_len},
+                              &err) != 0))
             diag_add(diags, DIAG_WARNING, "GK403", opt->cache_file, 0, 0, "%s", err.ptr);
     }
     if (rc == 0) {
@@ -834,6 +839,7 @@ int render_site(const site_config *cfg, const catalogue *cat, naming *names,
     free(b.workers);
     free(b.next);
     free(b.listed_key);
+    site_deps_free(&b);
     free(b.listed);
     build_cache_free(&b.cache);
     search_index_free(b.search);

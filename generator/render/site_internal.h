@@ -31,6 +31,12 @@
 
 typedef struct site_builder site_builder;
 
+/* A template file's hash in this build (site_deps.c). */
+typedef struct site_dep_file {
+    const char *name;
+    uint64_t hash;
+} site_dep_file;
+
 /* Per department, category and item: what naming.lua said, and the counts. */
 typedef struct site_dept_names {
     const char *subsite_name, *url, *feed_url;
@@ -67,6 +73,7 @@ typedef struct site_state {
     int *dept_ref;     /* per department, site.toml order */
     int *category_ref; /* per category, catalogue order */
     size_t pages;      /* pages this state rendered */
+    bool counted;      /* a render read the site's figures (item counts, newest date) */
     bool logging;      /* note each page written in `log`, for the build cache */
     cache_page *log;
     size_t log_len, log_cap;
@@ -104,6 +111,16 @@ struct site_builder {
     uint64_t *listed_key;  /* per catalogue item: what listings show of it */
     cache_listing *listed; /* this build's listing pages, for the next build */
     size_t listed_len, listed_cap;
+    /* Dependency sets (site_deps.c): this build's with their keys, the key
+     * now of each of the previous build's (cache.deps), the template files
+     * hashed so far, and the key of the site's figures. */
+    cache_deps *deps;
+    uint64_t *deps_key;
+    size_t deps_len, deps_cap, deps_key_cap;
+    uint64_t *prev_deps_key;
+    site_dep_file *dep_files;
+    size_t dep_file_len, dep_file_cap;
+    uint64_t counts_key;
 
     site_state main;     /* renders the listings; worker 0 of the item pages */
     site_state *workers; /* the other workers' states, kept for their records */
@@ -154,6 +171,23 @@ int site_render_versions(site_state *st, const history_revisions *rv, const cont
  * the search index in order and sets what listings need on the tables of
  * b->main. The output does not depend on the number of workers. */
 int site_render_items(site_builder *b);
+
+/* ---- site_deps.c ---------------------------------------------------------- */
+
+/* The current keys of the previous build's dependency sets: once the cache
+ * is loaded and b->counts_key known. */
+void site_deps_open(site_builder *b);
+/* Start noting what a page or an item's pages depend on. */
+void site_deps_begin(site_state *st);
+/* The record key of the pages rendered since site_deps_begin: data_key
+ * (what they show) with their dependency set's key; *deps its index. */
+uint64_t site_deps_note(site_state *st, uint64_t data_key, size_t *deps);
+/* Whether a previous record (stored_key, made under set prev_deps) is
+ * what pages of data_key would be now; *deps is then its set's index in
+ * this build. */
+bool site_deps_keep(site_builder *b, uint64_t data_key, uint64_t stored_key, size_t prev_deps,
+                    size_t *deps);
+void site_deps_free(site_builder *b);
 
 /* ---- site_keep.c --------------------------------------------------------- */
 

@@ -352,13 +352,14 @@ static int items_table_push(site_state *st, size_t i)
  * search index take from it as the cache kept it (the entry's bytes are in
  * st->scratch). */
 static int items_reuse(items_job *job, site_state *st, size_t k, const cache_item *prev,
-                       search_entry *entry)
+                       size_t deps, search_entry *entry)
 {
     site_builder *b = job->b;
     size_t i = b->published[k];
     const catalogue_item *ci = &b->cat->items[i];
     site_item_found *f = &b->found[i];
     b->next[i] = *prev;
+    b->next[i].deps = deps;
     build_cache_entry_keep(&b->cache, &prev->entry, st->scratch.ptr, st->scratch.len,
                            &b->next[i].entry);
     /* As items_body: an item given on request only has no summary. */
@@ -383,14 +384,16 @@ static int items_render_one(items_job *job, site_state *st, search_collector *co
     if (b->next) {
         key = items_key(b, i);
         const cache_item *prev = build_cache_find(&b->cache, it->path);
-        if (prev && prev->key == key) {
+        size_t deps;
+        if (prev && site_deps_keep(b, key, prev->key, prev->deps, &deps)) {
             search_entry *entry = items_cached_entry(st, prev);
             if (entry && items_keep(st, prev))
-                return items_reuse(job, st, k, prev, entry);
+                return items_reuse(job, st, k, prev, deps, entry);
             search_entry_free(entry);
         }
         st->logging = true;
         st->log_len = 0;
+        site_deps_begin(st);
     }
     int ref = items_table_push(st, i);
     bool own = ref == LUA_NOREF; /* the table is this page's alone */
@@ -444,8 +447,11 @@ static int items_render_one(items_job *job, site_state *st, search_collector *co
         rc = items_copy_attachments(st, ci);
     if (rc == 0 && b->next) {
         cache_item *rec = &b->next[i];
+        size_t deps;
+        key = site_deps_note(st, key, &deps);
         *rec = (cache_item){.path = it->path,
                             .key = key,
+                            .deps = deps,
                             .version = f->version,
                             .working = f->working,
                             .page_count = st->log_len,

@@ -66,21 +66,27 @@ bool site_keep_page(site_builder *b, const char *file, uint64_t key)
     if (!b->next)
         return false;
     const cache_listing *prev = build_cache_listing_find(&b->cache, file);
-    if (!prev || prev->key != key || !output_keepable(&b->out, file, prev->size))
+    size_t deps;
+    if (!prev || !site_deps_keep(b, key, prev->key, prev->deps, &deps) ||
+        !output_keepable(&b->out, file, prev->size))
         return false;
     output_keep(&b->out, file);
     b->listed = xgrow(b->listed, &b->listed_cap, b->listed_len + 1, sizeof *b->listed);
-    b->listed[b->listed_len++] = *prev;
+    b->listed[b->listed_len] = *prev;
+    b->listed[b->listed_len++].deps = deps;
     return true;
 }
 
 int site_keep_finish(site_builder *b, const char *template, const char *file, uint64_t key)
 {
+    site_deps_begin(&b->main);
     int rc = site_page_finish(&b->main, template, file);
     if (rc != 0 || !b->next)
         return rc;
+    size_t deps;
+    key = site_deps_note(&b->main, key, &deps);
     b->listed = xgrow(b->listed, &b->listed_cap, b->listed_len + 1, sizeof *b->listed);
     b->listed[b->listed_len++] = (cache_listing){
-        arena_strdup(&b->mem, file ? file : b->main.path.ptr), key, b->main.html.len};
+        arena_strdup(&b->mem, file ? file : b->main.path.ptr), key, b->main.html.len, deps};
     return 0;
 }

@@ -73,10 +73,122 @@ static void site_set_list(lua_State *L, const char *key, const content_list *lis
     lua_setfield(L, -2, key);
 }
 
-static void site_set_count(lua_State *L, size_t n)
+/* ---- the site's figures -----------------------------------------------------
+ * How many items the site, each department and each category has, and the
+ * date of the newest, change whenever an item comes or goes, yet most pages
+ * never show them. The tables serve them through a metatable that notes
+ * when a render reads one (st->counted), so that the build cache can keep a
+ * page that did not when only they changed. pairs() lists them too; rawget
+ * does not see them. */
+
+static const char key_figures = 'v'; /* table -> its figures {item_count=, updated=} */
+
+/* Push the figures of the table at index 1, or return false with nothing
+ * pushed. */
+static bool site_figures_push(lua_State *L)
 {
+    lua_rawgetp(L, LUA_REGISTRYINDEX, &key_figures);
+    lua_pushvalue(L, 1);
+    if (lua_rawget(L, -2) == LUA_TTABLE) {
+        lua_remove(L, -2);
+        return true;
+    }
+    lua_pop(L, 2);
+    return false;
+}
+
+/* __index(t, k) */
+static int site_figure_index(lua_State *L)
+{
+    site_state *st = lua_touserdata(L, lua_upvalueindex(1));
+    if (!site_figures_push(L))
+        return 0;
+    lua_pushvalue(L, 2);
+    if (lua_rawget(L, -2) != LUA_TNIL)
+        st->counted = true;
+    return 1;
+}
+
+/* The iterator __pairs gives: t's own fields, then its figures (those t
+ * does not hold itself). */
+static int site_figure_next(lua_State *L)
+{
+    site_state *st = lua_touserdata(L, lua_upvalueindex(1));
+    lua_settop(L, 2);
+    bool figures = site_figures_push(L); /* at 3 */
+    bool in_figures = false;
+    if (figures && !lua_isnil(L, 2)) {
+        lua_pushvalue(L, 2);
+        in_figures = lua_rawget(L, 3) != LUA_TNIL;
+        lua_pushvalue(L, 2);
+        in_figures = in_figures && lua_rawget(L, 1) == LUA_TNIL;
+        lua_pop(L, 2);
+    }
+    if (!in_figures) {
+        lua_pushvalue(L, 2);
+        if (lua_next(L, 1))
+            return 2;
+        if (!figures)
+            return 0;
+        lua_pushnil(L);
+    } else {
+        lua_pushvalue(L, 2);
+    }
+    while (lua_next(L, 3)) {
+        lua_pushvalue(L, -2);
+        if (lua_rawget(L, 1) == LUA_TNIL) {
+            lua_pop(L, 1);
+            st->counted = true;
+            return 2;
+        }
+        lua_pop(L, 2);
+    }
+    return 0;
+}
+
+/* __pairs(t) */
+static int site_figure_pairs(lua_State *L)
+{
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_pushvalue(L, 1);
+    lua_pushnil(L);
+    return 3;
+}
+
+/* The registry's &key_figures: the figures of each table that has them,
+ * and under "metatable" the metatable those tables share. */
+static void site_figures_prepare(site_state *st)
+{
+    lua_State *L = st->L;
+    lua_newtable(L);
+    lua_createtable(L, 0, 3);
+    lua_pushlightuserdata(L, st);
+    lua_pushcclosure(L, site_figure_index, 1);
+    lua_setfield(L, -2, "__index");
+    lua_pushlightuserdata(L, st);
+    lua_pushcclosure(L, site_figure_next, 1);
+    lua_pushcclosure(L, site_figure_pairs, 1);
+    lua_setfield(L, -2, "__pairs");
+    lua_pushboolean(L, 0);
+    lua_setfield(L, -2, "__metatable");
+    lua_setfield(L, -2, "metatable");
+    lua_rawsetp(L, LUA_REGISTRYINDEX, &key_figures);
+}
+
+/* Give the table on top its figures: `n` items, and the newest date. */
+static void site_set_count(lua_State *L, size_t n, const char *updated)
+{
+    lua_rawgetp(L, LUA_REGISTRYINDEX, &key_figures);
+    lua_pushvalue(L, -2);
+    lua_createtable(L, 0, 2);
     lua_pushinteger(L, (lua_Integer)n);
     lua_setfield(L, -2, "item_count");
+    if (updated && updated[0])
+        sandbox_set_string(L, "updated", updated);
+    lua_rawset(L, -3);
+    lua_getfield(L, -1, "metatable");
+    lua_setmetatable(L, -3);
+    lua_pop(L, 1);
 }
 
 /* ---- the model as Lua tables -------------------------------------------- */
@@ -89,7 +201,7 @@ static void site_state_departments(site_state *st)
     for (size_t i = 0; i < cfg->department_count; i++) {
         naming_department_push(L, &cfg->departments[i]);
         const site_dept_names *n = &st->b->dept[i];
-        site_set_count(L, n->item_count);
+        site_set_count(L, n->item_count, NULL);
         sandbox_set_string(L, "subsite_name", n->subsite_name);
         sandbox_set_string(L, "url", n->url);
         sandbox_set_string(L, "feed_url", n->feed_url);
@@ -130,7 +242,7 @@ static void site_state_categories(site_state *st)
         lua_setfield(L, -2, "validity");
         lua_pushboolean(L, c->fixed);
         lua_setfield(L, -2, "fixed");
-        site_set_count(L, st->b->category[i].item_count);
+        site_set_count(L, st->b->category[i].item_count, NULL);
         lua_newtable(L);
         lua_setfield(L, -2, "children");
         if (c->parent >= 0) {
@@ -184,9 +296,7 @@ static void site_state_site(site_state *st)
         lua_rawseti(L, -2, (lua_Integer)luaL_len(L, -2) + 1);
     }
     lua_setfield(L, -2, "categories");
-    site_set_count(L, st->b->published_len);
-    if (st->b->updated[0])
-        sandbox_set_string(L, "updated", st->b->updated);
+    site_set_count(L, st->b->published_len, st->b->updated);
     st->site_ref = luaL_ref(L, LUA_REGISTRYINDEX);
 }
 
@@ -205,6 +315,7 @@ int site_state_open(site_state *st, site_builder *b)
         return RENDER_ERROR_TEMPLATE;
     }
     st->L = template_set_lua(st->ts);
+    site_figures_prepare(st);
     site_state_departments(st);
     site_state_categories(st);
     site_state_site(st);

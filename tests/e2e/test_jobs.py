@@ -205,16 +205,24 @@ def test_cache(tmp):
     fresh_build(site, ref)
     same_tree(out, ref, "the site after an edit, built with the cache")
 
-    # A template every item page uses: every item page anew.
-    tpl = os.path.join(site, "templates", "item.html")
-    with open(tpl, "a", encoding="utf-8") as f:
-        f.write("<!-- 模板修改 -->\n")
-    changed = gongkai("build", "-s", site, "-o", out)
-    shutil.rmtree(ref)
-    total = pages_rendered(fresh_build(site, ref))
-    check(pages_rendered(changed) == total,
-          "after a template edit %d of %d pages were rendered" % (pages_rendered(changed), total))
-    same_tree(out, ref, "the site after a template edit, built with the cache")
+    # A template: the pages that use it anew, and only those. item.html is
+    # every item page's (an item's pages are kept or rendered together: its
+    # print view and versions too); category.html the catalogue's listings.
+    for name in ("item.html", "category.html"):
+        with open(os.path.join(site, "templates", name), "a", encoding="utf-8") as f:
+            f.write("<!-- %s 修改 -->\n" % name)
+        before = pages(out)
+        changed = gongkai("build", "-s", site, "-o", out)
+        shutil.rmtree(ref)
+        total = pages_rendered(fresh_build(site, ref))
+        same_tree(out, ref, "the site after a %s edit, built with the cache" % name)
+        using = {p for p in pages(ref) if "<!-- %s 修改 -->" % name in open(p, encoding="utf-8").read()}
+        written = {os.path.relpath(p, out) for p in touched(before, pages(out))}
+        check(using and written == {os.path.relpath(p, ref) for p in using},
+              "after a %s edit %d pages were written, %d use it" % (name, len(written), len(using)))
+        check(changed.returncode == 0 and len(using) <= pages_rendered(changed) < total * 3 // 4,
+              "after a %s edit %d of %d pages were rendered, %d use it" %
+              (name, pages_rendered(changed), total, len(using)))
 
     # A page removed from the output behind the cache's back is rendered again.
     victim = [os.path.join(d, "index.html") for d, _, fs in os.walk(out)
@@ -236,7 +244,7 @@ def test_cache(tmp):
     with open(cache, "rb") as f:
         data = f.read()
     for what, damaged in (("damaged", data[:len(data) // 2] + b"\xff\x00garbage"),
-                          ("another version", data.replace(b"GKCACHE3\x00", b"GKCACHE3\x009.9.9-", 1)),
+                          ("another version", data.replace(b"GKCACHE4\x00", b"GKCACHE4\x009.9.9-", 1)),
                           ("empty", b"")):
         with open(cache, "wb") as f:
             f.write(damaged)
@@ -344,13 +352,33 @@ def test_listings(tmp):
           "a date edit rendered %d pages (no change: %d, full: %d), wrote %d" %
           (rendered, fixed, full, len(written)))
 
-    # An item added, then removed: the counts change, and every page with them.
+    # An item added, then removed: the counts change, and the pages that
+    # show counts with them, but not the other items' pages.
     added = os.path.join(os.path.dirname(items[7]), "item-added.md")
     shutil.copy(items[7], added)
     rewrite(added, 'title = "', 'title = "新增：')
-    build("the site after adding an item")
-    os.unlink(items[7])
-    build("the site after removing an item")
+    for what in ("adding an item", "removing an item"):
+        if what == "removing an item":
+            os.unlink(items[7])
+        rendered, written, full = build("the site after " + what)
+        check(rendered < full // 3 and len(written) < full // 3,
+              "%s rendered %d pages and wrote %d (full: %d)" % (what, rendered, len(written), full))
+
+    # An item page that shows its department's count, read through pairs():
+    # a new item elsewhere renders every item page again, with the count.
+    os.makedirs(os.path.join(site, "templates"))
+    with open(os.path.join(ROOT, "templates", "item.html"), encoding="utf-8") as f:
+        tpl = f.read()
+    with open(os.path.join(site, "templates", "item.html"), "w", encoding="utf-8") as f:
+        f.write(tpl + '<% for k, v in pairs(page.item.dept) do if k == "item_count" then %>'
+                '<p class="dept-count"><%= v %></p><% end end %>\n')
+    build("the site with counts on item pages")
+    shutil.copy(items[8], added)
+    rewrite(added, 'title = "', 'title = "再次新增：')
+    rendered, written, full = build("the site after adding an item, counts on item pages")
+    counts = [p for p in pages(out) if 'class="dept-count"' in open(p, encoding="utf-8").read()]
+    check(len(counts) > len(items) // 2 and rendered >= len(counts),
+          "counts on item pages: %d rendered, %d pages show a count" % (rendered, len(counts)))
     rendered, written, _ = build("a build with no change after all that")
     check(not written, "a no-change build wrote %s" % sorted(written)[:5])
 

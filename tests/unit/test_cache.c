@@ -63,24 +63,37 @@ static void write_file(const char *path, const void *data, size_t len)
     fclose(f);
 }
 
+/* The dependency sets records name: the first set is everyone's unless a
+ * record says otherwise. */
+static const char *deps_item[] = {"item.html", "layouts/base.html", "print.html"};
+static const char *deps_listing[] = {"category.html", "layouts/base.html"};
+static const cache_deps deps_two[] = {{deps_item, 3, false}, {deps_listing, 2, true}};
+
+static int save_records(uint64_t site_key, const cache_item *items, size_t n,
+                        const cache_listing *listings, size_t listing_n, buf *err)
+{
+    cache_records rec = {deps_two, 2, items, n, listings, listing_n};
+    return build_cache_save(file, site_key, &rec, err);
+}
+
 /* Two records, one pointing into an entries file (of bytes that are no
  * entry: loading does not read entries). */
 static void save_two(uint64_t site_key)
 {
     cache_page pages_a[] = {{"/czj/2025/a/", 1234}, {"/czj/2025/a/print/", 99}};
     cache_item items[] = {
-        {"content/zfb/b.md", 0xfeedfacecafebeefULL, NULL, -1, NULL, 0, {0, 0, 0}},
-        {NULL, 0, NULL, 0, NULL, 0, {0, 0, 0}}, /* an item not rendered: no record */
-        {"content/czj/a.md", 42, "v3", 1, pages_a, 2, {8, 0xabcdef, 77}},
+        {"content/zfb/b.md", 0xfeedfacecafebeefULL, NULL, -1, NULL, 0, {0, 0, 0}, 0},
+        {NULL, 0, NULL, 0, NULL, 0, {0, 0, 0}, 0}, /* an item not rendered: no record */
+        {"content/czj/a.md", 42, "v3", 1, pages_a, 2, {8, 0xabcdef, 77}, 1},
     };
     /* Listing pages, in the order a build renders them. */
     cache_listing listings[] = {
-        {"/xxgk/ml/gkzn/page/2/", 0x0123456789abcdefULL, 5678},
-        {"/feed.xml", 1, 0},
-        {"/xzsp/", 0xffffffffffffffffULL, 31},
+        {"/xxgk/ml/gkzn/page/2/", 0x0123456789abcdefULL, 5678, 0},
+        {"/feed.xml", 1, 0, 0},
+        {"/xzsp/", 0xffffffffffffffffULL, 31, 1},
     };
     buf err = BUF_INIT;
-    assert_int_equal(build_cache_save(file, site_key, items, 3, listings, 3, &err), 0);
+    assert_int_equal(save_records(site_key, items, 3, listings, 3, &err), 0);
     buf_free(&err);
     char some[100] = "GKENTRY1";
     write_file(entries, some, sizeof some);
@@ -105,12 +118,22 @@ static void test_round_trip(void **state)
     assert_string_equal(a->pages[1].path, "/czj/2025/a/print/");
     assert_int_equal(a->pages[0].size, 1234);
     assert_true(a->entry.off == 8 && a->entry.sum == 0xabcdef && a->entry.len == 77);
+    assert_int_equal(a->deps, 1);
+    /* The dependency sets as saved. */
+    assert_int_equal(c.deps_len, 2);
+    assert_int_equal(c.deps[0].file_count, 3);
+    assert_false(c.deps[0].counted);
+    assert_string_equal(c.deps[0].files[2], "print.html");
+    assert_int_equal(c.deps[1].file_count, 2);
+    assert_true(c.deps[1].counted);
+    assert_string_equal(c.deps[1].files[0], "category.html");
     const cache_item *b = build_cache_find(&c, "content/zfb/b.md");
     assert_non_null(b);
     assert_true(b->key == 0xfeedfacecafebeefULL);
     assert_null(b->version);
     assert_int_equal(b->working, -1);
     assert_int_equal(b->entry.len, 0);
+    assert_int_equal(b->deps, 0);
     assert_null(build_cache_find(&c, "content/czj/c.md"));
 
     assert_int_equal(c.listing_len, 3);
@@ -122,6 +145,7 @@ static void test_round_trip(void **state)
     assert_non_null(l);
     assert_true(l->key == 0xffffffffffffffffULL);
     assert_int_equal(l->size, 31);
+    assert_int_equal(l->deps, 1);
     l = build_cache_listing_find(&c, "/feed.xml");
     assert_non_null(l);
     assert_true(l->key == 1);
@@ -138,9 +162,9 @@ static void test_listing_written_twice(void **state)
 {
     (void)state;
     cache_listing listings[] = {
-        {"/b/", 1, 10}, {"/a/", 2, 20}, {"/b/", 3, 30}, {"/c/", 4, 40}, {"/b/", 5, 50}};
+        {"/b/", 1, 10, 0}, {"/a/", 2, 20, 0}, {"/b/", 3, 30, 0}, {"/c/", 4, 40, 0}, {"/b/", 5, 50, 0}};
     buf err = BUF_INIT;
-    assert_int_equal(build_cache_save(file, 7, NULL, 0, listings, 5, &err), 0);
+    assert_int_equal(save_records(7, NULL, 0, listings, 5, &err), 0);
     buf_free(&err);
     build_cache c;
     diag_list d;
@@ -160,7 +184,7 @@ static void test_empty_round_trip(void **state)
 {
     (void)state;
     buf err = BUF_INIT;
-    assert_int_equal(build_cache_save(file, 7, NULL, 0, NULL, 0, &err), 0);
+    assert_int_equal(save_records(7, NULL, 0, NULL, 0, &err), 0);
     buf_free(&err);
     build_cache c;
     diag_list d;
@@ -248,6 +272,32 @@ static void patched(buf *copy, const buf *text, const char *from, const char *to
     buf_reset(copy);
     buf_put(copy, text->ptr, text->len);
     memcpy(copy->ptr + offset_of(text, from, strlen(from)), to, strlen(to));
+}
+
+/* A dependency section that does not read, or a record naming a set there
+ * is not, is never trusted. */
+static void test_deps_damaged(void **state)
+{
+    (void)state;
+    save_two(7);
+    buf text = BUF_INIT, copy = BUF_INIT;
+    assert_int_equal(buf_read_file(&text, file), 0);
+    patched(&copy, &text, "DEPS", "DEPZ");
+    load_expect_warning(copy.ptr, copy.len);
+    size_t head = offset_of(&text, "DEPS", 5);
+    assert_int_equal(text.ptr[head + 5], '2'); /* the number of sets */
+    patched(&copy, &text, "DEPS", "DEPS");
+    copy.ptr[head + 5] = '1'; /* the listing's set gone */
+    load_expect_warning(copy.ptr, copy.len);
+    copy.ptr[head + 5] = '9';
+    load_expect_warning(copy.ptr, copy.len);
+    /* "0" or "1" for the figures, nothing else. */
+    assert_int_equal(text.ptr[head + 7], '0');
+    patched(&copy, &text, "DEPS", "DEPS");
+    copy.ptr[head + 7] = '2';
+    load_expect_warning(copy.ptr, copy.len);
+    buf_free(&text);
+    buf_free(&copy);
 }
 
 static void test_listings_damaged(void **state)
@@ -425,9 +475,9 @@ static void build_three(buf *bytes)
     diag_list_init(&d);
     build_cache_load(&c, file, 7, &d);
     assert_int_equal(d.len, 0);
-    cache_item items[3] = {{"content/a.md", 1, NULL, -1, NULL, 0, {0, 0, 0}},
-                           {"content/b.md", 2, NULL, -1, NULL, 0, {0, 0, 0}},
-                           {"content/c.md", 3, NULL, -1, NULL, 0, {0, 0, 0}}};
+    cache_item items[3] = {{"content/a.md", 1, NULL, -1, NULL, 0, {0, 0, 0}, 0},
+                           {"content/b.md", 2, NULL, -1, NULL, 0, {0, 0, 0}, 0},
+                           {"content/c.md", 3, NULL, -1, NULL, 0, {0, 0, 0}, 0}};
     const char *titles[3] = {"甲项目", "乙项目", "丙项目"}, *summaries[3] = {"甲", "", "丙"};
     for (size_t i = 0; i < 3; i++) {
         search_entry *e = make_entry(titles[i], summaries[i]);
@@ -439,7 +489,7 @@ static void build_three(buf *bytes)
     }
     buf err = BUF_INIT;
     assert_int_equal(build_cache_entries_commit(&c, &err), 0);
-    assert_int_equal(build_cache_save(file, 7, items, 3, NULL, 0, &err), 0);
+    assert_int_equal(save_records(7, items, 3, NULL, 0, &err), 0);
     buf_free(&err);
     build_cache_free(&c);
     diag_list_free(&d);
@@ -609,7 +659,7 @@ static void test_entries_compacted(void **state)
     build_cache_load(&c, file, 7, &d);
     buf err = BUF_INIT;
     assert_int_equal(
-        build_cache_save(file, 7, build_cache_find(&c, "content/c.md"), 1, NULL, 0, &err), 0);
+        save_records(7, build_cache_find(&c, "content/c.md"), 1, NULL, 0, &err), 0);
     build_cache_free(&c);
     build_cache_load(&c, file, 7, &d);
     assert_int_equal(d.len, 0);
@@ -639,7 +689,7 @@ static void test_entries_compacted(void **state)
     next = *prev;
     build_cache_entry_keep(&c, &prev->entry, got.ptr, got.len, &next.entry);
     assert_int_equal(build_cache_entries_commit(&c, &err), 0);
-    assert_int_equal(build_cache_save(file, 7, &next, 1, NULL, 0, &err), 0);
+    assert_int_equal(save_records(7, &next, 1, NULL, 0, &err), 0);
     build_cache_free(&c);
     assert_int_equal(file_size(entries), 8 + bytes[2].len);
     assert_int_equal(access(tmp, F_OK), -1);
@@ -702,6 +752,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_empty_round_trip, setup, teardown),
         cmocka_unit_test_setup_teardown(test_listing_written_twice, setup, teardown),
         cmocka_unit_test_setup_teardown(test_listings_damaged, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_deps_damaged, setup, teardown),
         cmocka_unit_test_setup_teardown(test_missing_is_empty, setup, teardown),
         cmocka_unit_test(test_entry_bytes),
         cmocka_unit_test_setup_teardown(test_entries_file, setup, teardown),
