@@ -187,8 +187,8 @@ static void cache_listings_write(buf *out, const cache_listing *listings, size_t
     buf_printf(out, "%s%c%zu%c", CACHE_LISTINGS, 0, kept, 0);
     for (size_t i = 0; i < n; i++)
         if (!cache_listing_shared(sorted, n, i))
-            buf_printf(out, "%016" PRIx64 "%c%s%c%zu%c%zu%c", sorted[i]->key, 0, sorted[i]->path,
-                       0, sorted[i]->size, 0, sorted[i]->deps, 0);
+            buf_printf(out, "%016" PRIx64 "%c%s%c%zu%c%zu%c", sorted[i]->key, 0, sorted[i]->path, 0,
+                       sorted[i]->size, 0, sorted[i]->deps, 0);
     free(sorted);
 }
 

@@ -161,8 +161,11 @@ static void test_round_trip(void **state)
 static void test_listing_written_twice(void **state)
 {
     (void)state;
-    cache_listing listings[] = {
-        {"/b/", 1, 10, 0}, {"/a/", 2, 20, 0}, {"/b/", 3, 30, 0}, {"/c/", 4, 40, 0}, {"/b/", 5, 50, 0}};
+    cache_listing listings[] = {{"/b/", 1, 10, 0},
+                                {"/a/", 2, 20, 0},
+                                {"/b/", 3, 30, 0},
+                                {"/c/", 4, 40, 0},
+                                {"/b/", 5, 50, 0}};
     buf err = BUF_INIT;
     assert_int_equal(save_records(7, NULL, 0, listings, 5, &err), 0);
     buf_free(&err);
@@ -658,8 +661,7 @@ static void test_entries_compacted(void **state)
     diag_list_init(&d);
     build_cache_load(&c, file, 7, &d);
     buf err = BUF_INIT;
-    assert_int_equal(
-        save_records(7, build_cache_find(&c, "content/c.md"), 1, NULL, 0, &err), 0);
+    assert_int_equal(save_records(7, build_cache_find(&c, "content/c.md"), 1, NULL, 0, &err), 0);
     build_cache_free(&c);
     build_cache_load(&c, file, 7, &d);
     assert_int_equal(d.len, 0);
