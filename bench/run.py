@@ -8,12 +8,17 @@ For each corpus size (generated once, cached in bench/.cache/):
   full       gongkai build into an empty output directory, no build cache
   no-change  the same build again over its own output
   one edit   after appending a sentence to one item's body
+  new item   after adding one item (a copy of another, under a new title;
+             removed again after the run)
+  item.html  after editing the template of every item page (the corpus keeps
+             a copy of templates/item.html in its own templates/ for this)
 and Hugo 0.111 with shared/bench/hugo-site/ on the same content, runs
 alternating with gongkai's. Wall time, CPU time (user+sys) and peak RSS come
 from /usr/bin/time. The machine's figures belong in bench/RESULTS.md.
 """
 import argparse
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -98,10 +103,15 @@ def measure(a, n, gk, hugo, env):
     site = corpus(a.shared, n)
     runs = a.runs if n <= 10000 else 1
     out = os.path.join(CACHE, "out-%d" % n)
-    full, again, edit, hugo_runs = [], [], [], []
+    full, again, edit, added, template, hugo_runs = [], [], [], [], [], []
     czj = os.path.join(site, "content", "czj")
     year = sorted(os.listdir(czj))[0]
     victim = os.path.join(czj, year, sorted(os.listdir(os.path.join(czj, year)))[0])
+    newcomer = os.path.join(czj, year, "bench-new-item.md")
+    item_html = os.path.join(site, "templates", "item.html")
+    if not os.path.exists(item_html):
+        os.makedirs(os.path.dirname(item_html), exist_ok=True)
+        shutil.copy(os.path.join(ROOT, "templates", "item.html"), item_html)
     for i in range(runs):
         shutil.rmtree(out, ignore_errors=True)
         shutil.rmtree(os.path.join(site, ".gongkai"), ignore_errors=True)
@@ -110,6 +120,20 @@ def measure(a, n, gk, hugo, env):
         with open(victim, "a", encoding="utf-8") as f:
             f.write("\n基准测试追加的一句话（第 %d 次）。\n" % i)
         edit.append(timed([gk, "build", "-q", "-s", site, "-o", out], env))
+        with open(victim, encoding="utf-8") as f:
+            text = f.read()
+        with open(newcomer, "w", encoding="utf-8") as f:
+            # Another title, and no 文号: the same one twice is an error.
+            f.write(re.sub(r"^doc_number = .*\n", "",
+                           text.replace('title = "', 'title = "基准测试新增：', 1), flags=re.M))
+        try:
+            added.append(timed([gk, "build", "-q", "-s", site, "-o", out], env))
+        finally:
+            os.unlink(newcomer)
+        timed([gk, "build", "-q", "-s", site, "-o", out], env)
+        with open(item_html, "a", encoding="utf-8") as f:
+            f.write("<!-- 基准测试修改 %d -->\n" % i)
+        template.append(timed([gk, "build", "-q", "-s", site, "-o", out], env))
         if hugo:
             hs = hugo_site(a.shared, os.path.join(site, "content"))
             hout = os.path.join(CACHE, "hugo-out")
@@ -118,6 +142,8 @@ def measure(a, n, gk, hugo, env):
     rows.append(("gongkai full", median(full)))
     rows.append(("gongkai no-change", median(again)))
     rows.append(("gongkai one edit", median(edit)))
+    rows.append(("gongkai new item", median(added)))
+    rows.append(("gongkai item.html edit", median(template)))
     if hugo_runs:
         h = median(hugo_runs)
         rows.append(("hugo full", h))

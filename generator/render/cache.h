@@ -17,8 +17,9 @@
  * index, its search entry's offset, length (0: none) and checksum, the
  * number of pages, and each page's site path and size; then the listing
  * records: "LISTINGS", their number and per listing page, sorted by site
- * path: key, site path, size and dependency set. Every field ends with a NUL. A file that does not
- * read so is ignored with a warning (GK403): the build renders everything.
+ * path: key, site path, size and dependency set. Every field ends with a
+ * NUL. A file that does not read so is ignored with a warning (GK403): the
+ * build renders everything.
  *
  * The search entries (search_entry_write: a few KB each, the summary a
  * tenth of it) sit apart, in items.entries beside it, so that a build holds
