@@ -40,6 +40,13 @@ typedef struct category {
     category_scope scope;
 } category;
 
+/* A document number split as naming.lua's doc_number_parts says. */
+typedef struct naming_doc_parts {
+    const char *issuer; /* 示政办发 */
+    int year;
+    long seq;
+} naming_doc_parts;
+
 /* The catalogue's view of one item. */
 typedef struct catalogue_item {
     const content_item *item;
@@ -51,6 +58,12 @@ typedef struct catalogue_item {
     const char *url;      /* site path, e.g. /czj/2025/yusuan-2025/ */
     const char **aliases; /* former URLs, oldest first: each gets a redirect page */
     size_t alias_count;
+    /* From catalogue_doc_numbers_apply: the 文号 as naming.lua writes it, or
+     * NULL when it was not asked (or naming.lua failed); when doc_split, as
+     * naming.lua splits it. */
+    const char *doc_number;
+    bool doc_split;
+    naming_doc_parts doc_parts;
 } catalogue_item;
 
 /* An item that was published and is gone: deleted, turned into a draft or
@@ -162,15 +175,23 @@ int naming_board_title(naming *n, arena *mem, const board *b, const char **out);
 /* A document number with its year in 〔〕: 示政办发[2025]12号 → 示政办发〔2025〕12号. */
 int naming_doc_number(naming *n, arena *mem, const char *raw, const char **out);
 
-typedef struct naming_doc_parts {
-    const char *issuer; /* 示政办发 */
-    int year;
-    long seq;
-} naming_doc_parts;
-
 /* Split a document number. Returns 1 with *out filled, 0 when s does not
  * look like a document number, -1 on error. */
 int naming_doc_number_parts(naming *n, arena *mem, const char *s, naming_doc_parts *out);
+/* Whether the item's 文号 is asked of naming.lua for the checks and pages:
+ * it has one, a department and a date, and is published (drafts counting
+ * when `drafts`); not 不予公开. */
+bool catalogue_doc_number_wanted(const content_item *it, bool drafts);
+/* naming_doc_number and then naming_doc_number_parts of raw: returns as
+ * naming_doc_number_parts does (1 split, 0 not a document number, -1 error,
+ * *shown set from 0). */
+int catalogue_doc_number_ask(naming *n, arena *mem, const char *raw, const char **shown,
+                             naming_doc_parts *parts);
+/* Ask naming.lua about the 文号 of every item it is wanted for, on `workers`
+ * threads (0: one per core), into the catalogue items (call after
+ * catalogue_items_resolve). Errors from naming.lua are reported once, as
+ * one thread asking in item order would. Returns 0, or -1 after one. */
+int catalogue_doc_numbers_apply(catalogue *cat, naming *n, bool drafts, size_t workers);
 /* 2026年第三季度, 2026年9月, 2026年度; n is the quarter or month (unused for
  * a year). */
 int naming_period_label(naming *n, arena *mem, category_periodic kind, int year, int num,
@@ -210,6 +231,11 @@ int naming_period_label(naming *n, arena *mem, category_periodic kind, int year,
  * file is then never rewritten), GK302 from naming.lua. */
 int catalogue_lock_apply(catalogue *cat, const content_set *set, naming *n, const site_config *cfg,
                          date today, diag_list *diags);
+/* The same with the items' fingerprints taken on `workers` threads (0: one
+ * per core); naming.lua is asked on the calling thread only. */
+int catalogue_lock_apply_workers(catalogue *cat, const content_set *set, naming *n,
+                                 const site_config *cfg, date today, size_t workers,
+                                 diag_list *diags);
 
 /* Write catalogue.lock when catalogue_lock_apply changed anything (or it did
  * not exist); otherwise leave the file alone. The text goes to a temporary

@@ -4,8 +4,10 @@
  * gone. The file itself is read and written by lock_file.c. */
 #include "catalogue_internal.h"
 
+#include "../util/pool.h"
 #include "../util/xalloc.h"
 
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -15,6 +17,9 @@
 #define LOCK_BODY_MIN 32
 /* How many times item_url is asked again when its URL is taken. */
 #define LOCK_CLASH_MAX 9
+/* Items per share of the fingerprinting work, and fewer items than this are
+ * fingerprinted on the calling thread alone. */
+#define LOCK_FP_CHUNK 256
 
 /* This build's view of one content item. */
 typedef struct lock_item {
@@ -34,7 +39,9 @@ typedef struct lock_apply {
     arena *mem;
     lock_item *items;
     date today;
+    size_t workers;
     int errors;
+    atomic_size_t next; /* the next chunk to fingerprint */
 } lock_apply;
 
 static bool lock_blank(char c)
@@ -74,19 +81,40 @@ static bool lock_publishable(const content_item *it)
     return !it->draft && it->disclosure != CONTENT_DISCLOSURE_WITHHELD && !it->secrecy.s;
 }
 
+/* Fingerprinting reads every byte of every body, one multiply after another
+ * (the stored values fix the hash): the items are shared out in chunks. */
+static void lock_fp_worker(void *ctx, size_t worker)
+{
+    (void)worker;
+    lock_apply *a = ctx;
+    for (;;) {
+        size_t start = atomic_fetch_add(&a->next, 1) * LOCK_FP_CHUNK;
+        if (start >= a->set->len)
+            return;
+        size_t end = start + LOCK_FP_CHUNK < a->set->len ? start + LOCK_FP_CHUNK : a->set->len;
+        for (size_t i = start; i < end; i++) {
+            const content_item *it = &a->set->items[i];
+            lock_item *li = &a->items[i];
+            li->publishable = lock_publishable(it);
+            li->numberable = it->ok && it->dept && it->date.set && a->cat->items[i].category;
+            if (li->numberable) {
+                li->title_fp = lock_fingerprint(it->title, strlen(it->title), 1);
+                li->body_fp = lock_fingerprint(it->body, it->body_len, LOCK_BODY_MIN);
+            }
+        }
+    }
+}
+
 static void lock_items_prepare(lock_apply *a)
 {
     catalogue_lock *lk = a->lk;
+    size_t chunks = (a->set->len + LOCK_FP_CHUNK - 1) / LOCK_FP_CHUNK;
+    atomic_init(&a->next, 0);
+    size_t workers = a->workers < chunks ? a->workers : chunks;
+    pool_run(workers ? workers : 1, lock_fp_worker, a);
     for (size_t i = 0; i < a->set->len; i++) {
-        const content_item *it = &a->set->items[i];
         lock_item *li = &a->items[i];
-        li->publishable = lock_publishable(it);
-        li->numberable = it->ok && it->dept && it->date.set && a->cat->items[i].category;
-        if (li->numberable) {
-            li->title_fp = lock_fingerprint(it->title, strlen(it->title), 1);
-            li->body_fp = lock_fingerprint(it->body, it->body_len, LOCK_BODY_MIN);
-        }
-        li->entry = lock_map_get(lk->by_live_path, it->path);
+        li->entry = lock_map_get(lk->by_live_path, a->set->items[i].path);
         if (li->entry >= 0)
             lk->v[li->entry].item = (int)i;
     }
@@ -444,6 +472,13 @@ static void lock_results(lock_apply *a)
 int catalogue_lock_apply(catalogue *cat, const content_set *set, naming *n, const site_config *cfg,
                          date today, diag_list *diags)
 {
+    return catalogue_lock_apply_workers(cat, set, n, cfg, today, 0, diags);
+}
+
+int catalogue_lock_apply_workers(catalogue *cat, const content_set *set, naming *n,
+                                 const site_config *cfg, date today, size_t workers,
+                                 diag_list *diags)
+{
     arena *mem = &cat->mem;
     catalogue_lock *lk = arena_alloc(mem, sizeof *lk);
     cat->lock = lk;
@@ -464,7 +499,9 @@ int catalogue_lock_apply(catalogue *cat, const content_set *set, naming *n, cons
     lk->cap = lk->len + set->len;
     size_t old_len = lk->len;
 
-    lock_apply a = {cat, set, n, cfg, diags, lk, mem, NULL, today, 0};
+    lock_apply a = {cat, set, n, cfg, diags, lk, mem, NULL, today, workers, 0, 0};
+    if (!a.workers)
+        a.workers = pool_default_workers();
     a.items = xcalloc(set->len + 1, sizeof *a.items);
     lock_items_prepare(&a);
     lock_match_moves(&a);

@@ -23,22 +23,25 @@ static void validity_expired(check_ctx *c, const content_item *it)
                when);
 }
 
-/* Whether the clean-up item `q` cites the document number of `it`. */
-static bool validity_cites(check_ctx *c, const content_item *q, const content_item *it)
+/* Whether the clean-up item `q` cites the document number of `ci`, as
+ * written or in the form naming.lua gave the catalogue (asked here when it
+ * did not). */
+static bool validity_cites(check_ctx *c, const content_item *q, const catalogue_item *ci)
 {
-    const char *raw = it->doc_number.s, *norm = raw;
-    if (c->names)
+    const char *raw = ci->item->doc_number.s, *norm = ci->doc_number ? ci->doc_number : raw;
+    if (c->names && !ci->doc_number)
         naming_doc_number(c->names, &c->mem, raw, &norm);
     return strstr(q->text, raw) || strstr(q->text, norm);
 }
 
-static void validity_cleanup(check_ctx *c, const content_item *it, const content_item **cleanups,
+static void validity_cleanup(check_ctx *c, const catalogue_item *ci, const content_item **cleanups,
                              size_t ncleanups)
 {
+    const content_item *it = ci->item;
     date last = it->date.day;
     for (size_t k = 0; it->doc_number.s && k < ncleanups; k++) {
         const content_item *q = cleanups[k];
-        if (date_cmp(q->date.day, last) > 0 && validity_cites(c, q, it))
+        if (date_cmp(q->date.day, last) > 0 && validity_cites(c, q, ci))
             last = q->date.day;
     }
     if (date_cmp(check_add_years(last, 2), c->opt->today) >= 0)
@@ -71,7 +74,7 @@ void check_validity_run(check_ctx *c)
             !it->date.set || !check_item_published(c, it))
             continue;
         validity_expired(c, it);
-        validity_cleanup(c, it, cleanups, ncleanups);
+        validity_cleanup(c, ci, cleanups, ncleanups);
     }
     free(cleanups);
 }

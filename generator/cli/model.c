@@ -57,7 +57,8 @@ int cli_model_load_workers(cli_model *m, const char *site, size_t workers, diag_
     rc |= catalogue_items_resolve(&m->cat, &m->content, diags);
     if (naming_open(&m->names, &m->cfg, diags) != 0)
         return -1;
-    rc |= catalogue_lock_apply(&m->cat, &m->content, m->names, &m->cfg, date_today(), diags);
+    rc |= catalogue_lock_apply_workers(&m->cat, &m->content, m->names, &m->cfg, date_today(),
+                                       workers, diags);
     return rc ? -1 : 0;
 }
 
@@ -109,7 +110,13 @@ int cli_model_check(cli_model *m, const check_options *opt, diag_list *diags)
 {
     if (!m->has_content || !m->cfg.parsed)
         return 0;
-    return check_run_workers(&m->cfg, &m->cat, &m->content, m->names, opt, m->workers, diags);
+    /* The checks and the pages share naming.lua's 文号, asked once here. */
+    int named = 0;
+    if (m->names && m->cat.item_count == m->content.len)
+        named = catalogue_doc_numbers_apply(&m->cat, m->names, opt->drafts, m->workers);
+    int checked =
+        check_run_workers(&m->cfg, &m->cat, &m->content, m->names, opt, m->workers, diags);
+    return named || checked ? -1 : 0;
 }
 
 void cli_model_free(cli_model *m)

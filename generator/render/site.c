@@ -83,7 +83,11 @@ static int site_names_ask(site_builder *b)
         b->found[i].working = -1;
         if (!catalogue_item_published(&cat->items[i], b->opt->drafts))
             continue;
-        if (it->doc_number.s &&
+        /* The catalogue stage has asked for every published item's but one
+         * left empty (or one whose naming.lua failed, which stops the build
+         * before this). */
+        b->item[i].doc_number = cat->items[i].doc_number;
+        if (it->doc_number.s && !b->item[i].doc_number &&
             naming_doc_number(b->names, &b->mem, it->doc_number.s, &b->item[i].doc_number) != 0)
             return -1;
         if (it->period.kind != CONTENT_PERIOD_NONE) {

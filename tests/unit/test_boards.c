@@ -69,9 +69,16 @@ static content_item *add(const char *path, const char *day, const char *board_id
     it->boards = (content_list){&F.boards[i], 1};
     if (period)
         assert_true(content_period_parse(period, &it->period));
-    F.cis[i] = (catalogue_item){
-        it,   &CATEGORY, "11339901MB0001783E/2025-00001", "0000000000000001", "/baima/2025/x/",
-        NULL, 0};
+    F.cis[i] = (catalogue_item){it,
+                                &CATEGORY,
+                                "11339901MB0001783E/2025-00001",
+                                "0000000000000001",
+                                "/baima/2025/x/",
+                                NULL,
+                                0,
+                                NULL,
+                                false,
+                                {NULL, 0, 0}};
     return it;
 }
 
