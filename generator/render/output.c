@@ -1,4 +1,5 @@
 #include "output.h"
+#include "output_list.h"
 
 #include "../util/path.h"
 #include "../util/xalloc.h"
@@ -38,7 +39,7 @@ int output_open(output *o, const char *target, buf *err)
     return 0;
 }
 
-/* Put a file of the new site on the list (when updating the target). */
+/* Put a file of the new site on the list. */
 static void output_note(output *o, const char *path, bool staged)
 {
     pthread_mutex_lock(&o->lock);
@@ -124,7 +125,7 @@ int output_write(output *o, const char *site_path, const char *data, size_t len,
     } else if (output_mkdirs(path.ptr, o->staging.len + 1) != 0 ||
                output_write_file(path.ptr, data, len) != 0) {
         rc = output_fail(err, "无法写入", path.ptr + o->staging.len);
-    } else if (o->update) {
+    } else {
         output_note(o, path.ptr + o->staging.len + 1, true);
     }
     if (rc == 0)
@@ -247,10 +248,13 @@ static bool output_prune(output *o, buf *dir, size_t rel)
     return kept == 0 && dir->len > rel && rmdir(dir->ptr) == 0;
 }
 
-/* Move the files written anew into the target, then remove the old ones. */
+/* Move the files written anew into the target, then remove the old ones:
+ * those the previous build's list names, else by walking the target. */
 static int output_update(output *o, buf *err)
 {
     qsort(o->written, o->written_len, sizeof *o->written, output_file_cmp);
+    output_listed prev;
+    bool listed = output_list_take(o, &prev) == 0;
     buf from = BUF_INIT, to = BUF_INIT;
     int rc = 0;
     for (size_t i = 0; i < o->written_len && rc == 0; i++) {
@@ -278,9 +282,14 @@ static int output_update(output *o, buf *err)
     if (rc == 0) {
         buf_reset(&to);
         buf_puts(&to, o->target.ptr);
-        output_prune(o, &to, o->target.len + 1);
+        if (listed)
+            output_list_prune(o, &prev);
+        else
+            output_prune(o, &to, o->target.len + 1);
         path_remove_tree(o->staging.ptr);
+        output_list_save(o);
     }
+    output_listed_free(&prev);
     buf_free(&from);
     buf_free(&to);
     return rc;
@@ -290,8 +299,14 @@ int output_commit(output *o, buf *err)
 {
     if (o->update)
         return output_update(o, err);
+    /* A list left from a folder of that name removed since is not this
+     * site's. */
+    if (o->list.len)
+        unlink(o->list.ptr);
     if (rename(o->staging.ptr, o->target.ptr) != 0)
         return output_fail(err, "无法替换输出目录", o->target.ptr);
+    qsort(o->written, o->written_len, sizeof *o->written, output_file_cmp);
+    output_list_save(o);
     return 0;
 }
 
@@ -306,6 +321,7 @@ void output_free(output *o)
 {
     buf_free(&o->target);
     buf_free(&o->staging);
+    buf_free(&o->list);
     free(o->written);
     arena_free(&o->mem);
     pthread_mutex_destroy(&o->lock);

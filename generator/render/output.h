@@ -6,7 +6,15 @@
  * (an interruption while moving leaves each file whole, old or new), and a
  * file whose bytes are those of the previous site is never touched: its
  * inode and mtime stay, and rsync or a web server's caches see nothing
- * changed. Writing is safe from several threads. */
+ * changed. Writing is safe from several threads.
+ *
+ * Which files are no page's any more: when the build keeps a list of the
+ * files of the site it made (output_list_use, outside the site), the next
+ * build removes exactly those listed files it did not write, and the folders
+ * that leaves empty, without reading a folder (output_list.c). Without a
+ * list it can use, it reads the whole previous site and removes every file
+ * no page wrote: so a file put into the output folder by hand goes at the
+ * first rebuild and whenever the list cannot be used, and stays otherwise. */
 #ifndef GK_RENDER_OUTPUT_H
 #define GK_RENDER_OUTPUT_H
 
@@ -30,14 +38,18 @@ typedef struct output {
     _Atomic size_t files;     /* files in the new tree */
     _Atomic size_t unchanged; /* of those, the same as in the previous site */
     pthread_mutex_t lock;     /* the list of files */
-    output_file *written;     /* every file of the new site, when updating */
+    output_file *written;     /* every file of the new site */
     size_t written_len, written_cap;
+    buf list; /* the list of the site's files; empty: none */
     arena mem;
 } output;
 
 /* Create the staging directory beside `target`. Returns 0, or -1 with a
  * message in *err. */
 int output_open(output *o, const char *target, buf *err);
+/* Keep the list of the site's files in the file `list_path` (outside the
+ * site: beside the build cache), and prune by it. Call before writing. */
+void output_list_use(output *o, const char *list_path);
 /* Write `data` at the site path `site_path` ("/czj/" means
  * czj/index.html; "/sitemap.xml" that file), creating folders. */
 int output_write(output *o, const char *site_path, const char *data, size_t len, buf *err);

@@ -794,6 +794,22 @@ static int site_render_all(site_builder *b)
     return rc;
 }
 
+/* The list of the site's files beside the build cache (items.cache:
+ * items.files), outside the site, which may be served as it is. */
+static void site_files_list(site_builder *b)
+{
+    if (!b->opt->cache_file)
+        return;
+    buf path = BUF_INIT;
+    size_t stem = strlen(b->opt->cache_file);
+    if (stem > 6 && strcmp(b->opt->cache_file + stem - 6, ".cache") == 0)
+        stem -= 6;
+    buf_put(&path, b->opt->cache_file, stem);
+    buf_puts(&path, ".files");
+    output_list_use(&b->out, path.ptr);
+    buf_free(&path);
+}
+
 int render_site(const site_config *cfg, const catalogue *cat, naming *names,
                 const render_options *opt, render_stats *stats, diag_list *diags)
 {
@@ -813,6 +829,7 @@ int render_site(const site_config *cfg, const catalogue *cat, naming *names,
         diag_add(diags, DIAG_ERROR, "GK402", "", 0, 0, "%s", err.ptr);
         rc = RENDER_ERROR_IO;
     } else {
+        site_files_list(&b);
         rc = site_render_all(&b);
         if (rc == 0 && output_commit(&b.out, &err) != 0) {
             diag_add(diags, DIAG_ERROR, "GK402", "", 0, 0, "%s", err.ptr);

@@ -7,7 +7,9 @@ are rendered too). A template error on a worker fails the build cleanly, and
 only what changed, and its site is the one a build without cache makes; a
 damaged cache or one of another version is set aside with a warning. So
 are the search entries it keeps: after an edit of an item's summary and
-search text, and over an entries file cut short, damaged or deleted.
+search text, and over an entries file cut short, damaged or deleted. Files
+no page writes any more leave the site by the list of the files the
+previous build wrote, or by a walk of the site without a list it can use.
 Prints "N passed, N failed"."""
 import re
 import os
@@ -442,6 +444,79 @@ def test_entries(tmp):
     same_tree(out, ref, "the site built after the entries file was deleted")
 
 
+def site_tree(out):
+    """The files and the folders of the site at `out`, relative to it."""
+    files, dirs = set(), set()
+    for d, ds, fs in os.walk(out):
+        rel = os.path.relpath(d, out)
+        dirs.update(os.path.normpath(os.path.join(rel, x)) for x in ds)
+        files.update(os.path.normpath(os.path.join(rel, f)) for f in fs)
+    return files, dirs
+
+
+def test_prune(tmp):
+    """A rebuild removes the files no page writes any more by the list of the
+    files the previous build wrote (.gongkai/items.files, outside the site):
+    a removed item's pages go, and the folders they leave empty, while a
+    file put into the site by hand stays. Without a list it can use (none
+    yet, one of another output folder, a damaged one) it walks the site and
+    removes every file no page wrote, that one too. Each time the site is
+    the one a fresh build makes."""
+    site = os.path.join(tmp, "prune")
+    shutil.copytree(os.path.join(tmp, "versions"), site)
+    shutil.rmtree(os.path.join(site, ".gongkai"), ignore_errors=True)
+    out, ref = os.path.join(tmp, "prune-out"), os.path.join(tmp, "prune-ref")
+    listing = os.path.join(site, ".gongkai", "items.files")
+    r = gongkai("build", "-s", site, "-o", out)
+    check(r.returncode == 0 and os.path.exists(listing),
+          "the first build wrote no list of its files: %s" % r.stderr[-500:])
+    check(not [f for f in os.listdir(out) if f.startswith(".")], "a dot file in the site")
+    items = sorted(os.path.join(d, f) for d, _, fs in os.walk(os.path.join(site, "content"))
+                   for f in fs if f.endswith(".md") and not f.startswith("_"))
+    hand = {"hand.txt", os.path.join("extra", "note.txt")}
+
+    def rebuild_without(item, what, walked):
+        """Put files in by hand, remove `item`, rebuild over the site."""
+        os.makedirs(os.path.join(out, "extra"), exist_ok=True)
+        for h in hand:
+            with open(os.path.join(out, h), "w", encoding="utf-8") as f:
+                f.write("人工放入的文件\n")
+        before = site_tree(out)
+        os.unlink(item)
+        r = gongkai("build", "-s", site, "-o", out)
+        check(r.returncode == 0, "%s: rebuild failed: %s" % (what, r.stderr[-500:]))
+        after = site_tree(out)
+        check(before[0] - after[0] and before[1] - after[1],
+              "%s: the removed item left no file or folder behind to remove" % what)
+        shutil.rmtree(ref, ignore_errors=True)
+        fresh_build(site, ref)
+        files, dirs = site_tree(ref)
+        left = set() if walked else hand
+        check(after == (files | left, dirs | ({"extra"} if left else set())),
+              "%s: the site's files differ from a fresh build's: %s, %s" %
+              (what, sorted(after[0] ^ (files | left))[:6], sorted(after[1] ^ dirs)[:6]))
+        d = subprocess.run(["diff", "-r", "-x", "hand.txt", "-x", "extra", out, ref],
+                           capture_output=True, text=True)
+        check(d.returncode == 0, "%s: the pages differ from a fresh build's:\n%s" %
+              (what, d.stdout[:800]))
+
+    rebuild_without(items[2], "by the list", walked=False)
+    if os.path.exists(listing):
+        os.unlink(listing)
+    rebuild_without(items[4], "without a list", walked=True)
+    check(os.path.exists(listing), "the build without a list wrote none")
+    other = os.path.join(tmp, "prune-other")
+    gongkai("build", "-s", site, "-o", other)
+    rebuild_without(items[6], "with the list of another output folder", walked=True)
+    with open(listing, "r+b") as f:
+        data = bytearray(f.read())
+        data[len(data) // 2] ^= 1
+        f.seek(0)
+        f.write(data)
+    rebuild_without(items[8], "with a damaged list", walked=True)
+    rebuild_without(items[10], "by the list again", walked=False)
+
+
 def main():
     global GK
     for GK in [b for b in BINARIES if os.path.exists(b)]:
@@ -453,6 +528,7 @@ def main():
             test_cache(tmp)
             test_listings(tmp)
             test_entries(tmp)
+            test_prune(tmp)
     print("%d passed, %d failed" % (passed, failed))
     return 1 if failed else 0
 

@@ -1,0 +1,32 @@
+/* The list of the files of the site a build made (output.h), inside render/
+ * only. The file is "GKFILES1", the real path of the output folder it
+ * belongs to, the number of files, each file's path in the site ("czj/
+ * index.html", sorted, each once), and the 64-bit checksum in hex of all
+ * the bytes before it; every field ends with a NUL. */
+#ifndef GK_RENDER_OUTPUT_LIST_H
+#define GK_RENDER_OUTPUT_LIST_H
+
+#include "output.h"
+
+typedef struct output_listed {
+    buf data;           /* the whole file */
+    const char **paths; /* into data */
+    size_t len;
+} output_listed;
+
+/* Read the list the previous build left, then remove the file: the target
+ * is about to change, and a list left behind by an interrupted update would
+ * miss the files it moved in. Returns 0, or -1 when there is no list that
+ * reads whole, belongs to this output folder and names only plain paths
+ * inside it (no "." or ".." part, not absolute): then walk. */
+int output_list_take(output *o, output_listed *prev);
+/* Remove each listed file this build did not write (o->written sorted),
+ * when it is a regular file reached without following a link, and the
+ * folders that leaves empty; no folder is read. */
+void output_list_prune(output *o, const output_listed *prev);
+void output_listed_free(output_listed *prev);
+/* Write the list of o->written (sorted) atomically. A list that cannot be
+ * written only makes the next build walk. */
+void output_list_save(output *o);
+
+#endif

@@ -1,0 +1,260 @@
+/* The output tree's list of the site's files (render/output_list.h): a
+ * build writes it beside the site, the next build removes exactly the listed
+ * files it did not write and the folders that leaves empty, and leaves a
+ * file put there by hand. A list cut short, damaged, of another output
+ * folder, or naming a path with "..", an absolute path, a path through a
+ * link or a folder is never followed into a wrong deletion: the build walks
+ * the site instead, or leaves the file. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "../../generator/render/output.h"
+#include "../../generator/util/buf.h"
+#include "../../generator/util/hash.h"
+#include "../../generator/util/path.h"
+
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static char dir[64];
+static char out[128];
+static char list[128];
+
+static int setup(void **state)
+{
+    (void)state;
+    strcpy(dir, "/tmp/gk-output-XXXXXX");
+    if (!mkdtemp(dir))
+        return -1;
+    snprintf(out, sizeof out, "%s/public", dir);
+    snprintf(list, sizeof list, "%s/.gongkai/items.files", dir);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    return path_remove_tree(dir);
+}
+
+static bool exists(const char *rel)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s", dir, rel);
+    struct stat st;
+    return lstat(path, &st) == 0;
+}
+
+static void put(const char *rel, const char *text)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s", dir, rel);
+    char *slash = strrchr(path, '/');
+    *slash = '\0';
+    assert_int_equal(path_mkdirs(path), 0);
+    *slash = '/';
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+/* Whether `data` holds the field `s` (with its NUL). */
+static bool has_field(const buf *data, const char *s)
+{
+    size_t n = strlen(s) + 1;
+    for (size_t i = 0; i + n <= data->len; i++)
+        if (memcmp(data->ptr + i, s, n) == 0 && (i == 0 || data->ptr[i - 1] == '\0'))
+            return true;
+    return false;
+}
+
+/* One build of the site paths in `pages` (NULL-ended), with the list. */
+static void build(const char *const *pages)
+{
+    output o;
+    buf err = BUF_INIT;
+    assert_int_equal(output_open(&o, out, &err), 0);
+    output_list_use(&o, list);
+    for (size_t i = 0; pages[i]; i++)
+        assert_int_equal(output_write(&o, pages[i], pages[i], strlen(pages[i]), &err), 0);
+    assert_int_equal(output_commit(&o, &err), 0);
+    output_free(&o);
+    buf_free(&err);
+}
+
+/* A list in the format output_list.h gives, for the folder `key`. */
+static void write_list(const char *key, const char *const *paths)
+{
+    buf data = BUF_INIT;
+    size_t n = 0;
+    while (paths[n])
+        n++;
+    char field[32];
+    buf_put(&data, "GKFILES1", 9);
+    buf_put(&data, key, strlen(key) + 1);
+    snprintf(field, sizeof field, "%zu", n);
+    buf_put(&data, field, strlen(field) + 1);
+    for (size_t i = 0; i < n; i++)
+        buf_put(&data, paths[i], strlen(paths[i]) + 1);
+    snprintf(field, sizeof field, "%016" PRIx64, hash64(HASH64_INIT, data.ptr, data.len));
+    buf_put(&data, field, strlen(field) + 1);
+    FILE *f = fopen(list, "wb");
+    assert_non_null(f);
+    fwrite(data.ptr, 1, data.len, f);
+    fclose(f);
+    buf_free(&data);
+}
+
+static const char *const first[] = {"/", "/a/b/c/", "/a/b/d.xml", "/x/", NULL};
+static const char *const second[] = {"/", "/x/", NULL};
+
+/* The list is written beside the site, not in it, and names what was
+ * written; the next build removes what it no longer writes by it, with the
+ * folders left empty, and leaves a file put in by hand. */
+static void test_round_trip(void **state)
+{
+    (void)state;
+    build(first);
+    assert_true(exists(".gongkai/items.files"));
+    buf data = BUF_INIT;
+    assert_int_equal(buf_read_file(&data, list), 0);
+    assert_memory_equal(data.ptr, "GKFILES1", 9);
+    assert_true(has_field(&data, "a/b/c/index.html"));
+    assert_true(has_field(&data, "a/b/d.xml"));
+    buf_free(&data);
+    put("public/hand/note.txt", "by hand");
+    build(second);
+    assert_false(exists("public/a"));
+    assert_true(exists("public/x/index.html"));
+    assert_true(exists("public/index.html"));
+    assert_true(exists("public/hand/note.txt"));
+    /* A build writing the same list again keeps it usable. */
+    build(first);
+    build(second);
+    assert_false(exists("public/a"));
+    assert_true(exists("public/hand/note.txt"));
+}
+
+/* Without a list, or with one that does not read whole, the build walks:
+ * the file put in by hand goes too, as every file no page wrote. */
+static void test_damaged(void **state)
+{
+    (void)state;
+    build(first);
+    buf data = BUF_INIT;
+    assert_int_equal(buf_read_file(&data, list), 0);
+    struct {
+        const char *what;
+        size_t len;
+        size_t flip; /* a byte to change; 0: none */
+    } cases[] = {{"cut short", data.len / 2, 0},
+                 {"a path changed", data.len, data.len - 30},
+                 {"empty", 0, 0},
+                 {"missing", SIZE_MAX, 0}};
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        build(first);
+        put("public/hand/note.txt", "by hand");
+        unlink(list);
+        if (cases[i].len != SIZE_MAX) {
+            char *bytes = malloc(data.len + 1);
+            memcpy(bytes, data.ptr, data.len);
+            if (cases[i].flip)
+                bytes[cases[i].flip] ^= 1;
+            FILE *f = fopen(list, "wb");
+            fwrite(bytes, 1, cases[i].len, f);
+            fclose(f);
+            free(bytes);
+        }
+        build(second);
+        assert_false(exists("public/a"));
+        assert_false(exists("public/hand"));
+        assert_true(exists("public/x/index.html"));
+    }
+    buf_free(&data);
+}
+
+/* A list of another output folder is not this one's: walk. The same list
+ * for this folder is followed. */
+static void test_foreign(void **state)
+{
+    (void)state;
+    const char *const listed[] = {"a/b/c/index.html", "a/b/d.xml", "index.html", "x/index.html",
+                                  NULL};
+    char real[PATH_MAX];
+    build(first);
+    put("public/hand/note.txt", "by hand");
+    assert_non_null(realpath(out, real));
+    write_list(real, listed);
+    build(second);
+    assert_false(exists("public/a"));
+    assert_true(exists("public/hand/note.txt"));
+
+    build(first);
+    char other[160];
+    snprintf(other, sizeof other, "%s/elsewhere", dir);
+    write_list(other, listed);
+    build(second);
+    assert_false(exists("public/a"));
+    assert_false(exists("public/hand"));
+}
+
+/* Paths with "..", absolute paths, paths through a link or naming a folder
+ * are never removed: a list with the first two is not used at all. */
+static void test_never_outside(void **state)
+{
+    (void)state;
+    build(first);
+    char real[PATH_MAX], victim[PATH_MAX + 16];
+    assert_non_null(realpath(out, real));
+    put("victim.txt", "keep");
+    put("public/hand/note.txt", "by hand");
+    snprintf(victim, sizeof victim, "%s/victim.txt", dir);
+    write_list(real, (const char *const[]){"../victim.txt", "index.html", NULL});
+    build(first);
+    assert_true(exists("victim.txt"));
+    assert_false(exists("public/hand"));
+
+    put("public/hand/note.txt", "by hand");
+    write_list(real, (const char *const[]){victim, "index.html", NULL});
+    build(first);
+    assert_true(exists("victim.txt"));
+    assert_false(exists("public/hand"));
+
+    write_list(real, (const char *const[]){"a/./b/d.xml", NULL});
+    build(second);
+    assert_false(exists("public/a"));
+
+    /* A link in the site to a folder outside, and a folder where the list
+     * says a file was: neither is followed nor removed. */
+    put("outside/f.html", "keep");
+    char link[PATH_MAX + 16];
+    snprintf(link, sizeof link, "%s/link", real);
+    assert_int_equal(symlink("../outside", link), 0);
+    put("public/folder/kept.txt", "by hand");
+    write_list(real, (const char *const[]){"folder", "index.html", "link/f.html", NULL});
+    build(second);
+    assert_true(exists("outside/f.html"));
+    assert_true(exists("public/link"));
+    assert_true(exists("public/folder/kept.txt"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_round_trip, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_damaged, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_foreign, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_never_outside, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
