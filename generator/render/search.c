@@ -11,14 +11,27 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The index's tokens are looked up once per posting: millions on a large
+ * site. What a lookup reads sits in the slot (the hash) and the token (its
+ * first bytes, which are most tokens whole: a CJK character or pair), and
+ * the posting is written at the end of the token's own bytes. */
 typedef struct search_token {
-    uint32_t off, len; /* its bytes in s->text */
-    uint32_t hash;
-    uint32_t count; /* postings in `postings` */
-    uint32_t prev;  /* the doc of the last one */
-    uint32_t shard; /* while writing */
-    buf postings;
+    uint64_t head;      /* its first 8 bytes, zero-padded (search_token_head) */
+    uint32_t off, len;  /* its bytes in s->text */
+    uint32_t count;     /* postings */
+    uint32_t prev;      /* the doc of the last one (0 before the first) */
+    uint32_t shard;     /* while writing */
+    uint32_t used, cap; /* of `postings` */
+    unsigned char *postings;
 } search_token;
+
+/* How many tokens ahead search_index_add asks for the slot it will need. */
+#define SEARCH_AHEAD 16
+
+typedef struct search_slot {
+    uint32_t hash;  /* search_token_key of the token */
+    uint32_t token; /* its index + 1, 0 when free */
+} search_slot;
 
 struct search_index {
     const site_config *cfg;
@@ -27,7 +40,7 @@ struct search_index {
     buf text;  /* the bytes of every token */
     search_token *tokens;
     size_t token_count, token_cap;
-    uint32_t *slots; /* open addressing: token index + 1, 0 when free */
+    search_slot *slots; /* open addressing, a power of two */
     size_t slot_cap;
     search_doc *docs;
     size_t doc_count, doc_cap;
@@ -49,7 +62,7 @@ void search_index_free(search_index *s)
     if (!s)
         return;
     for (size_t i = 0; i < s->token_count; i++)
-        buf_free(&s->tokens[i].postings);
+        free(s->tokens[i].postings);
     free(s->tokens);
     free(s->slots);
     free(s->docs);
@@ -74,38 +87,76 @@ static void search_put_varint(buf *b, uint64_t v)
     buf_put(b, bytes, n);
 }
 
+/* Twice the slots; the slots keep the hashes, so the tokens are not read. */
 static void search_rehash(search_index *s)
 {
-    free(s->slots);
+    size_t old_cap = s->slot_cap;
+    search_slot *old = s->slots;
     s->slot_cap *= 2;
     s->slots = xcalloc(s->slot_cap, sizeof *s->slots);
-    for (size_t i = 0; i < s->token_count; i++) {
-        size_t j = s->tokens[i].hash & (s->slot_cap - 1);
-        while (s->slots[j])
+    for (size_t i = 0; i < old_cap; i++) {
+        if (!old[i].token)
+            continue;
+        size_t j = old[i].hash & (s->slot_cap - 1);
+        while (s->slots[j].token)
             j = (j + 1) & (s->slot_cap - 1);
-        s->slots[j] = (uint32_t)i + 1;
+        s->slots[j] = old[i];
     }
+    free(old);
 }
 
-/* The index's token with these bytes, made when new. */
-static search_token *search_token_get(search_index *s, const char *tok, uint32_t len, uint32_t hash)
+/* The index's token of the entry's token `et`, made when new. */
+static search_token *search_token_get(search_index *s, const search_entry *e,
+                                      const search_entry_token *et)
 {
-    size_t j = hash & (s->slot_cap - 1);
-    for (; s->slots[j]; j = (j + 1) & (s->slot_cap - 1)) {
-        search_token *t = &s->tokens[s->slots[j] - 1];
-        if (t->hash == hash && t->len == len && memcmp(s->text.ptr + t->off, tok, len) == 0)
+    const char *tok = e->text + et->off;
+    uint32_t len = et->len, hash = et->hash;
+    uint64_t head = et->head;
+    size_t mask = s->slot_cap - 1, j = hash & mask;
+    for (; s->slots[j].token; j = (j + 1) & mask) {
+        if (s->slots[j].hash != hash)
+            continue;
+        search_token *t = &s->tokens[s->slots[j].token - 1];
+        if (search_token_same(s->text.ptr + t->off, t->len, t->head, tok, len, head))
             return t;
     }
     s->tokens = xgrow(s->tokens, &s->token_cap, s->token_count + 1, sizeof *s->tokens);
     search_token *t = &s->tokens[s->token_count++];
-    *t = (search_token){.off = (uint32_t)s->text.len, .len = len, .hash = hash};
+    *t = (search_token){.head = head, .off = (uint32_t)s->text.len, .len = len};
     buf_put(&s->text, tok, len);
-    s->slots[j] = (uint32_t)s->token_count;
-    if (s->token_count * 2 > s->slot_cap) {
+    s->slots[j] = (search_slot){hash, (uint32_t)s->token_count};
+    if (s->token_count * 2 > s->slot_cap)
         search_rehash(s);
-        t = &s->tokens[s->token_count - 1];
-    }
     return t;
+}
+
+/* The index token the slot of `et`'s hash holds when it is `et`'s, else
+ * NULL: a guess to fetch ahead, never used as the token. */
+static inline const search_token *search_token_peek(const search_index *s,
+                                                    const search_entry_token *et)
+{
+    const search_slot *slot = &s->slots[et->hash & (s->slot_cap - 1)];
+    return slot->token && slot->hash == et->hash ? &s->tokens[slot->token - 1] : NULL;
+}
+
+/* Append doc's posting with `mask` to the token's postings. */
+static inline void search_posting_add(search_token *t, uint32_t doc, uint8_t mask)
+{
+    if (t->cap - t->used < 11) { /* a varint of 33 bits and the mask */
+        t->cap = t->cap ? t->cap * 2 : 16;
+        t->postings = xrealloc(t->postings, t->cap);
+    }
+    unsigned char *p = t->postings + t->used;
+    bool plain = mask == SEARCH_FIELD_BODY;
+    uint64_t v = (uint64_t)(doc - t->prev) << 1 | !plain;
+    for (; v >= 0x80; v >>= 7)
+        *p++ = (unsigned char)(v | 0x80);
+    *p++ = (unsigned char)v;
+    if (!plain)
+        *p++ = mask;
+    t->used = (uint32_t)(p - t->postings);
+    t->count++;
+    t->prev = doc;
 }
 
 void search_index_add(search_index *s, search_entry *e)
@@ -120,16 +171,23 @@ void search_index_add(search_index *s, search_entry *e)
         d->string[k] = strings + (e->doc.string[k] - e->doc.string[0]);
 
     /* An entry's tokens are distinct and their masks whole: each gives this
-     * doc's posting at once. */
+     * doc's posting at once. The tables are far larger than the caches:
+     * what a token needs is asked for from memory ahead of it, its slot
+     * first, then (the slot there by then) its index token, then (that
+     * there too) the end of its postings. */
     for (size_t i = 0; i < e->token_count; i++) {
+        size_t n = e->token_count;
+        if (i + SEARCH_AHEAD < n)
+            __builtin_prefetch(&s->slots[e->tokens[i + SEARCH_AHEAD].hash & (s->slot_cap - 1)]);
+        const search_token *t;
+        if (i + SEARCH_AHEAD / 2 < n &&
+            (t = search_token_peek(s, &e->tokens[i + SEARCH_AHEAD / 2])))
+            __builtin_prefetch(t);
+        if (i + SEARCH_AHEAD / 4 < n &&
+            (t = search_token_peek(s, &e->tokens[i + SEARCH_AHEAD / 4])))
+            __builtin_prefetch(t->postings + t->used, 1);
         const search_entry_token *et = &e->tokens[i];
-        search_token *t = search_token_get(s, e->text + et->off, et->len, et->hash);
-        bool plain = et->mask == SEARCH_FIELD_BODY;
-        search_put_varint(&t->postings, (uint64_t)(doc - (t->count ? t->prev : 0)) << 1 | !plain);
-        if (!plain)
-            buf_putc(&t->postings, (char)et->mask);
-        t->count++;
-        t->prev = doc;
+        search_posting_add(search_token_get(s, e, et), doc, et->mask);
     }
     search_entry_free(e);
 }
@@ -151,12 +209,14 @@ static int search_write_shards(search_index *s, output *out, search_stats *st, b
 {
     size_t total = 0;
     for (size_t i = 0; i < s->token_count; i++)
-        total += s->tokens[i].len + s->tokens[i].postings.len + 8;
+        total += s->tokens[i].len + s->tokens[i].used + 8;
     size_t shards = 1;
     while (total / shards > SEARCH_SHARD_TARGET && shards < 4096)
         shards *= 2;
     for (size_t i = 0; i < s->token_count; i++)
-        s->tokens[i].shard = s->tokens[i].hash % shards;
+        s->tokens[i].shard =
+            (uint32_t)(search_token_hash(s->text.ptr + s->tokens[i].off, s->tokens[i].len) %
+                       shards);
     search_sorting = s;
     if (s->token_count)
         qsort(s->tokens, s->token_count, sizeof *s->tokens, search_token_cmp);
@@ -176,8 +236,8 @@ static int search_write_shards(search_index *s, output *out, search_stats *st, b
             search_put_varint(&data, tok->len);
             buf_put(&data, s->text.ptr + tok->off, tok->len);
             search_put_varint(&data, tok->count);
-            search_put_varint(&data, tok->postings.len);
-            buf_put(&data, tok->postings.ptr, tok->postings.len);
+            search_put_varint(&data, tok->used);
+            buf_put(&data, tok->postings, tok->used);
         }
         buf_reset(&path);
         buf_printf(&path, "/search/s/%zu.bin", k);

@@ -88,18 +88,20 @@ static void search_slot_grow(search_collector *c)
 static void search_collect_token(const char *tok, size_t len, void *ctx)
 {
     search_collector *c = ctx;
-    uint32_t hash = (uint32_t)search_token_hash(tok, len);
+    uint64_t head = search_token_head(tok, len);
+    uint32_t hash = search_token_key(tok, len, head);
     size_t j = hash & (c->slot_cap - 1);
     for (; c->slots[j].gen == c->gen; j = (j + 1) & (c->slot_cap - 1)) {
         search_entry_token *t = &c->tokens[c->slots[j].token];
-        if (t->hash == hash && t->len == len && memcmp(c->text.ptr + t->off, tok, len) == 0) {
+        if (t->hash == hash &&
+            search_token_same(c->text.ptr + t->off, t->len, t->head, tok, len, head)) {
             t->mask |= c->adding;
             return;
         }
     }
     c->tokens = xgrow(c->tokens, &c->token_cap, c->token_count + 1, sizeof *c->tokens);
     c->tokens[c->token_count] =
-        (search_entry_token){(uint32_t)c->text.len, (uint32_t)len, hash, c->adding};
+        (search_entry_token){head, (uint32_t)c->text.len, (uint32_t)len, hash, c->adding};
     buf_put(&c->text, tok, len);
     c->slots[j] = (search_slot){c->gen, (uint32_t)c->token_count++};
     if (c->token_count * 2 > c->slot_cap)

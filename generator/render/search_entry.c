@@ -6,7 +6,8 @@
  *   varint number of tokens, varint dept + 1, varint category + 1,
  *   the doc's strings in SEARCH_DOC_* order (varint length, the bytes),
  *   per token: varint length, one byte of SEARCH_FIELD_* bits, the bytes.
- * A token's hash is not stored: it is quicker to compute again than to read. */
+ * A token's hash and head are not stored: they are quicker to compute again
+ * than to read. */
 #include "search_internal.h"
 
 #include "../util/xalloc.h"
@@ -95,46 +96,60 @@ search_entry *search_entry_read(const void *data, size_t len)
     int cat = (int)entry_varint(&r, INT32_MAX) - 1;
     if (r.bad)
         return NULL;
-    /* Strings and token bytes together are fewer than `len` (each comes
-     * after a length byte, which makes room for a string's NUL). */
+    /* The strings first, into the entry NUL-terminated; the tokens' part of
+     * the bytes is then copied whole, and the tokens point into the copy. */
+    const unsigned char *string[SEARCH_DOC_STRINGS];
+    size_t string_len[SEARCH_DOC_STRINGS], strings_len = 0;
+    for (int k = 0; k < SEARCH_DOC_STRINGS; k++) {
+        string_len[k] = (size_t)entry_varint(&r, len);
+        string[k] = entry_bytes(&r, string_len[k]);
+        if (!string[k] || memchr(string[k], '\0', string_len[k]))
+            return NULL;
+        strings_len += string_len[k] + 1;
+    }
     size_t tokens_size = count * sizeof(search_entry_token);
-    search_entry *e = xmalloc(sizeof *e + tokens_size + len);
+    size_t text_len = (size_t)(r.end - r.p);
+    search_entry *e = xmalloc(sizeof *e + tokens_size + strings_len + text_len + SEARCH_HEAD_PAD);
     search_entry_token *tokens = (search_entry_token *)(e + 1);
-    char *strings = (char *)tokens + tokens_size, *at = strings;
-    for (int k = 0; k < SEARCH_DOC_STRINGS && !r.bad; k++) {
-        size_t n = (size_t)entry_varint(&r, len);
-        const unsigned char *bytes = entry_bytes(&r, n);
-        if (!bytes || memchr(bytes, '\0', n)) {
-            r.bad = true;
-            break;
-        }
+    char *at = (char *)tokens + tokens_size;
+    for (int k = 0; k < SEARCH_DOC_STRINGS; k++) {
         e->doc.string[k] = at;
-        memcpy(at, bytes, n);
-        at[n] = '\0';
-        at += n + 1;
+        memcpy(at, string[k], string_len[k]);
+        at[string_len[k]] = '\0';
+        at += string_len[k] + 1;
     }
-    e->strings_len = (size_t)(at - strings);
     char *text = at;
-    size_t text_len = 0;
-    for (size_t i = 0; i < count && !r.bad; i++) {
-        size_t n = (size_t)entry_varint(&r, len);
-        const unsigned char *mask = entry_bytes(&r, 1);
-        const unsigned char *bytes = entry_bytes(&r, n);
-        if (!bytes || n == 0 || *mask == 0 || *mask > SEARCH_FIELDS_ALL) {
-            r.bad = true;
-            break;
+    memcpy(text, r.p, text_len);
+    memset(text + text_len, 0, SEARCH_HEAD_PAD);
+
+    const unsigned char *p = (const unsigned char *)text, *end = p + text_len;
+    size_t i = 0;
+    for (; i < count; i++) {
+        size_t n;
+        if (p < end && *p < 0x80) { /* the length in one byte, as almost always */
+            n = *p++;
+        } else {
+            entry_reader t = {p, end, false};
+            n = (size_t)entry_varint(&t, len);
+            if (t.bad)
+                break;
+            p = t.p;
         }
-        memcpy(text + text_len, bytes, n);
-        tokens[i] = (search_entry_token){(uint32_t)text_len, (uint32_t)n,
-                                         (uint32_t)search_token_hash(text + text_len, n), *mask};
-        text_len += n;
+        if (n == 0 || (size_t)(end - p) < n + 1 || p[0] == 0 || p[0] > SEARCH_FIELDS_ALL)
+            break;
+        const char *bytes = (const char *)p + 1;
+        uint64_t head = search_token_head_padded(bytes, n);
+        tokens[i] = (search_entry_token){head, (uint32_t)(bytes - text), (uint32_t)n,
+                                         search_token_key(bytes, n, head), p[0]};
+        p += n + 1;
     }
-    if (r.bad || r.p != r.end) {
+    if (i != count || p != end) {
         free(e);
         return NULL;
     }
     e->doc.dept = dept;
     e->doc.category = cat;
+    e->strings_len = strings_len;
     e->token_count = count;
     e->tokens = tokens;
     e->text = text;

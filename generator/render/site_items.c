@@ -44,6 +44,7 @@ typedef struct items_job {
     pthread_cond_t turn;    /* `added` moved on, or a worker failed */
     search_entry **entries; /* per position: collected, not yet added */
     size_t added;           /* positions added to the search index */
+    bool adding;            /* a worker is adding entries */
 } items_job;
 
 /* ---- links and attachments ------------------------------------------------ */
@@ -236,16 +237,27 @@ static cmark_node *items_body(site_state *st, const catalogue_item *ci, site_ite
     return doc;
 }
 
-/* Add the entry of position k, and every entry after it that is ready. */
+/* Leave the entry of position k; when no worker is adding, add it and
+ * every entry after it that is ready. The adding runs outside the lock, so
+ * that the other workers leave theirs and go on meanwhile: one worker at a
+ * time adds, and it picks up what they left before it stops. */
 static void items_commit(items_job *job, size_t k, search_entry *entry)
 {
     pthread_mutex_lock(&job->commit);
     job->entries[k] = entry;
-    while (job->added < job->b->published_len && job->entries[job->added]) {
-        search_index_add(job->b->search, job->entries[job->added]);
-        job->entries[job->added++] = NULL;
+    if (!job->adding) {
+        job->adding = true;
+        while (job->added < job->b->published_len && job->entries[job->added]) {
+            search_entry *next = job->entries[job->added];
+            job->entries[job->added] = NULL;
+            pthread_mutex_unlock(&job->commit);
+            search_index_add(job->b->search, next);
+            pthread_mutex_lock(&job->commit);
+            job->added++;
+            pthread_cond_broadcast(&job->turn);
+        }
+        job->adding = false;
     }
-    pthread_cond_broadcast(&job->turn);
     pthread_mutex_unlock(&job->commit);
 }
 

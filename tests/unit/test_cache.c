@@ -409,8 +409,35 @@ static void assert_same_entry(const search_entry *a, const search_entry *b)
         assert_int_equal(x->len, y->len);
         assert_memory_equal(a->text + x->off, b->text + y->off, x->len);
         assert_int_equal(x->hash, y->hash);
+        assert_true(x->head == y->head);
         assert_int_equal(x->mask, y->mask);
     }
+}
+
+/* e's bytes read back as e; cut short, one byte longer or with any byte
+ * changed they give no entry or one within its bytes (ASan). Returns e's
+ * bytes in *bytes. */
+static void assert_entry_bytes(const search_entry *e, buf *bytes)
+{
+    search_entry_write(e, bytes);
+    search_entry *back = search_entry_read(bytes->ptr, bytes->len);
+    assert_non_null(back);
+    assert_same_entry(e, back);
+    search_entry_free(back);
+    for (size_t cut = 0; cut < bytes->len; cut++)
+        assert_null(search_entry_read(bytes->ptr, cut));
+    buf longer = BUF_INIT;
+    buf_put(&longer, bytes->ptr, bytes->len);
+    buf_putc(&longer, 'x');
+    assert_null(search_entry_read(longer.ptr, longer.len));
+    for (size_t i = 0; i < bytes->len; i++)
+        for (int v = 0; v < 3; v++) {
+            buf_reset(&longer);
+            buf_put(&longer, bytes->ptr, bytes->len);
+            longer.ptr[i] = (char)(v == 0 ? 0 : v == 1 ? 0xff : longer.ptr[i] ^ 0x40);
+            search_entry_free(search_entry_read(longer.ptr, longer.len));
+        }
+    buf_free(&longer);
 }
 
 static void test_entry_bytes(void **state)
@@ -421,32 +448,13 @@ static void test_entry_bytes(void **state)
     assert_int_equal(e->doc.dept, 1);
     assert_int_equal(e->doc.category, 1);
     buf bytes = BUF_INIT;
-    search_entry_write(e, &bytes);
+    assert_entry_bytes(e, &bytes);
     search_entry *back = search_entry_read(bytes.ptr, bytes.len);
-    assert_non_null(back);
-    assert_same_entry(e, back);
     assert_string_equal(search_entry_summary(back), "预算公开，含三公经费。");
     search_entry_free(back);
 
-    /* Every cut short, and one byte too many, is refused. */
-    for (size_t cut = 0; cut < bytes.len; cut++)
-        assert_null(search_entry_read(bytes.ptr, cut));
-    buf longer = BUF_INIT;
-    buf_put(&longer, bytes.ptr, bytes.len);
-    buf_putc(&longer, 'x');
-    assert_null(search_entry_read(longer.ptr, longer.len));
-
-    /* Any byte changed gives no entry or one within its bytes (ASan). */
-    buf copy = BUF_INIT;
-    for (size_t i = 0; i < bytes.len; i++)
-        for (int v = 0; v < 3; v++) {
-            buf_reset(&copy);
-            buf_put(&copy, bytes.ptr, bytes.len);
-            copy.ptr[i] = (char)(v == 0 ? 0 : v == 1 ? 0xff : copy.ptr[i] ^ 0x40);
-            search_entry_free(search_entry_read(copy.ptr, copy.len));
-        }
     /* A token count beyond what the bytes could hold, a mask of no field. */
-    buf_reset(&copy);
+    buf copy = BUF_INIT;
     buf_put(&copy, "\xff\xff\xff\x7f", 4);
     buf_put(&copy, bytes.ptr + 1, bytes.len - 1);
     assert_null(search_entry_read(copy.ptr, copy.len));
@@ -464,8 +472,34 @@ static void test_entry_bytes(void **state)
     search_entry_free(one);
 
     buf_free(&copy);
-    buf_free(&longer);
     buf_free(&bytes);
+    search_entry_free(e);
+}
+
+/* Words of every length up to the longest (32 code points, 128 bytes in
+ * 4-byte letters: a length of two varint bytes) read back with the hash
+ * and head their collector gave them, however they sit in the bytes. */
+static void test_entry_bytes_words(void **state)
+{
+    (void)state;
+    buf title = BUF_INIT;
+    for (int n = 1; n <= 33; n++) {
+        for (int k = 0; k < n; k++)
+            buf_putc(&title, (char)('a' + (n + k) % 26));
+        buf_putc(&title, ' ');
+    }
+    for (int k = 0; k < 32; k++)
+        buf_puts(&title, "\xf0\x90\x8c\x80"); /* 𐌀, an Old Italic letter */
+    search_entry *e = make_entry(title.ptr, "");
+    size_t longest = 0;
+    for (size_t i = 0; i < e->token_count; i++)
+        if (e->tokens[i].len > longest)
+            longest = e->tokens[i].len;
+    assert_int_equal(longest, 128);
+    buf bytes = BUF_INIT;
+    assert_entry_bytes(e, &bytes);
+    buf_free(&bytes);
+    buf_free(&title);
     search_entry_free(e);
 }
 
@@ -757,6 +791,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_deps_damaged, setup, teardown),
         cmocka_unit_test_setup_teardown(test_missing_is_empty, setup, teardown),
         cmocka_unit_test(test_entry_bytes),
+        cmocka_unit_test(test_entry_bytes_words),
         cmocka_unit_test_setup_teardown(test_entries_file, setup, teardown),
         cmocka_unit_test_setup_teardown(test_entries_damaged, setup, teardown),
         cmocka_unit_test_setup_teardown(test_entries_compacted, setup, teardown),
