@@ -73,7 +73,7 @@ void search_index_free(search_index *s)
 
 /* ---- adding ------------------------------------------------------------ */
 
-static void search_put_varint(buf *b, uint64_t v)
+void search_varint_put(buf *b, uint64_t v)
 {
     char bytes[10];
     size_t n = 0;
@@ -230,13 +230,13 @@ static int search_write_shards(search_index *s, output *out, search_stats *st, b
             end++;
         buf_reset(&data);
         buf_puts(&data, "GKS1");
-        search_put_varint(&data, end - t);
+        search_varint_put(&data, end - t);
         for (; t < end; t++) {
             const search_token *tok = &s->tokens[t];
-            search_put_varint(&data, tok->len);
+            search_varint_put(&data, tok->len);
             buf_put(&data, s->text.ptr + tok->off, tok->len);
-            search_put_varint(&data, tok->count);
-            search_put_varint(&data, tok->used);
+            search_varint_put(&data, tok->count);
+            search_varint_put(&data, tok->used);
             buf_put(&data, tok->postings, tok->used);
         }
         buf_reset(&path);

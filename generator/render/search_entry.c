@@ -19,33 +19,19 @@
 /* The fields a mask may hold. */
 #define SEARCH_FIELDS_ALL 63
 
-static void entry_put_varint(buf *b, uint64_t v)
-{
-    char bytes[10];
-    size_t n = 0;
-    do {
-        bytes[n] = (char)(v & 0x7f);
-        v >>= 7;
-        if (v)
-            bytes[n] |= (char)0x80;
-        n++;
-    } while (v);
-    buf_put(b, bytes, n);
-}
-
 void search_entry_write(const search_entry *e, buf *out)
 {
-    entry_put_varint(out, e->token_count);
-    entry_put_varint(out, (uint64_t)(e->doc.dept + 1));
-    entry_put_varint(out, (uint64_t)(e->doc.category + 1));
+    search_varint_put(out, e->token_count);
+    search_varint_put(out, (uint64_t)(e->doc.dept + 1));
+    search_varint_put(out, (uint64_t)(e->doc.category + 1));
     for (int k = 0; k < SEARCH_DOC_STRINGS; k++) {
         size_t len = strlen(e->doc.string[k]);
-        entry_put_varint(out, len);
+        search_varint_put(out, len);
         buf_put(out, e->doc.string[k], len);
     }
     for (size_t i = 0; i < e->token_count; i++) {
         const search_entry_token *t = &e->tokens[i];
-        entry_put_varint(out, t->len);
+        search_varint_put(out, t->len);
         buf_putc(out, (char)t->mask);
         buf_put(out, e->text + t->off, t->len);
     }

@@ -99,4 +99,7 @@ struct search_entry {
     const char *text;
 };
 
+/* Append v as a LEB128 varint: the shards' and the cached entries' numbers. */
+void search_varint_put(buf *b, uint64_t v);
+
 #endif
