@@ -373,27 +373,6 @@ uint64_t build_cache_tree_hash(uint64_t h, const char *dir, const char *suffix)
 #define ENTRIES_MAGIC "GKENTRY1"
 #define ENTRIES_HEADER 8
 
-/* A checksum of an entry's bytes, eight at a time: it finds damage and
- * bytes of another entry, cheaply enough to run over every entry reused. */
-static uint64_t cache_entry_sum(const void *data, size_t len)
-{
-    const unsigned char *p = data;
-    uint64_t h = 0x9e3779b97f4a7c15ULL ^ len;
-    size_t i = 0;
-    for (; i + 8 <= len; i += 8) {
-        uint64_t w = 0;
-        for (int k = 0; k < 8; k++)
-            w |= (uint64_t)p[i + k] << (8 * k);
-        h = (h ^ w) * 0xff51afd7ed558ccdULL;
-        h ^= h >> 32;
-    }
-    for (; i < len; i++)
-        h = (h ^ p[i]) * 0x100000001b3ULL;
-    h ^= h >> 33;
-    h *= 0xc4ceb9fe1a85ec53ULL;
-    return h ^ (h >> 33);
-}
-
 /* Start a new entries file at c->out_path. */
 static void cache_entries_create(build_cache *c)
 {
@@ -488,7 +467,9 @@ int build_cache_entry_read(const build_cache *c, const cache_entry *at, buf *out
         return -1;
     out->len = at->len;
     out->ptr[out->len] = '\0';
-    return cache_entry_sum(out->ptr, out->len) == at->sum ? 0 : -1;
+    /* The checksum finds damage and bytes of another entry, cheaply enough
+     * to run over every entry reused. */
+    return hash64_block(out->ptr, out->len) == at->sum ? 0 : -1;
 }
 
 void build_cache_entry_append(build_cache *c, const void *data, size_t len, cache_entry *at)
@@ -502,7 +483,7 @@ void build_cache_entry_append(build_cache *c, const void *data, size_t len, cach
         atomic_compare_exchange_strong(&c->out_errno, &none, errno);
         return;
     }
-    *at = (cache_entry){off, cache_entry_sum(data, len), len};
+    *at = (cache_entry){off, hash64_block(data, len), len};
 }
 
 void build_cache_entry_keep(build_cache *c, const cache_entry *prev, const void *data, size_t len,

@@ -750,6 +750,23 @@ static void test_hash64(void **state)
     assert_true(hash64_str(hash64_str(HASH64_INIT, "ab"), "c") !=
                 hash64_str(hash64_str(HASH64_INIT, "a"), "bc"));
     assert_true(hash64_str(HASH64_INIT, NULL) != hash64_str(HASH64_INIT, ""));
+    /* hash64_block's values are kept in caches: pinned. Every length from
+     * 0 to 17 and every single-byte change of a 17-byte block differ. */
+    assert_true(hash64_block("", 0) == 0x877e2011d918dd23ULL);
+    assert_true(hash64_block("gongkai 政务公开", 20) == 0x5f985bc8d34ddb33ULL);
+    char block[17] = "0123456789abcdef";
+    uint64_t seen[18 + 17];
+    size_t n = 0;
+    for (size_t len = 0; len <= 17; len++)
+        seen[n++] = hash64_block(block, len);
+    for (size_t i = 0; i < 17; i++) {
+        block[i] ^= 1;
+        seen[n++] = hash64_block(block, 17);
+        block[i] ^= 1;
+    }
+    for (size_t i = 0; i < n; i++)
+        for (size_t k = i + 1; k < n; k++)
+            assert_true(seen[i] != seen[k]);
 }
 
 typedef struct pool_seen {
