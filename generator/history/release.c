@@ -340,6 +340,9 @@ int history_release_prepare(history *h, const catalogue *cat, const char *messag
     size_t nold = 0;
     if (rc == 0)
         rc = release_previous(h, &old, &nold, diags);
+    char head[41] = "";
+    if (rc == 0)
+        rc = history_head_read(h, head, diags);
     if (rc == 0) {
         release_entry *cur = xcalloc(cat->item_count + 1, sizeof *cur);
         size_t ncur = release_current(h, cat, cur);
@@ -352,12 +355,8 @@ int history_release_prepare(history *h, const catalogue *cat, const char *messag
         memset(rel, 0, sizeof *rel);
         rel->pending = true;
         rel->tag = arena_strdup(&h->mem, tag.ptr);
-        git_oid head;
-        if (git_reference_name_to_id(&head, h->repo, "HEAD") == 0) {
-            char hex[41];
-            git_oid_tostr(hex, sizeof hex, &head);
-            rel->source = arena_strdup(&h->mem, hex);
-        }
+        if (head[0])
+            rel->source = arena_strdup(&h->mem, head);
         rel->source_dirty = h->dirty;
         h->publish_time = (git_time){(git_time_t)now, (int)(tm.tm_gmtoff / 60), 0};
         rel->when = history_time_format(&h->mem, &h->publish_time, &rel->day);
