@@ -95,12 +95,12 @@ static bool cache_deps_read(build_cache *c, cache_reader *r)
     c->deps = arena_alloc(&c->mem, ((size_t)count + 1) * sizeof *c->deps);
     for (c->deps_len = 0; c->deps_len < count; c->deps_len++) {
         cache_deps *d = &c->deps[c->deps_len];
-        const char *counted = cache_field(r);
+        const char *reads = cache_field(r);
         uint64_t files = cache_number(r, 10);
-        if (r->bad || strlen(counted) != 1 || !strchr("01", counted[0]) ||
+        if (r->bad || strlen(reads) != 1 || !strchr("0123", reads[0]) ||
             files > (uint64_t)(r->end - r->p) / 2)
             return false;
-        d->counted = counted[0] == '1';
+        d->reads = (unsigned)(reads[0] - '0');
         d->file_count = (size_t)files;
         d->files = arena_alloc(&c->mem, (d->file_count + 1) * sizeof *d->files);
         for (size_t k = 0; k < d->file_count; k++)
@@ -114,7 +114,7 @@ static void cache_deps_write(buf *out, const cache_deps *deps, size_t n)
 {
     buf_printf(out, "%s%c%zu%c", CACHE_DEPS, 0, n, 0);
     for (size_t i = 0; i < n; i++) {
-        buf_printf(out, "%c%c%zu%c", deps[i].counted ? '1' : '0', 0, deps[i].file_count, 0);
+        buf_printf(out, "%u%c%zu%c", deps[i].reads, 0, deps[i].file_count, 0);
         for (size_t k = 0; k < deps[i].file_count; k++)
             buf_printf(out, "%s%c", deps[i].files[k], 0);
     }

@@ -10,8 +10,9 @@
  * renders again only the pages that used it.
  *
  * The file is "GKCACHE4", the gongkai version, the site key, the number of
- * records; then the dependency sets: "DEPS", their number and per set "1"
- * when it read the figures (else "0"), its number of files and their names;
+ * records; then the dependency sets: "DEPS", their number and per set what
+ * of the site it read (the CACHE_READS_* bits, one decimal digit), its
+ * number of files and their names;
  * then per item, sorted by source path: key, path, version (""
  * for none), working ("1", "0" or "-" when unknown), its dependency set's
  * index, its search entry's offset, length (0: none) and checksum, the
@@ -62,12 +63,17 @@ typedef struct cache_entry {
 
 /* What a page depends on besides the data it shows: the template files its
  * render asked for (page template, layouts, partials, modules, sorted by
- * name) and whether it read the site's figures (item counts, newest date).
- * Records name theirs by index into the cache's list of sets. */
+ * name) and what of the whole site it read (CACHE_READS_*). Records name
+ * theirs by index into the cache's list of sets. */
+enum {
+    CACHE_READS_FIGURES = 1, /* the site's item counts and newest date */
+    CACHE_READS_LINKS = 2,   /* where other items are: links to their files */
+};
+
 typedef struct cache_deps {
     const char **files;
     size_t file_count;
-    bool counted;
+    unsigned reads; /* CACHE_READS_* bits */
 } cache_deps;
 
 typedef struct cache_item {

@@ -223,6 +223,11 @@ int revision_set_page(revision_set *rs, lua_State *L, size_t k, const char *url,
         CONTENT_DISCLOSURE_PUBLIC) { /* 依申请公开: no body, as on the item page */
         cmark_node *doc = markdown_parse(it->body, it->body_len);
         buf html = BUF_INIT;
+        if (rs->links) {
+            buf_printf(&html, "%sv%d/", url, rs->rv->v[k].number);
+            rs->links(rs->links_ctx, doc, it->path, html.ptr);
+            buf_reset(&html);
+        }
         markdown_render_html(doc, rs->cfg->allow_html, &html);
         cmark_node_free(doc);
         sandbox_set_string(L, "body_html", buf_cstr(&html));

@@ -8,6 +8,7 @@
 
 #include "../history/history.h"
 
+#include <cmark-gfm.h>
 #include <lua.h>
 
 #include <stdbool.h>
@@ -20,6 +21,11 @@ typedef struct revision_doc {
     bool shown; /* may be published: no 密级, not 不予公开, not a draft (unless --drafts) */
 } revision_doc;
 
+/* Point the links of `doc`, the Markdown of the file `source` (as the
+ * version was at that path), to the pages of the items they name, as seen
+ * from the page at site path `page`. */
+typedef void (*revision_links_fn)(void *ctx, cmark_node *doc, const char *source, const char *page);
+
 /* The versions of one item. Every version but the current one is earlier:
  * it gets a page, unless it may not be published (it was secret, withheld
  * or a draft then), and a diff against the next version when both may be
@@ -31,11 +37,13 @@ typedef struct revision_set {
     const history_revisions *rv;
     const content_item *current; /* the item as built now; NULL when withdrawn */
     bool drafts;
-    size_t earlier;      /* versions with pages of their own: rv->v[0..earlier) */
-    bool *shown;         /* per earlier version, known once loaded */
-    revision_doc doc[2]; /* the version loaded last and the one after it */
-    size_t loaded;       /* the index doc[0] holds, or SIZE_MAX */
-    arena mem;           /* the diff's pieces */
+    size_t earlier;          /* versions with pages of their own: rv->v[0..earlier) */
+    bool *shown;             /* per earlier version, known once loaded */
+    revision_doc doc[2];     /* the version loaded last and the one after it */
+    size_t loaded;           /* the index doc[0] holds, or SIZE_MAX */
+    arena mem;               /* the diff's pieces */
+    revision_links_fn links; /* NULL: links to items' files stay as written */
+    void *links_ctx;
 } revision_set;
 
 void revision_set_init(revision_set *rs, history *h, const site_config *cfg,

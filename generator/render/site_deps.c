@@ -1,11 +1,12 @@
 /* What a kept page depends on besides its data: the template files its
  * render asked for (the page template, its layouts and partials, modules)
- * and, when it read them, the site's figures (item counts, newest date).
+ * and what of the whole site it read: the site's figures (item counts,
+ * newest date), where other items are (its body links to their files).
  * Renders note these as a dependency set; the build cache keeps each set
  * once and each record the set it was made under, its key covering the
  * set's files as they were. So a template edit renders again only the pages
  * that used that template, and an item added elsewhere only the pages that
- * show counts. A page's templates are what its data made it ask for, and
+ * show counts or link to items. A page's templates are what its data made it ask for, and
  * its data is in its key: the same data asks for the same files. */
 #include "site_internal.h"
 
@@ -45,7 +46,11 @@ static uint64_t deps_key(site_builder *b, const cache_deps *d)
     uint64_t h = hash64_int(HASH64_INIT, (int64_t)d->file_count);
     for (size_t i = 0; i < d->file_count; i++)
         h = hash64_int(h, (int64_t)deps_file_hash(b, d->files[i]));
-    return d->counted ? hash64_int(h, (int64_t)b->counts_key) : h;
+    if (d->reads & CACHE_READS_FIGURES)
+        h = hash64_int(h, (int64_t)b->counts_key);
+    if (d->reads & CACHE_READS_LINKS)
+        h = hash64_int(h, (int64_t)b->links_key);
+    return h;
 }
 
 static int deps_name_cmp(const void *a, const void *b)
@@ -53,23 +58,23 @@ static int deps_name_cmp(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* The index in this build's sets of `files` (sorted) and `counted`, added
+/* The index in this build's sets of `files` (sorted) and `reads`, added
  * when new. Called with b->lock held. */
-static size_t deps_intern(site_builder *b, const char *const *files, size_t n, bool counted)
+static size_t deps_intern(site_builder *b, const char *const *files, size_t n, unsigned reads)
 {
     for (size_t k = 0; k < b->deps_len; k++) {
         const cache_deps *d = &b->deps[k];
         size_t i = 0;
-        if (d->counted == counted && d->file_count == n)
+        if (d->reads == reads && d->file_count == n)
             while (i < n && strcmp(d->files[i], files[i]) == 0)
                 i++;
-        if (d->counted == counted && d->file_count == n && i == n)
+        if (d->reads == reads && d->file_count == n && i == n)
             return k;
     }
     b->deps = xgrow(b->deps, &b->deps_cap, b->deps_len + 1, sizeof *b->deps);
     b->deps_key = xgrow(b->deps_key, &b->deps_key_cap, b->deps_len + 1, sizeof *b->deps_key);
     cache_deps *d = &b->deps[b->deps_len];
-    d->counted = counted;
+    d->reads = reads;
     d->file_count = n;
     d->files = arena_alloc(&b->mem, (n + 1) * sizeof *d->files);
     for (size_t i = 0; i < n; i++)
@@ -88,7 +93,7 @@ void site_deps_open(site_builder *b)
 void site_deps_begin(site_state *st)
 {
     template_used_reset(st->ts);
-    st->counted = false;
+    st->reads = 0;
 }
 
 uint64_t site_deps_note(site_state *st, uint64_t data_key, size_t *deps)
@@ -100,7 +105,7 @@ uint64_t site_deps_note(site_state *st, uint64_t data_key, size_t *deps)
     qsort(files, n, sizeof *files, deps_name_cmp);
     site_builder *b = st->b;
     pthread_mutex_lock(&b->lock);
-    *deps = deps_intern(b, files, n, st->counted);
+    *deps = deps_intern(b, files, n, st->reads);
     uint64_t key = hash64_int(data_key, (int64_t)b->deps_key[*deps]);
     pthread_mutex_unlock(&b->lock);
     free(files);
@@ -115,7 +120,7 @@ bool site_deps_keep(site_builder *b, uint64_t data_key, uint64_t stored_key, siz
         return false;
     const cache_deps *d = &b->cache.deps[prev_deps];
     pthread_mutex_lock(&b->lock);
-    *deps = deps_intern(b, d->files, d->file_count, d->counted);
+    *deps = deps_intern(b, d->files, d->file_count, d->reads);
     pthread_mutex_unlock(&b->lock);
     return true;
 }

@@ -73,7 +73,7 @@ typedef struct site_state {
     int *dept_ref;     /* per department, site.toml order */
     int *category_ref; /* per category, catalogue order */
     size_t pages;      /* pages this state rendered */
-    bool counted;      /* a render read the site's figures (item counts, newest date) */
+    unsigned reads;    /* what of the whole site renders read: CACHE_READS_* */
     bool logging;      /* note each page written in `log`, for the build cache */
     cache_page *log;
     size_t log_len, log_cap;
@@ -171,6 +171,9 @@ int site_render_versions(site_state *st, const history_revisions *rv, const cont
  * the search index in order and sets what listings need on the tables of
  * b->main. The output does not depend on the number of workers. */
 int site_render_items(site_builder *b);
+/* A revision_links_fn for the site_state `state`: links in an earlier
+ * version's body to items' files lead to those items' pages. */
+void site_links_aim(void *state, cmark_node *doc, const char *source, const char *page);
 
 /* ---- site_deps.c ---------------------------------------------------------- */
 

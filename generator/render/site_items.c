@@ -81,12 +81,12 @@ typedef struct items_links {
     size_t len, cap;
 } items_links;
 
-static void items_links_collect(site_state *st, cmark_node *doc, const content_item *it,
+static void items_links_collect(site_state *st, cmark_node *doc, const char *source,
                                 items_links *out)
 {
     buf dir = BUF_INIT, path = BUF_INIT, joined = BUF_INIT;
-    const char *slash = strrchr(it->path, '/');
-    buf_put(&dir, it->path, slash ? (size_t)(slash - it->path) : 0);
+    const char *slash = strrchr(source, '/');
+    buf_put(&dir, source, slash ? (size_t)(slash - source) : 0);
     cmark_iter *iter = cmark_iter_new(doc);
     for (cmark_event_type ev; (ev = cmark_iter_next(iter)) != CMARK_EVENT_DONE;) {
         cmark_node *n = cmark_iter_get_node(iter);
@@ -96,13 +96,16 @@ static void items_links_collect(site_state *st, cmark_node *doc, const content_i
         size_t len = strcspn(url, "?#");
         if (strchr(url, ':') || url[0] == '/' || len < 4 || strncmp(url + len - 3, ".md", 3) != 0)
             continue;
+        /* Found or not, where the items are decides what this page shows. */
+        st->reads |= CACHE_READS_LINKS;
         buf_reset(&path);
         buf_put(&path, url, len);
         if (path_join(&joined, buf_cstr(&dir), path.ptr, strlen("content")) != 0)
             continue;
         const catalogue_item *target = items_by_source(st->b, joined.ptr);
         if (!target)
-            continue; /* the check refuses such a link before a build gets here */
+            continue; /* the check refuses such a link in a current file; an
+                         earlier version's may name a file gone since */
         out->v = xgrow(out->v, &out->cap, out->len + 1, sizeof *out->v);
         out->v[out->len++] = (items_link){n, target->url, arena_strdup(&st->mem, url + len)};
     }
@@ -123,6 +126,14 @@ static void items_links_aim(items_links *links, const char *page)
         cmark_node_set_url(links->v[i].node, link.ptr);
     }
     buf_free(&link);
+}
+
+void site_links_aim(void *state, cmark_node *doc, const char *source, const char *page)
+{
+    items_links links = {NULL, 0, 0};
+    items_links_collect(state, doc, source, &links);
+    items_links_aim(&links, page);
+    free(links.v);
 }
 
 /* The file `name` in the folder `dir`, appended to dir: as written, or the
@@ -228,7 +239,7 @@ static cmark_node *items_body(site_state *st, const catalogue_item *ci, site_ite
     items_summary(doc, &st->scratch);
     f->summary = arena_strdup(&st->mem, buf_cstr(&st->scratch));
     sandbox_set_string(L, "summary", f->summary);
-    items_links_collect(st, doc, it, links);
+    items_links_collect(st, doc, it->path, links);
     items_links_aim(links, ci->url);
     buf_reset(&st->html);
     markdown_render_html(doc, st->b->cfg->allow_html, &st->html);
@@ -282,21 +293,9 @@ static void items_fail(items_job *job, int rc)
     pthread_mutex_unlock(&job->commit);
 }
 
-/* Whether the body mentions ".md": it may link to another item's file. */
-static bool items_may_link(const content_item *it)
-{
-    const char *p = it->body, *end = it->body ? it->body + it->body_len : NULL;
-    while (p && end - p >= 3 && (p = memchr(p, '.', (size_t)(end - p - 2))) != NULL) {
-        if (p[1] == 'm' && p[2] == 'd')
-            return true;
-        p++;
-    }
-    return false;
-}
-
 /* The key of everything item i's pages are made from besides the site key:
- * its file, its place in the catalogue, its names and its versions; and
- * when its body may link to other items' files, where those are. */
+ * its file, its place in the catalogue, its names and its versions. Where
+ * the items its bodies link to are is in its dependency set (site_deps.c). */
 static uint64_t items_key(const site_builder *b, size_t i)
 {
     const catalogue_item *ci = &b->cat->items[i];
@@ -319,8 +318,6 @@ static uint64_t items_key(const site_builder *b, size_t i)
         h = hash64_str(h, v->when);
         h = hash64_str(h, v->message);
     }
-    if (items_may_link(it))
-        h = hash64_int(h, (int64_t)b->links_key);
     return h;
 }
 

@@ -77,7 +77,7 @@ static void site_set_list(lua_State *L, const char *key, const content_list *lis
  * How many items the site, each department and each category has, and the
  * date of the newest, change whenever an item comes or goes, yet most pages
  * never show them. The tables serve them through a metatable that notes
- * when a render reads one (st->counted), so that the build cache can keep a
+ * when a render reads one (st->reads), so that the build cache can keep a
  * page that did not when only they changed. pairs() lists them too; rawget
  * does not see them. */
 
@@ -105,7 +105,7 @@ static int site_figure_index(lua_State *L)
         return 0;
     lua_pushvalue(L, 2);
     if (lua_rawget(L, -2) != LUA_TNIL)
-        st->counted = true;
+        st->reads |= CACHE_READS_FIGURES;
     return 1;
 }
 
@@ -138,7 +138,7 @@ static int site_figure_next(lua_State *L)
         lua_pushvalue(L, -2);
         if (lua_rawget(L, 1) == LUA_TNIL) {
             lua_pop(L, 1);
-            st->counted = true;
+            st->reads |= CACHE_READS_FIGURES;
             return 2;
         }
         lua_pop(L, 2);
@@ -536,6 +536,8 @@ int site_render_versions(site_state *st, const history_revisions *rv, const cont
     lua_State *L = st->L;
     revision_set rs;
     revision_set_init(&rs, b->opt->history, b->cfg, rv, current, b->opt->drafts);
+    rs.links = site_links_aim;
+    rs.links_ctx = st;
     buf page = BUF_INIT, name = BUF_INIT;
     int rc = 0;
     for (size_t k = 0; k < rs.earlier && rc == 0; k++) {

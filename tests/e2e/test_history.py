@@ -238,6 +238,30 @@ def test_working_version(tmp, site):
     git(site, "checkout", "-q", "--", ITEM)
 
 
+def test_version_links(tmp, site):
+    """A link to another item's file in an earlier version leads to that
+    item's page, as it does on the current page."""
+    path = os.path.join(site, ITEM)
+    with open(path, "a", encoding="utf-8") as f:
+        f.write("\n参见[2023年决算](../2024/juesuan-2023.md#shuoming)。\n")
+    commit_all(site, "加上指向决算的链接")
+    edit(path, "参见[2023年决算]", "另见[2023年决算]")
+    commit_all(site, "改一个字")
+    out = os.path.join(tmp, "links-out")
+    r = gongkai("build", "-s", site, "-o", out)
+    check(r.returncode == 0, "build with linked versions: %s" % r.stderr[-500:])
+    page = read(os.path.join(out, ITEM_URL, "index.html"))
+    current = re.search(r'href="([^"]*)">2023年决算', page)
+    versions = re.findall(r'href="(v\d+)/"', page)
+    newest = max(versions, key=lambda v: int(v[1:])) if versions else None
+    old = read(os.path.join(out, ITEM_URL, newest, "index.html")) if newest else ""
+    earlier = re.search(r'参见<a href="([^"]*)">2023年决算', old)
+    check(current and current.group(1) == "../../2024/juesuan-2023/#shuoming",
+          "the current page's link: %s" % (current and current.group(1)))
+    check(earlier and earlier.group(1) == "../../../2024/juesuan-2023/#shuoming",
+          "the earlier version's link: %s" % (earlier and earlier.group(1)))
+
+
 def test_not_a_repository(tmp):
     site = copy_site(tmp, "plain")
     out = os.path.join(tmp, "plain-out")
@@ -277,6 +301,7 @@ def main():
         if tags:
             test_withdrawal_and_history(site, *tags)
         test_working_version(tmp, site)
+        test_version_links(tmp, site)
         test_not_a_repository(tmp)
         test_example_repository(tmp)
     print("%d passed, %d failed" % (passed, failed))

@@ -67,7 +67,8 @@ static void write_file(const char *path, const void *data, size_t len)
  * record says otherwise. */
 static const char *deps_item[] = {"item.html", "layouts/base.html", "print.html"};
 static const char *deps_listing[] = {"category.html", "layouts/base.html"};
-static const cache_deps deps_two[] = {{deps_item, 3, false}, {deps_listing, 2, true}};
+static const cache_deps deps_two[] = {{deps_item, 3, 0},
+                                      {deps_listing, 2, CACHE_READS_FIGURES | CACHE_READS_LINKS}};
 
 static int save_records(uint64_t site_key, const cache_item *items, size_t n,
                         const cache_listing *listings, size_t listing_n, buf *err)
@@ -122,10 +123,10 @@ static void test_round_trip(void **state)
     /* The dependency sets as saved. */
     assert_int_equal(c.deps_len, 2);
     assert_int_equal(c.deps[0].file_count, 3);
-    assert_false(c.deps[0].counted);
+    assert_int_equal(c.deps[0].reads, 0);
     assert_string_equal(c.deps[0].files[2], "print.html");
     assert_int_equal(c.deps[1].file_count, 2);
-    assert_true(c.deps[1].counted);
+    assert_int_equal(c.deps[1].reads, CACHE_READS_FIGURES | CACHE_READS_LINKS);
     assert_string_equal(c.deps[1].files[0], "category.html");
     const cache_item *b = build_cache_find(&c, "content/zfb/b.md");
     assert_non_null(b);
@@ -294,10 +295,10 @@ static void test_deps_damaged(void **state)
     load_expect_warning(copy.ptr, copy.len);
     copy.ptr[head + 5] = '9';
     load_expect_warning(copy.ptr, copy.len);
-    /* "0" or "1" for the figures, nothing else. */
+    /* One digit of CACHE_READS_* bits, nothing else. */
     assert_int_equal(text.ptr[head + 7], '0');
     patched(&copy, &text, "DEPS", "DEPS");
-    copy.ptr[head + 7] = '2';
+    copy.ptr[head + 7] = '4';
     load_expect_warning(copy.ptr, copy.len);
     buf_free(&text);
     buf_free(&copy);
