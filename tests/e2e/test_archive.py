@@ -22,11 +22,12 @@ import tempfile
 import time
 import zipfile
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-GK = os.environ.get("GK", os.path.join(ROOT, "gongkai"))
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+from harness import GK, Gongkai, check, copy_site, finish, read_bytes, sha  # noqa: E402
+
 BASE_URL = "https://www.shili.gov.cn/"
 UTF8_FLAG = 0x800  # general purpose bit 11: the name is UTF-8
-passed = failed = 0
 
 # The example site's boards, their latest closed period with items (the
 # content is dated 2024-2025) and what is on them then.
@@ -38,57 +39,18 @@ EXAMPLE = {
 }
 
 
-def check(ok, what):
-    global passed, failed
-    if ok:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL:", what)
-    return ok
-
-
-def gongkai(*args, env=None, cwd=None):
-    r = subprocess.run([GK, *args], capture_output=True, text=True, env=env, cwd=cwd)
-    if "AddressSanitizer" in r.stderr or "runtime error" in r.stderr:
-        check(False, "sanitizer report from gongkai %s" % " ".join(args))
-    return r
+gongkai = Gongkai()
 
 
 def run(*args, **kw):
     return subprocess.run(args, capture_output=True, text=True, **kw)
 
 
-def copy_site(tmp, name):
-    dst = os.path.join(tmp, name)
-    os.makedirs(dst)
-    for entry in ("site.toml", "content", "templates", "themes", "catalogue.lock"):
-        src = os.path.join(ROOT, entry)
-        if os.path.isdir(src):
-            shutil.copytree(src, os.path.join(dst, entry))
-        else:
-            shutil.copy(src, dst)
-    return dst
-
-
-def read(path):
-    with open(path, "rb") as f:
-        return f.read()
-
-
-def sha(path):
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def add_attachments(site, item, names):
     """Give content item `item` (relative to the site) the attachments
     {name: bytes}."""
     path = os.path.join(site, item)
-    text = read(path).decode()
+    text = read_bytes(path).decode()
     listed = ", ".join('"%s"' % n for n in names)
     text = text.replace("\n+++\n", "\nattachments = [%s]\n+++\n" % listed, 1)
     with open(path, "w", encoding="utf-8") as f:
@@ -194,11 +156,11 @@ def test_example(tmp):
         with zipfile.ZipFile(zpath) as z:
             for item in m["items"]:
                 src = item["source"]
-                check(z.read(src) == read(os.path.join(site, src)),
+                check(z.read(src) == read_bytes(os.path.join(site, src)),
                       "%s: %s is the file on disk" % (name, src))
                 page = item["html"]
                 rel = page[len("html/"):]
-                check(z.read(page) == read(os.path.join(public, rel)),
+                check(z.read(page) == read_bytes(os.path.join(public, rel)),
                       "%s: %s is the site's page" % (name, page))
             froms = {f["path"]: f["from"] for f in m["files"]}
             check(all(froms[s] == "working-tree" for s in sources) and froms[pdf] == "generated",
@@ -241,7 +203,7 @@ def test_utf8_and_determinism(tmp):
           m["items"][0]["attachments"])
     x = os.path.join(tmp, "utf8-x")
     u = run("unzip", "-q", zpath, "-d", x, env=dict(os.environ, LC_ALL="C.UTF-8"))
-    check(u.returncode == 0 and read(os.path.join(x, want[1])) == "序号,姓名\n1,张*明\n".encode(),
+    check(u.returncode == 0 and read_bytes(os.path.join(x, want[1])) == "序号,姓名\n1,张*明\n".encode(),
           "unzip extracts a Chinese name as UTF-8: %s" % u.stderr)
     first = sha(zpath)
     time.sleep(1.1)
@@ -287,7 +249,7 @@ def test_verify(tmp, site):
     check(r.returncode == 1 and r.stderr.count("GK806") == 2 and "html/css/site.css" in r.stderr
           and "content/extra.md" in r.stderr, "--verify: a missing and an added entry: %s" % r.stderr)
     # Damage the stored bytes of the source: the CRC no longer matches.
-    data = bytearray(read(good))
+    data = bytearray(read_bytes(good))
     with zipfile.ZipFile(good) as z:
         info = z.getinfo(src)
     name_len, extra_len = int.from_bytes(data[info.header_offset + 26:info.header_offset + 28],
@@ -301,7 +263,7 @@ def test_verify(tmp, site):
     check(r.returncode == 1 and "GK80" in r.stderr and src in r.stderr,
           "--verify: damaged bytes of an entry: %s" % r.stderr)
     with open(bad, "wb") as f:
-        f.write(read(good)[:2000])
+        f.write(read_bytes(good)[:2000])
     r = gongkai("archive", "--verify", bad)
     check(r.returncode == 1 and "GK806" in r.stderr, "--verify: a cut-off zip: %s" % r.stderr)
     r = gongkai("archive", "--verify", os.path.join(tmp, "missing.zip"))
@@ -339,7 +301,7 @@ def test_git(tmp):
     git(site, "tag", "release-20251002-1", r2)
     git(site, "update-ref", "refs/heads/site", r2)
     src = "content/baima/2025/zw-2025q3.md"
-    committed = read(os.path.join(site, src))
+    committed = read_bytes(os.path.join(site, src))
     with open(os.path.join(site, src), "ab") as f:
         f.write("\n未提交的改动。\n".encode())
     r = gongkai("archive", "-s", site, "--period", "2025-Q3", "--board", "baima-zw")
@@ -396,7 +358,7 @@ def test_attachment_problems(tmp):
     r = gongkai("archive", "-s", site, "--period", "2025-Q3", "--board", "baima-zw")
     check(r.returncode == 1 and ("GK205" in r.stderr or "GK802" in r.stderr),
           "an attachment linking out of content/ is refused: %s" % r.stderr)
-    text = read(os.path.join(site, item)).decode().replace('"缺少.pdf"', '"../../../site.toml"')
+    text = read_bytes(os.path.join(site, item)).decode().replace('"缺少.pdf"', '"../../../site.toml"')
     with open(os.path.join(site, item), "w", encoding="utf-8") as f:
         f.write(text)
     r = gongkai("archive", "-s", site, "--period", "2025-Q3", "--board", "baima-zw")
@@ -436,7 +398,7 @@ def test_interrupted(tmp):
     names = [n for n in os.listdir(out) if not n.startswith(".gongkai-tmp-")]
     check(names == ["2025-Q3-baima-zw.zip"], "no partial zip beside it: %s" % os.listdir(out))
     os.remove(os.path.join(site, "content/baima/2025/big.bin"))
-    text = read(os.path.join(site, "content/baima/2025/zw-2025q3.md")).decode()
+    text = read_bytes(os.path.join(site, "content/baima/2025/zw-2025q3.md")).decode()
     with open(os.path.join(site, "content/baima/2025/zw-2025q3.md"), "w", encoding="utf-8") as f:
         f.write(text.replace('attachments = ["big.bin"]\n', ""))
     r = gongkai("archive", "-s", site, "--period", "2025-Q3", "--board", "baima-zw")
@@ -453,7 +415,7 @@ def links_resolve(root):
             if not f.endswith(".html") or (d == root and f == "404.html"):
                 continue
             page = os.path.join(d, f)
-            html = read(page).decode()
+            html = read_bytes(page).decode()
             for m in re.finditer(r'(?:href|src)="([^"]*)"', html):
                 link = m.group(1)
                 if re.match(r"^(https?:|mailto:|tel:|data:|#)", link) or not link:
@@ -483,7 +445,7 @@ def test_package(tmp, site):
     check(sorted(n for n in names if n != "README.txt") == sorted(built),
           "the package holds exactly the built site and README.txt")
     with zipfile.ZipFile(zpath) as z:
-        check(all(z.read(n) == read(os.path.join(public, n)) for n in built),
+        check(all(z.read(n) == read_bytes(os.path.join(public, n)) for n in built),
               "every file is the built site's")
         readme = z.read("README.txt")
     check(readme.startswith(b"\xef\xbb\xbf") and b"\r\n" in readme,
@@ -588,8 +550,7 @@ def main():
         test_package(tmp, site)
         test_options(tmp, site)
         test_zip64(tmp)
-    print("%d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+    return finish()
 
 
 if __name__ == "__main__":

@@ -8,31 +8,18 @@ broken links and attachments, bad encodings and front matter.
 Prints "N passed, N failed"."""
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-GK = os.environ.get("GK", os.path.join(ROOT, "gongkai")).split()[0]
-ENV = dict(os.environ, GONGKAI_DATADIR=ROOT)
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+from harness import BINARIES, ENV, ROOT, Gongkai, check, finish  # noqa: E402
+
 CHECK = os.path.join(ROOT, "tests", "fixtures", "check")
 BAD = os.path.join(ROOT, "tests", "fixtures", "content", "bad", "content", "czj")
 COPIES = 12
-passed = failed = 0
-
-
-def check(ok, what):
-    global passed, failed
-    if ok:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL:", what)
-    return ok
-
-
-def gongkai(*args):
-    return subprocess.run([GK, *args], capture_output=True, text=True, env=ENV)
+# The first of the binaries GK names (by default the optimised build).
+gongkai = Gongkai(BINARIES[0], env=ENV)
 
 
 def make_site(tmp):
@@ -97,8 +84,7 @@ def main():
         test_usage()
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    print("%d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+    return finish()
 
 
 if __name__ == "__main__":

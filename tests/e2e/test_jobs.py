@@ -18,36 +18,13 @@ import subprocess
 import sys
 import tempfile
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-# The optimised build, and the ASan+UBSan one when it is there (make check).
-BINARIES = os.environ.get("GK", "%s %s" % (os.path.join(ROOT, "gongkai"),
-                                           os.path.join(ROOT, "build", "san", "gongkai"))).split()
-GK = BINARIES[0]
-SHARED = os.environ.get("SHARED", os.path.join(ROOT, "..", "shared"))
-ENV = dict(os.environ, GONGKAI_DATADIR=ROOT)
-passed = failed = 0
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+from harness import BINARIES, ENV, ROOT, SHARED, Gongkai, check, copy_site, finish, same_tree  # noqa: E402
 
-
-def check(ok, what):
-    global passed, failed
-    if ok:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL:", what)
-    return ok
-
-
-def gongkai(*args, cwd=None):
-    r = subprocess.run([GK, *args], capture_output=True, text=True, env=ENV, cwd=cwd)
-    if "AddressSanitizer" in r.stderr or "runtime error" in r.stderr or "ThreadSanitizer" in r.stderr:
-        check(False, "sanitizer report from gongkai %s:\n%s" % (" ".join(args), r.stderr[-3000:]))
-    return r
-
-
-def same_tree(a, b, what):
-    d = subprocess.run(["diff", "-r", a, b], capture_output=True, text=True)
-    return check(d.returncode == 0, "%s: the trees differ:\n%s" % (what, d.stdout[:800]))
+# Every test runs with each of BINARIES that exists: the optimised build,
+# and the ASan+UBSan one when it is there (make check).
+gongkai = Gongkai(BINARIES[0], env=ENV)
 
 
 def build_each(site, tmp, jobs, name):
@@ -94,14 +71,7 @@ def git(site, *args):
 def test_versions(tmp):
     """Earlier versions are read from git (one thread at a time) and rendered
     on any worker: still the same site."""
-    site = os.path.join(tmp, "versions")
-    os.makedirs(site)
-    for entry in ("site.toml", "content", "templates", "themes", "catalogue.lock"):
-        src = os.path.join(ROOT, entry)
-        if os.path.isdir(src):
-            shutil.copytree(src, os.path.join(site, entry))
-        elif os.path.exists(src):
-            shutil.copy(src, site)
+    site = copy_site(tmp, "versions")
     git(site, "init", "-q", "-b", "main")
     git(site, "-c", "user.name=t", "-c", "user.email=t@example.invalid", "add", ".")
     git(site, "-c", "user.name=t", "-c", "user.email=t@example.invalid", "commit", "-q", "-m", "一")
@@ -518,8 +488,8 @@ def test_prune(tmp):
 
 
 def main():
-    global GK
-    for GK in [b for b in BINARIES if os.path.exists(b)]:
+    for binary in [b for b in BINARIES if os.path.exists(b)]:
+        gongkai.binary = binary
         with tempfile.TemporaryDirectory() as tmp:
             test_corpus(tmp)
             test_versions(tmp)
@@ -529,8 +499,7 @@ def main():
             test_listings(tmp)
             test_entries(tmp)
             test_prune(tmp)
-    print("%d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+    return finish()
 
 
 if __name__ == "__main__":

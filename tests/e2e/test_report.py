@@ -10,35 +10,15 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-GK = os.environ.get("GK", os.path.join(ROOT, "gongkai"))
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+from harness import ENV, ROOT, Gongkai, check, finish, read_bytes  # noqa: E402
+
 FIXTURE = os.path.join(ROOT, "tests", "fixtures", "report", "site")
-ENV = dict(os.environ, GONGKAI_DATADIR=ROOT)
-passed = failed = 0
-
-
-def check(ok, what):
-    global passed, failed
-    if ok:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL:", what)
-    return ok
-
-
-def gongkai(*args):
-    r = subprocess.run([GK, *args], capture_output=True, text=True, env=ENV)
-    if "AddressSanitizer" in r.stderr or "runtime error" in r.stderr:
-        check(False, "sanitizer report from gongkai %s" % " ".join(args))
-    return r
-
-
-def read_bytes(path):
-    with open(path, "rb") as f:
-        return f.read()
+gongkai = Gongkai(env=ENV)
 
 
 def rows_of(data):
@@ -178,8 +158,7 @@ def main():
         test_csv(tmp)
         test_site(tmp)
         test_usage(tmp)
-    print("%d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+    return finish()
 
 
 if __name__ == "__main__":

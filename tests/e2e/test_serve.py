@@ -21,32 +21,11 @@ import threading
 import time
 import urllib.parse
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-GK = os.environ.get("GK", os.path.join(ROOT, "gongkai"))
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+from harness import GK, ROOT, add_counts, check, copy_site, finish, sanitizer_report  # noqa: E402
+
 SHOTS = os.path.join(ROOT, "tests", "out", "screens")
-passed = failed = 0
-
-
-def check(ok, what):
-    global passed, failed
-    if ok:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL:", what)
-    return ok
-
-
-def copy_site(tmp):
-    dst = os.path.join(tmp, "site")
-    os.makedirs(dst)
-    for entry in ("site.toml", "content", "templates", "themes", "catalogue.lock"):
-        src = os.path.join(ROOT, entry)
-        if os.path.isdir(src):
-            shutil.copytree(src, os.path.join(dst, entry))
-        elif os.path.exists(src):
-            shutil.copy(src, dst)
-    return dst
 
 
 class Server:
@@ -343,9 +322,7 @@ def test_browser(srv, site, tmp):
     m = re.search(r"^browser: (\d+) passed, (\d+) failed$", r.stdout, re.M)
     if not check(m is not None, "browser tests ran: %s" % r.stderr[-2000:]):
         return
-    global passed, failed
-    passed += int(m.group(1))
-    failed += int(m.group(2))
+    add_counts(int(m.group(1)), int(m.group(2)))
     print("screenshots in %s" % SHOTS)
 
 
@@ -423,12 +400,11 @@ def main():
         finally:
             if srv.proc.poll() is None:
                 srv.stop()
-        if "AddressSanitizer" in srv.log() or "runtime error" in srv.log():
+        if sanitizer_report(srv.log()):
             check(False, "sanitizer report from serve")
         test_first_build_fails(tmp)
         test_usage()
-    print("%d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+    return finish()
 
 
 if __name__ == "__main__":

@@ -11,7 +11,6 @@ go on which board and period, determinism, atomic output, the options.
 Prints "N passed, N failed"."""
 import datetime
 import glob
-import hashlib
 import os
 import re
 import shutil
@@ -20,56 +19,26 @@ import sys
 import tempfile
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-GK = os.environ.get("GK", os.path.join(ROOT, "gongkai"))
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+from harness import Gongkai, check, copy_site, finish, read, sha  # noqa: E402
+
 BASE_URL = "https://www.shili.gov.cn/"
 A3 = (1190.55, 841.89)  # landscape, points
 A4 = (595.28, 841.89)
-passed = failed = 0
 
 
-def check(ok, what):
-    global passed, failed
-    if ok:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL:", what)
-    return ok
-
-
-def gongkai(*args, env=None):
-    r = subprocess.run([GK, *args], capture_output=True, text=True, env=env)
-    if "AddressSanitizer" in r.stderr or "runtime error" in r.stderr:
-        check(False, "sanitizer report from gongkai %s" % " ".join(args))
-    return r
+gongkai = Gongkai()
 
 
 def run(*args):
     return subprocess.run(args, capture_output=True, text=True, check=True).stdout
 
 
-def copy_site(tmp, name):
-    dst = os.path.join(tmp, name)
-    os.makedirs(dst)
-    for entry in ("site.toml", "content", "templates", "themes", "catalogue.lock"):
-        src = os.path.join(ROOT, entry)
-        if os.path.isdir(src):
-            shutil.copytree(src, os.path.join(dst, entry))
-        else:
-            shutil.copy(src, dst)
-    return dst
-
-
 def write(path, text):
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, "w", encoding="utf-8") as f:
         f.write(text)
-
-
-def read(path):
-    with open(path, encoding="utf-8") as f:
-        return f.read()
 
 
 def lock_entries(site):
@@ -162,11 +131,6 @@ def qr_codes(pdf, tmp):
         z = subprocess.run(["zbarimg", "-q", "--raw", png], capture_output=True, text=True)
         codes += [c for c in z.stdout.splitlines() if c]
     return codes
-
-
-def sha(path):
-    with open(path, "rb") as f:
-        return hashlib.sha256(f.read()).hexdigest()
 
 
 def item(title, date, body, **front):
@@ -592,8 +556,7 @@ def main():
         test_big_quarter(tmp)
         test_plain_order(tmp)
         test_long_table(tmp)
-    print("%d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+    return finish()
 
 
 if __name__ == "__main__":

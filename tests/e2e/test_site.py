@@ -4,7 +4,6 @@ fixture sites; the pages are read back and checked like a visitor would:
 present, linked, carrying the right metadata, valid HTML (tidy), QR codes that
 decode to the page's URL, escaping, determinism, atomic output, withdrawn
 items, stable index numbers. Prints "N passed, N failed"."""
-import html.parser
 import os
 import re
 import shutil
@@ -12,51 +11,11 @@ import subprocess
 import sys
 import tempfile
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-GK = os.environ.get("GK", os.path.join(ROOT, "gongkai"))
-passed = failed = 0
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+from harness import Gongkai, Links, check, copy_site, finish, pages, read, same_tree  # noqa: E402
 
-
-def check(ok, what):
-    global passed, failed
-    if ok:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL:", what)
-    return ok
-
-
-def gongkai(*args, cwd=None):
-    r = subprocess.run([GK, *args], capture_output=True, text=True, cwd=cwd)
-    if "AddressSanitizer" in r.stderr or "runtime error" in r.stderr:
-        check(False, "sanitizer report from gongkai %s" % " ".join(args))
-    return r
-
-
-def copy_site(tmp, name="site"):
-    """The example site as a user would have it, in a scratch directory."""
-    dst = os.path.join(tmp, name)
-    os.makedirs(dst)
-    for entry in ("site.toml", "content", "templates", "themes", "catalogue.lock"):
-        src = os.path.join(ROOT, entry)
-        if os.path.isdir(src):
-            shutil.copytree(src, os.path.join(dst, entry))
-        elif os.path.exists(src):
-            shutil.copy(src, dst)
-    return dst
-
-
-def read(path):
-    with open(path, encoding="utf-8") as f:
-        return f.read()
-
-
-def pages(out):
-    for base, _, files in os.walk(out):
-        for f in sorted(files):
-            if f.endswith(".html"):
-                yield os.path.join(base, f)
+gongkai = Gongkai()
 
 
 def lock_numbers(site):
@@ -67,17 +26,6 @@ def lock_numbers(site):
             fields = line.split("\t")
             nums[fields[0]] = fields[1:]
     return nums
-
-
-class Links(html.parser.HTMLParser):
-    def __init__(self):
-        super().__init__()
-        self.links = []
-
-    def handle_starttag(self, tag, attrs):
-        for k, v in attrs:
-            if k in ("href", "src") and v:
-                self.links.append(v)
 
 
 def item_page(out, source):
@@ -193,8 +141,7 @@ def test_deterministic(tmp, site, out):
     out2 = os.path.join(tmp, "public2")
     r = gongkai("build", "-s", site, "-o", out2)
     check(r.returncode == 0, "second build failed")
-    d = subprocess.run(["diff", "-r", out, out2], capture_output=True, text=True)
-    check(d.returncode == 0, "two builds differ: %s" % d.stdout[:500])
+    same_tree(out, out2, "two builds")
 
 
 def test_unchanged_files_kept(tmp, site, out):
@@ -316,8 +263,7 @@ def main():
         test_escaping(tmp)
         test_attachments(tmp)
         test_withdrawn_and_numbers(tmp)
-    print("%d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+    return finish()
 
 
 if __name__ == "__main__":
