@@ -48,19 +48,33 @@ static void output_note(output *o, const char *path, bool staged)
     pthread_mutex_unlock(&o->lock);
 }
 
-/* mkdir -p of every folder above the file at `path`, from `from` on. */
-static int output_mkdirs(char *path, size_t from)
+/* Make the folder that holds the file at `path`, and those above it that
+ * are missing (down to `from`): the deepest first, so that a build, which
+ * writes many files into each folder, asks once per folder rather than
+ * once per folder above every file. Returns 0, or -1 with errno. */
+static int output_parent_make(char *path, size_t from)
 {
-    for (size_t i = from; path[i]; i++) {
-        if (path[i] != '/')
-            continue;
-        path[i] = '\0';
-        int rc = mkdir(path, 0777);
-        path[i] = '/';
-        if (rc != 0 && errno != EEXIST)
-            return -1;
-    }
-    return 0;
+    char *slash = strrchr(path + from, '/');
+    if (!slash)
+        return 0;
+    *slash = '\0';
+    int rc = mkdir(path, 0777);
+    if (rc != 0 && errno == ENOENT && output_parent_make(path, from) == 0)
+        rc = mkdir(path, 0777);
+    if (rc != 0 && errno == EEXIST)
+        rc = 0;
+    *slash = '/';
+    return rc;
+}
+
+/* rename(2), making the folders `to` needs (down to `from`) when missing. */
+static int output_rename(const char *old, char *to, size_t from)
+{
+    if (rename(old, to) == 0)
+        return 0;
+    if (errno != ENOENT || output_parent_make(to, from) != 0)
+        return -1;
+    return rename(old, to);
 }
 
 static int output_write_file(const char *path, const char *data, size_t len)
@@ -122,8 +136,9 @@ int output_write(output *o, const char *site_path, const char *data, size_t len,
     if (o->update && output_same_file(old.ptr, data, len)) {
         output_note(o, old.ptr + o->target.len + 1, false);
         o->unchanged++;
-    } else if (output_mkdirs(path.ptr, o->staging.len + 1) != 0 ||
-               output_write_file(path.ptr, data, len) != 0) {
+    } else if (output_write_file(path.ptr, data, len) != 0 &&
+               (errno != ENOENT || output_parent_make(path.ptr, o->staging.len + 1) != 0 ||
+                output_write_file(path.ptr, data, len) != 0)) {
         rc = output_fail(err, "无法写入", path.ptr + o->staging.len);
     } else {
         output_note(o, path.ptr + o->staging.len + 1, true);
@@ -264,7 +279,7 @@ static int output_update(output *o, buf *err)
         buf_reset(&to);
         buf_printf(&from, "%s/%s", o->staging.ptr, o->written[i].path);
         buf_printf(&to, "%s/%s", o->target.ptr, o->written[i].path);
-        if (output_mkdirs(to.ptr, o->target.len + 1) != 0 || rename(from.ptr, to.ptr) != 0) {
+        if (output_rename(from.ptr, to.ptr, o->target.len + 1) != 0) {
             /* A folder where a file goes now, or a file where a folder
              * goes: the old one makes way. */
             path_remove_tree(to.ptr);
@@ -275,7 +290,7 @@ static int output_update(output *o, buf *err)
                     unlink(to.ptr);
                 *s = '/';
             }
-            if (output_mkdirs(to.ptr, o->target.len + 1) != 0 || rename(from.ptr, to.ptr) != 0)
+            if (output_rename(from.ptr, to.ptr, o->target.len + 1) != 0)
                 rc = output_fail(err, "无法更新", to.ptr);
         }
     }
