@@ -25,9 +25,12 @@ uint64_t hash64_block(const void *data, size_t len)
     uint64_t h = 0x9e3779b97f4a7c15ULL ^ len;
     size_t i = 0;
     for (; i + 8 <= len; i += 8) {
-        uint64_t w = 0;
-        for (int k = 0; k < 8; k++)
-            w |= (uint64_t)p[i + k] << (8 * k);
+        /* The eight bytes as a little-endian word: one load. */
+        uint64_t w;
+        memcpy(&w, p + i, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+        w = __builtin_bswap64(w);
+#endif
         h = (h ^ w) * 0xff51afd7ed558ccdULL;
         h ^= h >> 32;
     }
