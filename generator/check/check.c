@@ -126,13 +126,7 @@ date check_add_years(date a, int years)
 }
 
 int check_run(const site_config *cfg, const catalogue *cat, const content_set *set, naming *names,
-              const check_options *opt, diag_list *diags)
-{
-    return check_run_workers(cfg, cat, set, names, opt, 0, diags);
-}
-
-int check_run_workers(const site_config *cfg, const catalogue *cat, const content_set *set,
-                      naming *names, const check_options *opt, size_t workers, diag_list *diags)
+              const check_options *opt, size_t workers, diag_list *diags)
 {
     size_t before = diag_list_count(diags, DIAG_ERROR);
     check_ctx c = {cfg, cat, set, names, opt, diags, {0}, {0}, 0};

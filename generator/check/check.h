@@ -27,15 +27,12 @@ typedef struct check_options {
 /* Run the rules. The model may be partial (a catalogue or naming.lua that
  * failed to load): rules that need the missing part are skipped, the others
  * run, so one run reports as much as it can. `cat` must have resolved the
- * items of `set` when it has any; `names` may be NULL. Returns 0, or -1 when
- * an error was added to diags. */
+ * items of `set` when it has any; `names` may be NULL. The rules that look
+ * at every item's text run on `workers` threads (0: one per core); the
+ * diagnostics, and their order, are the same for any number. Returns 0, or
+ * -1 when an error was added to diags. */
 int check_run(const site_config *cfg, const catalogue *cat, const content_set *set, naming *names,
-              const check_options *opt, diag_list *diags);
-/* The same with the rules that look at every item's text run on `workers`
- * threads (0: one per core). The diagnostics, and their order, are the same
- * for any number. */
-int check_run_workers(const site_config *cfg, const catalogue *cat, const content_set *set,
-                      naming *names, const check_options *opt, size_t workers, diag_list *diags);
+              const check_options *opt, size_t workers, diag_list *diags);
 
 /* ---- the personal-data scanner ----------------------------------------- */
 

@@ -114,8 +114,7 @@ int cli_model_check(cli_model *m, const check_options *opt, diag_list *diags)
     int named = 0;
     if (m->names && m->cat.item_count == m->content.len)
         named = catalogue_doc_numbers_apply(&m->cat, m->names, opt->drafts, m->workers);
-    int checked =
-        check_run_workers(&m->cfg, &m->cat, &m->content, m->names, opt, m->workers, diags);
+    int checked = check_run(&m->cfg, &m->cat, &m->content, m->names, opt, m->workers, diags);
     return named || checked ? -1 : 0;
 }
 
