@@ -187,11 +187,26 @@ bool catalogue_doc_number_wanted(const content_item *it, bool drafts);
  * *shown set from 0). */
 int catalogue_doc_number_ask(naming *n, arena *mem, const char *raw, const char **shown,
                              naming_doc_parts *parts);
+/* naming.lua's answers about 文号 kept from earlier runs (doc_memo.c): they
+ * depend only on the program, naming.lua and site.toml, which the memo is
+ * keyed by. */
+typedef struct catalogue_doc_memo catalogue_doc_memo;
+/* The memo in file `path` if it was written under this program, naming.lua
+ * and site.toml; an empty one otherwise (no file, another key, or a damaged
+ * file). Never fails. */
+catalogue_doc_memo *catalogue_doc_memo_open(const char *path, const site_config *cfg);
+/* Write the memo back (atomically) when this run added answers to it. A
+ * failure to write is not reported: the next run asks naming.lua again. */
+void catalogue_doc_memo_save(const catalogue_doc_memo *memo);
+void catalogue_doc_memo_free(catalogue_doc_memo *memo);
 /* Ask naming.lua about the 文号 of every item it is wanted for, on `workers`
  * threads (0: one per core), into the catalogue items (call after
- * catalogue_items_resolve). Errors from naming.lua are reported once, as
- * one thread asking in item order would. Returns 0, or -1 after one. */
-int catalogue_doc_numbers_apply(catalogue *cat, naming *n, bool drafts, size_t workers);
+ * catalogue_items_resolve); `memo` (or NULL) answers what it knows, and
+ * keeps what naming.lua answered. When the memo knows them all, n is not
+ * used. Errors from naming.lua are reported once, as one thread asking in
+ * item order would. Returns 0, or -1 after one. */
+int catalogue_doc_numbers_apply(catalogue *cat, naming *n, bool drafts, size_t workers,
+                                catalogue_doc_memo *memo);
 /* 2026年第三季度, 2026年9月, 2026年度; n is the quarter or month (unused for
  * a year). */
 int naming_period_label(naming *n, arena *mem, category_periodic kind, int year, int num,

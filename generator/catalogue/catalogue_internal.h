@@ -68,4 +68,10 @@ void lock_file_format(const catalogue_lock *lk, buf *out);
  * Returns 0, or -1 after a GK304 diagnostic. */
 int lock_file_replace(const catalogue_lock *lk, const buf *text, diag_list *diags);
 
+/* doc_memo.c, for doc_numbers.c. Fill ci's 文号 answers (copied into mem)
+ * from the memo (may be NULL); false when it does not know the number. */
+bool doc_memo_answer(const catalogue_doc_memo *m, arena *mem, catalogue_item *ci);
+/* Keep ci's answers, when it has some the memo lacks, for the next run. */
+void doc_memo_keep(catalogue_doc_memo *m, const catalogue_item *ci);
+
 #endif

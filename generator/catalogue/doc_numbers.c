@@ -6,7 +6,9 @@
  * and then fails quietly, so errors cannot be merged from several handles:
  * when any worker meets one, all their work is dropped and the numbers are
  * asked again on the caller's handle, one by one, in item order, which
- * reports the error exactly as a single thread would. */
+ * reports the error exactly as a single thread would. Numbers the memo of
+ * earlier runs knows (doc_memo.c) are not asked at all; when it knows them
+ * all, no naming.lua runs. */
 #include "catalogue_internal.h"
 
 #include "../util/pool.h"
@@ -66,7 +68,8 @@ static void doc_worker(void *ctx, size_t w)
         size_t i = atomic_fetch_add(&p->next, 1);
         if (i >= p->cat->item_count)
             break;
-        if (!catalogue_doc_number_wanted(p->cat->items[i].item, p->drafts))
+        if (!catalogue_doc_number_wanted(p->cat->items[i].item, p->drafts) ||
+            p->cat->items[i].doc_number)
             continue;
         if (!doc_ask_one(p->cat, p->names[w], &p->mem[w], i) || p->diags[w].len) {
             atomic_store(&p->failed, true);
@@ -75,14 +78,12 @@ static void doc_worker(void *ctx, size_t w)
     }
 }
 
-/* Ask on `workers` threads; false when that was not done (one thread, few
- * numbers, or an error from naming.lua), with every item left unasked. */
-static bool doc_ask_parallel(catalogue *cat, naming *n, bool drafts, size_t workers)
+/* Ask the `missing` numbers the memo did not answer on `workers` threads;
+ * false when that was not done (one thread, few numbers, or an error from
+ * naming.lua). */
+static bool doc_ask_parallel(catalogue *cat, naming *n, bool drafts, size_t workers, size_t missing)
 {
-    size_t wanted = 0;
-    for (size_t i = 0; i < cat->item_count; i++)
-        wanted += catalogue_doc_number_wanted(cat->items[i].item, drafts);
-    if (workers < 2 || wanted < DOC_PARALLEL_MIN)
+    if (workers < 2 || missing < DOC_PARALLEL_MIN)
         return false;
     doc_par p = {cat,
                  drafts,
@@ -106,24 +107,50 @@ static bool doc_ask_parallel(catalogue *cat, naming *n, bool drafts, size_t work
         diag_list_free(&p.diags[w]);
         arena_adopt(&cat->mem, &p.mem[w]);
     }
-    for (size_t i = 0; !ok && i < cat->item_count; i++) {
-        cat->items[i].doc_number = NULL;
-        cat->items[i].doc_split = false;
-    }
     free(p.names);
     free(p.diags);
     free(p.mem);
     return ok;
 }
 
-int catalogue_doc_numbers_apply(catalogue *cat, naming *n, bool drafts, size_t workers)
+/* Keep what naming.lua answered in this run for the next. */
+static void doc_memo_keep_all(catalogue *cat, bool drafts, catalogue_doc_memo *memo)
 {
-    if (doc_ask_parallel(cat, n, drafts, workers ? workers : pool_default_workers()))
-        return 0;
-    bool ok = true;
+    for (size_t i = 0; memo && i < cat->item_count; i++)
+        if (catalogue_doc_number_wanted(cat->items[i].item, drafts))
+            doc_memo_keep(memo, &cat->items[i]);
+}
+
+int catalogue_doc_numbers_apply(catalogue *cat, naming *n, bool drafts, size_t workers,
+                                catalogue_doc_memo *memo)
+{
+    size_t missing = 0;
     for (size_t i = 0; i < cat->item_count; i++)
         if (catalogue_doc_number_wanted(cat->items[i].item, drafts) &&
-            !doc_ask_one(cat, n, &cat->mem, i))
+            !doc_memo_answer(memo, &cat->mem, &cat->items[i]))
+            missing++;
+    if (!missing)
+        return 0;
+    if (doc_ask_parallel(cat, n, drafts, workers ? workers : pool_default_workers(), missing)) {
+        doc_memo_keep_all(cat, drafts, memo);
+        return 0;
+    }
+    /* In item order on the caller's handle, from nothing: once naming.lua
+     * has failed, later items are left unanswered, memo or not, as they
+     * would be without it. */
+    for (size_t i = 0; i < cat->item_count; i++) {
+        cat->items[i].doc_number = NULL;
+        cat->items[i].doc_split = false;
+    }
+    bool ok = true;
+    for (size_t i = 0; i < cat->item_count; i++) {
+        catalogue_item *ci = &cat->items[i];
+        if (!catalogue_doc_number_wanted(ci->item, drafts) ||
+            (ok && doc_memo_answer(memo, &cat->mem, ci)))
+            continue;
+        if (!doc_ask_one(cat, n, &cat->mem, i))
             ok = false;
+    }
+    doc_memo_keep_all(cat, drafts, memo);
     return ok ? 0 : -1;
 }

@@ -70,14 +70,29 @@ int cli_history_load(history **h, cli_model *m, diag_list *diags)
     return 0;
 }
 
+static int model_check(cli_model *m, const check_options *opt, catalogue_doc_memo *memo,
+                       diag_list *diags);
+
 int cli_model_ready(cli_model *m, const char *site, bool drafts, size_t workers, history **h,
                     diag_list *diags)
 {
     /* The checks run even when loading failed, so that one run reports
-     * every error. */
+     * every error. naming.lua's 文号 answers are kept beside the build
+     * cache, and written only when the site passed, as the site is. */
     int loaded = cli_model_load_workers(m, site, workers, diags);
     check_options copt = {date_today(), true, drafts};
-    if (cli_model_check(m, &copt, diags) != 0 || loaded != 0)
+    catalogue_doc_memo *memo = NULL;
+    if (m->cfg.parsed) {
+        buf path = BUF_INIT;
+        buf_printf(&path, "%s/.gongkai/naming.cache", site);
+        memo = catalogue_doc_memo_open(path.ptr, &m->cfg);
+        buf_free(&path);
+    }
+    int checked = model_check(m, &copt, memo, diags);
+    if (checked == 0 && loaded == 0)
+        catalogue_doc_memo_save(memo);
+    catalogue_doc_memo_free(memo);
+    if (checked != 0 || loaded != 0)
         return EXIT_CONTENT;
     return cli_history_load(h, m, diags) != 0 ? EXIT_INTERNAL : 0;
 }
@@ -108,12 +123,18 @@ int cli_board_option(int opt, const char *arg, const char *latest_means, cli_boa
 
 int cli_model_check(cli_model *m, const check_options *opt, diag_list *diags)
 {
+    return model_check(m, opt, NULL, diags);
+}
+
+static int model_check(cli_model *m, const check_options *opt, catalogue_doc_memo *memo,
+                       diag_list *diags)
+{
     if (!m->has_content || !m->cfg.parsed)
         return 0;
     /* The checks and the pages share naming.lua's 文号, asked once here. */
     int named = 0;
     if (m->names && m->cat.item_count == m->content.len)
-        named = catalogue_doc_numbers_apply(&m->cat, m->names, opt->drafts, m->workers);
+        named = catalogue_doc_numbers_apply(&m->cat, m->names, opt->drafts, m->workers, memo);
     int checked = check_run(&m->cfg, &m->cat, &m->content, m->names, opt, m->workers, diags);
     return named || checked ? -1 : 0;
 }

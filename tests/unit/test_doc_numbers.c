@@ -1,6 +1,8 @@
 /* The catalogue's 文号 (catalogue_doc_numbers_apply): which items are asked,
- * the same answers on one thread and on several, and a naming.lua error
- * reported once, for the first item in order, however many threads ask. */
+ * the same answers on one thread and on several, a naming.lua error
+ * reported once, for the first item in order, however many threads ask,
+ * and the memo of earlier runs: used only when whole and of the same key,
+ * and never hiding an error. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -102,9 +104,14 @@ static fixture *fixture_open(int bad)
 static void fixture_close(fixture *f)
 {
     char path[128];
-    snprintf(path, sizeof path, "%s/templates/naming.lua", f->root);
-    unlink(path);
+    const char *files[] = {"templates/naming.lua", ".gongkai/naming.cache", "site.toml"};
+    for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+        snprintf(path, sizeof path, "%s/%s", f->root, files[i]);
+        unlink(path);
+    }
     snprintf(path, sizeof path, "%s/templates", f->root);
+    rmdir(path);
+    snprintf(path, sizeof path, "%s/.gongkai", f->root);
     rmdir(path);
     rmdir(f->root);
     naming_close(f->n);
@@ -144,7 +151,7 @@ static void test_one_and_two_threads(void **state)
     for (size_t workers = 1; workers <= 2; workers++) {
         for (int drafts = 0; drafts <= 1; drafts++) {
             fixture *f = fixture_open(-1);
-            assert_int_equal(catalogue_doc_numbers_apply(&f->cat, f->n, drafts, workers), 0);
+            assert_int_equal(catalogue_doc_numbers_apply(&f->cat, f->n, drafts, workers, NULL), 0);
             assert_int_equal(f->diags.len, 0);
             assert_answers(f, drafts);
             fixture_close(f);
@@ -173,7 +180,7 @@ static void test_error_once(void **state)
     (void)state;
     for (size_t workers = 1; workers <= 2; workers++) {
         fixture *f = fixture_open(200);
-        assert_int_equal(catalogue_doc_numbers_apply(&f->cat, f->n, false, workers), -1);
+        assert_int_equal(catalogue_doc_numbers_apply(&f->cat, f->n, false, workers, NULL), -1);
         assert_int_equal(f->diags.len, 1);
         assert_string_equal(f->diags.items[0].code, "GK302");
         assert_non_null(strstr(f->diags.items[0].message, "坏文号 坏[2025]200号"));
@@ -193,12 +200,221 @@ static void test_error_once(void **state)
     }
 }
 
+/* ---- the memo ---------------------------------------------------------- */
+
+static void memo_path(const fixture *f, char *path, size_t size)
+{
+    snprintf(path, size, "%s/.gongkai/naming.cache", f->root);
+}
+
+/* Forget every answer, as a new run starts. */
+static void clear_answers(fixture *f)
+{
+    for (int i = 0; i < ITEMS; i++) {
+        f->cat.items[i].doc_number = NULL;
+        f->cat.items[i].doc_split = false;
+    }
+}
+
+/* A run with the memo: open, apply on `n` (NULL: naming.lua must not be
+ * needed), save. Returns what apply returned. */
+static int memo_run(fixture *f, naming *n, size_t workers)
+{
+    char path[128];
+    memo_path(f, path, sizeof path);
+    clear_answers(f);
+    catalogue_doc_memo *m = catalogue_doc_memo_open(path, &f->cfg);
+    int rc = catalogue_doc_numbers_apply(&f->cat, n, false, workers, m);
+    catalogue_doc_memo_save(m);
+    catalogue_doc_memo_free(m);
+    return rc;
+}
+
+static char *read_all(const char *path, size_t *len)
+{
+    FILE *fp = fopen(path, "rb");
+    assert_non_null(fp);
+    fseek(fp, 0, SEEK_END);
+    *len = (size_t)ftell(fp);
+    rewind(fp);
+    char *data = malloc(*len + 1);
+    assert_int_equal(fread(data, 1, *len, fp), *len);
+    fclose(fp);
+    return data;
+}
+
+static void write_bytes(const char *path, const char *data, size_t len)
+{
+    FILE *fp = fopen(path, "wb");
+    assert_non_null(fp);
+    assert_int_equal(fwrite(data, 1, len, fp), len);
+    fclose(fp);
+}
+
+/* data with the first `all ? every : first` occurrence of from[0..flen)
+ * replaced by to[0..tlen), written to path. */
+static void write_replaced(const char *path, const char *data, size_t len, const char *from,
+                           size_t flen, const char *to, size_t tlen, bool all)
+{
+    char *out = malloc(len * 2 + tlen + 1);
+    size_t n = 0, i = 0;
+    bool done = false;
+    while (i < len) {
+        if (!done && i + flen <= len && memcmp(data + i, from, flen) == 0) {
+            memcpy(out + n, to, tlen);
+            n += tlen;
+            i += flen;
+            done = !all;
+        } else {
+            out[n++] = data[i++];
+        }
+    }
+    write_bytes(path, out, n);
+    free(out);
+}
+
+/* A whole memo written by the last run, with every standard form changed
+ * from 示财发〔 to 示政发〔 (as naming.lua never answers), so that an answer
+ * taken from it shows. */
+static char *poison_memo(fixture *f, size_t *len)
+{
+    char path[128];
+    memo_path(f, path, sizeof path);
+    char *data = read_all(path, len);
+    write_replaced(path, data, *len, "示财发〔", strlen("示财发〔"), "示政发〔", strlen("示政发〔"),
+                   true);
+    free(data);
+    return read_all(path, len);
+}
+
+static bool poisoned(const fixture *f)
+{
+    return f->cat.items[0].doc_number && strstr(f->cat.items[0].doc_number, "示政发");
+}
+
+/* What a run keeps, the next one answers without naming.lua. */
+static void test_memo_round_trip(void **state)
+{
+    (void)state;
+    for (size_t workers = 1; workers <= 2; workers++) {
+        fixture *f = fixture_open(-1);
+        assert_int_equal(memo_run(f, f->n, workers), 0);
+        assert_answers(f, false);
+        assert_int_equal(memo_run(f, NULL, workers), 0);
+        assert_answers(f, false);
+        assert_int_equal(f->diags.len, 0);
+        size_t len;
+        free(poison_memo(f, &len));
+        assert_int_equal(memo_run(f, NULL, workers), 0);
+        assert_true(poisoned(f));
+        assert_string_equal(f->cat.items[0].doc_parts.issuer, "示财发");
+        fixture_close(f);
+    }
+}
+
+/* A damaged memo is not used at all: naming.lua answers every number. */
+static void test_memo_damaged(void **state)
+{
+    (void)state;
+    fixture *f = fixture_open(-1);
+    assert_int_equal(memo_run(f, f->n, 1), 0);
+    size_t len;
+    char *good = poison_memo(f, &len);
+    char path[128];
+    memo_path(f, path, sizeof path);
+    for (size_t cut = 0; cut < len; cut += cut < 80 || cut > len - 80 ? 1 : 61) {
+        write_bytes(path, good, cut);
+        assert_int_equal(memo_run(f, f->n, 1), 0);
+        assert_false(poisoned(f));
+        assert_answers(f, false);
+        write_bytes(path, good, len);
+    }
+    const struct {
+        const char *from, *to;
+        size_t flen, tlen;
+    } edits[] = {
+        {"gongkai", "gongkaj", 7, 7},        /* magic */
+        {"\0002025\0", "\00010000\0", 6, 7}, /* a year out of bounds */
+        {"\0002025\0", "\0002o25\0", 6, 6},  /* not a number */
+        {"示政发〔", "示政发\t", 12, 10},    /* a control character */
+        {"示政发〔", "示\377发〔", 12, 10},  /* not UTF-8 */
+        {"\000+\0", "\000*\0", 3, 3},        /* neither split nor not */
+    };
+    for (size_t k = 0; k < sizeof edits / sizeof *edits; k++) {
+        write_replaced(path, good, len, edits[k].from, edits[k].flen, edits[k].to, edits[k].tlen,
+                       false);
+        assert_int_equal(memo_run(f, f->n, 1), 0);
+        assert_false(poisoned(f));
+        write_bytes(path, good, len);
+    }
+    /* Bytes after the last entry. */
+    char *longer = malloc(len + 1);
+    memcpy(longer, good, len);
+    longer[len] = 'x';
+    write_bytes(path, longer, len + 1);
+    assert_int_equal(memo_run(f, f->n, 1), 0);
+    assert_false(poisoned(f));
+    free(longer);
+    free(good);
+    fixture_close(f);
+}
+
+/* A memo written under another naming.lua or site.toml is not used. */
+static void test_memo_other_key(void **state)
+{
+    (void)state;
+    const char *edits[] = {"templates/naming.lua", "site.toml"};
+    for (size_t k = 0; k < 2; k++) {
+        fixture *f = fixture_open(-1);
+        assert_int_equal(memo_run(f, f->n, 1), 0);
+        size_t len;
+        free(poison_memo(f, &len));
+        char path[128];
+        snprintf(path, sizeof path, "%s/%s", f->root, edits[k]);
+        FILE *fp = fopen(path, "a");
+        assert_non_null(fp);
+        fputs("\n-- edited\n", fp);
+        fclose(fp);
+        assert_int_equal(memo_run(f, f->n, 1), 0);
+        assert_false(poisoned(f));
+        assert_answers(f, false);
+        fixture_close(f);
+    }
+}
+
+/* A number naming.lua fails on is never kept: every run reports it, once,
+ * and the items after it stay unanswered although the memo knows them. */
+static void test_memo_error_every_run(void **state)
+{
+    (void)state;
+    for (size_t workers = 1; workers <= 2; workers++) {
+        fixture *f = fixture_open(200);
+        f->items[200].doc_number.s = "示财发[2025]200号";
+        assert_int_equal(memo_run(f, f->n, workers), 0);
+        f->items[200].doc_number.s = f->raw[200];
+        for (int run = 0; run < 2; run++) {
+            naming_close(f->n);
+            diag_list_free(&f->diags);
+            diag_list_init(&f->diags);
+            assert_int_equal(naming_open(&f->n, &f->cfg, &f->diags), 0);
+            assert_int_equal(memo_run(f, f->n, workers), -1);
+            assert_int_equal(f->diags.len, 1);
+            assert_non_null(strstr(f->diags.items[0].message, "坏文号 坏[2025]200号"));
+            assert_string_equal(f->cat.items[199].doc_number, "示财发〔2025〕199号");
+            for (int i = 200; i < ITEMS; i++)
+                assert_null(f->cat.items[i].doc_number);
+        }
+        fixture_close(f);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_one_and_two_threads),
-        cmocka_unit_test(test_wanted),
-        cmocka_unit_test(test_error_once),
+        cmocka_unit_test(test_one_and_two_threads),  cmocka_unit_test(test_wanted),
+        cmocka_unit_test(test_error_once),           cmocka_unit_test(test_memo_round_trip),
+        cmocka_unit_test(test_memo_damaged),         cmocka_unit_test(test_memo_other_key),
+        cmocka_unit_test(test_memo_error_every_run),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
