@@ -261,11 +261,15 @@ static size_t revision_front_lines(arena *mem, const content_item *it, diff_piec
 
 static const char *const revision_kinds[] = {"same", "removed", "added"};
 
-/* key = a Markdown block as HTML, on the table on top. */
-static void revision_block_html(lua_State *L, const char *key, const diff_piece *p, bool allow_html,
-                                buf *html)
+/* key = a Markdown block of the file `source` as HTML on the diff page at
+ * `page`, on the table on top. */
+static void revision_block_html(const revision_set *rs, lua_State *L, const char *key,
+                                const diff_piece *p, const char *source, const char *page,
+                                bool allow_html, buf *html)
 {
     cmark_node *doc = markdown_parse(p->s, p->len);
+    if (rs->links)
+        rs->links(rs->links_ctx, doc, source, page);
     buf_reset(html);
     markdown_render_html(doc, allow_html, html);
     cmark_node_free(doc);
@@ -335,7 +339,8 @@ void revision_set_diff(revision_set *rs, lua_State *L, size_t k, const char *url
     n = diff_compare(&rs->mem, ba, nba, bb, nbb, &ops);
     lua_createtable(L, (int)n, 0);
     size_t counts[4] = {0, 0, 0, 0}, out = 0;
-    buf html = BUF_INIT;
+    buf html = BUF_INIT, page = BUF_INIT;
+    buf_printf(&page, "%sv%d/diff/", url, rs->rv->v[k].number);
     for (size_t i = 0; i < n;) {
         /* Blocks removed and as many added in their place: each pair is one
          * block changed, shown with the lines that changed in it. */
@@ -349,8 +354,8 @@ void revision_set_diff(revision_set *rs, lua_State *L, size_t k, const char *url
             const diff_piece *old = &ba[ops[i + p].index], *cur = &bb[ops[i + r + p].index];
             lua_createtable(L, 0, 4);
             sandbox_set_string(L, "kind", "changed");
-            revision_block_html(L, "html", cur, allow_html, &html);
-            revision_block_html(L, "old_html", old, allow_html, &html);
+            revision_block_html(rs, L, "html", cur, b->path, page.ptr, allow_html, &html);
+            revision_block_html(rs, L, "old_html", old, a->path, page.ptr, allow_html, &html);
             revision_lines_diff(L, "lines", &rs->mem, old, cur);
             lua_rawseti(L, -2, (lua_Integer)++out);
         }
@@ -362,12 +367,14 @@ void revision_set_diff(revision_set *rs, lua_State *L, size_t k, const char *url
         const diff_piece *p = ops[i].kind == DIFF_ADDED ? &bb[ops[i].index] : &ba[ops[i].index];
         lua_createtable(L, 0, 2);
         sandbox_set_string(L, "kind", revision_kinds[ops[i].kind]);
-        revision_block_html(L, "html", p, allow_html, &html);
+        revision_block_html(rs, L, "html", p, ops[i].kind == DIFF_ADDED ? b->path : a->path,
+                            page.ptr, allow_html, &html);
         lua_rawseti(L, -2, (lua_Integer)++out);
         counts[ops[i].kind]++;
         i++;
     }
     buf_free(&html);
+    buf_free(&page);
     lua_setfield(L, -2, "blocks");
     rev_set_int(L, "removed", (lua_Integer)counts[DIFF_REMOVED]);
     rev_set_int(L, "added", (lua_Integer)counts[DIFF_ADDED]);

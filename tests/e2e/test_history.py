@@ -250,6 +250,11 @@ def test_version_links(tmp, site):
           "the current page's link: %s" % (current and current.group(1)))
     check(earlier and earlier.group(1) == "../../../2024/juesuan-2023/#shuoming",
           "the earlier version's link: %s" % (earlier and earlier.group(1)))
+    # Its diff against the current version shows both links, a folder deeper.
+    diff = read(os.path.join(out, ITEM_URL, newest, "diff", "index.html")) if newest else ""
+    links = re.findall(r'<a href="([^"]*)">2023年决算', diff)
+    check(len(links) == 2 and set(links) == {"../../../../2024/juesuan-2023/#shuoming"},
+          "the diff page's links: %s" % links)
 
 
 def test_not_a_repository(tmp):
