@@ -58,6 +58,10 @@ typedef void (*check_pii_fn)(const check_pii_match *m, void *ctx);
  * longer run of digits, a code with letters or slashes (索引号, 统一社会信用
  * 代码), the sequence number of a 文号 (〔2025〕…号), a decimal amount. */
 void check_pii_scan(const char *text, size_t len, check_pii_fn fn, void *ctx);
+/* Whether what the pages of `it` would show holds personal data (GK202's
+ * rule: not when the item says pii_allowed). For texts no check sees, such
+ * as earlier versions read back from git. */
+bool check_item_personal_data(const content_item *it);
 /* A name for the kind, in Chinese: 身份证号, 手机号码, 银行卡号. */
 const char *check_pii_kind_name(check_pii_kind kind);
 

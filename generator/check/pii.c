@@ -371,6 +371,14 @@ static void pii_found_one(const check_pii_match *m, void *ctx)
              check_pii_kind_name(m->kind), m->masked, m->masked);
 }
 
+/* What of an item's file its pages show: the front matter (title, 文号,
+ * keywords...) always, the body only for 主动公开 ones. */
+static size_t pii_shown_len(const content_item *it)
+{
+    size_t head = (size_t)(it->body - it->text);
+    return it->disclosure == CONTENT_DISCLOSURE_PUBLIC ? it->text_len : head;
+}
+
 /* Items are scanned on several threads: the whole text of every item. */
 static void pii_item(const check_ctx *c, size_t i, diag_list *out)
 {
@@ -378,11 +386,21 @@ static void pii_item(const check_ctx *c, size_t i, diag_list *out)
     if (!check_item_published(c, it) || it->pii_allowed.s)
         return;
     pii_found f = {it, out};
-    /* The front matter (title, 文号, keywords...) is shown for every
-     * published item; the body only for 主动公开 ones. */
-    size_t head = (size_t)(it->body - it->text);
-    size_t n = it->disclosure == CONTENT_DISCLOSURE_PUBLIC ? it->text_len : head;
-    check_pii_scan(it->text, n, pii_found_one, &f);
+    check_pii_scan(it->text, pii_shown_len(it), pii_found_one, &f);
+}
+
+static void pii_note(const check_pii_match *m, void *ctx)
+{
+    (void)m;
+    *(bool *)ctx = true;
+}
+
+bool check_item_personal_data(const content_item *it)
+{
+    bool found = false;
+    if (!it->pii_allowed.s)
+        check_pii_scan(it->text, pii_shown_len(it), pii_note, &found);
+    return found;
 }
 
 void check_pii_run(check_ctx *c)

@@ -2,8 +2,8 @@
 #include "diff.h"
 #include "markdown.h"
 
+#include "../check/check.h"
 #include "../util/sandbox.h"
-
 #include "../util/xalloc.h"
 
 #include <lauxlib.h>
@@ -59,8 +59,10 @@ static int revision_doc_load(revision_doc *d, revision_set *rs, const history_re
     buf_free(&text);
     const content_item *it = d->set.len ? &d->set.items[0] : NULL;
     d->item = it;
+    /* A version whose personal data was taken out later is not published
+     * again by its own page. */
     d->shown = it && !it->secrecy.s && it->disclosure != CONTENT_DISCLOSURE_WITHHELD &&
-               (!it->draft || rs->drafts);
+               (!it->draft || rs->drafts) && !check_item_personal_data(it);
     return 0;
 }
 

@@ -15,7 +15,7 @@ import tempfile
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
-from harness import GK, ROOT, Links, check, copy_site, finish, pages, read, sanitizer_report  # noqa: E402
+from harness import GK, ROOT, Links, check, copy_site, finish, pages, read, read_bytes, sanitizer_report  # noqa: E402
 
 ITEM = "content/czj/2025/yusuan-2025.md"
 ITEM_URL = "czj/2025/yusuan-2025/"
@@ -257,6 +257,26 @@ def test_version_links(tmp, site):
           "the diff page's links: %s" % links)
 
 
+def test_version_personal_data(tmp, site):
+    """An earlier version that held personal data since taken out gets no
+    page (nor a diff): the site never shows it again."""
+    path = os.path.join(site, ITEM)
+    with open(path, "a", encoding="utf-8") as f:
+        f.write("\n经办人身份证号 11010519491231002X。\n")
+    commit_all(site, "误传了身份证号")
+    edit(path, "经办人身份证号 11010519491231002X。", "经办人信息已删去。")
+    commit_all(site, "删去身份证号")
+    out = os.path.join(tmp, "pii-out")
+    r = gongkai("build", "-s", site, "-o", out)
+    check(r.returncode == 0, "build after personal data was taken out: %s" % r.stderr[-500:])
+    leaks = [os.path.join(d, f) for d, _, fs in os.walk(out) for f in fs
+             if b"11010519491231002X" in read_bytes(os.path.join(d, f))]
+    check(not leaks, "an earlier version's ID number is on the site: %s" % leaks[:3])
+    page = read(os.path.join(out, ITEM_URL, "index.html"))
+    shown = re.findall(r'href="(v\d+)/"', page)
+    check(len(shown) >= 2, "the other earlier versions are still listed: %s" % shown)
+
+
 def test_not_a_repository(tmp):
     site = copy_site(tmp, "plain")
     out = os.path.join(tmp, "plain-out")
@@ -297,6 +317,7 @@ def main():
             test_withdrawal_and_history(site, *tags)
         test_working_version(tmp, site)
         test_version_links(tmp, site)
+        test_version_personal_data(tmp, site)
         test_not_a_repository(tmp)
         test_example_repository(tmp)
     return finish()
