@@ -243,14 +243,11 @@ int naming_period_label(naming *n, arena *mem, category_periodic kind, int year,
  * call catalogue_lock_write after a build without errors (`check` applies
  * to validate and never writes). Returns 0, or -1 after a
  * diagnostic: GK303 for a malformed or unreadable lock (with its line; the
- * file is then never rewritten), GK302 from naming.lua. */
+ * file is then never rewritten), GK302 from naming.lua. The items'
+ * fingerprints are taken on `workers` threads (0: one per core); naming.lua
+ * is asked on the calling thread only. */
 int catalogue_lock_apply(catalogue *cat, const content_set *set, naming *n, const site_config *cfg,
-                         date today, diag_list *diags);
-/* The same with the items' fingerprints taken on `workers` threads (0: one
- * per core); naming.lua is asked on the calling thread only. */
-int catalogue_lock_apply_workers(catalogue *cat, const content_set *set, naming *n,
-                                 const site_config *cfg, date today, size_t workers,
-                                 diag_list *diags);
+                         date today, size_t workers, diag_list *diags);
 
 /* Write catalogue.lock when catalogue_lock_apply changed anything (or it did
  * not exist); otherwise leave the file alone. The text goes to a temporary

@@ -470,14 +470,7 @@ static void lock_results(lock_apply *a)
 }
 
 int catalogue_lock_apply(catalogue *cat, const content_set *set, naming *n, const site_config *cfg,
-                         date today, diag_list *diags)
-{
-    return catalogue_lock_apply_workers(cat, set, n, cfg, today, 0, diags);
-}
-
-int catalogue_lock_apply_workers(catalogue *cat, const content_set *set, naming *n,
-                                 const site_config *cfg, date today, size_t workers,
-                                 diag_list *diags)
+                         date today, size_t workers, diag_list *diags)
 {
     arena *mem = &cat->mem;
     catalogue_lock *lk = arena_alloc(mem, sizeof *lk);

@@ -49,7 +49,7 @@ int cli_check(int argc, char **argv)
     diag_list diags;
     diag_list_init(&diags);
     cli_model m;
-    cli_model_load_workers(&m, o.site, o.jobs, &diags);
+    cli_model_load(&m, o.site, o.jobs, &diags);
     check_options copt = {o.today, false, o.drafts};
     cli_model_check(&m, &copt, &diags);
     size_t errors = diag_list_count(&diags, DIAG_ERROR);

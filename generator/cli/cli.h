@@ -50,13 +50,11 @@ typedef struct cli_model {
     size_t workers; /* threads for loading and checking; 0: one per core */
 } cli_model;
 
-/* Load as far as the errors allow, so that one run reports every problem.
- * Returns 0, or -1 when an error was added to diags. Free with
+/* Load as far as the errors allow, so that one run reports every problem,
+ * the items read, and later checked, on `workers` threads (0: one per
+ * core). Returns 0, or -1 when an error was added to diags. Free with
  * cli_model_free either way. */
-int cli_model_load(cli_model *m, const char *site, diag_list *diags);
-/* The same with the items read, and later checked, on `workers` threads
- * (0: one per core). */
-int cli_model_load_workers(cli_model *m, const char *site, size_t workers, diag_list *diags);
+int cli_model_load(cli_model *m, const char *site, size_t workers, diag_list *diags);
 void cli_model_free(cli_model *m);
 /* Run the compliance checks over whatever part of the model loaded.
  * Returns 0, or -1 when an error was added to diags. */

@@ -128,7 +128,7 @@ int cli_history(int argc, char **argv)
     cli_model m;
     history *h = NULL;
     /* Errors of other items do not matter here, only a model to look in. */
-    cli_model_load(&m, o.site, &diags);
+    cli_model_load(&m, o.site, 0, &diags);
     size_t item = SIZE_MAX, gone = SIZE_MAX;
     if (!m.cat.items) {
         cli_diags_report(&diags, false);

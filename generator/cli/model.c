@@ -35,12 +35,7 @@ int cli_options_parse(int argc, char **argv, const char *shorts, const struct op
 
 /* Load as far as the errors allow, so that one run reports every problem:
  * a broken catalogue does not stop the items from being read. */
-int cli_model_load(cli_model *m, const char *site, diag_list *diags)
-{
-    return cli_model_load_workers(m, site, 0, diags);
-}
-
-int cli_model_load_workers(cli_model *m, const char *site, size_t workers, diag_list *diags)
+int cli_model_load(cli_model *m, const char *site, size_t workers, diag_list *diags)
 {
     memset(m, 0, sizeof *m);
     m->workers = workers;
@@ -50,15 +45,15 @@ int cli_model_load_workers(cli_model *m, const char *site, size_t workers, diag_
         return -1; /* without departments every item would be misreported */
     rc |= catalogue_load(&m->cat, &m->cfg, diags);
     m->has_cat = true;
-    rc |= content_load_workers(&m->content, &m->cfg, workers, diags);
+    rc |= content_load(&m->content, &m->cfg, workers, diags);
     m->has_content = true;
     if (!m->cat.count)
         return -1;
     rc |= catalogue_items_resolve(&m->cat, &m->content, diags);
     if (naming_open(&m->names, &m->cfg, diags) != 0)
         return -1;
-    rc |= catalogue_lock_apply_workers(&m->cat, &m->content, m->names, &m->cfg, date_today(),
-                                       workers, diags);
+    rc |=
+        catalogue_lock_apply(&m->cat, &m->content, m->names, &m->cfg, date_today(), workers, diags);
     return rc ? -1 : 0;
 }
 
@@ -79,7 +74,7 @@ int cli_model_ready(cli_model *m, const char *site, bool drafts, size_t workers,
     /* The checks run even when loading failed, so that one run reports
      * every error. naming.lua's 文号 answers are kept beside the build
      * cache, and written only when the site passed, as the site is. */
-    int loaded = cli_model_load_workers(m, site, workers, diags);
+    int loaded = cli_model_load(m, site, workers, diags);
     check_options copt = {date_today(), true, drafts};
     catalogue_doc_memo *memo = NULL;
     if (m->cfg.parsed) {

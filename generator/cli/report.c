@@ -75,7 +75,7 @@ int cli_report(int argc, char **argv)
         buf_puts(&path, o.out);
     else
         buf_printf(&path, "%s/report-%d.csv", o.site, o.year);
-    if (cli_model_load(&m, o.site, &diags) != 0) {
+    if (cli_model_load(&m, o.site, 0, &diags) != 0) {
         rc = EXIT_CONTENT;
     } else {
         report r;

@@ -73,7 +73,7 @@ int cli_sheets(int argc, char **argv)
     cli_model m;
     buf out = BUF_INIT;
     cli_output_path(&out, o.out, o.site, "sheets");
-    if (cli_model_load(&m, o.site, &diags) != 0) {
+    if (cli_model_load(&m, o.site, 0, &diags) != 0) {
         rc = EXIT_CONTENT;
     } else if (o.sel.board && !config_board_find(&m.cfg, o.sel.board)) {
         rc = cli_usage_error("site.toml 中没有公开栏 %s（[[boards]] 的 id）", o.sel.board);

@@ -166,13 +166,11 @@ void content_free(content_set *set);
  * excepted) into set, which is initialised here and must be released with
  * content_free either way. Drafts are loaded and flagged. A file whose front
  * matter cannot be read is left out; an item with other errors is kept with
- * ok false, so that checks can still look at it. Returns 0 when no error was
- * added to diags, -1 otherwise. */
-int content_load(content_set *set, const site_config *cfg, diag_list *diags);
-/* The same with the files read and parsed on `workers` threads (0: one per
- * core). The result, diagnostics included, is the same for any number. */
-int content_load_workers(content_set *set, const site_config *cfg, size_t workers,
-                         diag_list *diags);
+ * ok false, so that checks can still look at it. The files are read and
+ * parsed on `workers` threads (0: one per core); the result, diagnostics
+ * included, is the same for any number. Returns 0 when no error was added to
+ * diags, -1 otherwise. */
+int content_load(content_set *set, const site_config *cfg, size_t workers, diag_list *diags);
 
 /* Read one item, path given from the site root (content/...), and append it
  * to set (unsorted). Returns 0, or -1 when an error was added to diags. */

@@ -394,12 +394,7 @@ void content_free(content_set *set)
     memset(set, 0, sizeof *set);
 }
 
-int content_load(content_set *set, const site_config *cfg, diag_list *diags)
-{
-    return content_load_workers(set, cfg, 0, diags);
-}
-
-int content_load_workers(content_set *set, const site_config *cfg, size_t workers, diag_list *diags)
+int content_load(content_set *set, const site_config *cfg, size_t workers, diag_list *diags)
 {
     content_init(set);
     size_t errors = diag_list_count(diags, DIAG_ERROR);

@@ -34,7 +34,7 @@ typedef struct run {
 static void run_site(run *r, const char *site, date today, bool errors_only, bool drafts)
 {
     diag_list_init(&r->diags);
-    r->load_rc = cli_model_load(&r->m, site, &r->diags);
+    r->load_rc = cli_model_load(&r->m, site, 0, &r->diags);
     check_options opt = {today, errors_only, drafts};
     r->check_rc = cli_model_check(&r->m, &opt, &r->diags);
     diag_list_sort(&r->diags);

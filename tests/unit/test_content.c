@@ -53,7 +53,7 @@ static void load(loaded *l, const char *root)
 {
     test_config(&l->cfg, root);
     diag_list_init(&l->diags);
-    l->rc = content_load(&l->set, &l->cfg, &l->diags);
+    l->rc = content_load(&l->set, &l->cfg, 0, &l->diags);
     diag_list_sort(&l->diags);
 }
 

@@ -24,7 +24,7 @@ static int model_setup(void **state)
 {
     (void)state;
     diag_list_init(&D);
-    if (cli_model_load(&M, "tests/fixtures/report/site", &D) != 0) {
+    if (cli_model_load(&M, "tests/fixtures/report/site", 0, &D) != 0) {
         diag_list_print_text(&D, stderr);
         return -1;
     }
