@@ -3,6 +3,7 @@
  * index number or its URL; withdrawn items too. */
 #include "cli.h"
 
+#include "../render/revisions.h"
 #include "../util/buf.h"
 #include "../util/xalloc.h"
 
@@ -73,9 +74,29 @@ static void history_carry(const history_release *rel, const char *blob, void *ct
     buf_printf(b, "%s%s", b->len ? "、" : "", rel->tag ? rel->tag : rel->commit);
 }
 
-static void history_print(history *h, const history_revisions *rv, const char *index_no,
-                          const char *current_path, bool has_current)
+/* Why each earlier version gets no page on the site (NULL: it gets one),
+ * as the build decides; a version that cannot be read counts as shown. */
+static const char **history_hidden(history *h, const site_config *cfg, const history_revisions *rv,
+                                   const content_item *current)
 {
+    const char **why = xcalloc(rv->len + 1, sizeof *why);
+    diag_list ignored;
+    diag_list_init(&ignored);
+    revision_set rs;
+    revision_set_init(&rs, h, cfg, rv, current, false);
+    for (size_t k = 0; k < rs.earlier && revision_set_load(&rs, k, &ignored) == 0; k++)
+        why[k] = revision_set_hidden(&rs, k);
+    revision_set_free(&rs);
+    diag_list_free(&ignored);
+    return why;
+}
+
+static void history_print(history *h, const site_config *cfg, const history_revisions *rv,
+                          const char *index_no, const content_item *current,
+                          const char *current_path)
+{
+    bool has_current = current != NULL;
+    const char **hidden = history_hidden(h, cfg, rv, current);
     history_carried c = {rv, xcalloc(rv->len + 1, sizeof(buf)), NULL};
     if (index_no)
         history_releases_carrying(h, index_no, history_carry, &c);
@@ -86,13 +107,15 @@ static void history_print(history *h, const history_revisions *rv, const char *i
         printf("v%zu（现行，未提交）  尚未提交到 git 的修改\n", total);
     for (size_t i = rv->len; i-- > 0;) {
         const history_revision *r = &rv->v[i];
-        bool current = has_current && !rv->working && i + 1 == rv->len;
-        printf("v%d%s  %s  %s  %s\n", r->number, current ? "（现行）" : "", r->when, r->short_id,
+        bool now = has_current && !rv->working && i + 1 == rv->len;
+        printf("v%d%s  %s  %s  %s\n", r->number, now ? "（现行）" : "", r->when, r->short_id,
                r->message);
         if (current_path && strcmp(r->path, current_path) != 0)
             printf("      当时的文件：%s\n", r->path);
         printf("      %s%s\n", c.tags[i].len ? "已发布：" : "未发布过",
                c.tags[i].len ? c.tags[i].ptr : "");
+        if (hidden[i])
+            printf("      网站上没有这个版本的页面（当时%s）\n", hidden[i]);
     }
     if (c.tags[rv->len].len)
         printf("未提交的内容（--allow-dirty）已发布：%s\n", c.tags[rv->len].ptr);
@@ -105,6 +128,7 @@ static void history_print(history *h, const history_revisions *rv, const char *i
     for (size_t i = 0; i <= rv->len; i++)
         buf_free(&c.tags[i]);
     free(c.tags);
+    free(hidden);
 }
 
 int cli_history(int argc, char **argv)
@@ -149,14 +173,15 @@ int cli_history(int argc, char **argv)
         if (ci->index_no)
             printf("  索引号：%s\n  网址：%s\n", ci->index_no, ci->url);
         printf("\n");
-        history_print(h, history_item_revisions(h, item), ci->index_no, ci->item->path, true);
+        history_print(h, &m.cfg, history_item_revisions(h, item), ci->index_no, ci->item,
+                      ci->item->path);
     } else {
         const catalogue_withdrawn *w = &m.cat.withdrawn[gone];
         char day[11];
         date_format(w->withdrawn, day);
         printf("《%s》（已于 %s 撤回）\n  文件：%s\n  索引号：%s\n  网址：%s\n\n", w->title, day,
                w->path, w->index_no, w->url);
-        history_print(h, history_withdrawn_revisions(h, gone), w->index_no, w->path, false);
+        history_print(h, &m.cfg, history_withdrawn_revisions(h, gone), w->index_no, NULL, w->path);
     }
     history_close(h);
     cli_model_free(&m);

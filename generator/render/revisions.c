@@ -39,6 +39,7 @@ static void revision_doc_free(revision_doc *d)
     content_free(&d->set); /* a zeroed set is fine */
     d->item = NULL;
     d->shown = false;
+    d->hidden = NULL;
 }
 
 static int revision_doc_load(revision_doc *d, revision_set *rs, const history_revision *r,
@@ -61,8 +62,13 @@ static int revision_doc_load(revision_doc *d, revision_set *rs, const history_re
     d->item = it;
     /* A version whose personal data was taken out later is not published
      * again by its own page. */
-    d->shown = it && !it->secrecy.s && it->disclosure != CONTENT_DISCLOSURE_WITHHELD &&
-               (!it->draft || rs->drafts) && !check_item_personal_data(it);
+    d->hidden = !it                                             ? "前言无法读取"
+                : it->secrecy.s                                 ? "含密级"
+                : it->disclosure == CONTENT_DISCLOSURE_WITHHELD ? "不予公开"
+                : it->draft && !rs->drafts                      ? "草稿"
+                : check_item_personal_data(it)                  ? "含个人信息"
+                                                                : NULL;
+    d->shown = !d->hidden;
     return 0;
 }
 
@@ -117,6 +123,11 @@ int revision_set_load(revision_set *rs, size_t k, diag_list *diags)
     if (k + 1 < rs->earlier && revision_doc_load(&rs->doc[1], rs, &rs->rv->v[k + 1], diags) != 0)
         return -1;
     return 0;
+}
+
+const char *revision_set_hidden(const revision_set *rs, size_t k)
+{
+    return rs->loaded == k ? rs->doc[0].hidden : NULL;
 }
 
 /* Whether earlier version i may be shown, as far as it was read. */

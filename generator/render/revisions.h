@@ -19,6 +19,7 @@ typedef struct revision_doc {
     content_set set;
     const content_item *item; /* NULL when its front matter cannot be read */
     bool shown; /* may be published: no 密级, not 不予公开, not a draft (unless --drafts) */
+    const char *hidden; /* when not shown, why, in Chinese */
 } revision_doc;
 
 /* Point the links of `doc`, the Markdown of the file `source` (as the
@@ -53,6 +54,9 @@ void revision_set_free(revision_set *rs);
  * Returns 0 (rs->shown[k] then tells whether it may be shown), or -1 after
  * a GK603 diagnostic. */
 int revision_set_load(revision_set *rs, size_t k, diag_list *diags);
+/* Why loaded version k gets no page ("含密级", "不予公开", "草稿",
+ * "含个人信息", "前言无法读取"), or NULL when it gets one. */
+const char *revision_set_hidden(const revision_set *rs, size_t k);
 /* Whether earlier version k gets a diff page: it and the next may be shown. */
 bool revision_set_diffable(const revision_set *rs, size_t k);
 /* page.revision and page.current_url for the page of loaded version k of

@@ -275,6 +275,10 @@ def test_version_personal_data(tmp, site):
     page = read(os.path.join(out, ITEM_URL, "index.html"))
     shown = re.findall(r'href="(v\d+)/"', page)
     check(len(shown) >= 2, "the other earlier versions are still listed: %s" % shown)
+    # gongkai history says which version has no page, and why.
+    r = gongkai("history", "-s", site, ITEM)
+    check(r.returncode == 0 and r.stdout.count("网站上没有这个版本的页面（当时含个人信息）") == 1,
+          "history does not name the hidden version: %s" % r.stdout[-800:])
 
 
 def test_not_a_repository(tmp):
