@@ -17,6 +17,7 @@
 #include "catalogue_internal.h"
 
 #include "../util/atomic.h"
+#include "../util/fields.h"
 #include "../util/hash.h"
 #include "../util/path.h"
 #include "../util/utf8.h"
@@ -72,47 +73,21 @@ static uint64_t memo_key(const site_config *cfg)
 
 /* ---- reading ---------------------------------------------------------------- */
 
-typedef struct memo_reader {
-    const char *p, *end;
-    bool bad;
-} memo_reader;
-
-/* The next NUL-terminated field, or "" (and bad) when the data ends first. */
-static const char *memo_field(memo_reader *r)
-{
-    const char *nul = r->bad ? NULL : memchr(r->p, '\0', (size_t)(r->end - r->p));
-    if (!nul) {
-        r->bad = true;
-        return "";
-    }
-    const char *s = r->p;
-    r->p = nul + 1;
-    return s;
-}
-
 /* The next field as a number from `min` to `max`, written as naming.c's
  * checks allow and this file writes it (decimal, no sign, no leading 0). */
-static long long memo_number(memo_reader *r, long long min, long long max)
+static long long memo_number(fields_reader *r, long long min, long long max)
 {
-    const char *s = memo_field(r);
-    long long v = 0;
-    size_t len = strlen(s);
-    if (len == 0 || len > 18 || (len > 1 && s[0] == '0'))
+    const char *s = r->p; /* the field, once it read */
+    uint64_t v = fields_number(r, 10);
+    if (!r->bad && ((s[0] == '0' && s[1] != '\0') || v < (uint64_t)min || v > (uint64_t)max))
         r->bad = true;
-    for (size_t i = 0; !r->bad && i < len; i++) {
-        if (s[i] < '0' || s[i] > '9')
-            r->bad = true;
-        v = v * 10 + (s[i] - '0');
-    }
-    if (v < min || v > max)
-        r->bad = true;
-    return v;
+    return r->bad ? 0 : (long long)v;
 }
 
 /* A string naming.lua could have returned: UTF-8 without control characters. */
-static const char *memo_text(memo_reader *r, bool may_be_empty)
+static const char *memo_text(fields_reader *r, bool may_be_empty)
 {
-    const char *s = memo_field(r);
+    const char *s = fields_next(r);
     size_t len = strlen(s);
     if (utf8_validate(s, len) != len || (len == 0 && !may_be_empty))
         r->bad = true;
@@ -124,9 +99,11 @@ static const char *memo_text(memo_reader *r, bool may_be_empty)
 
 static bool memo_read(catalogue_doc_memo *m, const char *data, size_t size)
 {
-    memo_reader r = {data, data + size, false};
-    bool head = strcmp(memo_field(&r), MEMO_MAGIC) == 0 && strcmp(memo_field(&r), GK_VERSION) == 0;
-    const char *key = memo_field(&r);
+    fields_reader r;
+    fields_reader_init(&r, data, size);
+    bool head =
+        strcmp(fields_next(&r), MEMO_MAGIC) == 0 && strcmp(fields_next(&r), GK_VERSION) == 0;
+    const char *key = fields_next(&r);
     char want[17];
     snprintf(want, sizeof want, "%016" PRIx64, m->key);
     /* Every entry takes at least four bytes: a bound on the count. */
@@ -136,11 +113,11 @@ static bool memo_read(catalogue_doc_memo *m, const char *data, size_t size)
     m->v = arena_alloc(&m->mem, ((size_t)count + 1) * sizeof *m->v);
     for (size_t i = 0; i < (size_t)count && !r.bad; i++) {
         memo_entry *e = &m->v[i];
-        e->raw = memo_field(&r);
+        e->raw = fields_next(&r);
         if (!e->raw[0] || (i && strcmp(m->v[i - 1].raw, e->raw) >= 0))
             return false;
         e->shown = memo_text(&r, true);
-        const char *kind = memo_field(&r);
+        const char *kind = fields_next(&r);
         e->split = strcmp(kind, "+") == 0;
         if (!e->split && strcmp(kind, "-") != 0)
             return false;

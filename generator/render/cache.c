@@ -1,6 +1,7 @@
 #include "cache.h"
 
 #include "../util/atomic.h"
+#include "../util/fields.h"
 #include "../util/hash.h"
 #include "../util/path.h"
 #include "../util/xalloc.h"
@@ -22,48 +23,17 @@
 
 /* ---- reading --------------------------------------------------------------- */
 
-typedef struct cache_reader {
-    const char *p, *end;
-    bool bad;
-} cache_reader;
-
-/* The next NUL-terminated field, or NULL (and bad) at the end. */
-static const char *cache_field(cache_reader *r)
-{
-    const char *f = r->p;
-    const char *nul = r->bad || f >= r->end ? NULL : memchr(f, '\0', (size_t)(r->end - f));
-    if (!nul) {
-        r->bad = true;
-        return NULL;
-    }
-    r->p = nul + 1;
-    return f;
-}
-
-static uint64_t cache_number(cache_reader *r, int base)
-{
-    const char *f = cache_field(r);
-    if (!f)
-        return 0;
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(f, &end, base);
-    if (!*f || *end || errno || *f == '-' || *f == '+' || *f == ' ')
-        r->bad = true;
-    return v;
-}
-
 /* One record, or false at the end of the file or when it does not read. */
-static bool cache_record(build_cache *c, cache_reader *r, cache_item *it)
+static bool cache_record(build_cache *c, fields_reader *r, cache_item *it)
 {
-    it->key = cache_number(r, 16);
-    it->path = cache_field(r);
-    const char *version = cache_field(r), *working = cache_field(r);
-    it->deps = (size_t)cache_number(r, 10);
-    it->entry.off = cache_number(r, 10);
-    it->entry.len = (size_t)cache_number(r, 10);
-    it->entry.sum = cache_number(r, 16);
-    uint64_t pages = cache_number(r, 10);
+    it->key = fields_number(r, 16);
+    it->path = fields_next(r);
+    const char *version = fields_next(r), *working = fields_next(r);
+    it->deps = (size_t)fields_number(r, 10);
+    it->entry.off = fields_number(r, 10);
+    it->entry.len = (size_t)fields_number(r, 10);
+    it->entry.sum = fields_number(r, 16);
+    uint64_t pages = fields_number(r, 10);
     if (r->bad || pages > (uint64_t)(r->end - r->p) / 2 || strlen(working) != 1 ||
         !strchr("10-", working[0]) || it->deps >= c->deps_len) {
         r->bad = true;
@@ -74,8 +44,8 @@ static bool cache_record(build_cache *c, cache_reader *r, cache_item *it)
     it->page_count = (size_t)pages;
     it->pages = arena_alloc(&c->mem, (it->page_count + 1) * sizeof *it->pages);
     for (size_t k = 0; k < it->page_count && !r->bad; k++) {
-        it->pages[k].path = cache_field(r);
-        it->pages[k].size = (size_t)cache_number(r, 10);
+        it->pages[k].path = fields_next(r);
+        it->pages[k].size = (size_t)fields_number(r, 10);
         if (!r->bad && it->pages[k].path[0] != '/')
             r->bad = true;
     }
@@ -85,18 +55,18 @@ static bool cache_record(build_cache *c, cache_reader *r, cache_item *it)
 /* ---- dependency sets ------------------------------------------------------- */
 
 /* The dependency sets, which follow the header. Returns whether they read. */
-static bool cache_deps_read(build_cache *c, cache_reader *r)
+static bool cache_deps_read(build_cache *c, fields_reader *r)
 {
-    const char *head = cache_field(r);
-    uint64_t count = cache_number(r, 10);
+    const char *head = fields_next(r);
+    uint64_t count = fields_number(r, 10);
     /* Each set takes at least four bytes. */
     if (r->bad || strcmp(head, CACHE_DEPS) != 0 || count > (uint64_t)(r->end - r->p) / 4)
         return false;
     c->deps = arena_alloc(&c->mem, ((size_t)count + 1) * sizeof *c->deps);
     for (c->deps_len = 0; c->deps_len < count; c->deps_len++) {
         cache_deps *d = &c->deps[c->deps_len];
-        const char *reads = cache_field(r);
-        uint64_t files = cache_number(r, 10);
+        const char *reads = fields_next(r);
+        uint64_t files = fields_number(r, 10);
         if (r->bad || strlen(reads) != 1 || !strchr("0123", reads[0]) ||
             files > (uint64_t)(r->end - r->p) / 2)
             return false;
@@ -104,10 +74,9 @@ static bool cache_deps_read(build_cache *c, cache_reader *r)
         d->file_count = (size_t)files;
         d->files = arena_alloc(&c->mem, (d->file_count + 1) * sizeof *d->files);
         for (size_t k = 0; k < d->file_count; k++)
-            if ((d->files[k] = cache_field(r)) == NULL)
-                return false;
+            d->files[k] = fields_next(r);
     }
-    return true;
+    return !r->bad;
 }
 
 static void cache_deps_write(buf *out, const cache_deps *deps, size_t n)
@@ -123,20 +92,20 @@ static void cache_deps_write(buf *out, const cache_deps *deps, size_t n)
 /* ---- listing records -------------------------------------------------------- */
 
 /* The listing section, which ends the file. Returns whether it read whole. */
-static bool cache_listings_read(build_cache *c, cache_reader *r)
+static bool cache_listings_read(build_cache *c, fields_reader *r)
 {
-    const char *head = cache_field(r);
-    uint64_t count = cache_number(r, 10);
+    const char *head = fields_next(r);
+    uint64_t count = fields_number(r, 10);
     /* Each record takes at least six bytes: no count beyond that is real. */
     if (r->bad || strcmp(head, CACHE_LISTINGS) != 0 || count > (uint64_t)(r->end - r->p) / 6)
         return false;
     c->listings = xmalloc(((size_t)count + 1) * sizeof *c->listings);
     for (c->listing_len = 0; c->listing_len < count; c->listing_len++) {
         cache_listing *l = &c->listings[c->listing_len];
-        l->key = cache_number(r, 16);
-        l->path = cache_field(r);
-        l->size = (size_t)cache_number(r, 10);
-        l->deps = (size_t)cache_number(r, 10);
+        l->key = fields_number(r, 16);
+        l->path = fields_next(r);
+        l->size = (size_t)fields_number(r, 10);
+        l->deps = (size_t)fields_number(r, 10);
         if (r->bad || l->path[0] != '/' || l->deps >= c->deps_len ||
             (c->listing_len && strcmp(c->listings[c->listing_len - 1].path, l->path) >= 0))
             return false;
@@ -215,10 +184,11 @@ static void cache_records_load(build_cache *c, const char *file, uint64_t site_k
     char *data = arena_alloc(&c->mem, text.len + 1);
     if (text.len)
         memcpy(data, text.ptr, text.len);
-    cache_reader r = {data, data + text.len, false};
+    fields_reader r;
+    fields_reader_init(&r, data, text.len);
     buf_free(&text);
-    const char *magic = cache_field(&r), *version = cache_field(&r);
-    uint64_t key = cache_number(&r, 16), count = cache_number(&r, 10);
+    const char *magic = fields_next(&r), *version = fields_next(&r);
+    uint64_t key = fields_number(&r, 16), count = fields_number(&r, 10);
     if (r.bad || strcmp(magic, CACHE_MAGIC) != 0) {
         cache_drop(c, diags, file, "已损坏");
         return;

@@ -1,6 +1,7 @@
 #include "output_list.h"
 
 #include "../util/atomic.h"
+#include "../util/fields.h"
 #include "../util/hash.h"
 #include "../util/path.h"
 #include "../util/xalloc.h"
@@ -29,17 +30,6 @@ static char *list_key(const output *o)
     return realpath(o->target.ptr, NULL);
 }
 
-/* The next NUL-ended field from *p, or NULL at the end of the data. */
-static const char *list_field(const char **p, const char *end)
-{
-    const char *f = *p;
-    const char *nul = f == end ? NULL : memchr(f, '\0', (size_t)(end - f));
-    if (!nul)
-        return NULL;
-    *p = nul + 1;
-    return f;
-}
-
 /* Whether `path` names a file inside the site and nothing else: relative,
  * each part neither empty, "." nor "..", at most LIST_DEPTH parts. */
 static bool list_path_plain(const char *path)
@@ -61,31 +51,30 @@ static int list_read(output *o, output_listed *prev)
 {
     if (buf_read_file(&prev->data, o->list.ptr) != 0)
         return -1;
-    const char *p = prev->data.ptr, *end = p + prev->data.len;
-    const char *magic = list_field(&p, end), *key = list_field(&p, end),
-               *count = list_field(&p, end);
-    char *real = list_key(o), *stop;
-    bool ok = count && strcmp(magic, LIST_MAGIC) == 0 && real && strcmp(key, real) == 0;
+    fields_reader r;
+    fields_reader_init(&r, prev->data.ptr, prev->data.len);
+    const char *magic = fields_next(&r), *key = fields_next(&r);
+    uint64_t n = fields_number(&r, 10);
+    char *real = list_key(o);
+    /* Each path takes two bytes at least: a larger count is a damaged one. */
+    bool ok = !r.bad && strcmp(magic, LIST_MAGIC) == 0 && real && strcmp(key, real) == 0 &&
+              n <= prev->data.len / 2;
     free(real);
     if (!ok)
         return -1;
-    unsigned long long n = strtoull(count, &stop, 10);
-    /* Each path takes two bytes at least: a larger count is a damaged one. */
-    if (*stop || stop == count || n > prev->data.len / 2)
-        return -1;
     prev->paths = xcalloc(n ? n : 1, sizeof *prev->paths);
     for (prev->len = 0; prev->len < n; prev->len++) {
-        const char *path = list_field(&p, end);
-        if (!path || !list_path_plain(path) ||
+        const char *path = fields_next(&r);
+        if (r.bad || !list_path_plain(path) ||
             (prev->len && strcmp(prev->paths[prev->len - 1], path) >= 0))
             return -1;
         prev->paths[prev->len] = path;
     }
-    const char *body_end = p, *sum = list_field(&p, end);
+    const char *body_end = r.p, *sum = fields_next(&r);
     char want[17];
     snprintf(want, sizeof want, "%016" PRIx64,
-             hash64(HASH64_INIT, prev->data.ptr, (size_t)(body_end - prev->data.ptr)));
-    return sum && p == end && strcmp(sum, want) == 0 ? 0 : -1;
+             hash64_block(prev->data.ptr, (size_t)(body_end - prev->data.ptr)));
+    return !r.bad && r.p == r.end && strcmp(sum, want) == 0 ? 0 : -1;
 }
 
 int output_list_take(output *o, output_listed *prev)
@@ -181,7 +170,7 @@ void output_list_save(output *o)
     for (size_t i = 0; i < o->written_len; i++)
         if (!i || strcmp(o->written[i - 1].path, o->written[i].path) != 0)
             list_put(&data, o->written[i].path);
-    snprintf(field, sizeof field, "%016" PRIx64, hash64(HASH64_INIT, data.ptr, data.len));
+    snprintf(field, sizeof field, "%016" PRIx64, hash64_block(data.ptr, data.len));
     list_put(&data, field);
     char *slash = strrchr(o->list.ptr, '/');
     if (slash && slash != o->list.ptr) {

@@ -106,7 +106,7 @@ static void write_list(const char *key, const char *const *paths)
     buf_put(&data, field, strlen(field) + 1);
     for (size_t i = 0; i < n; i++)
         buf_put(&data, paths[i], strlen(paths[i]) + 1);
-    snprintf(field, sizeof field, "%016" PRIx64, hash64(HASH64_INIT, data.ptr, data.len));
+    snprintf(field, sizeof field, "%016" PRIx64, hash64_block(data.ptr, data.len));
     buf_put(&data, field, strlen(field) + 1);
     FILE *f = fopen(list, "wb");
     assert_non_null(f);

@@ -9,6 +9,7 @@
 #include "../../generator/util/buf.h"
 #include "../../generator/util/date.h"
 #include "../../generator/util/diag.h"
+#include "../../generator/util/fields.h"
 #include "../../generator/util/tsv.h"
 #include "../../generator/util/utf8.h"
 #include "../../generator/util/value.h"
@@ -186,6 +187,35 @@ static void test_tsv_fields(void **state)
     buf_free(&line);
 }
 
+/* NUL-ended fields: read in order; the first one missing or not a number
+ * turns the reader bad for good, and fields then read as "" and 0. */
+static void test_fields_reader(void **state)
+{
+    (void)state;
+    static const char data[] = "GK\0"
+                               "00ff\0"
+                               "12\0"
+                               "-3\0"
+                               "9";
+    fields_reader r;
+    fields_reader_init(&r, data, sizeof data - 1);
+    assert_string_equal(fields_next(&r), "GK");
+    assert_true(fields_number(&r, 16) == 0xff);
+    assert_true(fields_number(&r, 10) == 12);
+    assert_false(r.bad);
+    assert_true(fields_number(&r, 10) == 0); /* a sign */
+    assert_true(r.bad);
+    assert_string_equal(fields_next(&r), "");
+    fields_reader_init(&r, data + 14, 1); /* "9" without its NUL */
+    assert_string_equal(fields_next(&r), "");
+    assert_true(r.bad);
+    static const char big[] = "18446744073709551616";
+    fields_reader_init(&r, big, sizeof big);
+    assert_true(fields_number(&r, 10) == 0 && r.bad);
+    fields_reader_init(&r, "", 0);
+    assert_true(fields_number(&r, 10) == 0 && r.bad);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -197,6 +227,7 @@ int main(void)
         cmocka_unit_test(test_value_table_many_keys),
         cmocka_unit_test(test_diag_sort_and_json),
         cmocka_unit_test(test_tsv_fields),
+        cmocka_unit_test(test_fields_reader),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

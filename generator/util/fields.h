@@ -1,0 +1,25 @@
+/* Files of NUL-ended fields, as the build keeps its caches in .gongkai/
+ * (the build cache, the list of the site's files, naming.lua's answers): a
+ * reader that turns `bad` at the first field that is missing or not as
+ * written, after which every field reads as "" and every number as 0, so
+ * that a caller checks once, at the end of a record. */
+#ifndef GK_UTIL_FIELDS_H
+#define GK_UTIL_FIELDS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct fields_reader {
+    const char *p, *end;
+    bool bad;
+} fields_reader;
+
+void fields_reader_init(fields_reader *r, const char *data, size_t len);
+/* The next field (without its NUL). */
+const char *fields_next(fields_reader *r);
+/* The next field as an unsigned number in `base` (10 or 16): digits only,
+ * no sign or space, not beyond 64 bits. */
+uint64_t fields_number(fields_reader *r, int base);
+
+#endif
