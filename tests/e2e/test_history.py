@@ -228,18 +228,26 @@ def test_working_version(tmp, site):
     git(site, "checkout", "-q", "--", ITEM)
 
 
+def two_versions(tmp, site, added, old, new, out_name):
+    """Commit ITEM with `added` appended, then with `old` in it made `new`,
+    and build the site into tmp/out_name."""
+    path = os.path.join(site, ITEM)
+    with open(path, "a", encoding="utf-8") as f:
+        f.write("\n%s\n" % added)
+    commit_all(site, "加上一段")
+    edit(path, old, new)
+    commit_all(site, "改了这一段")
+    out = os.path.join(tmp, out_name)
+    r = gongkai("build", "-s", site, "-o", out)
+    check(r.returncode == 0, "build of %s: %s" % (out_name, r.stderr[-500:]))
+    return out
+
+
 def test_version_links(tmp, site):
     """A link to another item's file in an earlier version leads to that
     item's page, as it does on the current page."""
-    path = os.path.join(site, ITEM)
-    with open(path, "a", encoding="utf-8") as f:
-        f.write("\n参见[2023年决算](../2024/juesuan-2023.md#shuoming)。\n")
-    commit_all(site, "加上指向决算的链接")
-    edit(path, "参见[2023年决算]", "另见[2023年决算]")
-    commit_all(site, "改一个字")
-    out = os.path.join(tmp, "links-out")
-    r = gongkai("build", "-s", site, "-o", out)
-    check(r.returncode == 0, "build with linked versions: %s" % r.stderr[-500:])
+    out = two_versions(tmp, site, "参见[2023年决算](../2024/juesuan-2023.md#shuoming)。",
+                       "参见[2023年决算]", "另见[2023年决算]", "links-out")
     page = read(os.path.join(out, ITEM_URL, "index.html"))
     current = re.search(r'href="([^"]*)">2023年决算', page)
     versions = re.findall(r'href="(v\d+)/"', page)
@@ -260,15 +268,8 @@ def test_version_links(tmp, site):
 def test_version_personal_data(tmp, site):
     """An earlier version that held personal data since taken out gets no
     page (nor a diff): the site never shows it again."""
-    path = os.path.join(site, ITEM)
-    with open(path, "a", encoding="utf-8") as f:
-        f.write("\n经办人身份证号 11010519491231002X。\n")
-    commit_all(site, "误传了身份证号")
-    edit(path, "经办人身份证号 11010519491231002X。", "经办人信息已删去。")
-    commit_all(site, "删去身份证号")
-    out = os.path.join(tmp, "pii-out")
-    r = gongkai("build", "-s", site, "-o", out)
-    check(r.returncode == 0, "build after personal data was taken out: %s" % r.stderr[-500:])
+    out = two_versions(tmp, site, "经办人身份证号 11010519491231002X。",
+                       "经办人身份证号 11010519491231002X。", "经办人信息已删去。", "pii-out")
     leaks = [os.path.join(d, f) for d, _, fs in os.walk(out) for f in fs
              if b"11010519491231002X" in read_bytes(os.path.join(d, f))]
     check(not leaks, "an earlier version's ID number is on the site: %s" % leaks[:3])
