@@ -77,6 +77,14 @@ static int save_records(uint64_t site_key, const cache_item *items, size_t n,
     return build_cache_save(file, site_key, &rec, err);
 }
 
+/* The cache at `file` under site key `key`, read without a warning. */
+static void load_clean(build_cache *c, diag_list *d, uint64_t key)
+{
+    diag_list_init(d);
+    build_cache_load(c, file, key, d);
+    assert_int_equal(d->len, 0);
+}
+
 /* Two records, one pointing into an entries file (of bytes that are no
  * entry: loading does not read entries). */
 static void save_two(uint64_t site_key)
@@ -106,9 +114,7 @@ static void test_round_trip(void **state)
     save_two(7);
     build_cache c;
     diag_list d;
-    diag_list_init(&d);
-    build_cache_load(&c, file, 7, &d);
-    assert_int_equal(d.len, 0);
+    load_clean(&c, &d, 7);
     assert_int_equal(c.len, 2);
     const cache_item *a = build_cache_find(&c, "content/czj/a.md");
     assert_non_null(a);
@@ -172,9 +178,7 @@ static void test_listing_written_twice(void **state)
     buf_free(&err);
     build_cache c;
     diag_list d;
-    diag_list_init(&d);
-    build_cache_load(&c, file, 7, &d);
-    assert_int_equal(d.len, 0);
+    load_clean(&c, &d, 7);
     assert_int_equal(c.listing_len, 2);
     assert_null(build_cache_listing_find(&c, "/b/"));
     assert_int_equal(build_cache_listing_find(&c, "/a/")->size, 20);
@@ -192,9 +196,7 @@ static void test_empty_round_trip(void **state)
     buf_free(&err);
     build_cache c;
     diag_list d;
-    diag_list_init(&d);
-    build_cache_load(&c, file, 7, &d);
-    assert_int_equal(d.len, 0);
+    load_clean(&c, &d, 7);
     assert_int_equal(c.len, 0);
     assert_int_equal(c.listing_len, 0);
     assert_null(build_cache_listing_find(&c, "/"));
@@ -510,9 +512,7 @@ static void build_three(buf *bytes)
 {
     build_cache c;
     diag_list d;
-    diag_list_init(&d);
-    build_cache_load(&c, file, 7, &d);
-    assert_int_equal(d.len, 0);
+    load_clean(&c, &d, 7);
     cache_item items[3] = {{"content/a.md", 1, NULL, -1, NULL, 0, {0, 0, 0}, 0},
                            {"content/b.md", 2, NULL, -1, NULL, 0, {0, 0, 0}, 0},
                            {"content/c.md", 3, NULL, -1, NULL, 0, {0, 0, 0}, 0}};
@@ -570,9 +570,7 @@ static void test_entries_file(void **state)
 
     build_cache c;
     diag_list d;
-    diag_list_init(&d);
-    build_cache_load(&c, file, 7, &d);
-    assert_int_equal(d.len, 0);
+    load_clean(&c, &d, 7);
     assert_int_equal(readable(&c, bytes), 7);
     /* All of the file is live: entries are appended to it, and kept ones
      * stay where they are. */
@@ -598,9 +596,7 @@ static unsigned load_readable(const buf *bytes)
 {
     build_cache c;
     diag_list d;
-    diag_list_init(&d);
-    build_cache_load(&c, file, 7, &d);
-    assert_int_equal(d.len, 0);
+    load_clean(&c, &d, 7);
     unsigned ok = readable(&c, bytes);
     build_cache_free(&c);
     diag_list_free(&d);
