@@ -8,6 +8,7 @@
 
 #include "../../generator/render/facets.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static void assert_slug(const char *keyword, const char *want)
@@ -81,11 +82,49 @@ static void test_groups(void **state)
     facets_free(&f);
 }
 
+/* Many keywords, blank ones among them: every item lands in its keyword's
+ * group, in the order given, and blanks in none. */
+static void test_many_groups(void **state)
+{
+    (void)state;
+    enum { ITEMS = 300, KEYWORDS = 100 };
+    static char names[KEYWORDS][8];
+    static content_str kw[ITEMS][2];
+    static content_item items[ITEMS];
+    static catalogue_item ci[ITEMS];
+    static size_t published[ITEMS];
+    for (int k = 0; k < KEYWORDS; k++)
+        snprintf(names[k], sizeof names[k], "k%03d", k);
+    for (int i = 0; i < ITEMS; i++) {
+        kw[i][0] = (content_str){names[i % KEYWORDS], 0, 0};
+        kw[i][1] = (content_str){"", 0, 0};
+        items[i].keywords = (content_list){kw[i], 2};
+        items[i].date.day = (date){2025, 1, 1};
+        ci[i].item = &items[i];
+        published[i] = (size_t)(ITEMS - 1 - i);
+    }
+    catalogue cat = {.items = ci, .item_count = ITEMS};
+    facet_set f;
+    facets_build(&f, &cat, published, ITEMS);
+    assert_int_equal(f.keyword_count, KEYWORDS);
+    for (int g = 0; g < KEYWORDS; g++) {
+        /* Equal counts: by label. */
+        assert_string_equal(f.keywords[g].label, names[g]);
+        assert_int_equal(f.keywords[g].count, ITEMS / KEYWORDS);
+        for (size_t n = 0; n < f.keywords[g].count; n++)
+            assert_int_equal(f.keywords[g].items[n] % KEYWORDS, (size_t)g);
+        for (size_t n = 1; n < f.keywords[g].count; n++)
+            assert_true(f.keywords[g].items[n] < f.keywords[g].items[n - 1]);
+    }
+    facets_free(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_slugs),
         cmocka_unit_test(test_groups),
+        cmocka_unit_test(test_many_groups),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
