@@ -8,7 +8,6 @@
 #include <glib.h>
 
 #include <stdarg.h>
-#include <stdatomic.h>
 #include <string.h>
 
 bool check_item_published(const check_ctx *c, const content_item *it)
@@ -36,28 +35,21 @@ typedef struct check_each {
     const check_ctx *c;
     check_item_fn fn;
     diag_list *found; /* per item */
-    atomic_size_t next;
 } check_each;
 
-static void check_each_worker(void *ctx, size_t worker)
+static void check_each_item(void *ctx, size_t i)
 {
-    (void)worker;
     check_each *e = ctx;
-    for (;;) {
-        size_t i = atomic_fetch_add(&e->next, 1);
-        if (i >= e->c->set->len)
-            break;
-        e->fn(e->c, i, &e->found[i]);
-    }
+    e->fn(e->c, i, &e->found[i]);
 }
 
 void check_items_each(check_ctx *c, check_item_fn fn)
 {
     size_t n = c->set->len;
-    check_each e = {c, fn, xmalloc((n + 1) * sizeof *e.found), 0};
+    check_each e = {c, fn, xmalloc((n + 1) * sizeof *e.found)};
     for (size_t i = 0; i < n; i++)
         diag_list_init(&e.found[i]);
-    pool_run(c->workers < n ? c->workers : n, check_each_worker, &e);
+    pool_for(c->workers, n, 1, check_each_item, &e);
     for (size_t i = 0; i < n; i++) {
         diag_list_append(c->diags, &e.found[i]);
         diag_list_free(&e.found[i]);

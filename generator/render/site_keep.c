@@ -8,6 +8,7 @@
 #include "site_internal.h"
 
 #include "../util/hash.h"
+#include "../util/pool.h"
 #include "../util/xalloc.h"
 
 #include <string.h>
@@ -23,7 +24,7 @@ static uint64_t keep_item_key(const site_builder *b, size_t i)
     size_t front = it->text_len;
     if (it->body && it->body >= it->text && it->body <= it->text + it->text_len)
         front = (size_t)(it->body - it->text);
-    uint64_t h = hash64(HASH64_INIT, it->text, front);
+    uint64_t h = hash64_int(HASH64_INIT, (int64_t)hash64_block(it->text, front));
     h = hash64_str(h, it->path);
     h = hash64_str(h, ci->url);
     h = hash64_str(h, ci->index_no);
@@ -37,13 +38,19 @@ static uint64_t keep_item_key(const site_builder *b, size_t i)
     return hash64_int(h, f->working);
 }
 
+static void keep_item_key_set(void *ctx, size_t k)
+{
+    site_builder *b = ctx;
+    b->listed_key[b->published[k]] = keep_item_key(b, b->published[k]);
+}
+
 void site_keep_item_keys(site_builder *b)
 {
     if (!b->next)
         return;
     b->listed_key = xcalloc(b->cat->item_count + 1, sizeof *b->listed_key);
-    for (size_t k = 0; k < b->published_len; k++)
-        b->listed_key[b->published[k]] = keep_item_key(b, b->published[k]);
+    pool_for(b->opt->jobs ? b->opt->jobs : pool_default_workers(), b->published_len, 256,
+             keep_item_key_set, b);
 }
 
 uint64_t site_keep_page_key(const site_builder *b, const char *kind, const char *url,

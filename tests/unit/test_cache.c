@@ -793,6 +793,30 @@ static void test_pool(void **state)
     assert_true(pool_default_workers() >= 1);
 }
 
+static void pool_count(void *ctx, size_t i)
+{
+    atomic_fetch_add(&((_Atomic int *)ctx)[i], 1);
+}
+
+/* pool_for calls every index once, whatever the chunk and the threads. */
+static void test_pool_for(void **state)
+{
+    (void)state;
+    enum { N = 1000 };
+    static _Atomic int calls[N];
+    const size_t sizes[] = {0, 1, 7, 256, N};
+    const size_t chunks[] = {0, 1, 3, 256, 5000};
+    for (size_t s = 0; s < sizeof sizes / sizeof *sizes; s++)
+        for (size_t c = 0; c < sizeof chunks / sizeof *chunks; c++)
+            for (size_t workers = 1; workers <= 4; workers++) {
+                for (size_t i = 0; i < N; i++)
+                    atomic_store(&calls[i], 0);
+                pool_for(workers, sizes[s], chunks[c], pool_count, calls);
+                for (size_t i = 0; i < N; i++)
+                    assert_int_equal(atomic_load(&calls[i]), i < sizes[s] ? 1 : 0);
+            }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -811,6 +835,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_entries_compacted, setup, teardown),
         cmocka_unit_test(test_hash64),
         cmocka_unit_test(test_pool),
+        cmocka_unit_test(test_pool_for),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
