@@ -9,29 +9,8 @@
 set -u
 FIX=$PWD/tests/fixtures/check
 export GONGKAI_DATADIR="$PWD"
-pass=0
-fail=0
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$PWD/tests/e2e/lib/harness.sh"
 
-ok() { pass=$((pass + 1)); }
-bad() {
-    fail=$((fail + 1))
-    echo "FAIL: $*"
-}
-run() {
-    "$GK" "$@" >"$tmp/out" 2>"$tmp/err"
-    rc=$?
-    if grep -q "AddressSanitizer\|runtime error" "$tmp/err"; then
-        bad "sanitizer report from gongkai $*"
-    fi
-}
-expect_rc() {
-    if [ "$rc" -eq "$1" ]; then ok; else
-        bad "$2: exit $rc, want $1"
-        head -20 "$tmp/err"
-    fi
-}
 # expect LINE: that exact start of a diagnostic line (file:line:col: level [CODE]).
 expect() {
     if grep -qF "$1" "$tmp/err"; then ok; else bad "no \"$1\""; fi
@@ -219,5 +198,4 @@ for GK in ${GK:-$PWD/gongkai $PWD/build/san/gongkai}; do
     rm -rf "${tmp:?}"/*
     suite
 done
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

@@ -4,31 +4,7 @@
 # exit status 1, and the usage paths exit 2. Prints "N passed, N failed".
 set -u
 GK=${GK:-$PWD/gongkai}
-pass=0
-fail=0
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-
-ok() {
-    pass=$((pass + 1))
-}
-bad() {
-    fail=$((fail + 1))
-    echo "FAIL: $*"
-}
-
-# run SITE ARGS...: gongkai's stderr in $tmp/err, stdout in $tmp/out, status in $rc
-run() {
-    "$GK" "$@" >"$tmp/out" 2>"$tmp/err"
-    rc=$?
-    if grep -q "AddressSanitizer\|runtime error" "$tmp/err"; then
-        bad "sanitizer report from gongkai $*"
-    fi
-}
-
-expect_rc() {
-    if [ "$rc" -eq "$1" ]; then ok; else bad "$2: exit $rc, want $1"; cat "$tmp/err"; fi
-}
+. "$PWD/tests/e2e/lib/harness.sh"
 
 # expect_diag FILE:LINE CODE: a diagnostic with that position and code
 expect_diag() {
@@ -167,5 +143,4 @@ run build -s tests/fixtures/content/bad -o "$tmp/bad-out"
 expect_rc 1 "build of a site with errors"
 if [ -e "$tmp/bad-out" ] || ls "$tmp" | grep -q "bad-out.tmp"; then bad "a failed build wrote output"; else ok; fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish
