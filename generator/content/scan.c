@@ -118,15 +118,12 @@ static int scan_text_check(const char *path, const char *text, size_t len, diag_
                  "文件是空的：请写上前言（title、date、category 等）和正文，或删去这个文件");
         return -1;
     }
-    size_t bad = utf8_validate(text, len);
-    const char *nul = memchr(text, '\0', bad);
-    if (nul)
-        bad = (size_t)(nul - text);
+    size_t bad = utf8_validate_text(text, len);
     if (bad == len)
         return 0;
     int line, col;
     utf8_position(text + start, bad - start, &line, &col);
-    if (nul)
+    if (text[bad] == '\0')
         diag_add(diags, DIAG_ERROR, "GK101", path, line, col,
                  "文件中有空字节（NUL），不是文本文件：请确认这是用文本编辑器保存的 Markdown 文件");
     else if (utf8_looks_like_gbk(text + start, len - start))
