@@ -729,8 +729,10 @@ static void item_read_front(item_reader *r)
     for (size_t i = 0; i < front->u.table.len; i++) {
         const value_entry *e = &front->u.table.entries[i];
         size_t k = 0;
-        while (k < ITEM_KEY_COUNT && !(strlen(item_keys[k].key) == e->key_len &&
-                                       memcmp(item_keys[k].key, e->key, e->key_len) == 0))
+        /* The first byte rules out most keys before their length is taken. */
+        while (k < ITEM_KEY_COUNT &&
+               !(item_keys[k].key[0] == e->key[0] && strlen(item_keys[k].key) == e->key_len &&
+                 memcmp(item_keys[k].key, e->key, e->key_len) == 0))
             k++;
         if (k < ITEM_KEY_COUNT)
             item_keys[k].read(r, e);
