@@ -30,10 +30,14 @@ void toml_where(toml_parser *p, size_t off, int *line, int *col)
         p->col = 1;
     }
     /* The text is valid UTF-8 by now: every byte that is not a continuation
-     * byte starts a code point. */
-    for (; p->col_off < off; p->col_off++)
-        if (((unsigned char)p->src[p->col_off] & 0xc0) != 0x80)
-            p->col++;
+     * byte starts a code point. Counted in locals, which the compiler may
+     * keep in registers (p->src could alias p->col). */
+    size_t i = p->col_off;
+    int counted = p->col;
+    for (; i < off; i++)
+        counted += ((unsigned char)p->src[i] & 0xc0) != 0x80;
+    p->col_off = i;
+    p->col = counted;
     *line = p->line;
     *col = p->col;
 }

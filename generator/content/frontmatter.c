@@ -28,12 +28,20 @@ static bool frontmatter_is_delim(const char *s, size_t len, const char *delim)
  * positions stay those of the file. */
 static char *frontmatter_copy_lf(arena *mem, const char *s, size_t n, size_t *out_len)
 {
-    char *out = arena_alloc(mem, n + 1);
+    char *out = arena_alloc_uninit(mem, n + 1);
     size_t k = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] == '\r' && i + 1 < n && s[i + 1] == '\n')
-            continue;
-        out[k++] = s[i];
+    /* From one CR to the next in one copy: most files have none. */
+    for (size_t i = 0; i < n;) {
+        const char *cr = memchr(s + i, '\r', n - i);
+        size_t run = cr ? (size_t)(cr - s) - i : n - i;
+        memcpy(out + k, s + i, run);
+        k += run;
+        i += run;
+        if (i < n) {
+            if (i + 1 >= n || s[i + 1] != '\n')
+                out[k++] = '\r';
+            i++;
+        }
     }
     out[k] = '\0';
     *out_len = k;

@@ -2,14 +2,13 @@
 
 #include "../util/buf.h"
 #include "../util/utf8.h"
-#include "../util/xalloc.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 typedef struct item_reader {
-    content_set *set;
+    arena *mem; /* the item's set's */
     const site_config *cfg;
     content_item *it;
     diag_list *diags;
@@ -208,7 +207,7 @@ static void item_read_list(item_reader *r, const value_entry *e, content_list *o
         const char *s = item_string(r, e->key, v);
         if (!s || !*s)
             return;
-        out->v = arena_alloc(&r->set->mem, sizeof *out->v);
+        out->v = arena_alloc(r->mem, sizeof *out->v);
         out->v[0] = (content_str){s, v->line, v->col};
         out->len = 1;
         return;
@@ -219,7 +218,7 @@ static void item_read_list(item_reader *r, const value_entry *e, content_list *o
         item_wrong_type(r, e->key, v, "字符串列表", how);
         return;
     }
-    out->v = arena_alloc(&r->set->mem, (v->u.array.len ? v->u.array.len : 1) * sizeof *out->v);
+    out->v = arena_alloc(r->mem, (v->u.array.len ? v->u.array.len : 1) * sizeof *out->v);
     for (size_t i = 0; i < v->u.array.len; i++) {
         const value *x = v->u.array.items[i];
         if (x->type != VALUE_STRING) {
@@ -255,7 +254,7 @@ static void item_read_title(item_reader *r, const value_entry *e)
                   "标题（title）只能有一行，请删去其中的换行");
         return;
     }
-    r->it->title = arena_strndup(&r->set->mem, s, n);
+    r->it->title = arena_strndup(r->mem, s, n);
 }
 
 static void item_read_date(item_reader *r, const value_entry *e)
@@ -677,7 +676,7 @@ static void item_department(item_reader *r)
                       item_eq(r));
             return;
         }
-        it->department = arena_strndup(&r->set->mem, it->rel, (size_t)(slash - it->rel));
+        it->department = arena_strndup(r->mem, it->rel, (size_t)(slash - it->rel));
     }
     it->dept = config_department_find(r->cfg, it->department);
     if (it->dept)
@@ -718,7 +717,7 @@ static void item_default_boards(item_reader *r)
         n += item_board_owned(&r->cfg->boards[i], it->dept);
     if (!n)
         return;
-    it->boards.v = arena_alloc(&r->set->mem, n * sizeof *it->boards.v);
+    it->boards.v = arena_alloc(r->mem, n * sizeof *it->boards.v);
     for (size_t i = 0; i < r->cfg->board_count; i++)
         if (item_board_owned(&r->cfg->boards[i], it->dept))
             it->boards.v[it->boards.len++] = (content_str){r->cfg->boards[i].id, 0, 0};
@@ -730,8 +729,10 @@ static void item_read_front(item_reader *r)
     for (size_t i = 0; i < front->u.table.len; i++) {
         const value_entry *e = &front->u.table.entries[i];
         size_t k = 0;
-        while (k < ITEM_KEY_COUNT && !(strlen(item_keys[k].key) == e->key_len &&
-                                       memcmp(item_keys[k].key, e->key, e->key_len) == 0))
+        /* The first byte rules out most keys before their length is taken. */
+        while (k < ITEM_KEY_COUNT &&
+               !(item_keys[k].key[0] == e->key[0] && strlen(item_keys[k].key) == e->key_len &&
+                 memcmp(item_keys[k].key, e->key, e->key_len) == 0))
             k++;
         if (k < ITEM_KEY_COUNT)
             item_keys[k].read(r, e);
@@ -750,23 +751,23 @@ static void item_read_front(item_reader *r)
     item_default_boards(r);
 }
 
-static void item_names(content_set *set, content_item *it, const char *path)
+static void item_names(arena *mem, content_item *it, const char *path)
 {
-    it->path = arena_strdup(&set->mem, path);
+    it->path = arena_strdup(mem, path);
     it->rel = it->path + (strncmp(it->path, "content/", 8) == 0 ? 8 : 0);
     const char *base = strrchr(it->rel, '/');
     base = base ? base + 1 : it->rel;
     size_t n = strlen(base);
     if (n > 3 && strcmp(base + n - 3, ".md") == 0)
         n -= 3;
-    it->slug = arena_strndup(&set->mem, base, n);
+    it->slug = arena_strndup(mem, base, n);
 }
 
-int content_item_add(content_set *set, const site_config *cfg, const char *path, const char *text,
-                     size_t len, diag_list *diags)
+int content_item_read(arena *mem, const site_config *cfg, const char *path, const char *text,
+                      size_t len, diag_list *diags, content_item *it)
 {
     content_frontmatter fm;
-    if (content_frontmatter_split(&set->mem, text, len, &fm) < 0) {
+    if (content_frontmatter_split(mem, text, len, &fm) < 0) {
         if (fm.problem == CONTENT_SPLIT_UNCLOSED)
             diag_add(diags, DIAG_ERROR, "GK105", path, fm.line, 1,
                      "第 %d 行开始的前言没有结束：请在前言最后单独写一行 %s", fm.line,
@@ -783,16 +784,14 @@ int content_item_add(content_set *set, const site_config *cfg, const char *path,
     }
     value *front;
     content_error err;
-    if (content_frontmatter_parse(&set->mem, &fm, &front, &err) < 0) {
+    if (content_frontmatter_parse(mem, &fm, &front, &err) < 0) {
         diag_add(diags, DIAG_ERROR, "GK106", path, err.line, err.col, "前言格式错误（%s）：%s",
                  fm.format == CONTENT_FORMAT_TOML ? "TOML" : "YAML", err.message);
         return -1;
     }
 
-    set->items = xgrow(set->items, &set->cap, set->len + 1, sizeof *set->items);
-    content_item *it = &set->items[set->len++];
     memset(it, 0, sizeof *it);
-    item_names(set, it, path);
+    item_names(mem, it, path);
     it->text = text;
     it->text_len = len;
     it->format = fm.format;
@@ -802,8 +801,8 @@ int content_item_add(content_set *set, const site_config *cfg, const char *path,
     it->body_len = fm.body_len;
     it->body_line = fm.body_line;
 
-    item_reader r = {set, cfg, it, diags, 0};
+    item_reader r = {mem, cfg, it, diags, 0};
     item_read_front(&r);
     it->ok = r.errors == 0;
-    return it->ok ? 0 : -1;
+    return it->ok ? 1 : 0;
 }

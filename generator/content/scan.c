@@ -21,9 +21,8 @@
 typedef struct scan_job {
     const char *path; /* from the site root; NULL for a problem of the walk */
     bool follow;      /* a link, checked to stay inside content/: open through it */
+    bool loaded;      /* the file gave an item */
     diag_list diags;
-    bool loaded; /* item holds the file's item */
-    content_item item;
 } scan_job;
 
 typedef struct scan_walk {
@@ -38,9 +37,9 @@ static scan_job *scan_job_add(scan_walk *w, const char *path, bool follow)
 {
     w->jobs = xgrow(w->jobs, &w->cap, w->len + 1, sizeof *w->jobs);
     scan_job *j = &w->jobs[w->len++];
-    memset(j, 0, sizeof *j);
     j->path = path ? arena_strdup(&w->set->mem, path) : NULL;
     j->follow = follow;
+    j->loaded = false;
     diag_list_init(&j->diags);
     return j;
 }
@@ -79,9 +78,9 @@ static void scan_io_error(diag_list *diags, const char *path, int e, const char 
              strerror(e));
 }
 
-/* Read the regular file open on fd into set->mem, NUL-terminated. Returns 0 or
- * an errno value. */
-static int scan_read_fd(content_set *set, int fd, char **text, size_t *len)
+/* Read the regular file open on fd into mem, NUL-terminated. Returns 0 or an
+ * errno value. */
+static int scan_read_fd(arena *mem, int fd, char **text, size_t *len)
 {
     struct stat st;
     if (fstat(fd, &st) < 0)
@@ -89,7 +88,7 @@ static int scan_read_fd(content_set *set, int fd, char **text, size_t *len)
     if (!S_ISREG(st.st_mode))
         return EINVAL;
     size_t cap = (size_t)st.st_size, n = 0;
-    char *p = arena_alloc(&set->mem, cap + 1);
+    char *p = arena_alloc_uninit(mem, cap + 1);
     while (n < cap) {
         ssize_t k = read(fd, p + n, cap - n);
         if (k < 0 && errno == EINTR)
@@ -118,15 +117,12 @@ static int scan_text_check(const char *path, const char *text, size_t len, diag_
                  "文件是空的：请写上前言（title、date、category 等）和正文，或删去这个文件");
         return -1;
     }
-    size_t bad = utf8_validate(text, len);
-    const char *nul = memchr(text, '\0', bad);
-    if (nul)
-        bad = (size_t)(nul - text);
+    size_t bad = utf8_validate_text(text, len);
     if (bad == len)
         return 0;
     int line, col;
     utf8_position(text + start, bad - start, &line, &col);
-    if (nul)
+    if (text[bad] == '\0')
         diag_add(diags, DIAG_ERROR, "GK101", path, line, col,
                  "文件中有空字节（NUL），不是文本文件：请确认这是用文本编辑器保存的 Markdown 文件");
     else if (utf8_looks_like_gbk(text + start, len - start))
@@ -142,12 +138,15 @@ static int scan_text_check(const char *path, const char *text, size_t len, diag_
     return -1;
 }
 
-static int scan_item_fd(content_set *set, const site_config *cfg, const char *path, int fd,
-                        diag_list *diags)
+/* Read the file open on fd (closed here) into mem and its item into *it.
+ * Returns what content_item_read does: 1, 0 (an item with errors) or -1 (no
+ * item: the file could not be read, is not text, or has no front matter). */
+static int scan_item_fd(arena *mem, const site_config *cfg, const char *path, int fd,
+                        diag_list *diags, content_item *it)
 {
     char *text = NULL;
     size_t len = 0;
-    int e = scan_read_fd(set, fd, &text, &len);
+    int e = scan_read_fd(mem, fd, &text, &len);
     close(fd);
     if (e) {
         scan_io_error(diags, path, e, "文件");
@@ -155,7 +154,18 @@ static int scan_item_fd(content_set *set, const site_config *cfg, const char *pa
     }
     if (scan_text_check(path, text, len, diags) < 0)
         return -1;
-    return content_item_add(set, cfg, path, text, len, diags);
+    return content_item_read(mem, cfg, path, text, len, diags, it);
+}
+
+/* Append the item a read gave (r as from scan_item_fd); 0 for one without
+ * errors, else -1. */
+static int scan_keep(content_set *set, const content_item *it, int r)
+{
+    if (r < 0)
+        return -1;
+    set->items = xgrow(set->items, &set->cap, set->len + 1, sizeof *set->items);
+    set->items[set->len++] = *it;
+    return r == 1 ? 0 : -1;
 }
 
 int content_file_load(content_set *set, const site_config *cfg, const char *path, diag_list *diags)
@@ -168,7 +178,8 @@ int content_file_load(content_set *set, const site_config *cfg, const char *path
         scan_io_error(diags, path, errno, "文件");
         return -1;
     }
-    return scan_item_fd(set, cfg, path, fd, diags);
+    content_item it;
+    return scan_keep(set, &it, scan_item_fd(&set->mem, cfg, path, fd, diags, &it));
 }
 
 int content_text_load(content_set *set, const site_config *cfg, const char *path, const char *text,
@@ -177,7 +188,8 @@ int content_text_load(content_set *set, const site_config *cfg, const char *path
     char *copy = arena_strndup(&set->mem, text, len);
     if (scan_text_check(path, copy, len, diags) < 0)
         return -1;
-    return content_item_add(set, cfg, path, copy, len, diags);
+    content_item it;
+    return scan_keep(set, &it, content_item_read(&set->mem, cfg, path, copy, len, diags, &it));
 }
 
 /* _index.md is a section's own page (Hugo's convention); sections are not
@@ -314,15 +326,15 @@ typedef struct scan_load {
     const site_config *cfg;
     int content_fd; /* content/, which every job's path starts with */
     scan_job *jobs;
+    content_item *items; /* one per job, filled where the job is loaded */
     size_t len;
     atomic_size_t next;
-    content_set *parts; /* one per worker: its arena holds the items it read */
+    arena *mems; /* one per worker: the texts and items it read */
 } scan_load;
 
 static void scan_load_worker(void *ctx, size_t worker)
 {
     scan_load *l = ctx;
-    content_set *part = &l->parts[worker];
     for (;;) {
         size_t i = atomic_fetch_add(&l->next, 1);
         if (i >= l->len)
@@ -336,44 +348,44 @@ static void scan_load_worker(void *ctx, size_t worker)
             scan_io_error(&j->diags, j->path, errno, "文件");
             continue;
         }
-        size_t before = part->len;
-        scan_item_fd(part, l->cfg, j->path, fd, &j->diags);
-        if (part->len > before) {
-            j->item = part->items[--part->len];
-            j->loaded = true;
-        }
+        j->loaded =
+            scan_item_fd(&l->mems[worker], l->cfg, j->path, fd, &j->diags, &l->items[i]) >= 0;
     }
 }
 
 /* Load the walk's files on `workers` threads, then take their items and
- * diagnostics into set and diags in walk order. */
+ * diagnostics into set and diags in walk order. The items are read into one
+ * array, a slot per job, which becomes set's once the empty slots are
+ * closed up. */
 static void scan_load_all(scan_walk *w, int content_fd, size_t workers, diag_list *diags)
 {
     if (workers > w->len)
         workers = w->len;
     if (workers < 1)
         workers = 1;
-    scan_load l = {w->cfg, content_fd, w->jobs, w->len, 0, NULL};
-    l.parts = xmalloc(workers * sizeof *l.parts);
+    scan_load l = {w->cfg, content_fd, w->jobs, NULL, w->len, 0, NULL};
+    l.items = xmalloc((w->len ? w->len : 1) * sizeof *l.items);
+    l.mems = xmalloc(workers * sizeof *l.mems);
     for (size_t k = 0; k < workers; k++)
-        content_init(&l.parts[k]);
+        arena_init(&l.mems[k]);
     pool_run(workers, scan_load_worker, &l);
 
     content_set *set = w->set;
+    set->items = l.items;
+    set->cap = w->len;
     for (size_t i = 0; i < w->len; i++) {
         scan_job *j = &w->jobs[i];
         diag_list_append(diags, &j->diags);
         diag_list_free(&j->diags);
         if (!j->loaded)
             continue;
-        set->items = xgrow(set->items, &set->cap, set->len + 1, sizeof *set->items);
-        set->items[set->len++] = j->item;
+        if (set->len != i)
+            set->items[set->len] = l.items[i];
+        set->len++;
     }
-    for (size_t k = 0; k < workers; k++) {
-        arena_adopt(&set->mem, &l.parts[k].mem);
-        content_free(&l.parts[k]);
-    }
-    free(l.parts);
+    for (size_t k = 0; k < workers; k++)
+        arena_adopt(&set->mem, &l.mems[k]);
+    free(l.mems);
 }
 
 static int scan_item_cmp(const void *a, const void *b)
@@ -421,7 +433,13 @@ int content_load(content_set *set, const site_config *cfg, size_t workers, diag_
         free(real);
     }
     buf_free(&dir);
-    if (set->len > 1)
-        qsort(set->items, set->len, sizeof *set->items, scan_item_cmp);
+    /* The walk goes in name order, which is path order but where a name runs
+     * on with a character below '/' (a-b.md comes before a/x.md). */
+    for (size_t i = 1; i < set->len; i++) {
+        if (strcmp(set->items[i - 1].path, set->items[i].path) > 0) {
+            qsort(set->items, set->len, sizeof *set->items, scan_item_cmp);
+            break;
+        }
+    }
     return diag_list_count(diags, DIAG_ERROR) > errors ? -1 : 0;
 }

@@ -31,7 +31,7 @@ void arena_free(arena *a)
     a->head = NULL;
 }
 
-void *arena_alloc(arena *a, size_t size)
+void *arena_alloc_uninit(arena *a, size_t size)
 {
     size = (size + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
     arena_block *b = a->head;
@@ -53,8 +53,12 @@ void *arena_alloc(arena *a, size_t size)
     }
     void *p = b->data + b->used;
     b->used += size;
-    memset(p, 0, size);
     return p;
+}
+
+void *arena_alloc(arena *a, size_t size)
+{
+    return memset(arena_alloc_uninit(a, size), 0, size);
 }
 
 void arena_adopt(arena *into, arena *from)

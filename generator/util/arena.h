@@ -17,6 +17,9 @@ void arena_free(arena *a);
 /* Zeroed memory aligned for any type. Never fails: running out of memory
  * aborts the process with a message (see xalloc.h). */
 void *arena_alloc(arena *a, size_t size);
+/* The same, not zeroed: for a buffer that is filled at once (a file read
+ * whole), so that its pages are not written twice. */
+void *arena_alloc_uninit(arena *a, size_t size);
 char *arena_strndup(arena *a, const char *s, size_t len);
 char *arena_strdup(arena *a, const char *s);
 /* Hand every block of `from` over to `into`, which then frees them: what was

@@ -63,36 +63,90 @@ size_t utf8_encode(uint32_t cp, char *out)
     return 4;
 }
 
-/* Every item's whole text passes through here: runs of ASCII go eight bytes
- * at a time, and the three-byte sequences of Chinese text whose lead byte
- * rules out overlong forms and surrogates (E1-EC, EE-EF) are checked inline.
- * Anything else goes through utf8_decode. */
-size_t utf8_validate(const char *str, size_t n)
+/* Sixteen bytes looked at together, each on its own: GCC's vector extension
+ * (also Clang's), which is SSE2 on x86-64 and plain words elsewhere. As
+ * signed bytes, ASCII is 0..127, continuation bytes -128..-65 and lead
+ * bytes -64..-1. */
+typedef signed char utf8_bytes __attribute__((vector_size(16)));
+
+/* Whether the sixteen bytes from s are ASCII (no NUL when `nul`) and
+ * three-byte characters whose lead byte, E1-EC or EE-EF, rules out overlong
+ * forms and surrogates, each whole: a lead among them has its two
+ * continuation bytes (the last lead's may run on into s[16..17]), and a
+ * continuation byte among them comes one or two bytes after a lead. s[-2]
+ * and s[-1] are read: the caller knows that s[0] starts a character and is
+ * no continuation byte, or that the sixteen bytes before s passed this same
+ * test. That is most of a Chinese text; the rest goes one character at a
+ * time. */
+static inline bool utf8_block_ok(const unsigned char *s, bool nul)
+{
+    utf8_bytes m2, m1, a, p1, p2;
+    memcpy(&m2, s - 2, 16);
+    memcpy(&m1, s - 1, 16);
+    memcpy(&a, s, 16);
+    memcpy(&p1, s + 1, 16);
+    memcpy(&p2, s + 2, 16);
+    utf8_bytes cont = a < -64, lead = (a < 0) & (a >= -64);
+    utf8_bytes lead3 = (a > -32) & (a < -16) & (a != -19); /* E1-EF but ED */
+    utf8_bytes bad = (lead & ~lead3) | (lead3 & ~((p1 < -64) & (p2 < -64))) | (cont & (m1 >= 0)) |
+                     (cont & (m1 < -64) & (m2 < -64));
+    if (nul)
+        bad |= a == 0;
+    uint64_t any[2];
+    memcpy(any, &bad, sizeof any);
+    return !(any[0] | any[1]);
+}
+
+/* The length of the character at s[i], or 0 when it is not valid (or NUL,
+ * when `nul`). */
+static inline size_t utf8_char(const unsigned char *s, size_t n, size_t i, bool nul)
+{
+    unsigned char c = s[i];
+    if (c < 0x80)
+        return c || !nul ? 1 : 0;
+    if (c >= 0xe1 && c <= 0xef && c != 0xed && i + 2 < n && (s[i + 1] & 0xc0) == 0x80 &&
+        (s[i + 2] & 0xc0) == 0x80)
+        return 3;
+    uint32_t cp;
+    return utf8_decode((const char *)s + i, n - i, &cp);
+}
+
+/* Every item's whole text passes through here: sixteen bytes at a time
+ * while they are ASCII and common three-byte characters, else one
+ * character at a time for the next sixteen bytes. */
+static size_t utf8_check(const char *str, size_t n, bool nul)
 {
     const unsigned char *s = (const unsigned char *)str;
     size_t i = 0;
     while (i < n) {
-        unsigned char c = s[i];
-        if (c < 0x80) {
-            uint64_t w;
-            while (i + 8 <= n && (memcpy(&w, s + i, 8), (w & 0x8080808080808080ULL) == 0))
-                i += 8;
-            if (i < n && s[i] < 0x80)
-                i++;
-            continue;
+        /* i starts a character here. */
+        if (i >= 2 && i + 18 <= n && (s[i] & 0xc0) != 0x80 && utf8_block_ok(s + i, nul)) {
+            i += 16;
+            while (i + 18 <= n && utf8_block_ok(s + i, nul))
+                i += 16;
+            /* Back to the start of the character i falls in. */
+            while ((s[i] & 0xc0) == 0x80)
+                i--;
         }
-        if (c >= 0xe1 && c <= 0xef && c != 0xed && i + 2 < n && (s[i + 1] & 0xc0) == 0x80 &&
-            (s[i + 2] & 0xc0) == 0x80) {
-            i += 3;
-            continue;
+        size_t stop = n - i > 16 ? i + 16 : n;
+        while (i < stop) {
+            size_t k = utf8_char(s, n, i, nul);
+            if (!k)
+                return i;
+            i += k;
         }
-        uint32_t cp;
-        size_t k = utf8_decode(str + i, n - i, &cp);
-        if (!k)
-            return i;
-        i += k;
     }
     return n;
+}
+
+size_t utf8_validate(const char *s, size_t n)
+{
+    return utf8_check(s, n, false);
+}
+
+size_t utf8_validate_text(const char *s, size_t n)
+{
+    return utf8_check(s, n, true);
 }
 
 void utf8_position(const char *s, size_t off, int *line, int *col)

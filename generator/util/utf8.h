@@ -18,6 +18,9 @@ size_t utf8_encode(uint32_t cp, char *out);
 
 /* Offset of the first invalid byte, or `n` when the whole text is valid. */
 size_t utf8_validate(const char *s, size_t n);
+/* The same, stopping also at the first NUL byte: the length of the longest
+ * prefix that is UTF-8 text. */
+size_t utf8_validate_text(const char *s, size_t n);
 /* Line and column (1-based, column in code points) of byte offset `off`. */
 void utf8_position(const char *s, size_t off, int *line, int *col);
 /* Code points in s[0..n), invalid bytes counting one each. */

@@ -608,6 +608,44 @@ static void test_file_load_and_missing_dir(void **state)
     drop_site(root);
 }
 
+/* Items come in byte order of their paths on any number of threads, also
+ * where that is not the order of the walk (2026-b.md before 2026/a.md, as
+ * '-' sorts before '/'), and with files that give no item in between. */
+static void test_path_order(void **state)
+{
+    (void)state;
+    static const char *const paths[] = {
+        "content/czj/2026-b.md", "content/czj/2026.md",  "content/czj/2026/a.md",
+        "content/czj/2026/b.md", "content/czj/2026a.md", "content/czj/a.md",
+        "content/czj/z.md",
+    };
+    const size_t count = sizeof paths / sizeof *paths;
+    char *root = make_site();
+    for (size_t i = 0; i < count; i++)
+        write_text(root, paths[i],
+                   "+++\ntitle = \"甲\"\ndate = 2026-01-05\ncategory = \"x\"\n+++\n");
+    write_text(root, "content/czj/2026/broken.md", "no front matter\n");
+    write_text(root, "content/czj/2026-a.md", "");
+    for (size_t workers = 1; workers <= 3; workers++) {
+        loaded l;
+        test_config(&l.cfg, root);
+        diag_list_init(&l.diags);
+        l.rc = content_load(&l.set, &l.cfg, workers, &l.diags);
+        diag_list_sort(&l.diags);
+        assert_int_equal(l.rc, -1);
+        assert_int_equal(l.diags.len, 2);
+        assert_string_equal(l.diags.items[0].path, "content/czj/2026-a.md");
+        assert_string_equal(l.diags.items[1].path, "content/czj/2026/broken.md");
+        assert_int_equal(l.set.len, count);
+        for (size_t i = 0; i < count; i++) {
+            assert_string_equal(l.set.items[i].path, paths[i]);
+            assert_true(l.set.items[i].ok);
+        }
+        release(&l);
+    }
+    drop_site(root);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -615,6 +653,7 @@ int main(void)
         cmocka_unit_test(test_fixture_site_toml), cmocka_unit_test(test_big_inputs),
         cmocka_unit_test(test_symlinks),          cmocka_unit_test(test_encodings),
         cmocka_unit_test(test_secrecy_kept),      cmocka_unit_test(test_file_load_and_missing_dir),
+        cmocka_unit_test(test_path_order),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -10,6 +10,7 @@
 #include "../../generator/check/check.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define MAX_FOUND 8
@@ -30,6 +31,18 @@ static found scan(const char *text)
 {
     found f = {.n = 0};
     check_pii_scan(text, strlen(text), collect, &f);
+    return f;
+}
+
+/* text[0..n) copied to memory of exactly that size, so that the sanitizer
+ * sees any read past its end. */
+static found scan_exact(const char *text, size_t n)
+{
+    char *copy = malloc(n ? n : 1);
+    memcpy(copy, text, n);
+    found f = {.n = 0};
+    check_pii_scan(copy, n, collect, &f);
+    free(copy);
     return f;
 }
 
@@ -163,13 +176,81 @@ static void test_edges(void **state)
     assert_string_equal(check_pii_kind_name(CHECK_PII_CARD), "银行卡号");
 }
 
+/* The scanner passes over sixteen bytes at a time where no digit starts: a
+ * number is found wherever it falls against those sixteen bytes and the end
+ * of the text, written in ASCII or full-width digits, after or before
+ * Chinese text and full-width punctuation (EF BC xx like a full-width digit,
+ * but not one). */
+static void test_any_offset(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *number, *masked;
+    } numbers[] = {
+        {"13812345678", "138****5678"},
+        {"\xef\xbc\x91\xef\xbc\x93\xef\xbc\x98\xef\xbc\x91\xef\xbc\x92\xef\xbc\x93"
+         "\xef\xbc\x94\xef\xbc\x95\xef\xbc\x96\xef\xbc\x97\xef\xbc\x98",
+         "138****5678"},
+        {"４３０１０２１９９００３０７１２３４", "4301**********1234"},
+        /* Twelve digits, not a mobile number: found only when the number
+         * is seen to start at its first digit, 0 or 9, ASCII or full-width. */
+        {"013812345678", NULL},
+        {"913812345678", NULL},
+        {"０13812345678", NULL},
+        {"９13812345678", NULL},
+    };
+    static const char *const before[] = {" ", "中", "，", "：", "；", "\xef\xbc\x8f" /* ／ */};
+    static const char *const after[] = {"", "。", "，", "；", " 乙"};
+    char text[256];
+    for (size_t k = 0; k < sizeof numbers / sizeof *numbers; k++) {
+        size_t nlen = strlen(numbers[k].number);
+        for (size_t b = 0; b < sizeof before / sizeof *before; b++) {
+            for (size_t a = 0; a < sizeof after / sizeof *after; a++) {
+                for (size_t pad = 0; pad < 40; pad++) {
+                    memset(text, ' ', pad);
+                    size_t n = pad;
+                    memcpy(text + n, before[b], strlen(before[b]));
+                    n += strlen(before[b]);
+                    size_t at = n;
+                    memcpy(text + n, numbers[k].number, nlen);
+                    n += nlen;
+                    memcpy(text + n, after[a], strlen(after[a]));
+                    n += strlen(after[a]);
+                    found f = scan_exact(text, n);
+                    size_t want = numbers[k].masked ? 1 : 0;
+                    if (f.n != want || (want && (f.m[0].off != at || f.m[0].len != nlen)))
+                        fail_msg("number %zu after %zu spaces: %zu matches", k, pad, f.n);
+                    if (want)
+                        assert_string_equal(f.m[0].masked, numbers[k].masked);
+                }
+            }
+        }
+    }
+    /* A full-width digit cut off by the end of the text, at every offset:
+     * the ASCII number before it is found, nothing is read past the end. */
+    for (size_t pad = 0; pad < 40; pad++) {
+        memset(text, ' ', pad);
+        memcpy(text + pad, "13812345678 \xef\xbc", 14);
+        found f = scan_exact(text, pad + 14);
+        assert_int_equal(f.n, 1);
+        assert_int_equal(f.m[0].off, pad);
+    }
+    /* Long Chinese text with no digit, then one number at the very end. */
+    size_t n = 0;
+    for (int i = 0; i < 60; i++, n += 3)
+        memcpy(text + n, i % 7 ? "中" : "，", 3);
+    memcpy(text + n, "15912345678", 11);
+    found f = scan_exact(text, n + 11);
+    assert_int_equal(f.n, 1);
+    assert_int_equal(f.m[0].off, n);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_id_numbers),
-        cmocka_unit_test(test_mobiles),
-        cmocka_unit_test(test_cards),
-        cmocka_unit_test(test_edges),
+        cmocka_unit_test(test_id_numbers), cmocka_unit_test(test_mobiles),
+        cmocka_unit_test(test_cards),      cmocka_unit_test(test_edges),
+        cmocka_unit_test(test_any_offset),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -55,6 +55,78 @@ static void test_date_arithmetic(void **state)
     assert_true(date_cmp((date){2025, 1, 2}, (date){2025, 1, 10}) < 0);
 }
 
+/* utf8_validate_text (or utf8_validate) of s[0..n) copied to memory of
+ * exactly that size, so that the sanitizer sees any read past its end. */
+static size_t utf8_validate_exact(const char *s, size_t n, bool text)
+{
+    char *copy = malloc(n ? n : 1);
+    memcpy(copy, s, n);
+    size_t r = text ? utf8_validate_text(copy, n) : utf8_validate(copy, n);
+    free(copy);
+    return r;
+}
+
+/* Long texts are validated sixteen bytes at a time while they hold ASCII and
+ * common three-byte characters: a fault is found at its exact offset
+ * wherever it falls against those sixteen bytes, amid Chinese, ASCII and
+ * the characters that go one at a time (two- and four-byte ones, 한 whose
+ * lead byte ED also starts surrogates). */
+static void test_utf8_validation_blocks(void **state)
+{
+    (void)state;
+    static const char *const fillers[] = {
+        "中", "a", "，", "\xc2\xb7", "\xed\x95\x9c", "\xf0\x9f\x98\x80"};
+    static const struct {
+        const char *bytes;
+        size_t len, at; /* the fault's bytes, and where validation stops in them */
+    } faults[] = {
+        {"\xff", 1, 0},
+        {"\x80", 1, 0},             /* a continuation byte with no lead */
+        {"中\xbf", 4, 3},           /* one continuation byte too many */
+        {"\xe4\xb8", 2, 0},         /* a character cut short */
+        {"\xed\xa0\x80", 3, 0},     /* a surrogate */
+        {"\xe0\x80\x80", 3, 0},     /* overlong */
+        {"\xc0\xaf", 2, 0},         /* overlong */
+        {"\xf4\x90\x80\x80", 4, 0}, /* past U+10FFFF */
+        {"\0", 1, 0},               /* valid UTF-8, but not text */
+    };
+    char text[400];
+    for (size_t f = 0; f < sizeof fillers / sizeof *fillers; f++) {
+        size_t flen = strlen(fillers[f]);
+        for (size_t k = 0; k < sizeof faults / sizeof *faults; k++) {
+            for (size_t before = 0; before < 40; before++) {
+                size_t n = 0;
+                for (size_t i = 0; i < before; i++) {
+                    const char *c = i % 3 ? "中" : fillers[f];
+                    memcpy(text + n, c, strlen(c));
+                    n += strlen(c);
+                }
+                size_t fault = n;
+                memcpy(text + n, faults[k].bytes, faults[k].len);
+                n += faults[k].len;
+                for (size_t i = 0; i < 30; i++, n += flen)
+                    memcpy(text + n, fillers[f], flen);
+                size_t want = fault + faults[k].at;
+                bool nul = faults[k].bytes[0] == '\0';
+                size_t as_text = utf8_validate_exact(text, n, true);
+                size_t as_utf8 = utf8_validate_exact(text, n, false);
+                if (as_text != want || as_utf8 != (nul ? n : want))
+                    fail_msg("filler %zu, fault %zu after %zu characters: %zu, %zu, want %zu", f, k,
+                             before, as_text, as_utf8, want);
+            }
+        }
+        /* A character cut short by the end of the text. */
+        for (size_t before = 0; before < 40; before++) {
+            size_t n = 0;
+            for (size_t i = 0; i < before; i++, n += flen)
+                memcpy(text + n, fillers[f], flen);
+            memcpy(text + n, "\xe4\xb8", 2);
+            assert_int_equal(utf8_validate_exact(text, n + 2, false), n);
+            assert_int_equal(utf8_validate_exact(text, n, true), n);
+        }
+    }
+}
+
 static void test_utf8_validation_position(void **state)
 {
     (void)state;
@@ -222,6 +294,7 @@ int main(void)
         cmocka_unit_test(test_date_validity),
         cmocka_unit_test(test_date_arithmetic),
         cmocka_unit_test(test_utf8_validation_position),
+        cmocka_unit_test(test_utf8_validation_blocks),
         cmocka_unit_test(test_gbk_detection),
         cmocka_unit_test(test_buf_json),
         cmocka_unit_test(test_value_table_many_keys),
