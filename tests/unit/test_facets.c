@@ -88,7 +88,7 @@ static void test_many_groups(void **state)
 {
     (void)state;
     enum { ITEMS = 300, KEYWORDS = 100 };
-    static char names[KEYWORDS][8];
+    static char names[KEYWORDS][16];
     static content_str kw[ITEMS][2];
     static content_item items[ITEMS];
     static catalogue_item ci[ITEMS];
