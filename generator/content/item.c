@@ -1,6 +1,7 @@
 #include "content_internal.h"
 
 #include "../util/buf.h"
+#include "../util/hash.h"
 #include "../util/utf8.h"
 #include "../util/xalloc.h"
 
@@ -795,6 +796,7 @@ int content_item_add(content_set *set, const site_config *cfg, const char *path,
     item_names(set, it, path);
     it->text = text;
     it->text_len = len;
+    it->text_hash = hash64_block(text, len);
     it->format = fm.format;
     it->front_line = fm.line;
     it->front = front;
