@@ -68,10 +68,52 @@ void lock_file_format(const catalogue_lock *lk, buf *out);
  * Returns 0, or -1 after a GK304 diagnostic. */
 int lock_file_replace(const catalogue_lock *lk, const buf *text, diag_list *diags);
 
-/* doc_memo.c, for doc_numbers.c. Fill ci's 文号 answers (copied into mem)
- * from the memo (may be NULL); false when it does not know the number. */
-bool doc_memo_answer(const catalogue_doc_memo *m, arena *mem, catalogue_item *ci);
+/* ---- the memo of earlier runs (memo.c) ---------------------------------- */
+
+typedef struct naming_memo naming_memo; /* naming.cache: naming_memo.c */
+typedef struct fp_memo fp_memo;         /* fingerprints.cache: fp_memo.c */
+
+struct catalogue_memo {
+    naming_memo *names;
+    fp_memo *fps;
+};
+
+/* Replace file `path` (its folder made when missing) with data; a failure
+ * is not reported. */
+void memo_file_write(const char *path, const buf *data);
+
+/* naming.lua's answers in file `path` (see catalogue_memo_open). */
+naming_memo *naming_memo_open(const char *path, const site_config *cfg);
+void naming_memo_save(const naming_memo *m);
+void naming_memo_free(naming_memo *m);
+/* For doc_numbers.c. Fill ci's 文号 answers (copied into mem) from the memo
+ * (may be NULL); false when it does not know the number. */
+bool memo_doc_answer(const naming_memo *m, arena *mem, catalogue_item *ci);
 /* Keep ci's answers, when it has some the memo lacks, for the next run. */
-void doc_memo_keep(catalogue_doc_memo *m, const catalogue_item *ci);
+void memo_doc_keep(naming_memo *m, const catalogue_item *ci);
+/* For lock.c. What item_url answered to question q in an earlier run (valid
+ * while the memo is), or NULL (m may be NULL). A question without dept,
+ * slug or rel is never kept. The next save keeps the questions asked here
+ * and those kept with memo_url_keep, no others. */
+const char *memo_url_answer(naming_memo *m, const naming_item *q);
+void memo_url_keep(naming_memo *m, const naming_item *q, const char *url);
+
+/* Body fingerprints in file `path` (see catalogue_memo_open). */
+typedef struct fp_record {
+    uint64_t key; /* fp_memo_key of the body */
+    uint64_t body_fp;
+} fp_record;
+fp_memo *fp_memo_open(const char *path);
+void fp_memo_save(const fp_memo *m);
+void fp_memo_free(fp_memo *m);
+/* What an item's body is known by: its file's text_hash and where in the
+ * text it lies. False when the body is not part of the text. */
+bool fp_memo_key(const content_item *it, uint64_t *key);
+/* The record of `key` (m may be NULL): false when there is none. Safe on
+ * several threads at once. */
+bool fp_memo_find(const fp_memo *m, uint64_t key, fp_record *out);
+/* This run's records, in any order, repeats allowed: the next save writes
+ * them, and only them. */
+void fp_memo_keep(fp_memo *m, const fp_record *recs, size_t n);
 
 #endif
