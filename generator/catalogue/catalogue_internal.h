@@ -6,12 +6,12 @@
 
 #include "catalogue.h"
 
-#include "../util/value.h"
-
 #include <stdbool.h>
 #include <stdint.h>
 
 #define LOCK_FILE_NAME "catalogue.lock"
+
+typedef struct lock_map lock_map;
 #define LOCK_FIELD_COUNT 13
 
 /* One line of catalogue.lock. Strings live in the catalogue's arena. */
@@ -39,13 +39,13 @@ struct catalogue_lock {
     lock_entry *v;      /* sorted by index number once applied */
     size_t len, cap;    /* cap: room reserved in the arena */
     bool existed;       /* the file was there when read */
-    uint64_t read_hash; /* of the bytes read, to notice another writer */
+    uint64_t read_hash; /* hash64_block of the bytes read, to notice another writer */
     size_t read_len;
     bool dirty; /* differs from the file */
     bool ok;    /* read and applied without error: may be written */
-    /* Lookups: a value_entry's `line` holds the entry's index in v (valid
-     * until v is sorted), or for max_seq ("dept/year") the highest seq. */
-    value *by_index, *by_id, *by_url, *by_live_path, *max_seq;
+    /* Lookups of the entry's index in v (valid until v is sorted), or for
+     * max_seq ("dept/year") of the highest seq. */
+    lock_map *by_index, *by_id, *by_url, *by_live_path, *max_seq;
 };
 
 /* FNV-1a 64 of the bytes. */
@@ -55,9 +55,16 @@ uint64_t lock_hash(const char *s, size_t len);
  * back from catalogue.lock), or NULL when it can. */
 const char *catalogue_url_problem(const char *s, size_t len);
 
-/* Map lookups and inserts on value tables used as string → index maps. */
-int lock_map_get(const value *map, const char *key);
-void lock_map_put(arena *mem, value *map, const char *key, int idx);
+/* String → number maps (lock_map.c), for values from 0 up; their memory is
+ * mem's. A map sized for `expect` keys grows only beyond them. */
+lock_map *lock_map_new(arena *mem, size_t expect);
+/* key's value, or -1 when it has none. */
+int lock_map_get(const lock_map *m, const char *key);
+/* key's value, to read or set, -1 when new: the map then keeps `key`, which
+ * must outlive it, or a copy in mem when `copy`. Valid until the next add. */
+int *lock_map_at(arena *mem, lock_map *m, const char *key, bool copy);
+/* Set key's value (key as lock_map_at keeps it without `copy`). */
+void lock_map_put(arena *mem, lock_map *m, const char *key, int idx);
 
 /* Read the file at lk->path into lk (its maps created here); a missing file
  * is an empty register. Returns 0, or -1 after GK303 diagnostics. */

@@ -4,6 +4,7 @@
  * gone. The file itself is read and written by lock_file.c. */
 #include "catalogue_internal.h"
 
+#include "../util/hash.h"
 #include "../util/pool.h"
 #include "../util/xalloc.h"
 
@@ -377,7 +378,7 @@ static void lock_number(lock_apply *a, size_t i)
     a->items[i].entry = idx;
     lock_map_put(a->mem, lk->by_index, index_no, idx);
     lock_map_put(a->mem, lk->by_id, e->id, idx);
-    lock_map_put(a->mem, lk->max_seq, key, ni.seq);
+    *lock_map_at(a->mem, lk->max_seq, key, true) = ni.seq;
     lk->dirty = true;
 }
 
@@ -578,7 +579,7 @@ int catalogue_lock_write(catalogue *cat, bool *written, diag_list *diags)
     if (rc == 0) {
         lk->existed = true;
         lk->read_len = text.len;
-        lk->read_hash = lock_hash(buf_cstr(&text), text.len);
+        lk->read_hash = hash64_block(text.ptr, text.len);
         lk->dirty = false;
         if (written)
             *written = true;

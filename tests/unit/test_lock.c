@@ -5,7 +5,7 @@
  * when every build is made a second time without it first and must come
  * out the same, catalogue.lock byte for byte. Then the memo itself: used
  * when whole, ignored when damaged or of another naming.lua or site.toml,
- * and never hiding an error of naming.lua. */
+ * and never hiding an error of naming.lua. First the register's maps. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "../../generator/catalogue/catalogue.h"
+#include "../../generator/catalogue/catalogue_internal.h"
 #include "../../generator/util/fields.h"
 
 #include <dirent.h>
@@ -1249,6 +1250,46 @@ static void test_memo_kept_for_this_run(void **state)
     assert_int_equal(after, len - 34); /* one record of two 17-byte fields */
 }
 
+/* ---- the register's maps ------------------------------------------------ */
+
+/* Keys kept or copied, values set and read back, through growth far beyond
+ * the size the map was made for. */
+static void test_lock_map(void **state)
+{
+    (void)state;
+    arena mem;
+    arena_init(&mem);
+    lock_map *m = lock_map_new(&mem, 4);
+    enum { KEYS = 5000 };
+    char **keys = calloc(KEYS, sizeof *keys);
+    for (int i = 0; i < KEYS; i++) {
+        keys[i] = arena_printf(&mem, "content/czj/%d/item-%05d.md", 2000 + i % 25, i);
+        assert_int_equal(lock_map_get(m, keys[i]), -1);
+        int *v = lock_map_at(&mem, m, keys[i], false);
+        assert_int_equal(*v, -1);
+        *v = i;
+    }
+    char key[64];
+    for (int i = 0; i < KEYS; i++) {
+        assert_int_equal(lock_map_get(m, keys[i]), i);
+        snprintf(key, sizeof key, "content/czj/%d/item-%05d.md", 2000 + i % 25, i);
+        assert_int_equal(*lock_map_at(&mem, m, key, false), i); /* found: not kept */
+    }
+    lock_map_put(&mem, m, keys[7], 70);
+    assert_int_equal(lock_map_get(m, keys[7]), 70);
+    /* A key on the stack is copied when asked. */
+    snprintf(key, sizeof key, "czj/2025");
+    *lock_map_at(&mem, m, key, true) = 3;
+    snprintf(key, sizeof key, "mzj/2025");
+    assert_int_equal(lock_map_get(m, "czj/2025"), 3);
+    assert_int_equal(lock_map_get(m, "mzj/2025"), -1);
+    assert_int_equal(lock_map_get(m, ""), -1);
+    *lock_map_at(&mem, m, "", false) = 0;
+    assert_int_equal(lock_map_get(m, ""), 0);
+    free(keys);
+    arena_free(&mem);
+}
+
 #define SITE_TEST(f) cmocka_unit_test_setup_teardown(f, site_setup, site_teardown)
 
 static int memo_on(void **state)
@@ -1290,7 +1331,11 @@ int main(void)
         SITE_TEST(test_memo_naming_error),
         SITE_TEST(test_memo_kept_for_this_run),
     };
-    int failed = cmocka_run_group_tests_name("without the memo", tests, NULL, NULL);
+    const struct CMUnitTest map_tests[] = {
+        cmocka_unit_test(test_lock_map),
+    };
+    int failed = cmocka_run_group_tests_name("the register's maps", map_tests, NULL, NULL);
+    failed += cmocka_run_group_tests_name("without the memo", tests, NULL, NULL);
     failed += cmocka_run_group_tests_name("with the memo", tests, memo_on, NULL);
     failed += cmocka_run_group_tests_name("the memo", memo_tests, memo_on, NULL);
     return failed;
