@@ -119,8 +119,8 @@ bool fp_memo_key(const content_item *it, uint64_t *key);
 /* The record of `key` (m may be NULL): false when there is none. Safe on
  * several threads at once. */
 bool fp_memo_find(const fp_memo *m, uint64_t key, fp_record *out);
-/* This run's records, in any order, repeats allowed: the next save writes
- * them, and only them. */
+/* This run's records, in the order of its items: the next save writes
+ * them, and only them, unless they are those read. */
 void fp_memo_keep(fp_memo *m, const fp_record *recs, size_t n);
 
 #endif

@@ -6,16 +6,18 @@
  * body gave, whatever file it was in, so that an item moved, or back as it
  * was, is a known one too. Titles are short: their fingerprints cost less
  * than a key would. The file holds the records of the last run that kept
- * some, and nothing else, so it never grows beyond the site.
+ * some, in the order of its items, and nothing else, so it never grows
+ * beyond the site and is written again only when a record changed; a table
+ * on the keys finds them.
  *
  * The file is only a memo: one that cannot be read, is damaged or was
  * written by another program version is ignored without a word, and
  * nothing in it is used before the whole file is checked (magic, version,
- * count, order, checksum).
+ * count, every field, checksum).
  *
  * Layout, every field ending in a NUL: magic, program version, record
- * count, then per record, sorted by key without repeats: key and body
- * fingerprint (16 hex digits each); last the checksum (fields_seal). */
+ * count, then per record: key and body fingerprint (16 hex digits each);
+ * last the checksum (fields_seal). */
 #include "catalogue_internal.h"
 
 #include "../util/fields.h"
@@ -33,9 +35,11 @@
 
 struct fp_memo {
     buf path;
-    fp_record *v; /* as read: sorted by key */
+    fp_record *v; /* as read */
     size_t len;
-    fp_record *kept; /* this run's, sorted by key (fp_memo_keep) */
+    uint32_t *table; /* open addressing on the keys: 1 + index into v, 0 empty */
+    size_t mask;     /* of the table's size, a power of two over twice len */
+    fp_record *kept; /* this run's, in the order of its items (fp_memo_keep) */
     size_t kept_len;
     bool changed; /* kept differs from what was read */
 };
@@ -53,22 +57,49 @@ bool fp_memo_key(const content_item *it, uint64_t *key)
     return true;
 }
 
-/* 16 lowercase hex digits, as the file is written. */
+/* 16 lowercase hex digits, as the file is written; the digits and letters
+ * of a hash come in no order a branch could guess: none here. */
 static uint64_t fp_hex(fields_reader *r)
 {
     const char *s = fields_next(r);
-    uint64_t v = 0;
-    size_t n = 0;
-    for (; s[n]; n++) {
-        char c = s[n];
-        int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-        if (d < 0)
-            break;
-        v = v << 4 | (uint64_t)d;
+    if (r->bad || r->end - s < 17 || s[16]) {
+        r->bad = true;
+        return 0;
     }
-    if (n != 16 || s[n])
+    uint64_t v = 0;
+    bool ok = true;
+    for (size_t i = 0; i < 16; i++) {
+        unsigned c = (unsigned char)s[i], digit = c - '0', letter = c - 'a';
+        bool is_digit = digit < 10;
+        ok &= is_digit | (letter < 6);
+        v = v << 4 | (is_digit ? digit : letter + 10);
+    }
+    if (!ok)
         r->bad = true;
     return v;
+}
+
+/* Where key's search in the table starts: the key is a hash already. */
+static size_t fp_slot(const fp_memo *m, uint64_t key)
+{
+    return (size_t)(key ^ key >> 32) & m->mask;
+}
+
+/* The table on v's keys; a key twice is found at its first record. */
+static void fp_index(fp_memo *m)
+{
+    size_t size = 64;
+    while (size < m->len * 2 + 1)
+        size *= 2;
+    m->table = xcalloc(size, sizeof *m->table);
+    m->mask = size - 1;
+    for (size_t i = 0; i < m->len; i++) {
+        size_t s = fp_slot(m, m->v[i].key);
+        while (m->table[s] && m->v[m->table[s] - 1].key != m->v[i].key)
+            s = (s + 1) & m->mask;
+        if (!m->table[s])
+            m->table[s] = (uint32_t)i + 1;
+    }
 }
 
 static bool fp_read(fp_memo *m, const buf *data)
@@ -80,19 +111,17 @@ static bool fp_read(fp_memo *m, const buf *data)
     fields_reader_init(&r, data->ptr, len);
     bool head = strcmp(fields_next(&r), FP_MAGIC) == 0 && strcmp(fields_next(&r), GK_VERSION) == 0;
     uint64_t count = fields_number(&r, 10);
-    if (r.bad || !head || count > len / FP_RECORD_LEN)
+    if (r.bad || !head || count > len / FP_RECORD_LEN || count >= UINT32_MAX)
         return false;
     m->v = xmalloc((count + 1) * sizeof *m->v);
     for (size_t i = 0; i < count && !r.bad; i++) {
-        fp_record *e = &m->v[i];
-        e->key = fp_hex(&r);
-        e->body_fp = fp_hex(&r);
-        if (i && m->v[i - 1].key >= e->key)
-            return false;
+        m->v[i].key = fp_hex(&r);
+        m->v[i].body_fp = fp_hex(&r);
     }
     if (r.bad || r.p != r.end)
         return false;
     m->len = count;
+    fp_index(m);
     return true;
 }
 
@@ -116,31 +145,21 @@ void fp_memo_free(fp_memo *m)
         return;
     buf_free(&m->path);
     free(m->v);
+    free(m->table);
     free(m->kept);
     free(m);
 }
 
 bool fp_memo_find(const fp_memo *m, uint64_t key, fp_record *out)
 {
-    size_t lo = 0, hi = m ? m->len : 0;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (m->v[mid].key == key) {
-            *out = m->v[mid];
+    if (!m || !m->table)
+        return false;
+    for (size_t s = fp_slot(m, key); m->table[s]; s = (s + 1) & m->mask)
+        if (m->v[m->table[s] - 1].key == key) {
+            *out = m->v[m->table[s] - 1];
             return true;
         }
-        if (m->v[mid].key < key)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
     return false;
-}
-
-static int fp_record_cmp(const void *pa, const void *pb)
-{
-    const fp_record *a = pa, *b = pb;
-    return (a->key > b->key) - (a->key < b->key);
 }
 
 void fp_memo_keep(fp_memo *m, const fp_record *recs, size_t n)
@@ -151,14 +170,8 @@ void fp_memo_keep(fp_memo *m, const fp_record *recs, size_t n)
     m->kept = xmalloc((n + 1) * sizeof *m->kept);
     if (n)
         memcpy(m->kept, recs, n * sizeof *recs);
-    qsort(m->kept, n, sizeof *m->kept, fp_record_cmp);
-    /* Files alike share a record. */
-    m->kept_len = 0;
-    for (size_t i = 0; i < n; i++)
-        if (!m->kept_len || m->kept[m->kept_len - 1].key != m->kept[i].key)
-            m->kept[m->kept_len++] = m->kept[i];
-    m->changed =
-        m->kept_len != m->len || (m->len && memcmp(m->kept, m->v, m->len * sizeof *m->v) != 0);
+    m->kept_len = n;
+    m->changed = n != m->len || (n && memcmp(m->kept, m->v, n * sizeof *m->v) != 0);
 }
 
 static void fp_put_hex(buf *out, uint64_t v)

@@ -401,12 +401,11 @@ static void lock_number_new(lock_apply *a)
 
 /* ---- URLs --------------------------------------------------------------- */
 
-/* Make url entry idx's URL; the one it had joins its aliases. */
+/* Make url, which is not its URL, entry idx's URL; the one it had joins its
+ * aliases. */
 static void lock_url_adopt(lock_apply *a, int idx, const char *url)
 {
     lock_entry *e = &a->lk->v[idx];
-    if (e->url && strcmp(e->url, url) == 0)
-        return;
     url = arena_strdup(a->mem, url); /* it may be the memo's */
     if (e->url) {
         const char **aliases = arena_alloc(a->mem, (e->alias_count + 1) * sizeof *aliases);
@@ -444,6 +443,8 @@ static void lock_url_assign(lock_apply *a, int idx)
             }
             memo_url_keep(names, &ni, url);
         }
+        if (e->url && strcmp(e->url, url) == 0)
+            return; /* its URL already */
         int owner = lock_map_get(a->lk->by_url, url);
         if (owner < 0 || owner == idx) {
             lock_url_adopt(a, idx, url);

@@ -53,6 +53,7 @@ typedef struct memo_url {
 
 struct naming_memo {
     arena mem;
+    buf data; /* the file as read: the entries point into it */
     char *path;
     uint64_t key;
     memo_doc *v; /* as read: sorted by raw */
@@ -61,6 +62,7 @@ struct naming_memo {
     size_t added_len, added_cap;
     memo_url *urls; /* as read: sorted by question */
     size_t url_len;
+    lock_map *url_files;  /* rel → the first of urls about that file */
     memo_url *urls_added; /* answered by naming.lua in this run */
     size_t urls_added_len, urls_added_cap;
 };
@@ -195,7 +197,15 @@ static bool memo_read_urls(naming_memo *m, fields_reader *r, size_t size)
             return false;
     }
     m->url_len = (size_t)count;
-    return !r->bad;
+    if (r->bad)
+        return false;
+    m->url_files = lock_map_new(&m->mem, m->url_len);
+    for (size_t i = 0; i < m->url_len; i++) {
+        int *first = lock_map_at(&m->mem, m->url_files, m->urls[i].q.rel, false);
+        if (*first < 0)
+            *first = (int)i;
+    }
+    return true;
 }
 
 static bool memo_read(naming_memo *m, const char *data, size_t size)
@@ -220,17 +230,11 @@ naming_memo *naming_memo_open(const char *path, const site_config *cfg)
     arena_init(&m->mem);
     m->path = arena_strdup(&m->mem, path);
     m->key = memo_key(cfg);
-    buf text = BUF_INIT;
-    if (buf_read_file(&text, path) == 0) {
-        char *data = arena_alloc(&m->mem, text.len + 1);
-        if (text.len)
-            memcpy(data, text.ptr, text.len);
-        if (!memo_read(m, data, text.len)) {
-            m->len = 0;
-            m->url_len = 0;
-        }
+    if (buf_read_file(&m->data, path) == 0 && !memo_read(m, m->data.ptr, m->data.len)) {
+        m->len = 0;
+        m->url_len = 0;
+        m->url_files = NULL;
     }
-    buf_free(&text);
     return m;
 }
 
@@ -240,6 +244,7 @@ void naming_memo_free(naming_memo *m)
         return;
     free(m->added);
     free(m->urls_added);
+    buf_free(&m->data);
     arena_free(&m->mem);
     free(m);
 }
@@ -297,21 +302,16 @@ static bool memo_question_whole(const naming_item *q)
 
 const char *memo_url_answer(naming_memo *m, const naming_item *q)
 {
-    if (!m || !memo_question_whole(q))
+    if (!m || !m->url_files || !memo_question_whole(q))
         return NULL;
-    size_t lo = 0, hi = m->url_len;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        int cmp = memo_question_cmp(&m->urls[mid].q, q);
-        if (cmp == 0) {
-            m->urls[mid].asked = true;
-            return m->urls[mid].url;
+    /* The questions about one file are together, the file's first found. */
+    int first = lock_map_get(m->url_files, q->rel);
+    for (size_t i = first < 0 ? m->url_len : (size_t)first;
+         i < m->url_len && strcmp(m->urls[i].q.rel, q->rel) == 0; i++)
+        if (memo_question_cmp(&m->urls[i].q, q) == 0) {
+            m->urls[i].asked = true;
+            return m->urls[i].url;
         }
-        if (cmp < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
     return NULL;
 }
 
