@@ -66,9 +66,10 @@ int *lock_map_at(arena *mem, lock_map *m, const char *key, bool copy);
 /* Set key's value (key as lock_map_at keeps it without `copy`). */
 void lock_map_put(arena *mem, lock_map *m, const char *key, int idx);
 
-/* Read the file at lk->path into lk (its maps created here); a missing file
- * is an empty register. Returns 0, or -1 after GK303 diagnostics. */
-int lock_file_read(catalogue_lock *lk, arena *mem, diag_list *diags);
+/* Read the file at lk->path into lk (its maps created here), with room in
+ * lk->v for `more` entries beyond those read; a missing file is an empty
+ * register. Returns 0, or -1 after GK303 diagnostics. */
+int lock_file_read(catalogue_lock *lk, arena *mem, size_t more, diag_list *diags);
 /* The file's text for lk. */
 void lock_file_format(const catalogue_lock *lk, buf *out);
 /* Replace the file with `text` atomically, unless it changed since read.

@@ -522,15 +522,9 @@ int catalogue_lock_apply(catalogue *cat, const content_set *set, naming *n, cons
                  "内部错误：分配索引号之前没有先确定每条信息的分类");
         return -1;
     }
-    if (lock_file_read(lk, mem, diags) != 0)
-        return -1;
-
     /* Room for every item to be new: entries never move out of the arena. */
-    lock_entry *v = arena_alloc(mem, (lk->len + set->len + 1) * sizeof *v);
-    if (lk->len)
-        memcpy(v, lk->v, lk->len * sizeof *v);
-    lk->v = v;
-    lk->cap = lk->len + set->len;
+    if (lock_file_read(lk, mem, set->len, diags) != 0)
+        return -1;
     size_t old_len = lk->len;
 
     lock_apply a = {cat, set, n, cfg, diags, lk, mem, NULL, today, workers, memo, false, 0, 0};
@@ -550,10 +544,16 @@ int catalogue_lock_apply(catalogue *cat, const content_set *set, naming *n, cons
         else if (!e->withdrawn && set->items[e->item].ok)
             lock_url_assign(&a, (int)k);
     }
-    for (size_t k = 1; k < old_len && !lk->dirty; k++)
-        if (lock_entry_cmp(&lk->v[k - 1], &lk->v[k]) > 0)
+    /* In order as read and with nothing new, as on most builds, the entries
+     * need no sort. */
+    size_t k = 1;
+    while (k < lk->len && lock_entry_cmp(&lk->v[k - 1], &lk->v[k]) <= 0)
+        k++;
+    if (k < lk->len) {
+        if (k < old_len)
             lk->dirty = true; /* put back in order by hand: write it sorted */
-    qsort(lk->v, lk->len, sizeof *lk->v, lock_entry_cmp);
+        qsort(lk->v, lk->len, sizeof *lk->v, lock_entry_cmp);
+    }
     lock_results(&a);
     free(a.items);
     if (!lk->existed)

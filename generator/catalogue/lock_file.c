@@ -6,7 +6,6 @@
 #include "../util/hash.h"
 #include "../util/tsv.h"
 #include "../util/utf8.h"
-#include "../util/xalloc.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -60,8 +59,6 @@ typedef struct lock_reader {
     catalogue_lock *lk;
     arena *mem;
     diag_list *diags;
-    lock_entry *v; /* grown with xgrow, moved into the arena at the end */
-    size_t cap;
     lock_map *by_number; /* dept/year/seq */
     int line;
     const char *line_start;
@@ -203,28 +200,28 @@ static int lock_read_claim(lock_reader *r, lock_map *m, const char *key, bool co
 static void lock_read_unique(lock_reader *r, const char *const f[], int idx)
 {
     catalogue_lock *lk = r->lk;
-    const lock_entry *e = &r->v[idx];
+    const lock_entry *v = r->lk->v, *e = &v[idx];
     int other;
     if ((other = lock_read_claim(r, lk->by_index, e->index_no, false, idx)) >= 0)
-        lock_bad(r, f[0], 0, "索引号 %s 与第 %d 行重复", e->index_no, r->v[other].line);
+        lock_bad(r, f[0], 0, "索引号 %s 与第 %d 行重复", e->index_no, v[other].line);
     char key[96];
     snprintf(key, sizeof key, "%s/%d/%d", e->dept, e->year, e->seq);
     if ((other = lock_read_claim(r, r->by_number, key, true, idx)) >= 0)
         lock_bad(r, f[3], 3, "%s %d 年的顺序号 %d 与第 %d 行重复", e->dept, e->year, e->seq,
-                 r->v[other].line);
+                 v[other].line);
     snprintf(key, sizeof key, "%s/%d", e->dept, e->year);
     int *max = lock_map_at(r->mem, lk->max_seq, key, true);
     if (*max < e->seq)
         *max = e->seq;
     if ((other = lock_read_claim(r, lk->by_id, e->id, false, idx)) >= 0)
-        lock_bad(r, f[4], 4, "标识 %s 与第 %d 行重复", e->id, r->v[other].line);
+        lock_bad(r, f[4], 4, "标识 %s 与第 %d 行重复", e->id, v[other].line);
     if (!e->withdrawn && (other = lock_read_claim(r, lk->by_live_path, e->path, false, idx)) >= 0)
-        lock_bad(r, f[5], 5, "源文件 %s 已登记在第 %d 行", e->path, r->v[other].line);
+        lock_bad(r, f[5], 5, "源文件 %s 已登记在第 %d 行", e->path, v[other].line);
     for (size_t i = 0; i <= e->alias_count; i++) {
         const char *u = i == 0 ? e->url : e->aliases[i - 1];
         int field = i == 0 ? 6 : 7;
         if ((other = lock_read_claim(r, lk->by_url, u, false, idx)) >= 0)
-            lock_bad(r, f[field], field, "网址 %s 已属于第 %d 行的信息", u, r->v[other].line);
+            lock_bad(r, f[field], field, "网址 %s 已属于第 %d 行的信息", u, v[other].line);
     }
 }
 
@@ -261,13 +258,12 @@ static void lock_read_line(lock_reader *r, const char *s, size_t len)
     lock_read_fields(r, f, n, &e);
     if (r->errors != before)
         return;
-    r->v = xgrow(r->v, &r->cap, r->lk->len + 1, sizeof *r->v);
-    r->v[r->lk->len] = e;
+    r->lk->v[r->lk->len] = e;
     lock_read_unique(r, f, (int)r->lk->len);
     r->lk->len++;
 }
 
-int lock_file_read(catalogue_lock *lk, arena *mem, diag_list *diags)
+int lock_file_read(catalogue_lock *lk, arena *mem, size_t more, diag_list *diags)
 {
     buf text = BUF_INIT;
     int got = lock_slurp(lk->path, &text);
@@ -281,16 +277,18 @@ int lock_file_read(catalogue_lock *lk, arena *mem, diag_list *diags)
     lk->read_len = text.len;
     lk->read_hash = hash64_block(text.ptr, text.len);
     const char *s = buf_cstr(&text), *end = s + text.len;
-    /* The maps sized for every line an entry. */
+    /* The entries and maps sized for every line an entry. */
     size_t lines = 1;
     for (const char *p = s; (p = memchr(p, '\n', (size_t)(end - p))); p++)
         lines++;
+    lk->cap = lines + more;
+    lk->v = arena_alloc(mem, (lk->cap + 1) * sizeof *lk->v);
     lk->by_index = lock_map_new(mem, lines);
     lk->by_id = lock_map_new(mem, lines);
     lk->by_url = lock_map_new(mem, lines);
     lk->by_live_path = lock_map_new(mem, lines);
     lk->max_seq = lock_map_new(mem, 64);
-    lock_reader r = {lk, mem, diags, NULL, 0, lock_map_new(mem, lines), 0, NULL, 0};
+    lock_reader r = {lk, mem, diags, lock_map_new(mem, lines), 0, NULL, 0};
     if (text.len >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0)
         s += 3;
     while (s < end) {
@@ -303,11 +301,6 @@ int lock_file_read(catalogue_lock *lk, arena *mem, diag_list *diags)
         lock_read_line(&r, s, len);
         s = nl ? nl + 1 : end;
     }
-    lk->cap = lk->len;
-    lk->v = arena_alloc(mem, (lk->len ? lk->len : 1) * sizeof *lk->v);
-    if (lk->len)
-        memcpy(lk->v, r.v, lk->len * sizeof *lk->v);
-    free(r.v);
     buf_free(&text);
     if (r.errors)
         diag_add(diags, DIAG_ERROR, "GK303", LOCK_FILE_NAME, 0, 0,

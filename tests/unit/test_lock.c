@@ -782,6 +782,40 @@ static void test_crlf_lock(void **state)
     free(crlf);
 }
 
+/* Lines put out of order by hand are read, and written back in order. */
+static void test_unsorted_lock(void **state)
+{
+    (void)state;
+    build b;
+    build_clean(&b, true);
+    build_free(&b);
+    char *sorted = file_read("catalogue.lock");
+    /* The first two entries the other way round. */
+    char *first = strstr(sorted, "\n11339901MB");
+    assert_non_null(first);
+    first++;
+    char *second = strchr(first, '\n') + 1, *third = strchr(second, '\n') + 1;
+    size_t len = strlen(sorted);
+    char *swapped = malloc(len + 1);
+    size_t head = (size_t)(first - sorted), a = (size_t)(second - first);
+    size_t c = (size_t)(third - second);
+    memcpy(swapped, sorted, head);
+    memcpy(swapped + head, second, c);
+    memcpy(swapped + head + c, first, a);
+    strcpy(swapped + head + c + a, third);
+    assert_string_not_equal(swapped, sorted);
+    file_write("catalogue.lock", swapped);
+    build_clean(&b, true);
+    assert_string_equal(item_at(&b, "czj/2025/yusuan-2025.md")->index_no,
+                        "11339901MB0001222Q/2025-00001");
+    build_free(&b);
+    char *again = file_read("catalogue.lock");
+    assert_string_equal(again, sorted);
+    free(sorted);
+    free(swapped);
+    free(again);
+}
+
 /* The 1-based line of the lock whose text contains `needle`. */
 static int lock_line_of(const char *text, const char *needle)
 {
@@ -1316,6 +1350,7 @@ int main(void)
         SITE_TEST(test_url_clash),
         SITE_TEST(test_unchanged_is_not_rewritten),
         SITE_TEST(test_crlf_lock),
+        SITE_TEST(test_unsorted_lock),
         SITE_TEST(test_malformed_year),
         SITE_TEST(test_malformed_columns),
         SITE_TEST(test_malformed_duplicate_number),
