@@ -27,6 +27,14 @@
 --     published URL ever breaks.
 --   * 本文件在沙箱中运行：没有 os、io、require，不能读写文件。
 --     This file runs in a sandbox: no os, io or require, no file access.
+--   * 函数的结果只能取决于它收到的参数和 site.toml，不要在两次调用之间保存状态：gongkai
+--     会记住 item_url、doc_number 和 doc_number_parts 给过的结果（.gongkai/naming.cache），
+--     同样的问题不再调用本文件；本文件或 site.toml 一改，记住的结果全部作废。
+--     A function's result must depend only on what it is given and on site.toml:
+--     keep no state between calls. gongkai remembers the results of item_url,
+--     doc_number and doc_number_parts (.gongkai/naming.cache) and does not call this
+--     file again for the same question; any change to this file or to site.toml
+--     forgets them all.
 
 local naming = {}
 

@@ -187,18 +187,20 @@ bool catalogue_doc_number_wanted(const content_item *it, bool drafts);
  * *shown set from 0). */
 int catalogue_doc_number_ask(naming *n, arena *mem, const char *raw, const char **shown,
                              naming_doc_parts *parts);
-/* naming.lua's answers about 文号 kept from earlier runs (doc_memo.c): they
- * depend only on the program, naming.lua and site.toml, which the memo is
- * keyed by. */
-typedef struct catalogue_doc_memo catalogue_doc_memo;
-/* The memo in file `path` if it was written under this program, naming.lua
- * and site.toml; an empty one otherwise (no file, another key, or a damaged
- * file). Never fails. */
-catalogue_doc_memo *catalogue_doc_memo_open(const char *path, const site_config *cfg);
-/* Write the memo back (atomically) when this run added answers to it. A
- * failure to write is not reported: the next run asks naming.lua again. */
-void catalogue_doc_memo_save(const catalogue_doc_memo *memo);
-void catalogue_doc_memo_free(catalogue_doc_memo *memo);
+/* What earlier runs found out, kept in the site's .gongkai/ for the next
+ * (memo.c): naming.lua's answers about 文号 and items' URLs, which depend
+ * only on the program, naming.lua and site.toml, which they are keyed by
+ * (naming.cache), and the fingerprints of bodies (fingerprints.cache). A
+ * memo is given to one call at a time. */
+typedef struct catalogue_memo catalogue_memo;
+/* The memo in folder `dir`: each file whole if it was written under this
+ * program (and naming.lua and site.toml), else nothing of it (no file,
+ * another key, or a damaged file). Never fails. */
+catalogue_memo *catalogue_memo_open(const char *dir, const site_config *cfg);
+/* Write back (atomically) each file whose content this run changed. A
+ * failure to write is not reported: the next run works it out again. */
+void catalogue_memo_save(const catalogue_memo *memo);
+void catalogue_memo_free(catalogue_memo *memo);
 /* Ask naming.lua about the 文号 of every item it is wanted for, on `workers`
  * threads (0: one per core), into the catalogue items (call after
  * catalogue_items_resolve); `memo` (or NULL) answers what it knows, and
@@ -206,7 +208,7 @@ void catalogue_doc_memo_free(catalogue_doc_memo *memo);
  * used. Errors from naming.lua are reported once, as one thread asking in
  * item order would. Returns 0, or -1 after one. */
 int catalogue_doc_numbers_apply(catalogue *cat, naming *n, bool drafts, size_t workers,
-                                catalogue_doc_memo *memo);
+                                catalogue_memo *memo);
 /* 2026年第三季度, 2026年9月, 2026年度; n is the quarter or month (unused for
  * a year). */
 int naming_period_label(naming *n, arena *mem, category_periodic kind, int year, int num,
@@ -245,9 +247,10 @@ int naming_period_label(naming *n, arena *mem, category_periodic kind, int year,
  * diagnostic: GK303 for a malformed or unreadable lock (with its line; the
  * file is then never rewritten), GK302 from naming.lua. The items'
  * fingerprints are taken on `workers` threads (0: one per core); naming.lua
- * is asked on the calling thread only. */
+ * is asked on the calling thread only. `memo` (or NULL) gives the
+ * fingerprints and item URLs earlier runs found, and keeps this run's. */
 int catalogue_lock_apply(catalogue *cat, const content_set *set, naming *n, const site_config *cfg,
-                         date today, size_t workers, diag_list *diags);
+                         date today, size_t workers, catalogue_memo *memo, diag_list *diags);
 
 /* Write catalogue.lock when catalogue_lock_apply changed anything (or it did
  * not exist); otherwise leave the file alone. The text goes to a temporary

@@ -6,12 +6,12 @@
 
 #include "catalogue.h"
 
-#include "../util/value.h"
-
 #include <stdbool.h>
 #include <stdint.h>
 
 #define LOCK_FILE_NAME "catalogue.lock"
+
+typedef struct lock_map lock_map;
 #define LOCK_FIELD_COUNT 13
 
 /* One line of catalogue.lock. Strings live in the catalogue's arena. */
@@ -39,13 +39,13 @@ struct catalogue_lock {
     lock_entry *v;      /* sorted by index number once applied */
     size_t len, cap;    /* cap: room reserved in the arena */
     bool existed;       /* the file was there when read */
-    uint64_t read_hash; /* of the bytes read, to notice another writer */
+    uint64_t read_hash; /* hash64_block of the bytes read, to notice another writer */
     size_t read_len;
     bool dirty; /* differs from the file */
     bool ok;    /* read and applied without error: may be written */
-    /* Lookups: a value_entry's `line` holds the entry's index in v (valid
-     * until v is sorted), or for max_seq ("dept/year") the highest seq. */
-    value *by_index, *by_id, *by_url, *by_live_path, *max_seq;
+    /* Lookups of the entry's index in v (valid until v is sorted), or for
+     * max_seq ("dept/year") of the highest seq. */
+    lock_map *by_index, *by_id, *by_url, *by_live_path, *max_seq;
 };
 
 /* FNV-1a 64 of the bytes. */
@@ -55,23 +55,73 @@ uint64_t lock_hash(const char *s, size_t len);
  * back from catalogue.lock), or NULL when it can. */
 const char *catalogue_url_problem(const char *s, size_t len);
 
-/* Map lookups and inserts on value tables used as string → index maps. */
-int lock_map_get(const value *map, const char *key);
-void lock_map_put(arena *mem, value *map, const char *key, int idx);
+/* String → number maps (lock_map.c), for values from 0 up; their memory is
+ * mem's. A map sized for `expect` keys grows only beyond them. */
+lock_map *lock_map_new(arena *mem, size_t expect);
+/* key's value, or -1 when it has none. */
+int lock_map_get(const lock_map *m, const char *key);
+/* key's value, to read or set, -1 when new: the map then keeps `key`, which
+ * must outlive it, or a copy in mem when `copy`. Valid until the next add. */
+int *lock_map_at(arena *mem, lock_map *m, const char *key, bool copy);
+/* Set key's value (key as lock_map_at keeps it without `copy`). */
+void lock_map_put(arena *mem, lock_map *m, const char *key, int idx);
 
-/* Read the file at lk->path into lk (its maps created here); a missing file
- * is an empty register. Returns 0, or -1 after GK303 diagnostics. */
-int lock_file_read(catalogue_lock *lk, arena *mem, diag_list *diags);
+/* Read the file at lk->path into lk (its maps created here), with room in
+ * lk->v for `more` entries beyond those read; a missing file is an empty
+ * register. Returns 0, or -1 after GK303 diagnostics. */
+int lock_file_read(catalogue_lock *lk, arena *mem, size_t more, diag_list *diags);
 /* The file's text for lk. */
 void lock_file_format(const catalogue_lock *lk, buf *out);
 /* Replace the file with `text` atomically, unless it changed since read.
  * Returns 0, or -1 after a GK304 diagnostic. */
 int lock_file_replace(const catalogue_lock *lk, const buf *text, diag_list *diags);
 
-/* doc_memo.c, for doc_numbers.c. Fill ci's 文号 answers (copied into mem)
- * from the memo (may be NULL); false when it does not know the number. */
-bool doc_memo_answer(const catalogue_doc_memo *m, arena *mem, catalogue_item *ci);
+/* ---- the memo of earlier runs (memo.c) ---------------------------------- */
+
+typedef struct naming_memo naming_memo; /* naming.cache: naming_memo.c */
+typedef struct fp_memo fp_memo;         /* fingerprints.cache: fp_memo.c */
+
+struct catalogue_memo {
+    naming_memo *names;
+    fp_memo *fps;
+};
+
+/* Replace file `path` (its folder made when missing) with data; a failure
+ * is not reported. */
+void memo_file_write(const char *path, const buf *data);
+
+/* naming.lua's answers in file `path` (see catalogue_memo_open). */
+naming_memo *naming_memo_open(const char *path, const site_config *cfg);
+void naming_memo_save(const naming_memo *m);
+void naming_memo_free(naming_memo *m);
+/* For doc_numbers.c. Fill ci's 文号 answers (copied into mem) from the memo
+ * (may be NULL); false when it does not know the number. */
+bool memo_doc_answer(const naming_memo *m, arena *mem, catalogue_item *ci);
 /* Keep ci's answers, when it has some the memo lacks, for the next run. */
-void doc_memo_keep(catalogue_doc_memo *m, const catalogue_item *ci);
+void memo_doc_keep(naming_memo *m, const catalogue_item *ci);
+/* For lock.c. What item_url answered to question q in an earlier run (valid
+ * while the memo is), or NULL (m may be NULL). A question without dept,
+ * slug or rel is never kept. The next save keeps the questions asked here
+ * and those kept with memo_url_keep, no others. */
+const char *memo_url_answer(naming_memo *m, const naming_item *q);
+void memo_url_keep(naming_memo *m, const naming_item *q, const char *url);
+
+/* Body fingerprints in file `path` (see catalogue_memo_open). */
+typedef struct fp_record {
+    uint64_t key; /* fp_memo_key of the body */
+    uint64_t body_fp;
+} fp_record;
+fp_memo *fp_memo_open(const char *path);
+void fp_memo_save(const fp_memo *m);
+void fp_memo_free(fp_memo *m);
+/* What an item's body is known by: its file's text_hash and where in the
+ * text it lies. False when the body is not part of the text. */
+bool fp_memo_key(const content_item *it, uint64_t *key);
+/* The record of `key` (m may be NULL): false when there is none. Safe on
+ * several threads at once. */
+bool fp_memo_find(const fp_memo *m, uint64_t key, fp_record *out);
+/* This run's records, in the order of its items: the next save writes
+ * them, and only them, unless they are those read. */
+void fp_memo_keep(fp_memo *m, const fp_record *recs, size_t n);
 
 #endif

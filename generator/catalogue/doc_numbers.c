@@ -7,7 +7,7 @@
  * when any worker meets one, all their work is dropped and the numbers are
  * asked again on the caller's handle, one by one, in item order, which
  * reports the error exactly as a single thread would. Numbers the memo of
- * earlier runs knows (doc_memo.c) are not asked at all; when it knows them
+ * earlier runs knows (naming_memo.c) are not asked at all; when it knows them
  * all, no naming.lua runs. */
 #include "catalogue_internal.h"
 
@@ -114,25 +114,26 @@ static bool doc_ask_parallel(catalogue *cat, naming *n, bool drafts, size_t work
 }
 
 /* Keep what naming.lua answered in this run for the next. */
-static void doc_memo_keep_all(catalogue *cat, bool drafts, catalogue_doc_memo *memo)
+static void doc_memo_keep_all(catalogue *cat, bool drafts, naming_memo *names)
 {
-    for (size_t i = 0; memo && i < cat->item_count; i++)
+    for (size_t i = 0; names && i < cat->item_count; i++)
         if (catalogue_doc_number_wanted(cat->items[i].item, drafts))
-            doc_memo_keep(memo, &cat->items[i]);
+            memo_doc_keep(names, &cat->items[i]);
 }
 
 int catalogue_doc_numbers_apply(catalogue *cat, naming *n, bool drafts, size_t workers,
-                                catalogue_doc_memo *memo)
+                                catalogue_memo *memo)
 {
+    naming_memo *names = memo ? memo->names : NULL;
     size_t missing = 0;
     for (size_t i = 0; i < cat->item_count; i++)
         if (catalogue_doc_number_wanted(cat->items[i].item, drafts) &&
-            !doc_memo_answer(memo, &cat->mem, &cat->items[i]))
+            !memo_doc_answer(names, &cat->mem, &cat->items[i]))
             missing++;
     if (!missing)
         return 0;
     if (doc_ask_parallel(cat, n, drafts, workers ? workers : pool_default_workers(), missing)) {
-        doc_memo_keep_all(cat, drafts, memo);
+        doc_memo_keep_all(cat, drafts, names);
         return 0;
     }
     /* In item order on the caller's handle, from nothing: once naming.lua
@@ -146,11 +147,11 @@ int catalogue_doc_numbers_apply(catalogue *cat, naming *n, bool drafts, size_t w
     for (size_t i = 0; i < cat->item_count; i++) {
         catalogue_item *ci = &cat->items[i];
         if (!catalogue_doc_number_wanted(ci->item, drafts) ||
-            (ok && doc_memo_answer(memo, &cat->mem, ci)))
+            (ok && memo_doc_answer(names, &cat->mem, ci)))
             continue;
         if (!doc_ask_one(cat, n, &cat->mem, i))
             ok = false;
     }
-    doc_memo_keep_all(cat, drafts, memo);
+    doc_memo_keep_all(cat, drafts, names);
     return ok ? 0 : -1;
 }

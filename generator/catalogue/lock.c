@@ -4,6 +4,7 @@
  * gone. The file itself is read and written by lock_file.c. */
 #include "catalogue_internal.h"
 
+#include "../util/hash.h"
 #include "../util/pool.h"
 #include "../util/xalloc.h"
 
@@ -27,6 +28,8 @@ typedef struct lock_item {
     bool publishable; /* not a draft, not 不予公开, no secrecy level */
     bool numberable;  /* read without error, with department, date and category */
     uint64_t title_fp, body_fp;
+    bool keyed;        /* numberable, with a memo, and body_key set: */
+    uint64_t body_key; /* fp_memo_key, what the memo knows the body by */
 } lock_item;
 
 typedef struct lock_apply {
@@ -40,6 +43,8 @@ typedef struct lock_apply {
     lock_item *items;
     date today;
     size_t workers;
+    catalogue_memo *memo; /* or NULL */
+    bool url_failed;      /* naming.lua's item_url failed: the memo is left alone */
     int errors;
     atomic_size_t next; /* the next chunk to fingerprint */
 } lock_apply;
@@ -81,6 +86,21 @@ static bool lock_publishable(const content_item *it)
     return !it->draft && it->disclosure != CONTENT_DISCLOSURE_WITHHELD && !it->secrecy.s;
 }
 
+/* Item i's fingerprints; its body's from the memo when an earlier run took
+ * that of the same body. */
+static void lock_item_fingerprints(lock_apply *a, size_t i)
+{
+    const content_item *it = &a->set->items[i];
+    lock_item *li = &a->items[i];
+    li->title_fp = lock_fingerprint(it->title, strlen(it->title), 1);
+    li->keyed = a->memo && fp_memo_key(it, &li->body_key);
+    fp_record known;
+    if (li->keyed && fp_memo_find(a->memo->fps, li->body_key, &known))
+        li->body_fp = known.body_fp;
+    else
+        li->body_fp = lock_fingerprint(it->body, it->body_len, LOCK_BODY_MIN);
+}
+
 /* Fingerprinting reads every byte of every body, one multiply after another
  * (the stored values fix the hash): the items are shared out in chunks. */
 static void lock_fp_worker(void *ctx, size_t worker)
@@ -97,12 +117,22 @@ static void lock_fp_worker(void *ctx, size_t worker)
             lock_item *li = &a->items[i];
             li->publishable = lock_publishable(it);
             li->numberable = it->ok && it->dept && it->date.set && a->cat->items[i].category;
-            if (li->numberable) {
-                li->title_fp = lock_fingerprint(it->title, strlen(it->title), 1);
-                li->body_fp = lock_fingerprint(it->body, it->body_len, LOCK_BODY_MIN);
-            }
+            if (li->numberable)
+                lock_item_fingerprints(a, i);
         }
     }
+}
+
+/* This run's body fingerprints, for the next. */
+static void lock_fp_keep(lock_apply *a)
+{
+    fp_record *recs = xmalloc((a->set->len + 1) * sizeof *recs);
+    size_t n = 0;
+    for (size_t i = 0; i < a->set->len; i++)
+        if (a->items[i].keyed)
+            recs[n++] = (fp_record){a->items[i].body_key, a->items[i].body_fp};
+    fp_memo_keep(a->memo->fps, recs, n);
+    free(recs);
 }
 
 static void lock_items_prepare(lock_apply *a)
@@ -112,6 +142,8 @@ static void lock_items_prepare(lock_apply *a)
     atomic_init(&a->next, 0);
     size_t workers = a->workers < chunks ? a->workers : chunks;
     pool_run(workers ? workers : 1, lock_fp_worker, a);
+    if (a->memo)
+        lock_fp_keep(a);
     for (size_t i = 0; i < a->set->len; i++) {
         lock_item *li = &a->items[i];
         li->entry = lock_map_get(lk->by_live_path, a->set->items[i].path);
@@ -346,7 +378,7 @@ static void lock_number(lock_apply *a, size_t i)
     a->items[i].entry = idx;
     lock_map_put(a->mem, lk->by_index, index_no, idx);
     lock_map_put(a->mem, lk->by_id, e->id, idx);
-    lock_map_put(a->mem, lk->max_seq, key, ni.seq);
+    *lock_map_at(a->mem, lk->max_seq, key, true) = ni.seq;
     lk->dirty = true;
 }
 
@@ -369,12 +401,12 @@ static void lock_number_new(lock_apply *a)
 
 /* ---- URLs --------------------------------------------------------------- */
 
-/* Make url entry idx's URL; the one it had joins its aliases. */
+/* Make url, which is not its URL, entry idx's URL; the one it had joins its
+ * aliases. */
 static void lock_url_adopt(lock_apply *a, int idx, const char *url)
 {
     lock_entry *e = &a->lk->v[idx];
-    if (e->url && strcmp(e->url, url) == 0)
-        return;
+    url = arena_strdup(a->mem, url); /* it may be the memo's */
     if (e->url) {
         const char **aliases = arena_alloc(a->mem, (e->alias_count + 1) * sizeof *aliases);
         size_t n = 0;
@@ -391,19 +423,28 @@ static void lock_url_adopt(lock_apply *a, int idx, const char *url)
 }
 
 /* The URL naming.lua gives the entry's item now, asking again while it is
- * taken by another item (published URLs belong to their item for good). */
+ * taken by another item (published URLs belong to their item for good).
+ * Once naming.lua has failed, the memo is not asked: later items fail
+ * quietly, as they would without it. */
 static void lock_url_assign(lock_apply *a, int idx)
 {
     lock_entry *e = &a->lk->v[idx];
     const content_item *it = &a->set->items[e->item];
     const category *c = a->cat->items[e->item].category;
     naming_item ni = {it->dept->id, e->year, e->seq, c ? c->key : NULL, it->slug, it->rel, 0};
+    naming_memo *names = a->memo && !a->url_failed ? a->memo->names : NULL;
     for (; ni.clash <= LOCK_CLASH_MAX; ni.clash++) {
-        const char *url;
-        if (naming_item_url(a->n, a->mem, &ni, &url) != 0) {
-            a->errors++;
-            return;
+        const char *url = memo_url_answer(names, &ni);
+        if (!url) {
+            if (naming_item_url(a->n, a->mem, &ni, &url) != 0) {
+                a->url_failed = true;
+                a->errors++;
+                return;
+            }
+            memo_url_keep(names, &ni, url);
         }
+        if (e->url && strcmp(e->url, url) == 0)
+            return; /* its URL already */
         int owner = lock_map_get(a->lk->by_url, url);
         if (owner < 0 || owner == idx) {
             lock_url_adopt(a, idx, url);
@@ -470,7 +511,7 @@ static void lock_results(lock_apply *a)
 }
 
 int catalogue_lock_apply(catalogue *cat, const content_set *set, naming *n, const site_config *cfg,
-                         date today, size_t workers, diag_list *diags)
+                         date today, size_t workers, catalogue_memo *memo, diag_list *diags)
 {
     arena *mem = &cat->mem;
     catalogue_lock *lk = arena_alloc(mem, sizeof *lk);
@@ -481,18 +522,12 @@ int catalogue_lock_apply(catalogue *cat, const content_set *set, naming *n, cons
                  "内部错误：分配索引号之前没有先确定每条信息的分类");
         return -1;
     }
-    if (lock_file_read(lk, mem, diags) != 0)
-        return -1;
-
     /* Room for every item to be new: entries never move out of the arena. */
-    lock_entry *v = arena_alloc(mem, (lk->len + set->len + 1) * sizeof *v);
-    if (lk->len)
-        memcpy(v, lk->v, lk->len * sizeof *v);
-    lk->v = v;
-    lk->cap = lk->len + set->len;
+    if (lock_file_read(lk, mem, set->len, diags) != 0)
+        return -1;
     size_t old_len = lk->len;
 
-    lock_apply a = {cat, set, n, cfg, diags, lk, mem, NULL, today, workers, 0, 0};
+    lock_apply a = {cat, set, n, cfg, diags, lk, mem, NULL, today, workers, memo, false, 0, 0};
     if (!a.workers)
         a.workers = pool_default_workers();
     a.items = xcalloc(set->len + 1, sizeof *a.items);
@@ -509,10 +544,16 @@ int catalogue_lock_apply(catalogue *cat, const content_set *set, naming *n, cons
         else if (!e->withdrawn && set->items[e->item].ok)
             lock_url_assign(&a, (int)k);
     }
-    for (size_t k = 1; k < old_len && !lk->dirty; k++)
-        if (lock_entry_cmp(&lk->v[k - 1], &lk->v[k]) > 0)
+    /* In order as read and with nothing new, as on most builds, the entries
+     * need no sort. */
+    size_t k = 1;
+    while (k < lk->len && lock_entry_cmp(&lk->v[k - 1], &lk->v[k]) <= 0)
+        k++;
+    if (k < lk->len) {
+        if (k < old_len)
             lk->dirty = true; /* put back in order by hand: write it sorted */
-    qsort(lk->v, lk->len, sizeof *lk->v, lock_entry_cmp);
+        qsort(lk->v, lk->len, sizeof *lk->v, lock_entry_cmp);
+    }
     lock_results(&a);
     free(a.items);
     if (!lk->existed)
@@ -539,7 +580,7 @@ int catalogue_lock_write(catalogue *cat, bool *written, diag_list *diags)
     if (rc == 0) {
         lk->existed = true;
         lk->read_len = text.len;
-        lk->read_hash = lock_hash(buf_cstr(&text), text.len);
+        lk->read_hash = hash64_block(text.ptr, text.len);
         lk->dirty = false;
         if (written)
             *written = true;

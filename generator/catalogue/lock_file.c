@@ -3,9 +3,9 @@
  * writing it, and an atomic replace. */
 #include "catalogue_internal.h"
 
+#include "../util/hash.h"
 #include "../util/tsv.h"
 #include "../util/utf8.h"
-#include "../util/xalloc.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -35,21 +35,6 @@ static const char *const lock_columns[LOCK_FIELD_COUNT] = {
     "aliases",  "title_fp", "body_fp", "withdrawn", "reason", "title",
 };
 
-int lock_map_get(const value *map, const char *key)
-{
-    value_entry *e = value_table_find(map, key, strlen(key));
-    return e ? e->line : -1;
-}
-
-void lock_map_put(arena *mem, value *map, const char *key, int idx)
-{
-    value_entry *e = value_table_find(map, key, strlen(key));
-    if (e)
-        e->line = idx;
-    else
-        value_table_add(mem, map, key, strlen(key), NULL, idx, 0);
-}
-
 uint64_t lock_hash(const char *s, size_t len)
 {
     uint64_t h = 0xcbf29ce484222325ULL;
@@ -74,9 +59,7 @@ typedef struct lock_reader {
     catalogue_lock *lk;
     arena *mem;
     diag_list *diags;
-    lock_entry *v; /* grown with xgrow, moved into the arena at the end */
-    size_t cap;
-    value *by_number; /* dept/year/seq */
+    lock_map *by_number; /* dept/year/seq */
     int line;
     const char *line_start;
     int errors;
@@ -109,20 +92,22 @@ static bool lock_digits(const char *s, size_t len, size_t max)
     return true;
 }
 
-/* 16 lowercase hex digits into *v. */
+/* 16 lowercase hex digits into *v. Three fields of every line are, and
+ * digits and letters come in no order a branch could guess: none here. */
 static bool lock_hex(const char *s, size_t len, uint64_t *v)
 {
     if (len != 16)
         return false;
-    *v = 0;
-    for (size_t i = 0; i < len; i++) {
-        char c = s[i];
-        int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-        if (d < 0)
-            return false;
-        *v = *v << 4 | (uint64_t)d;
+    uint64_t x = 0;
+    bool ok = true;
+    for (size_t i = 0; i < 16; i++) {
+        unsigned c = (unsigned char)s[i], digit = c - '0', letter = c - 'a';
+        bool is_digit = digit < 10;
+        ok &= is_digit | (letter < 6);
+        x = x << 4 | (is_digit ? digit : letter + 10);
     }
-    return true;
+    *v = x;
+    return ok;
 }
 
 static bool lock_none(const char *s, size_t len)
@@ -199,44 +184,44 @@ static void lock_read_fields(lock_reader *r, const char *const f[], const size_t
         lock_bad(r, f[12], 12, "标题为空或含有无法识别的字符");
 }
 
+/* key's entry in m, or -1 when it had none and is now idx's. The key must
+ * outlive the map unless `copy`. */
+static int lock_read_claim(lock_reader *r, lock_map *m, const char *key, bool copy, int idx)
+{
+    int *v = lock_map_at(r->mem, m, key, copy);
+    if (*v >= 0)
+        return *v;
+    *v = idx;
+    return -1;
+}
+
 /* Duplicates against the entries before: a number, id or URL belongs to one
  * entry only, and a live path to one item. */
 static void lock_read_unique(lock_reader *r, const char *const f[], int idx)
 {
     catalogue_lock *lk = r->lk;
-    const lock_entry *e = &r->v[idx];
+    const lock_entry *v = r->lk->v, *e = &v[idx];
     int other;
-    if ((other = lock_map_get(lk->by_index, e->index_no)) >= 0)
-        lock_bad(r, f[0], 0, "索引号 %s 与第 %d 行重复", e->index_no, r->v[other].line);
-    else
-        lock_map_put(r->mem, lk->by_index, e->index_no, idx);
+    if ((other = lock_read_claim(r, lk->by_index, e->index_no, false, idx)) >= 0)
+        lock_bad(r, f[0], 0, "索引号 %s 与第 %d 行重复", e->index_no, v[other].line);
     char key[96];
     snprintf(key, sizeof key, "%s/%d/%d", e->dept, e->year, e->seq);
-    if ((other = lock_map_get(r->by_number, key)) >= 0)
+    if ((other = lock_read_claim(r, r->by_number, key, true, idx)) >= 0)
         lock_bad(r, f[3], 3, "%s %d 年的顺序号 %d 与第 %d 行重复", e->dept, e->year, e->seq,
-                 r->v[other].line);
-    else
-        lock_map_put(r->mem, r->by_number, key, idx);
+                 v[other].line);
     snprintf(key, sizeof key, "%s/%d", e->dept, e->year);
-    if (lock_map_get(lk->max_seq, key) < e->seq)
-        lock_map_put(r->mem, lk->max_seq, key, e->seq);
-    if ((other = lock_map_get(lk->by_id, e->id)) >= 0)
-        lock_bad(r, f[4], 4, "标识 %s 与第 %d 行重复", e->id, r->v[other].line);
-    else
-        lock_map_put(r->mem, lk->by_id, e->id, idx);
-    if (!e->withdrawn) {
-        if ((other = lock_map_get(lk->by_live_path, e->path)) >= 0)
-            lock_bad(r, f[5], 5, "源文件 %s 已登记在第 %d 行", e->path, r->v[other].line);
-        else
-            lock_map_put(r->mem, lk->by_live_path, e->path, idx);
-    }
+    int *max = lock_map_at(r->mem, lk->max_seq, key, true);
+    if (*max < e->seq)
+        *max = e->seq;
+    if ((other = lock_read_claim(r, lk->by_id, e->id, false, idx)) >= 0)
+        lock_bad(r, f[4], 4, "标识 %s 与第 %d 行重复", e->id, v[other].line);
+    if (!e->withdrawn && (other = lock_read_claim(r, lk->by_live_path, e->path, false, idx)) >= 0)
+        lock_bad(r, f[5], 5, "源文件 %s 已登记在第 %d 行", e->path, v[other].line);
     for (size_t i = 0; i <= e->alias_count; i++) {
         const char *u = i == 0 ? e->url : e->aliases[i - 1];
         int field = i == 0 ? 6 : 7;
-        if ((other = lock_map_get(lk->by_url, u)) >= 0)
-            lock_bad(r, f[field], field, "网址 %s 已属于第 %d 行的信息", u, r->v[other].line);
-        else
-            lock_map_put(r->mem, lk->by_url, u, idx);
+        if ((other = lock_read_claim(r, lk->by_url, u, false, idx)) >= 0)
+            lock_bad(r, f[field], field, "网址 %s 已属于第 %d 行的信息", u, v[other].line);
     }
 }
 
@@ -273,19 +258,13 @@ static void lock_read_line(lock_reader *r, const char *s, size_t len)
     lock_read_fields(r, f, n, &e);
     if (r->errors != before)
         return;
-    r->v = xgrow(r->v, &r->cap, r->lk->len + 1, sizeof *r->v);
-    r->v[r->lk->len] = e;
+    r->lk->v[r->lk->len] = e;
     lock_read_unique(r, f, (int)r->lk->len);
     r->lk->len++;
 }
 
-int lock_file_read(catalogue_lock *lk, arena *mem, diag_list *diags)
+int lock_file_read(catalogue_lock *lk, arena *mem, size_t more, diag_list *diags)
 {
-    lk->by_index = value_new(mem, VALUE_TABLE, 0, 0);
-    lk->by_id = value_new(mem, VALUE_TABLE, 0, 0);
-    lk->by_url = value_new(mem, VALUE_TABLE, 0, 0);
-    lk->by_live_path = value_new(mem, VALUE_TABLE, 0, 0);
-    lk->max_seq = value_new(mem, VALUE_TABLE, 0, 0);
     buf text = BUF_INIT;
     int got = lock_slurp(lk->path, &text);
     if (got < 0) {
@@ -296,9 +275,20 @@ int lock_file_read(catalogue_lock *lk, arena *mem, diag_list *diags)
     }
     lk->existed = got == 1;
     lk->read_len = text.len;
-    lk->read_hash = lock_hash(buf_cstr(&text), text.len);
-    lock_reader r = {lk, mem, diags, NULL, 0, value_new(mem, VALUE_TABLE, 0, 0), 0, NULL, 0};
+    lk->read_hash = hash64_block(text.ptr, text.len);
     const char *s = buf_cstr(&text), *end = s + text.len;
+    /* The entries and maps sized for every line an entry. */
+    size_t lines = 1;
+    for (const char *p = s; (p = memchr(p, '\n', (size_t)(end - p))); p++)
+        lines++;
+    lk->cap = lines + more;
+    lk->v = arena_alloc(mem, (lk->cap + 1) * sizeof *lk->v);
+    lk->by_index = lock_map_new(mem, lines);
+    lk->by_id = lock_map_new(mem, lines);
+    lk->by_url = lock_map_new(mem, lines);
+    lk->by_live_path = lock_map_new(mem, lines);
+    lk->max_seq = lock_map_new(mem, 64);
+    lock_reader r = {lk, mem, diags, lock_map_new(mem, lines), 0, NULL, 0};
     if (text.len >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0)
         s += 3;
     while (s < end) {
@@ -311,11 +301,6 @@ int lock_file_read(catalogue_lock *lk, arena *mem, diag_list *diags)
         lock_read_line(&r, s, len);
         s = nl ? nl + 1 : end;
     }
-    lk->cap = lk->len;
-    lk->v = arena_alloc(mem, (lk->len ? lk->len : 1) * sizeof *lk->v);
-    if (lk->len)
-        memcpy(lk->v, r.v, lk->len * sizeof *lk->v);
-    free(r.v);
     buf_free(&text);
     if (r.errors)
         diag_add(diags, DIAG_ERROR, "GK303", LOCK_FILE_NAME, 0, 0,
@@ -390,7 +375,7 @@ int lock_file_replace(const catalogue_lock *lk, const buf *text, diag_list *diag
     int rc = -1, fd = -1;
     int got = lock_slurp(lk->path, &now);
     if (got < 0 || (got == 1) != lk->existed || now.len != lk->read_len ||
-        lock_hash(buf_cstr(&now), now.len) != lk->read_hash) {
+        hash64_block(now.ptr, now.len) != lk->read_hash) {
         diag_add(diags, DIAG_ERROR, "GK304", LOCK_FILE_NAME, 0, 0,
                  "%s 在本次构建过程中被改动了（可能另有一个构建在同时运行），没有写入："
                  "请重新构建",

@@ -224,7 +224,7 @@ const char *catalogue_url_problem(const char *s, size_t len)
     for (size_t i = 0; i < len; i++) {
         char c = s[i];
         bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                  (c != '\0' && strchr("-._~/", c));
+                  c == '-' || c == '.' || c == '_' || c == '~' || c == '/';
         if (!ok)
             return "只能由英文字母、数字和 - . _ ~ / 组成";
     }

@@ -34,8 +34,11 @@ int cli_options_parse(int argc, char **argv, const char *shorts, const struct op
 }
 
 /* Load as far as the errors allow, so that one run reports every problem:
- * a broken catalogue does not stop the items from being read. */
-int cli_model_load(cli_model *m, const char *site, size_t workers, diag_list *diags)
+ * a broken catalogue does not stop the items from being read. With `memo`,
+ * what earlier runs found out is opened into it (once the site is known)
+ * and used. */
+static int model_load(cli_model *m, const char *site, size_t workers, catalogue_memo **memo,
+                      diag_list *diags)
 {
     memset(m, 0, sizeof *m);
     m->workers = workers;
@@ -43,6 +46,12 @@ int cli_model_load(cli_model *m, const char *site, size_t workers, diag_list *di
     m->has_cfg = true;
     if (!m->cfg.parsed)
         return -1; /* without departments every item would be misreported */
+    if (memo) {
+        buf dir = BUF_INIT;
+        buf_printf(&dir, "%s/.gongkai", site);
+        *memo = catalogue_memo_open(dir.ptr, &m->cfg);
+        buf_free(&dir);
+    }
     rc |= catalogue_load(&m->cat, &m->cfg, diags);
     m->has_cat = true;
     rc |= content_load(&m->content, &m->cfg, workers, diags);
@@ -52,9 +61,14 @@ int cli_model_load(cli_model *m, const char *site, size_t workers, diag_list *di
     rc |= catalogue_items_resolve(&m->cat, &m->content, diags);
     if (naming_open(&m->names, &m->cfg, diags) != 0)
         return -1;
-    rc |=
-        catalogue_lock_apply(&m->cat, &m->content, m->names, &m->cfg, date_today(), workers, diags);
+    rc |= catalogue_lock_apply(&m->cat, &m->content, m->names, &m->cfg, date_today(), workers,
+                               memo ? *memo : NULL, diags);
     return rc ? -1 : 0;
+}
+
+int cli_model_load(cli_model *m, const char *site, size_t workers, diag_list *diags)
+{
+    return model_load(m, site, workers, NULL, diags);
 }
 
 int cli_history_load(history **h, cli_model *m, diag_list *diags)
@@ -65,28 +79,23 @@ int cli_history_load(history **h, cli_model *m, diag_list *diags)
     return 0;
 }
 
-static int model_check(cli_model *m, const check_options *opt, catalogue_doc_memo *memo,
+static int model_check(cli_model *m, const check_options *opt, catalogue_memo *memo,
                        diag_list *diags);
 
 int cli_model_ready(cli_model *m, const char *site, bool drafts, size_t workers, history **h,
                     diag_list *diags)
 {
     /* The checks run even when loading failed, so that one run reports
-     * every error. naming.lua's 文号 answers are kept beside the build
-     * cache, and written only when the site passed, as the site is. */
-    int loaded = cli_model_load(m, site, workers, diags);
+     * every error. What the catalogue found out (naming.lua's answers, the
+     * fingerprints) is kept beside the build cache, and written only when
+     * the site passed, as the site is. */
+    catalogue_memo *memo = NULL;
+    int loaded = model_load(m, site, workers, &memo, diags);
     check_options copt = {date_today(), true, drafts};
-    catalogue_doc_memo *memo = NULL;
-    if (m->cfg.parsed) {
-        buf path = BUF_INIT;
-        buf_printf(&path, "%s/.gongkai/naming.cache", site);
-        memo = catalogue_doc_memo_open(path.ptr, &m->cfg);
-        buf_free(&path);
-    }
     int checked = model_check(m, &copt, memo, diags);
     if (checked == 0 && loaded == 0)
-        catalogue_doc_memo_save(memo);
-    catalogue_doc_memo_free(memo);
+        catalogue_memo_save(memo);
+    catalogue_memo_free(memo);
     if (checked != 0 || loaded != 0)
         return EXIT_CONTENT;
     return cli_history_load(h, m, diags) != 0 ? EXIT_INTERNAL : 0;
@@ -121,7 +130,7 @@ int cli_model_check(cli_model *m, const check_options *opt, diag_list *diags)
     return model_check(m, opt, NULL, diags);
 }
 
-static int model_check(cli_model *m, const check_options *opt, catalogue_doc_memo *memo,
+static int model_check(cli_model *m, const check_options *opt, catalogue_memo *memo,
                        diag_list *diags)
 {
     if (!m->has_content || !m->cfg.parsed)

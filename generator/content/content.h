@@ -14,6 +14,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 typedef enum content_format { CONTENT_FORMAT_TOML, CONTENT_FORMAT_YAML } content_format;
 
@@ -118,6 +119,7 @@ typedef struct content_item {
     const char *slug; /* the file name without .md: yusuan */
     const char *text; /* the whole file as read (BOM and CRs included) */
     size_t text_len;
+    uint64_t text_hash; /* hash64_block of text: taken once, as it is read */
 
     content_format format;
     int front_line; /* the opening delimiter's line */

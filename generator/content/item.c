@@ -1,6 +1,7 @@
 #include "content_internal.h"
 
 #include "../util/buf.h"
+#include "../util/hash.h"
 #include "../util/utf8.h"
 
 #include <stdarg.h>
@@ -794,6 +795,7 @@ int content_item_read(arena *mem, const site_config *cfg, const char *path, cons
     item_names(mem, it, path);
     it->text = text;
     it->text_len = len;
+    it->text_hash = hash64_block(text, len);
     it->format = fm.format;
     it->front_line = fm.line;
     it->front = front;

@@ -300,7 +300,7 @@ static uint64_t items_key(const site_builder *b, size_t i)
 {
     const catalogue_item *ci = &b->cat->items[i];
     const content_item *it = ci->item;
-    uint64_t h = hash64_int(b->site_key, (int64_t)hash64_block(it->text, it->text_len));
+    uint64_t h = hash64_int(b->site_key, (int64_t)it->text_hash);
     h = hash64_str(h, it->path);
     h = hash64_str(h, ci->url);
     h = hash64_str(h, ci->index_no);

@@ -1,6 +1,10 @@
 #include "fields.h"
 
+#include "hash.h"
+
 #include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -36,4 +40,26 @@ uint64_t fields_number(fields_reader *r, int base)
         return 0;
     }
     return v;
+}
+
+/* 16 hex digits and the NUL. */
+#define FIELDS_SEAL_LEN 17
+
+void fields_seal(buf *out)
+{
+    char sum[FIELDS_SEAL_LEN];
+    snprintf(sum, sizeof sum, "%016" PRIx64, hash64_block(out->ptr, out->len));
+    buf_put(out, sum, sizeof sum);
+}
+
+bool fields_sealed(const char *data, size_t len, size_t *body_len)
+{
+    if (len < FIELDS_SEAL_LEN)
+        return false;
+    char want[FIELDS_SEAL_LEN];
+    snprintf(want, sizeof want, "%016" PRIx64, hash64_block(data, len - FIELDS_SEAL_LEN));
+    if (memcmp(data + len - FIELDS_SEAL_LEN, want, FIELDS_SEAL_LEN) != 0)
+        return false;
+    *body_len = len - FIELDS_SEAL_LEN;
+    return true;
 }

@@ -6,6 +6,8 @@
 #ifndef GK_UTIL_FIELDS_H
 #define GK_UTIL_FIELDS_H
 
+#include "buf.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -21,5 +23,13 @@ const char *fields_next(fields_reader *r);
 /* The next field as an unsigned number in `base` (10 or 16): digits only,
  * no sign or space, not beyond 64 bits. */
 uint64_t fields_number(fields_reader *r, int base);
+
+/* A file's last field may be its checksum: 16 hex digits of hash64_block
+ * of every byte before it. Sealed so, a file damaged anywhere reads as
+ * damaged, not only one whose fields no longer parse. */
+void fields_seal(buf *out);
+/* Whether data[0..len) ends in the checksum of the bytes before it; then
+ * *body_len is their number, where the fields to read end. */
+bool fields_sealed(const char *data, size_t len, size_t *body_len);
 
 #endif

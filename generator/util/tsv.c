@@ -1,5 +1,7 @@
 #include "tsv.h"
 
+#include <string.h>
+
 void tsv_field_put(buf *out, const char *s)
 {
     for (; *s; s++) {
@@ -59,15 +61,16 @@ const char *tsv_field_read(arena *mem, const char *s, size_t len)
 size_t tsv_fields_split(const char *s, size_t len, const char **f, size_t *n, size_t max)
 {
     size_t count = 0;
-    for (size_t i = 0, start = 0; i <= len; i++) {
-        if (i < len && s[i] != '\t')
-            continue;
+    const char *end = s + len;
+    for (const char *start = s;; count++) {
+        const char *tab = memchr(start, '\t', (size_t)(end - start));
+        const char *stop = tab ? tab : end;
         if (count < max) {
-            f[count] = s + start;
-            n[count] = i - start;
+            f[count] = start;
+            n[count] = (size_t)(stop - start);
         }
-        count++;
-        start = i + 1;
+        if (!tab)
+            return count + 1;
+        start = tab + 1;
     }
-    return count;
 }

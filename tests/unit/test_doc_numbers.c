@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "../../generator/catalogue/catalogue.h"
+#include "../../generator/util/fields.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -220,13 +221,13 @@ static void clear_answers(fixture *f)
  * needed), save. Returns what apply returned. */
 static int memo_run(fixture *f, naming *n, size_t workers)
 {
-    char path[128];
-    memo_path(f, path, sizeof path);
+    char dir[128];
+    snprintf(dir, sizeof dir, "%s/.gongkai", f->root);
     clear_answers(f);
-    catalogue_doc_memo *m = catalogue_doc_memo_open(path, &f->cfg);
+    catalogue_memo *m = catalogue_memo_open(dir, &f->cfg);
     int rc = catalogue_doc_numbers_apply(&f->cat, n, false, workers, m);
-    catalogue_doc_memo_save(m);
-    catalogue_doc_memo_free(m);
+    catalogue_memo_save(m);
+    catalogue_memo_free(m);
     return rc;
 }
 
@@ -249,6 +250,27 @@ static void write_bytes(const char *path, const char *data, size_t len)
     assert_non_null(fp);
     assert_int_equal(fwrite(data, 1, len, fp), len);
     fclose(fp);
+}
+
+/* data[0..len) and its checksum (fields_seal), as the memo ends. */
+static void write_sealed(const char *path, const char *data, size_t len)
+{
+    buf out = BUF_INIT;
+    buf_put(&out, data, len);
+    fields_seal(&out);
+    write_bytes(path, out.ptr, out.len);
+    buf_free(&out);
+}
+
+/* The file at path sealed again after an edit: the checksum of all but its
+ * last 17 bytes (the old checksum) in their place. */
+static void reseal(const char *path)
+{
+    size_t len;
+    char *data = read_all(path, &len);
+    assert_true(len >= 17);
+    write_sealed(path, data, len - 17);
+    free(data);
 }
 
 /* data with the first `all ? every : first` occurrence of from[0..flen)
@@ -274,8 +296,8 @@ static void write_replaced(const char *path, const char *data, size_t len, const
 }
 
 /* A whole memo written by the last run, with every standard form changed
- * from 示财发〔 to 示政发〔 (as naming.lua never answers), so that an answer
- * taken from it shows. */
+ * from 示财发〔 to 示政发〔 (as naming.lua never answers) and sealed again,
+ * so that an answer taken from it shows. */
 static char *poison_memo(fixture *f, size_t *len)
 {
     char path[128];
@@ -283,6 +305,7 @@ static char *poison_memo(fixture *f, size_t *len)
     char *data = read_all(path, len);
     write_replaced(path, data, *len, "示财发〔", strlen("示财发〔"), "示政发〔", strlen("示政发〔"),
                    true);
+    reseal(path);
     free(data);
     return read_all(path, len);
 }
@@ -312,7 +335,9 @@ static void test_memo_round_trip(void **state)
     }
 }
 
-/* A damaged memo is not used at all: naming.lua answers every number. */
+/* A damaged memo is not used at all: naming.lua answers every number.
+ * The checksum tells most damage; a file sealed after the damage (as no
+ * run writes it) must fail the reading of its fields. */
 static void test_memo_damaged(void **state)
 {
     (void)state;
@@ -327,8 +352,21 @@ static void test_memo_damaged(void **state)
         assert_int_equal(memo_run(f, f->n, 1), 0);
         assert_false(poisoned(f));
         assert_answers(f, false);
+        if (cut < len - 17) {
+            write_sealed(path, good, cut);
+            assert_int_equal(memo_run(f, f->n, 1), 0);
+            assert_false(poisoned(f));
+            assert_answers(f, false);
+        }
         write_bytes(path, good, len);
     }
+    /* One answer changed, not sealed again. */
+    write_replaced(path, good, len, "示政发〔2025〕1号", strlen("示政发〔2025〕1号"),
+                   "示政发〔2025〕7号", strlen("示政发〔2025〕7号"), false);
+    assert_int_equal(memo_run(f, f->n, 1), 0);
+    assert_false(poisoned(f));
+    assert_answers(f, false);
+    write_bytes(path, good, len);
     const struct {
         const char *from, *to;
         size_t flen, tlen;
@@ -343,15 +381,23 @@ static void test_memo_damaged(void **state)
     for (size_t k = 0; k < sizeof edits / sizeof *edits; k++) {
         write_replaced(path, good, len, edits[k].from, edits[k].flen, edits[k].to, edits[k].tlen,
                        false);
+        reseal(path);
         assert_int_equal(memo_run(f, f->n, 1), 0);
         assert_false(poisoned(f));
         write_bytes(path, good, len);
     }
-    /* Bytes after the last entry. */
-    char *longer = malloc(len + 1);
+    /* Bytes after the checksum, or after the last entry before it. */
+    char *longer = malloc(len + 3);
     memcpy(longer, good, len);
-    longer[len] = 'x';
+    memcpy(longer + len, "x", 2);
     write_bytes(path, longer, len + 1);
+    assert_int_equal(memo_run(f, f->n, 1), 0);
+    assert_false(poisoned(f));
+    memcpy(longer + len - 17, "x", 2);
+    write_sealed(path, longer, len - 17 + 1);
+    assert_int_equal(memo_run(f, f->n, 1), 0);
+    assert_false(poisoned(f));
+    write_sealed(path, longer, len - 17 + 2);
     assert_int_equal(memo_run(f, f->n, 1), 0);
     assert_false(poisoned(f));
     free(longer);

@@ -1,6 +1,11 @@
 /* catalogue.lock: index numbers assigned once and kept through added,
  * renamed, moved, edited, deleted and restored items; URLs that never break;
- * a malformed lock refused with its line; writes only on change, atomic. */
+ * a malformed lock refused with its line; writes only on change, atomic.
+ * Every test runs twice: without the memo of earlier runs, and with it,
+ * when every build is made a second time without it first and must come
+ * out the same, catalogue.lock byte for byte. Then the memo itself: used
+ * when whole, ignored when damaged or of another naming.lua or site.toml,
+ * and never hiding an error of naming.lua. First the register's maps. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,6 +14,8 @@
 #include <cmocka.h>
 
 #include "../../generator/catalogue/catalogue.h"
+#include "../../generator/catalogue/catalogue_internal.h"
+#include "../../generator/util/fields.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -22,7 +29,8 @@
 
 static const date TODAY = {2026, 3, 1};
 
-static char root[64]; /* the temporary site of the running test */
+static char root[64];  /* the temporary site of the running test */
+static bool with_memo; /* builds keep and use the memo in root/.gongkai */
 
 /* ---- the temporary site ------------------------------------------------- */
 
@@ -159,7 +167,9 @@ static void assert_ok(build *b, int rc, const char *what)
     }
 }
 
-static void build_run(build *b, date today, bool write)
+/* One build, with the memo or not. Like `gongkai build`, it saves the memo
+ * only when the lock applied without error. */
+static void build_once(build *b, date today, bool write, bool memo)
 {
     memset(b, 0, sizeof *b);
     diag_list_init(&b->diags);
@@ -168,9 +178,62 @@ static void build_run(build *b, date today, bool write)
     assert_ok(b, content_load(&b->set, &b->cfg, 0, &b->diags), "content_load");
     assert_ok(b, catalogue_items_resolve(&b->cat, &b->set, &b->diags), "resolve");
     assert_ok(b, naming_open(&b->n, &b->cfg, &b->diags), "naming_open");
-    b->rc = catalogue_lock_apply(&b->cat, &b->set, b->n, &b->cfg, today, 0, &b->diags);
+    char dir[128];
+    snprintf(dir, sizeof dir, "%s/.gongkai", root);
+    catalogue_memo *m = memo ? catalogue_memo_open(dir, &b->cfg) : NULL;
+    b->rc = catalogue_lock_apply(&b->cat, &b->set, b->n, &b->cfg, today, 0, m, &b->diags);
+    if (b->rc == 0)
+        catalogue_memo_save(m);
+    catalogue_memo_free(m);
     if (write && b->rc == 0)
         b->write_rc = catalogue_lock_write(&b->cat, &b->written, &b->diags);
+}
+
+static void build_free(build *b);
+
+static void assert_same_diags(const build *a, const build *b)
+{
+    assert_int_equal(a->diags.len, b->diags.len);
+    for (size_t i = 0; i < a->diags.len; i++) {
+        assert_string_equal(a->diags.items[i].code, b->diags.items[i].code);
+        assert_string_equal(a->diags.items[i].message, b->diags.items[i].message);
+        assert_int_equal(a->diags.items[i].line, b->diags.items[i].line);
+    }
+}
+
+static void build_run(build *b, date today, bool write)
+{
+    if (!with_memo || !write) {
+        build_once(b, today, write, with_memo);
+        return;
+    }
+    /* The same build without the memo first, its lock put back after: the
+     * build with the memo must do just what it did. */
+    char *before = file_read("catalogue.lock");
+    build plain;
+    build_once(&plain, today, true, false);
+    char *plain_lock = file_read("catalogue.lock");
+    if (plain.written) {
+        if (before)
+            file_write("catalogue.lock", before);
+        else
+            file_remove("catalogue.lock");
+    }
+    build_once(b, today, true, true);
+    assert_int_equal(b->rc, plain.rc);
+    assert_int_equal(b->write_rc, plain.write_rc);
+    assert_int_equal(b->written, plain.written);
+    assert_same_diags(b, &plain);
+    char *memo_lock = file_read("catalogue.lock");
+    if (plain_lock || memo_lock) {
+        assert_non_null(plain_lock);
+        assert_non_null(memo_lock);
+        assert_string_equal(memo_lock, plain_lock);
+    }
+    free(before);
+    free(plain_lock);
+    free(memo_lock);
+    build_free(&plain);
 }
 
 /* A build that must succeed and write only when `expect_write`. */
@@ -636,7 +699,8 @@ static void test_unreadable_item_is_not_withdrawn(void **state)
     assert_int_equal(content_load(&b.set, &b.cfg, 0, &b.diags), -1); /* GK106 */
     assert_int_equal(catalogue_items_resolve(&b.cat, &b.set, &b.diags), 0);
     assert_int_equal(naming_open(&b.n, &b.cfg, &b.diags), 0);
-    assert_int_equal(catalogue_lock_apply(&b.cat, &b.set, b.n, &b.cfg, TODAY, 0, &b.diags), 0);
+    assert_int_equal(catalogue_lock_apply(&b.cat, &b.set, b.n, &b.cfg, TODAY, 0, NULL, &b.diags),
+                     0);
     assert_int_equal(b.cat.withdrawn_count, 0);
     bool written = true;
     assert_int_equal(catalogue_lock_write(&b.cat, &written, &b.diags), 0);
@@ -716,6 +780,40 @@ static void test_crlf_lock(void **state)
     build_free(&b);
     free(text);
     free(crlf);
+}
+
+/* Lines put out of order by hand are read, and written back in order. */
+static void test_unsorted_lock(void **state)
+{
+    (void)state;
+    build b;
+    build_clean(&b, true);
+    build_free(&b);
+    char *sorted = file_read("catalogue.lock");
+    /* The first two entries the other way round. */
+    char *first = strstr(sorted, "\n11339901MB");
+    assert_non_null(first);
+    first++;
+    char *second = strchr(first, '\n') + 1, *third = strchr(second, '\n') + 1;
+    size_t len = strlen(sorted);
+    char *swapped = malloc(len + 1);
+    size_t head = (size_t)(first - sorted), a = (size_t)(second - first);
+    size_t c = (size_t)(third - second);
+    memcpy(swapped, sorted, head);
+    memcpy(swapped + head, second, c);
+    memcpy(swapped + head + c, first, a);
+    strcpy(swapped + head + c + a, third);
+    assert_string_not_equal(swapped, sorted);
+    file_write("catalogue.lock", swapped);
+    build_clean(&b, true);
+    assert_string_equal(item_at(&b, "czj/2025/yusuan-2025.md")->index_no,
+                        "11339901MB0001222Q/2025-00001");
+    build_free(&b);
+    char *again = file_read("catalogue.lock");
+    assert_string_equal(again, sorted);
+    free(sorted);
+    free(swapped);
+    free(again);
 }
 
 /* The 1-based line of the lock whose text contains `needle`. */
@@ -888,7 +986,352 @@ static void test_concurrent_change_is_not_overwritten(void **state)
     assert_no_temp_files();
 }
 
+/* ---- the memo of earlier runs ------------------------------------------ */
+
+/* A file of the site as bytes (it may hold NULs); NULL when absent. */
+static char *bytes_read(const char *rel, size_t *len)
+{
+    char path[512];
+    site_path(path, sizeof path, rel);
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    *len = (size_t)ftell(f);
+    rewind(f);
+    char *data = malloc(*len + 1);
+    assert_int_equal(fread(data, 1, *len, f), *len);
+    fclose(f);
+    return data;
+}
+
+static void bytes_write(const char *rel, const char *data, size_t len)
+{
+    char path[512];
+    site_path(path, sizeof path, rel);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(data, 1, len, f), len);
+    fclose(f);
+}
+
+/* data[0..len) sealed as a memo file ends (fields_seal), written to rel. */
+static void bytes_write_sealed(const char *rel, const char *data, size_t len)
+{
+    buf out = BUF_INIT;
+    buf_put(&out, data, len);
+    fields_seal(&out);
+    bytes_write(rel, out.ptr, out.len);
+    buf_free(&out);
+}
+
+/* Replace every `from` in file rel by `to` (both without NULs); sealed
+ * again when `seal`, as if a run had written it. Returns how many. */
+static int bytes_replace(const char *rel, const char *from, const char *to, bool seal)
+{
+    size_t len, flen = strlen(from), tlen = strlen(to);
+    char *data = bytes_read(rel, &len);
+    assert_non_null(data);
+    char *out = malloc(len * (tlen + 1) + 1);
+    size_t n = 0, body = seal ? len - 17 : len;
+    int count = 0;
+    for (size_t i = 0; i < body;) {
+        if (i + flen <= body && memcmp(data + i, from, flen) == 0) {
+            memcpy(out + n, to, tlen);
+            n += tlen;
+            i += flen;
+            count++;
+        } else {
+            out[n++] = data[i++];
+        }
+    }
+    if (seal) {
+        bytes_write_sealed(rel, out, n);
+    } else {
+        memcpy(out + n, data + body, len - body);
+        bytes_write(rel, out, n + len - body);
+    }
+    free(data);
+    free(out);
+    return count;
+}
+
+/* Whether file rel holds `what` (which may hold NULs: `len` bytes). */
+static bool bytes_hold(const char *rel, const char *what, size_t len)
+{
+    size_t n;
+    char *data = bytes_read(rel, &n);
+    assert_non_null(data);
+    bool found = false;
+    for (size_t i = 0; i + len <= n && !found; i++)
+        found = memcmp(data + i, what, len) == 0;
+    free(data);
+    return found;
+}
+
+#define FP_MEMO ".gongkai/fingerprints.cache"
+#define NAMING_MEMO ".gongkai/naming.cache"
+#define POISON_FP "0123456789abcdef"
+#define YUSUAN_URL "/czj/2025/yusuan-2025/"
+#define POISON_URL "/czj/2025/poisoned/"
+
+/* Every body fingerprint of the memo made POISON_FP, sealed again: as no
+ * body gives, so that a fingerprint taken from it shows. */
+static void poison_fingerprints(void)
+{
+    size_t len;
+    char *data = bytes_read(FP_MEMO, &len);
+    assert_non_null(data);
+    fields_reader r;
+    fields_reader_init(&r, data, len - 17);
+    fields_next(&r); /* magic */
+    fields_next(&r); /* version */
+    uint64_t count = fields_number(&r, 10);
+    assert_true(count > 0);
+    for (uint64_t i = 0; i < count; i++) {
+        fields_next(&r); /* key */
+        char *fp = (char *)fields_next(&r);
+        assert_int_equal(strlen(fp), 16);
+        memcpy(fp, POISON_FP, 16);
+    }
+    assert_false(r.bad);
+    bytes_write_sealed(FP_MEMO, data, len - 17);
+    free(data);
+}
+
+/* yusuan-2025.md's URL in the memo made POISON_URL, sealed again. */
+static void poison_url(void)
+{
+    assert_int_equal(bytes_replace(NAMING_MEMO, YUSUAN_URL, POISON_URL, true), 1);
+}
+
+/* The site's own naming.lua: the default with `edit` applied to it. */
+static void naming_override(const char *from, const char *to)
+{
+    FILE *f = fopen("templates/naming.lua", "rb");
+    assert_non_null(f);
+    char text[65536];
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    fclose(f);
+    text[n] = '\0';
+    char *at = strstr(text, from);
+    assert_non_null(at);
+    char *out = malloc(n + strlen(to) + 1);
+    snprintf(out, n + strlen(to) + 1, "%.*s%s%s", (int)(at - text), text, to, at + strlen(from));
+    file_write("templates/naming.lua", out);
+    free(out);
+}
+
+/* What a run keeps, the next uses without asking: a fingerprint or a URL
+ * taken from the memo shows once the memo says what no body or naming.lua
+ * would. */
+static void test_memo_used(void **state)
+{
+    (void)state;
+    build b;
+    build_clean(&b, true);
+    build_free(&b);
+    poison_fingerprints();
+    build_once(&b, TODAY, true, true);
+    assert_int_equal(b.rc, 0);
+    assert_true(b.written);
+    build_free(&b);
+    lockfile lf;
+    lockfile_load(&lf);
+    for (size_t i = 0; i < lf.len; i++)
+        assert_string_equal(lf.v[i].f[F_BODY_FP], POISON_FP);
+    lockfile_free(&lf);
+
+    poison_url();
+    build_once(&b, TODAY, true, true);
+    assert_int_equal(b.rc, 0);
+    const catalogue_item *ci = item_at(&b, "czj/2025/yusuan-2025.md");
+    assert_string_equal(ci->url, POISON_URL);
+    assert_int_equal(ci->alias_count, 1);
+    assert_string_equal(ci->aliases[0], YUSUAN_URL);
+    build_free(&b);
+}
+
+/* A new naming.lua or site.toml makes naming.lua's answers worthless, not
+ * the fingerprints. */
+static void test_memo_other_key(void **state)
+{
+    (void)state;
+    build b;
+    build_clean(&b, true);
+    build_free(&b);
+    poison_url();
+    file_edit("site.toml", "[site]", "# edited\n[site]");
+    build_clean(&b, false);
+    assert_string_equal(item_at(&b, "czj/2025/yusuan-2025.md")->url, YUSUAN_URL);
+    build_free(&b);
+
+    poison_url();
+    naming_override("local naming = {}", "-- edited\nlocal naming = {}");
+    build_clean(&b, false);
+    assert_string_equal(item_at(&b, "czj/2025/yusuan-2025.md")->url, YUSUAN_URL);
+    build_free(&b);
+
+    poison_fingerprints();
+    file_edit("site.toml", "# edited\n", "");
+    build_once(&b, TODAY, true, true);
+    assert_true(b.written);
+    build_free(&b);
+    lockfile lf;
+    lockfile_load(&lf);
+    assert_string_equal(lf.v[0].f[F_BODY_FP], POISON_FP);
+    lockfile_free(&lf);
+}
+
+/* A damaged memo file, or one of another program version, is not used at
+ * all: the build is the one without the memo (build_run compares). Each
+ * starts from a poisoned file, which would show if it were used. */
+static void test_memo_damaged(void **state)
+{
+    (void)state;
+    build b;
+    build_clean(&b, true);
+    build_free(&b);
+    const char *files[] = {FP_MEMO, NAMING_MEMO};
+    for (size_t k = 0; k < 2; k++) {
+        if (k == 0)
+            poison_fingerprints();
+        else
+            poison_url();
+        size_t len;
+        char *good = bytes_read(files[k], &len);
+        for (size_t cut = 0; cut < len; cut += cut < 64 || cut > len - 64 ? 1 : 97) {
+            bytes_write(files[k], good, cut);
+            build_clean(&b, false);
+            build_free(&b);
+            /* Sealed after the cut, as no run writes it. */
+            if (cut < len - 17) {
+                bytes_write_sealed(files[k], good, cut);
+                build_clean(&b, false);
+                build_free(&b);
+            }
+        }
+        const struct {
+            const char *from, *to;
+            bool seal;
+        } edits[] = {
+            {"gongkai", "gongkaj", false},     /* any byte, not sealed again */
+            {GK_VERSION, "0.0.0-other", true}, /* another program */
+            {"gongkai", "gongkaj", true},      /* the magic */
+            {POISON_FP, "0123456789abcdeg", true},
+            {POISON_FP, "0123456789ABCDEF", true},
+            {POISON_URL, "/czj/../poisoned/", true},
+            {"+czyjs", "*czyjs", true}, /* a category neither given nor none */
+        };
+        for (size_t e = 0; e < sizeof edits / sizeof *edits; e++) {
+            bytes_write(files[k], good, len);
+            if (bytes_replace(files[k], edits[e].from, edits[e].to, edits[e].seal) == 0)
+                continue; /* not in this file */
+            build_clean(&b, false);
+            build_free(&b);
+        }
+        file_remove(files[k]); /* poisoned still, when no edit applied last */
+        free(good);
+    }
+}
+
+/* What naming.lua fails on is asked again on every run and reported as
+ * without the memo (build_run compares), never kept. */
+static void test_memo_naming_error(void **state)
+{
+    (void)state;
+    naming_override("function naming.item_url(a)\n",
+                    "function naming.item_url(a)\n"
+                    "  if a.slug == \"bad-name\" then error(\"这个文件名不行\") end\n");
+    build b;
+    build_clean(&b, true);
+    build_free(&b);
+    file_write("content/czj/2024/bad-name.md",
+               "+++\ntitle = \"起错名字的信息\"\ndate = 2024-05-01\n"
+               "category = \"czyjs\"\n+++\n\n"
+               "这条信息的文件名让命名规则出错，每次构建都应报告。\n");
+    for (int run = 0; run < 2; run++) {
+        build_run(&b, TODAY, true);
+        assert_int_equal(b.rc, -1);
+        const diag *d = find_code(&b, "GK302");
+        if (!strstr(d->message, "这个文件名不行"))
+            fail_msg("message \"%s\"", d->message);
+        build_free(&b);
+    }
+    assert_false(bytes_hold(NAMING_MEMO, "bad-name", 8));
+}
+
+/* The memo holds what this run asked and found, not what earlier runs did:
+ * a renamed file's question goes, a deleted file's fingerprint too. */
+static void test_memo_kept_for_this_run(void **state)
+{
+    (void)state;
+    build b;
+    build_clean(&b, true);
+    build_free(&b);
+    size_t len;
+    char *before = bytes_read(FP_MEMO, &len);
+    free(before);
+    assert_true(bytes_hold(NAMING_MEMO, "czj/2025/yusuan-2025.md", 24));
+    file_move("content/czj/2025/yusuan-2025.md", "content/czj/2025/yusuan.md");
+    file_remove("content/czj/2025/juesuan-2024.md");
+    build_clean(&b, true);
+    build_free(&b);
+    assert_false(bytes_hold(NAMING_MEMO, "czj/2025/yusuan-2025.md", 24));
+    assert_true(bytes_hold(NAMING_MEMO, "czj/2025/yusuan.md", 19));
+    size_t after;
+    free(bytes_read(FP_MEMO, &after));
+    assert_int_equal(after, len - 34); /* one record of two 17-byte fields */
+}
+
+/* ---- the register's maps ------------------------------------------------ */
+
+/* Keys kept or copied, values set and read back, through growth far beyond
+ * the size the map was made for. */
+static void test_lock_map(void **state)
+{
+    (void)state;
+    arena mem;
+    arena_init(&mem);
+    lock_map *m = lock_map_new(&mem, 4);
+    enum { KEYS = 5000 };
+    char **keys = calloc(KEYS, sizeof *keys);
+    for (int i = 0; i < KEYS; i++) {
+        keys[i] = arena_printf(&mem, "content/czj/%d/item-%05d.md", 2000 + i % 25, i);
+        assert_int_equal(lock_map_get(m, keys[i]), -1);
+        int *v = lock_map_at(&mem, m, keys[i], false);
+        assert_int_equal(*v, -1);
+        *v = i;
+    }
+    char key[64];
+    for (int i = 0; i < KEYS; i++) {
+        assert_int_equal(lock_map_get(m, keys[i]), i);
+        snprintf(key, sizeof key, "content/czj/%d/item-%05d.md", 2000 + i % 25, i);
+        assert_int_equal(*lock_map_at(&mem, m, key, false), i); /* found: not kept */
+    }
+    lock_map_put(&mem, m, keys[7], 70);
+    assert_int_equal(lock_map_get(m, keys[7]), 70);
+    /* A key on the stack is copied when asked. */
+    snprintf(key, sizeof key, "czj/2025");
+    *lock_map_at(&mem, m, key, true) = 3;
+    snprintf(key, sizeof key, "mzj/2025");
+    assert_int_equal(lock_map_get(m, "czj/2025"), 3);
+    assert_int_equal(lock_map_get(m, "mzj/2025"), -1);
+    assert_int_equal(lock_map_get(m, ""), -1);
+    *lock_map_at(&mem, m, "", false) = 0;
+    assert_int_equal(lock_map_get(m, ""), 0);
+    free(keys);
+    arena_free(&mem);
+}
+
 #define SITE_TEST(f) cmocka_unit_test_setup_teardown(f, site_setup, site_teardown)
+
+static int memo_on(void **state)
+{
+    (void)state;
+    with_memo = true;
+    return 0;
+}
 
 int main(void)
 {
@@ -907,6 +1350,7 @@ int main(void)
         SITE_TEST(test_url_clash),
         SITE_TEST(test_unchanged_is_not_rewritten),
         SITE_TEST(test_crlf_lock),
+        SITE_TEST(test_unsorted_lock),
         SITE_TEST(test_malformed_year),
         SITE_TEST(test_malformed_columns),
         SITE_TEST(test_malformed_duplicate_number),
@@ -915,5 +1359,19 @@ int main(void)
         SITE_TEST(test_write_failure_keeps_old_lock),
         SITE_TEST(test_concurrent_change_is_not_overwritten),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    const struct CMUnitTest memo_tests[] = {
+        SITE_TEST(test_memo_used),
+        SITE_TEST(test_memo_other_key),
+        SITE_TEST(test_memo_damaged),
+        SITE_TEST(test_memo_naming_error),
+        SITE_TEST(test_memo_kept_for_this_run),
+    };
+    const struct CMUnitTest map_tests[] = {
+        cmocka_unit_test(test_lock_map),
+    };
+    int failed = cmocka_run_group_tests_name("the register's maps", map_tests, NULL, NULL);
+    failed += cmocka_run_group_tests_name("without the memo", tests, NULL, NULL);
+    failed += cmocka_run_group_tests_name("with the memo", tests, memo_on, NULL);
+    failed += cmocka_run_group_tests_name("the memo", memo_tests, memo_on, NULL);
+    return failed;
 }

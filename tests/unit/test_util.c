@@ -331,6 +331,37 @@ static void test_sandbox_heap(void **state)
     sandbox_close(L);
 }
 
+/* A sealed file ends in the checksum of the bytes before it: any byte
+ * changed, or any cut, no longer reads as sealed. */
+static void test_fields_seal(void **state)
+{
+    (void)state;
+    buf b = BUF_INIT;
+    buf_put(&b,
+            "GK\0"
+            "12\0",
+            6);
+    fields_seal(&b);
+    assert_int_equal(b.len, 6 + 17);
+    assert_int_equal(b.ptr[b.len - 1], '\0');
+    size_t body = 0;
+    assert_true(fields_sealed(b.ptr, b.len, &body));
+    assert_int_equal(body, 6);
+    for (size_t i = 0; i < b.len; i++) {
+        b.ptr[i] ^= 1;
+        assert_false(fields_sealed(b.ptr, b.len, &body));
+        b.ptr[i] ^= 1;
+    }
+    for (size_t cut = 0; cut < b.len; cut++)
+        assert_false(fields_sealed(b.ptr, cut, &body));
+    buf empty = BUF_INIT;
+    fields_seal(&empty);
+    assert_true(fields_sealed(empty.ptr, empty.len, &body));
+    assert_int_equal(body, 0);
+    buf_free(&b);
+    buf_free(&empty);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -345,6 +376,7 @@ int main(void)
         cmocka_unit_test(test_tsv_fields),
         cmocka_unit_test(test_fields_reader),
         cmocka_unit_test(test_sandbox_heap),
+        cmocka_unit_test(test_fields_seal),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,55 @@
+/* What earlier runs found out about the catalogue, in the site's .gongkai/:
+ * naming.lua's answers (naming_memo.c) and the items' fingerprints
+ * (fp_memo.c), two files because they are keyed apart: a new naming.lua
+ * or site.toml makes the answers worthless, not the fingerprints. */
+#include "catalogue_internal.h"
+
+#include "../util/atomic.h"
+#include "../util/path.h"
+#include "../util/xalloc.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+catalogue_memo *catalogue_memo_open(const char *dir, const site_config *cfg)
+{
+    catalogue_memo *m = xcalloc(1, sizeof *m);
+    buf path = BUF_INIT;
+    buf_printf(&path, "%s/naming.cache", dir);
+    m->names = naming_memo_open(path.ptr, cfg);
+    buf_reset(&path);
+    buf_printf(&path, "%s/fingerprints.cache", dir);
+    m->fps = fp_memo_open(path.ptr);
+    buf_free(&path);
+    return m;
+}
+
+void catalogue_memo_save(const catalogue_memo *m)
+{
+    if (!m)
+        return;
+    naming_memo_save(m->names);
+    fp_memo_save(m->fps);
+}
+
+void catalogue_memo_free(catalogue_memo *m)
+{
+    if (!m)
+        return;
+    naming_memo_free(m->names);
+    fp_memo_free(m->fps);
+    free(m);
+}
+
+void memo_file_write(const char *path, const buf *data)
+{
+    /* Errors are dropped: without the file the next run works it all out
+     * again. */
+    buf dir = BUF_INIT, err = BUF_INIT;
+    const char *slash = strrchr(path, '/');
+    buf_put(&dir, path, slash ? (size_t)(slash - path) : 0);
+    if (!dir.len || path_mkdirs(dir.ptr) == 0)
+        atomic_write(path, data->ptr, data->len, &err);
+    buf_free(&dir);
+    buf_free(&err);
+}
