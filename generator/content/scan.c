@@ -138,15 +138,16 @@ static int scan_text_check(const char *path, const char *text, size_t len, diag_
     return -1;
 }
 
-/* Read the file open on fd (closed here) into mem and its item into *it.
- * Returns what content_item_read does: 1, 0 (an item with errors) or -1 (no
- * item: the file could not be read, is not text, or has no front matter). */
-static int scan_item_fd(arena *mem, const site_config *cfg, const char *path, int fd,
+/* Read the file open on fd (closed here) into texts and its item into *it,
+ * what the item holds besides its text in mem. Returns what
+ * content_item_read does: 1, 0 (an item with errors) or -1 (no item: the
+ * file could not be read, is not text, or has no front matter). */
+static int scan_item_fd(arena *texts, arena *mem, const site_config *cfg, const char *path, int fd,
                         diag_list *diags, content_item *it)
 {
     char *text = NULL;
     size_t len = 0;
-    int e = scan_read_fd(mem, fd, &text, &len);
+    int e = scan_read_fd(texts, fd, &text, &len);
     close(fd);
     if (e) {
         scan_io_error(diags, path, e, "文件");
@@ -179,7 +180,7 @@ int content_file_load(content_set *set, const site_config *cfg, const char *path
         return -1;
     }
     content_item it;
-    return scan_keep(set, &it, scan_item_fd(&set->mem, cfg, path, fd, diags, &it));
+    return scan_keep(set, &it, scan_item_fd(&set->mem, &set->mem, cfg, path, fd, diags, &it));
 }
 
 int content_text_load(content_set *set, const site_config *cfg, const char *path, const char *text,
@@ -329,7 +330,10 @@ typedef struct scan_load {
     content_item *items; /* one per job, filled where the job is loaded */
     size_t len;
     atomic_size_t next;
-    arena *mems; /* one per worker: the texts and items it read */
+    /* One of each per worker: the texts it read, and what their items hold
+     * besides, apart, so that every stage's walk over the items' names and
+     * front matter does not step from one page of memory to the next. */
+    arena *texts, *mems;
 } scan_load;
 
 static void scan_load_worker(void *ctx, size_t worker)
@@ -348,8 +352,8 @@ static void scan_load_worker(void *ctx, size_t worker)
             scan_io_error(&j->diags, j->path, errno, "文件");
             continue;
         }
-        j->loaded =
-            scan_item_fd(&l->mems[worker], l->cfg, j->path, fd, &j->diags, &l->items[i]) >= 0;
+        j->loaded = scan_item_fd(&l->texts[worker], &l->mems[worker], l->cfg, j->path, fd,
+                                 &j->diags, &l->items[i]) >= 0;
     }
 }
 
@@ -363,11 +367,14 @@ static void scan_load_all(scan_walk *w, int content_fd, size_t workers, diag_lis
         workers = w->len;
     if (workers < 1)
         workers = 1;
-    scan_load l = {w->cfg, content_fd, w->jobs, NULL, w->len, 0, NULL};
+    scan_load l = {w->cfg, content_fd, w->jobs, NULL, w->len, 0, NULL, NULL};
     l.items = xmalloc((w->len ? w->len : 1) * sizeof *l.items);
+    l.texts = xmalloc(workers * sizeof *l.texts);
     l.mems = xmalloc(workers * sizeof *l.mems);
-    for (size_t k = 0; k < workers; k++)
+    for (size_t k = 0; k < workers; k++) {
+        arena_init(&l.texts[k]);
         arena_init(&l.mems[k]);
+    }
     pool_run(workers, scan_load_worker, &l);
 
     content_set *set = w->set;
@@ -383,8 +390,11 @@ static void scan_load_all(scan_walk *w, int content_fd, size_t workers, diag_lis
             set->items[set->len] = l.items[i];
         set->len++;
     }
-    for (size_t k = 0; k < workers; k++)
+    for (size_t k = 0; k < workers; k++) {
+        arena_adopt(&set->mem, &l.texts[k]);
         arena_adopt(&set->mem, &l.mems[k]);
+    }
+    free(l.texts);
     free(l.mems);
 }
 
