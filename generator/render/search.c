@@ -396,10 +396,11 @@ int search_index_write(search_index *s, output *out, search_stats *stats, buf *e
 }
 
 void search_index_keep(search_index *s, const char *file, const uint64_t *sums, size_t docs,
-                       const output *out, const search_keep_io *io, diag_list *diags)
+                       const output *out, const search_keep_io *io, size_t workers,
+                       diag_list *diags)
 {
     search_keep_free(s->keep);
-    s->keep = search_keep_open(file, sums, docs, out, io, diags);
+    s->keep = search_keep_open(file, sums, docs, out, io, workers, diags);
 }
 
 search_entry *search_index_kept_entry(search_index *s, size_t doc)

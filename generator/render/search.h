@@ -163,10 +163,12 @@ typedef struct search_keep_io {
 /* Before any entry is added: keep the index saved in `file` when its docs
  * had entries of checksums sums[0..docs) (sums NULL: the previous build's
  * entries are not all known, so nothing is kept) and the previous site is
- * at `out`'s target. The file is removed once the index starts to change,
- * so that a build stopped before search_index_save leaves none. */
+ * at `out`'s target; its doc files are read on `workers` threads. The file
+ * is removed once the index starts to change, so that a build stopped
+ * before search_index_save leaves none. */
 void search_index_keep(search_index *s, const char *file, const uint64_t *sums, size_t docs,
-                       const output *out, const search_keep_io *io, diag_list *diags);
+                       const output *out, const search_keep_io *io, size_t workers,
+                       diag_list *diags);
 /* The stand-in for doc `doc`'s previous entry when the index keeps it (and
  * NULL when it does not): the doc's summary as the kept index has it, and
  * nothing else. Adding it as that doc says the doc's entry is the previous

@@ -174,7 +174,8 @@ typedef struct search_file {
 
 /* The previous build's index, for search_index_keep (kept or not). */
 search_keep *search_keep_open(const char *file, const uint64_t *sums, size_t docs,
-                              const output *out, const search_keep_io *io, diag_list *diags);
+                              const output *out, const search_keep_io *io, size_t workers,
+                              diag_list *diags);
 void search_keep_free(search_keep *k);
 /* search_index_kept_entry. */
 search_entry *search_keep_entry(const search_keep *k, size_t doc);

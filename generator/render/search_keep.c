@@ -10,9 +10,11 @@
 #include "../util/atomic.h"
 #include "../util/fields.h"
 #include "../util/hash.h"
+#include "../util/pool.h"
 #include "../util/xalloc.h"
 
 #include <inttypes.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -64,10 +66,11 @@ struct search_keep {
     size_t unknown_len, unknown_cap;
     buf json;
     buf scratch, prev, postings;
-    /* Per doc, its summary in the kept doc chunks (in `mem`); NULL when
-     * the index is not kept. */
+    /* Per doc, its summary in the kept doc chunks (in `mem`, one arena per
+     * worker that read them); NULL when the index is not kept. */
     const char **summary;
-    arena mem;
+    arena *mem;
+    size_t mem_count;
 };
 
 static size_t keep_chunks(size_t docs)
@@ -192,11 +195,11 @@ static int keep_json_u(const char *esc, const char *end)
 }
 
 /* The body s[0..n) of a JSON string as buf_put_json_string writes it,
- * unescaped into a string of k->mem; NULL when it is not one. */
-static const char *keep_json_text(search_keep *k, const char *s, size_t n, buf *out)
+ * unescaped into a string of mem; NULL when it is not one. */
+static const char *keep_json_text(arena *mem, const char *s, size_t n, buf *out)
 {
     if (!memchr(s, '\\', n))
-        return arena_strndup(&k->mem, n ? s : "", n);
+        return arena_strndup(mem, n ? s : "", n);
     buf_reset(out);
     for (const char *end = s + n; s < end;) {
         const char *esc = memchr(s, '\\', (size_t)(end - s));
@@ -213,13 +216,13 @@ static const char *keep_json_text(search_keep *k, const char *s, size_t n, buf *
         buf_putc(out, e ? to[e - from] : (char)u);
         s = esc + (e ? 2 : 6);
     }
-    return arena_strndup(&k->mem, out->ptr, out->len);
+    return arena_strndup(mem, out->ptr, out->len);
 }
 
 /* The summaries of the docs first.. of the chunk data[0..len) into
- * k->summary. Returns whether the chunk reads so. */
-static bool keep_chunk_summaries(search_keep *k, const char *data, size_t len, size_t first,
-                                 size_t docs, buf *str)
+ * k->summary, their bytes in mem. Returns whether the chunk reads so. */
+static bool keep_chunk_summaries(search_keep *k, arena *mem, const char *data, size_t len,
+                                 size_t first, size_t docs, buf *str)
 {
     const char *p = data, *end = data + len;
     if (len < 2 || *p++ != '[' || memcmp(end - 2, "]\n", 2) != 0)
@@ -237,7 +240,7 @@ static bool keep_chunk_summaries(search_keep *k, const char *data, size_t len, s
             if (!close || close + 1 == end || close[1] != (s + 1 < SEARCH_DOC_STRINGS ? ',' : ']'))
                 return false;
             if (s == SEARCH_DOC_SUMMARY &&
-                !(k->summary[first + i] = keep_json_text(k, p + 1, (size_t)(close - p - 1), str)))
+                !(k->summary[first + i] = keep_json_text(mem, p + 1, (size_t)(close - p - 1), str)))
                 return false;
             p = close + 2;
         }
@@ -245,41 +248,66 @@ static bool keep_chunk_summaries(search_keep *k, const char *data, size_t len, s
     return p == end;
 }
 
-/* Every doc's summary from the site's doc chunks, found as written. */
-static bool keep_summaries(search_keep *k, const output *out)
+/* The doc chunks shared out among workers. */
+typedef struct keep_reading {
+    search_keep *k;
+    const output *out;
+    _Atomic size_t next;
+    _Atomic bool failed;
+} keep_reading;
+
+static void keep_summaries_read(void *ctx, size_t worker)
 {
-    k->summary = xcalloc(k->docs + 1, sizeof *k->summary);
+    keep_reading *job = ctx;
+    search_keep *k = job->k;
     buf path = BUF_INIT, data = BUF_INIT, str = BUF_INIT;
-    bool ok = true;
-    for (size_t j = 0; j < keep_chunks(k->docs) && ok; j++) {
+    for (size_t j; !atomic_load(&job->failed) &&
+                   (j = atomic_fetch_add(&job->next, 1)) < keep_chunks(k->docs);) {
         size_t first = j * SEARCH_CHUNK;
         buf_reset(&path);
-        buf_printf(&path, "%s/search/d/%zu.json", out->target.ptr, j);
+        buf_printf(&path, "%s/search/d/%zu.json", job->out->target.ptr, j);
         buf_reset(&data);
-        ok = buf_read_file(&data, path.ptr) == 0 && data.len == k->chunk[j].size &&
-             hash64_block(data.ptr, data.len) == k->chunk[j].sum &&
-             keep_chunk_summaries(k, data.ptr, data.len, first,
+        if (buf_read_file(&data, path.ptr) != 0 || data.len != k->chunk[j].size ||
+            hash64_block(data.ptr, data.len) != k->chunk[j].sum ||
+            !keep_chunk_summaries(k, &k->mem[worker], data.ptr, data.len, first,
                                   k->docs - first < SEARCH_CHUNK ? k->docs - first : SEARCH_CHUNK,
-                                  &str);
+                                  &str))
+            atomic_store(&job->failed, true);
     }
     buf_free(&path);
     buf_free(&data);
     buf_free(&str);
-    if (!ok) {
+}
+
+/* Every doc's summary from the site's doc chunks, found as written, read
+ * on `workers` threads: all of them, some thousands of files, before the
+ * first item. */
+static bool keep_summaries(search_keep *k, const output *out, size_t workers)
+{
+    k->summary = xcalloc(k->docs + 1, sizeof *k->summary);
+    k->mem_count = workers ? workers : 1;
+    k->mem = xmalloc(k->mem_count * sizeof *k->mem);
+    for (size_t w = 0; w < k->mem_count; w++)
+        arena_init(&k->mem[w]);
+    keep_reading job = {.k = k, .out = out};
+    pool_run(k->mem_count, keep_summaries_read, &job);
+    if (atomic_load(&job.failed)) {
         free(k->summary);
         k->summary = NULL;
+        return false;
     }
-    return ok;
+    return true;
 }
 
 search_keep *search_keep_open(const char *file, const uint64_t *sums, size_t docs,
-                              const output *out, const search_keep_io *io, diag_list *diags)
+                              const output *out, const search_keep_io *io, size_t workers,
+                              diag_list *diags)
 {
     search_keep *k = xcalloc(1, sizeof *k);
     buf_puts(&k->path, file);
     k->io = *io;
-    arena_init(&k->mem);
-    k->usable = sums && out->update && keep_load(k, sums, docs, diags) && keep_summaries(k, out);
+    k->usable =
+        sums && out->update && keep_load(k, sums, docs, diags) && keep_summaries(k, out, workers);
     return k;
 }
 
@@ -302,7 +330,9 @@ void search_keep_free(search_keep *k)
     buf_free(&k->prev);
     buf_free(&k->postings);
     free(k->summary);
-    arena_free(&k->mem);
+    for (size_t w = 0; w < k->mem_count; w++)
+        arena_free(&k->mem[w]);
+    free(k->mem);
     free(k);
 }
 
@@ -347,7 +377,10 @@ int search_keep_save(search_keep *k, const uint64_t *sums, size_t docs, buf *err
     keep_files_put(&out, k->shard, k->shards);
     keep_files_put(&out, k->chunk, keep_chunks(k->docs));
     buf_printf(&out, "%016" PRIx64 "%c", hash64_block(out.ptr, out.len), 0);
-    int rc = atomic_write(k->path.ptr, out.ptr, out.len, err);
+    /* Not flushed: the file checks its own bytes (a power failure costs a
+     * whole index and a warning), and this saves a flush of the disk
+     * after every edit. */
+    int rc = atomic_replace(k->path.ptr, out.ptr, out.len, err);
     buf_free(&out);
     if (rc == 0)
         k->dirty = false;

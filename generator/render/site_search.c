@@ -3,6 +3,7 @@
  * and where the index reads them and this build's back. */
 #include "site_internal.h"
 
+#include "../util/pool.h"
 #include "../util/xalloc.h"
 
 #include <stdlib.h>
@@ -68,7 +69,8 @@ void site_search_keep(site_builder *b)
     site_search_file(b, &file);
     uint64_t *sums = site_search_prev_sums(b);
     search_keep_io io = {site_search_prev_entry, site_search_entry, b};
-    search_index_keep(b->search, file.ptr, sums, b->published_len, &b->out, &io, b->diags);
+    size_t workers = b->opt->jobs ? b->opt->jobs : pool_default_workers();
+    search_index_keep(b->search, file.ptr, sums, b->published_len, &b->out, &io, workers, b->diags);
     free(sums);
     buf_free(&file);
 }

@@ -198,7 +198,7 @@ static size_t build(world *w, const char *site, build_kind kind, const bool *cha
     uint64_t sums[DOCS];
     for (unsigned i = 0; i < DOCS; i++)
         sums[i] = w->sums[i];
-    search_index_keep(s, w->file, kind == KEEP ? sums : NULL, DOCS, &out, &io, &diags);
+    search_index_keep(s, w->file, kind == KEEP ? sums : NULL, DOCS, &out, &io, 2, &diags);
     for (unsigned i = 0; i < DOCS; i++) {
         search_entry *kept = search_index_kept_entry(s, i);
         assert_true(!kept == !expect_kept);
