@@ -140,11 +140,11 @@ int search_index_write(search_index *s, output *out, search_stats *stats, buf *e
  * written), works out at once what an entry collected anew changes (the
  * tokens whose mask differs, the doc record), and writes only the shards and
  * doc files that change, editing the previous ones read back from the site
- * (and found as written); the rest of the site's index stays as it is.
- * Whatever cannot be done so (a file the edit needs changed behind the
- * build's back, a new number of shards) makes the index whole again from
- * this build's entries, as a build without the kept index does: the index
- * is the same either way.
+ * (and found as written); the rest of the site's index stays as it is (a
+ * new number of shards cuts all the shards anew from the previous ones).
+ * What cannot be done so (a file the edit needs changed or gone behind the
+ * build's back) makes the index whole again from this build's entries, as a
+ * build without the kept index does: the index is the same either way.
  *
  * The file: "GKSEARCH1", the gongkai version, then docs, shards, total
  * weight and tokens; per doc its entry's checksum (hex), department + 1 and

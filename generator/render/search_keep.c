@@ -779,6 +779,106 @@ static bool keep_edit_shards(search_keep *k, const output *out, keep_edits *ed)
     return ok;
 }
 
+static void keep_edits_free(buf **files, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (files[i]) {
+            buf_free(files[i]);
+            free(files[i]);
+        }
+    free(files);
+}
+
+/* A token's part of a shard, for cutting the shards anew. */
+typedef struct keep_record {
+    const char *token, *bytes; /* its bytes; all of the record */
+    size_t len, size;
+    uint32_t shard; /* in the new cut */
+} keep_record;
+
+static int keep_record_cmp(const void *pa, const void *pb)
+{
+    const keep_record *a = pa, *b = pb;
+    if (a->shard != b->shard)
+        return a->shard < b->shard ? -1 : 1;
+    return keep_bytes_cmp(a->token, a->len, b->token, b->len);
+}
+
+typedef struct keep_records {
+    keep_record *v;
+    size_t len, cap;
+} keep_records;
+
+/* The token records of the shard data[0..len), with their shards among
+ * `shards`, appended to recs. Returns whether it reads as a shard. */
+static bool keep_records_add(const buf *data, size_t shards, keep_records *recs)
+{
+    search_reader r = {(const unsigned char *)data->ptr,
+                       (const unsigned char *)data->ptr + data->len, false};
+    const unsigned char *magic = search_read_bytes(&r, 4);
+    if (!magic || memcmp(magic, SEARCH_SHARD_MAGIC, 4) != 0)
+        return false;
+    uint64_t tokens = search_read_varint(&r, data->len);
+    for (uint64_t t = 0; t < tokens; t++) {
+        const unsigned char *start = r.p;
+        size_t len = (size_t)search_read_varint(&r, data->len);
+        const char *tok = (const char *)search_read_bytes(&r, len);
+        search_read_varint(&r, data->len);
+        search_read_bytes(&r, (size_t)search_read_varint(&r, data->len));
+        if (r.bad)
+            return false;
+        recs->v = xgrow(recs->v, &recs->cap, recs->len + 1, sizeof *recs->v);
+        recs->v[recs->len++] = (keep_record){tok, (const char *)start, len, (size_t)(r.p - start),
+                                             (uint32_t)(search_token_hash(tok, len) % shards)};
+    }
+    return r.p == r.end;
+}
+
+/* The index cut into `shards` shards (its weight changed so much that a
+ * full build would): every shard, as edited or as read back from the site
+ * (found as written), taken apart by token and put together anew, all of
+ * them to be written. Returns whether all read so. */
+static bool keep_reshard(search_keep *k, const output *out, keep_edits *ed, size_t shards)
+{
+    size_t was = k->shards;
+    buf *read = xcalloc(was + 1, sizeof *read), path = BUF_INIT;
+    keep_records recs = {NULL, 0, 0};
+    bool ok = true;
+    for (size_t j = 0; j < was && ok; j++) {
+        if (!ed->shard[j]) {
+            keep_file_path(&path, false, j);
+            ok = keep_file_read(out, path.ptr, &k->shard[j], &read[j]);
+        }
+        ok = ok && keep_records_add(ed->shard[j] ? ed->shard[j] : &read[j], shards, &recs);
+    }
+    if (ok) {
+        if (recs.len)
+            qsort(recs.v, recs.len, sizeof *recs.v, keep_record_cmp);
+        buf **cut = xcalloc(shards + 1, sizeof *cut);
+        for (size_t j = 0, i = 0; j < shards; j++) {
+            size_t e = i;
+            while (e < recs.len && recs.v[e].shard == j)
+                e++;
+            cut[j] = xcalloc(1, sizeof **cut);
+            buf_puts(cut[j], SEARCH_SHARD_MAGIC);
+            search_varint_put(cut[j], e - i);
+            for (; i < e; i++)
+                buf_put(cut[j], recs.v[i].bytes, recs.v[i].size);
+        }
+        keep_edits_free(ed->shard, was);
+        ed->shard = cut;
+        k->shard_cap = shards + 1;
+        k->shard = xrealloc(k->shard, k->shard_cap * sizeof *k->shard);
+        k->shards = shards;
+    }
+    for (size_t j = 0; j < was; j++)
+        buf_free(&read[j]);
+    free(read);
+    free(recs.v);
+    buf_free(&path);
+    return ok;
+}
+
 /* The chunks of the changed doc records, edited. */
 static bool keep_edit_chunks(search_keep *k, const output *out, keep_edits *ed)
 {
@@ -838,16 +938,6 @@ static int keep_files_commit(output *out, buf **edited, search_file *f, size_t n
     return rc;
 }
 
-static void keep_edits_free(buf **files, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (files[i]) {
-            buf_free(files[i]);
-            free(files[i]);
-        }
-    free(files);
-}
-
 int search_keep_write(search_keep *k, const site_config *cfg, const catalogue *cat, size_t docs,
                       output *out, search_stats *st, buf *err)
 {
@@ -860,11 +950,13 @@ int search_keep_write(search_keep *k, const site_config *cfg, const catalogue *c
     size_t chunks = keep_chunks(k->docs);
     keep_edits ed = {xcalloc(k->shards + 1, sizeof *ed.shard),
                      xcalloc(chunks + 1, sizeof *ed.chunk), 0, 0};
-    bool ok = keep_edit_shards(k, out, &ed) &&
-              search_shard_count((uint64_t)((int64_t)k->total + ed.weight)) == k->shards &&
-              keep_edit_chunks(k, out, &ed) &&
-              keep_files_there(out, ed.shard, k->shard, k->shards, false) &&
-              keep_files_there(out, ed.chunk, k->chunk, chunks, true);
+    bool ok = keep_edit_shards(k, out, &ed);
+    size_t shards = search_shard_count((uint64_t)((int64_t)k->total + ed.weight));
+    if (ok && shards != k->shards)
+        ok = keep_reshard(k, out, &ed, shards);
+    ok = ok && keep_edit_chunks(k, out, &ed) &&
+         keep_files_there(out, ed.shard, k->shard, k->shards, false) &&
+         keep_files_there(out, ed.chunk, k->chunk, chunks, true);
     int rc = ok ? 0 : 1;
     if (ok) {
         if (k->change_len || k->changed_len) {

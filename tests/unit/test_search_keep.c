@@ -5,7 +5,8 @@
  * docs writes, byte for byte, also when a changed doc's previous entry does
  * not read back and when the index needs another number of shards; the
  * stand-ins of unchanged docs give their summaries. A kept file that does
- * not read, or that was made from other entries, is not used. */
+ * not read, or that was made from other entries, is not used; a shard gone
+ * from the site makes the index whole again. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -399,6 +400,17 @@ static void test_not_kept(void **state)
     /* Kept again after that build saved it. */
     next_generation(w, changed);
     change_doc(w, 9, changed);
+    assert_int_equal(build(w, w->site, KEEP, changed, true), 0);
+    build_ref(w);
+    assert_same_index(w);
+
+    /* A shard gone from the site: found out when writing, and the index
+     * made whole from this build's entries. */
+    char shard[200];
+    snprintf(shard, sizeof shard, "%s/search/s/0.bin", w->site);
+    assert_int_equal(unlink(shard), 0);
+    next_generation(w, changed);
+    change_doc(w, 11, changed);
     assert_int_equal(build(w, w->site, KEEP, changed, true), 0);
     build_ref(w);
     assert_same_index(w);
