@@ -208,9 +208,8 @@ static int search_token_cmp(const void *pa, const void *pb)
     const search_token *a = pa, *b = pb;
     if (a->shard != b->shard)
         return a->shard < b->shard ? -1 : 1;
-    size_t n = a->len < b->len ? a->len : b->len;
-    int c = memcmp(search_sorting->text.ptr + a->off, search_sorting->text.ptr + b->off, n);
-    return c ? c : (a->len > b->len) - (a->len < b->len);
+    return search_token_order(search_sorting->text.ptr + a->off, a->len,
+                              search_sorting->text.ptr + b->off, b->len);
 }
 
 size_t search_shard_count(uint64_t total)

@@ -6,6 +6,8 @@
 
 #include "search.h"
 
+#include "../util/arena.h"
+
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
@@ -161,6 +163,63 @@ void search_doc_put(buf *b, const search_doc *d);
 /* index.json, for `docs` docs (their departments and categories) in `shards` shards. */
 void search_manifest_put(buf *b, const site_config *cfg, const catalogue *cat, size_t docs,
                          size_t shards, const int *dept, const int *cat_of);
+
+/* Tokens in the order of a shard: by their bytes, a prefix first. */
+static inline int search_token_order(const char *a, size_t alen, const char *b, size_t blen)
+{
+    int c = memcmp(a, b, alen < blen ? alen : blen);
+    return c ? c : (alen > blen) - (alen < blen);
+}
+
+/* ---- editing the written files (search_keep_edit.c) ----------------------- */
+
+/* A doc's token whose mask changed to `mask` (0: the doc has it no more). */
+typedef struct search_change {
+    const char *bytes; /* the token's, once all changes are noted */
+    uint32_t off, len; /* where they are among the changes' tokens */
+    uint32_t doc, shard;
+    uint8_t mask;
+} search_change;
+
+/* A doc whose record, department or category changed. */
+typedef struct search_doc_change {
+    size_t doc;
+    int dept, category;
+    size_t off, len; /* its record, among the changed records */
+} search_doc_change;
+
+/* A shard being edited: the index's docs, the docs whose previous tokens
+ * are not known (sorted: their postings go from every token no change gives
+ * them), and what the edit gave: the shard's token records, their number,
+ * and how it changed the index's weight and number of tokens. */
+typedef struct search_shard_edit {
+    size_t docs;
+    const uint32_t *unknown;
+    size_t unknown_len;
+    buf body;
+    size_t count;
+    int64_t weight, tokens;
+    buf postings; /* scratch */
+} search_shard_edit;
+
+/* Edit the shard old[0..len) (as written) by the changes ch[0..n) (its
+ * own, sorted by token, then doc). Returns false when old does not read as
+ * a shard. */
+bool search_shard_edit_run(search_shard_edit *e, const char *old, size_t len,
+                           const search_change *ch, size_t n);
+/* The shards in[0..n) (as written) cut into `shards` shards as a full build
+ * cuts the same tokens: an array of `shards` bufs (allocated), or NULL when
+ * one does not read as a shard. */
+buf **search_shards_cut(buf *const *in, size_t n, size_t shards);
+/* The summaries of the `docs` records of the doc chunk data[0..len) into
+ * summary[0..docs), their bytes in mem. Returns whether it reads so. */
+bool search_chunk_summaries(const char *data, size_t len, size_t docs, const char **summary,
+                            arena *mem, buf *scratch);
+/* The doc chunk old[0..len) of `docs` records from doc `first`, with the
+ * records of d[0..n) (its own, by doc; their bytes in json) in place of
+ * theirs, into out. Returns false when old does not read as such a chunk. */
+bool search_chunk_edit(const char *old, size_t len, size_t first, size_t docs,
+                       const search_doc_change *d, size_t n, const char *json, buf *out);
 
 /* ---- the index kept from the previous build (search_keep.c) -------------- */
 

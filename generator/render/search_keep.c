@@ -3,7 +3,8 @@
  * as they are added: a change is a token whose mask in a doc differs (0: the
  * doc lost it) or a doc record that differs. Writing then reads back only
  * the shards of the changed tokens and the doc chunks of the changed
- * records, edits them and keeps every other file of the site's index. */
+ * records, edits them (search_keep_edit.c) and keeps every other file of
+ * the site's index. */
 #include "search_internal.h"
 
 #include "../util/arena.h"
@@ -23,22 +24,6 @@
 /* The checksum that ends the file: 16 hex digits and a NUL. */
 #define KEEP_SUM_FIELD 17
 
-/* A token of doc `doc` whose mask changed to `mask` (0: it has it no more). */
-typedef struct keep_change {
-    const char *bytes; /* in `text`, once all are noted */
-    uint32_t off, len; /* its bytes in `text` */
-    uint32_t doc;
-    uint32_t shard;
-    uint8_t mask;
-} keep_change;
-
-/* A doc whose record, department or category changed. */
-typedef struct keep_doc {
-    size_t doc;
-    int dept, category;
-    size_t off, len; /* its record in `json` */
-} keep_doc;
-
 struct search_keep {
     buf path;
     search_keep_io io;
@@ -54,10 +39,10 @@ struct search_keep {
     search_file *shard, *chunk;
     size_t shard_cap, chunk_cap;
     /* What this build's entries change. */
-    keep_change *changes;
+    search_change *changes;
     size_t change_len, change_cap;
     buf text;
-    keep_doc *changed;
+    search_doc_change *changed;
     size_t changed_len, changed_cap;
     /* Docs whose previous entry did not read back: which tokens they had
      * is not known, so their postings go from every token that they do
@@ -160,94 +145,6 @@ static bool keep_load(search_keep *k, const uint64_t *sums, size_t docs, diag_li
     return ok;
 }
 
-/* The closing quote of the JSON string that opens at s (before end), or
- * NULL. */
-static const char *keep_json_end(const char *s, const char *end)
-{
-    for (const char *q = s + 1; q < end; q++) {
-        q = memchr(q, '"', (size_t)(end - q));
-        if (!q)
-            return NULL;
-        size_t slashes = 0;
-        while (q - slashes > s + 1 && q[-1 - (ptrdiff_t)slashes] == '\\')
-            slashes++;
-        if (slashes % 2 == 0)
-            return q;
-    }
-    return NULL;
-}
-
-/* The character the \u escape at esc (before end) stands for, or -1:
- * buf_put_json_string writes one only for ASCII control characters. */
-static int keep_json_u(const char *esc, const char *end)
-{
-    if (end - esc < 6 || memcmp(esc + 1, "u00", 3) != 0)
-        return -1;
-    int v = 0;
-    for (int i = 4; i < 6; i++) {
-        char c = esc[i];
-        int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-        if (d < 0)
-            return -1;
-        v = v * 16 + d;
-    }
-    return v < 0x80 ? v : -1;
-}
-
-/* The body s[0..n) of a JSON string as buf_put_json_string writes it,
- * unescaped into a string of mem; NULL when it is not one. */
-static const char *keep_json_text(arena *mem, const char *s, size_t n, buf *out)
-{
-    if (!memchr(s, '\\', n))
-        return arena_strndup(mem, n ? s : "", n);
-    buf_reset(out);
-    for (const char *end = s + n; s < end;) {
-        const char *esc = memchr(s, '\\', (size_t)(end - s));
-        if (!esc)
-            esc = end;
-        buf_put(out, s, (size_t)(esc - s));
-        if (esc == end)
-            break;
-        static const char from[] = "\"\\nrtbf", to[] = "\"\\\n\r\t\b\f";
-        const char *e = esc + 1 < end && esc[1] ? strchr(from, esc[1]) : NULL;
-        int u = e ? 0 : keep_json_u(esc, end);
-        if (u < 0)
-            return NULL;
-        buf_putc(out, e ? to[e - from] : (char)u);
-        s = esc + (e ? 2 : 6);
-    }
-    return arena_strndup(mem, out->ptr, out->len);
-}
-
-/* The summaries of the docs first.. of the chunk data[0..len) into
- * k->summary, their bytes in mem. Returns whether the chunk reads so. */
-static bool keep_chunk_summaries(search_keep *k, arena *mem, const char *data, size_t len,
-                                 size_t first, size_t docs, buf *str)
-{
-    const char *p = data, *end = data + len;
-    if (len < 2 || *p++ != '[' || memcmp(end - 2, "]\n", 2) != 0)
-        return false;
-    end -= 2;
-    for (size_t i = 0; i < docs; i++) {
-        if (i && (end - p < 2 || memcmp(p, ",\n", 2) != 0))
-            return false;
-        if (i)
-            p += 2;
-        if (p == end || *p++ != '[')
-            return false;
-        for (int s = 0; s < SEARCH_DOC_STRINGS; s++) {
-            const char *close = p < end && *p == '"' ? keep_json_end(p, end) : NULL;
-            if (!close || close + 1 == end || close[1] != (s + 1 < SEARCH_DOC_STRINGS ? ',' : ']'))
-                return false;
-            if (s == SEARCH_DOC_SUMMARY &&
-                !(k->summary[first + i] = keep_json_text(mem, p + 1, (size_t)(close - p - 1), str)))
-                return false;
-            p = close + 2;
-        }
-    }
-    return p == end;
-}
-
 /* The doc chunks shared out among workers. */
 typedef struct keep_reading {
     search_keep *k;
@@ -269,9 +166,9 @@ static void keep_summaries_read(void *ctx, size_t worker)
         buf_reset(&data);
         if (buf_read_file(&data, path.ptr) != 0 || data.len != k->chunk[j].size ||
             hash64_block(data.ptr, data.len) != k->chunk[j].sum ||
-            !keep_chunk_summaries(k, &k->mem[worker], data.ptr, data.len, first,
-                                  k->docs - first < SEARCH_CHUNK ? k->docs - first : SEARCH_CHUNK,
-                                  &str))
+            !search_chunk_summaries(data.ptr, data.len,
+                                    k->docs - first < SEARCH_CHUNK ? k->docs - first : SEARCH_CHUNK,
+                                    k->summary + first, &k->mem[worker], &str))
             atomic_store(&job->failed, true);
     }
     buf_free(&path);
@@ -441,17 +338,10 @@ typedef struct keep_token {
     uint8_t mask;
 } keep_token;
 
-/* Tokens in the order of a shard: by their bytes, a prefix first. */
-static int keep_bytes_cmp(const char *a, size_t alen, const char *b, size_t blen)
-{
-    int c = memcmp(a, b, alen < blen ? alen : blen);
-    return c ? c : (alen > blen) - (alen < blen);
-}
-
 static int keep_token_cmp(const void *pa, const void *pb)
 {
     const keep_token *a = pa, *b = pb;
-    return keep_bytes_cmp(a->bytes, a->len, b->bytes, b->len);
+    return search_token_order(a->bytes, a->len, b->bytes, b->len);
 }
 
 /* The entry's tokens, sorted. */
@@ -468,12 +358,12 @@ static void keep_change_add(search_keep *k, size_t doc, const keep_token *t, uin
 {
     k->changes = xgrow(k->changes, &k->change_cap, k->change_len + 1, sizeof *k->changes);
     k->changes[k->change_len++] =
-        (keep_change){NULL,
-                      (uint32_t)k->text.len,
-                      t->len,
-                      (uint32_t)doc,
-                      (uint32_t)(search_token_hash(t->bytes, t->len) % k->shards),
-                      mask};
+        (search_change){NULL,
+                        (uint32_t)k->text.len,
+                        t->len,
+                        (uint32_t)doc,
+                        (uint32_t)(search_token_hash(t->bytes, t->len) % k->shards),
+                        mask};
     buf_put(&k->text, t->bytes, t->len);
 }
 
@@ -507,8 +397,8 @@ static void keep_diff(search_keep *k, size_t doc, const search_entry *was, const
     if (same)
         return;
     k->changed = xgrow(k->changed, &k->changed_cap, k->changed_len + 1, sizeof *k->changed);
-    keep_doc *d = &k->changed[k->changed_len++];
-    *d = (keep_doc){doc, now->doc.dept, now->doc.category, k->json.len, 0};
+    search_doc_change *d = &k->changed[k->changed_len++];
+    *d = (search_doc_change){doc, now->doc.dept, now->doc.category, k->json.len, 0};
     search_doc_put(&k->json, &now->doc);
     d->len = k->json.len - d->off;
 }
@@ -539,183 +429,12 @@ bool search_keep_take(search_keep *k, size_t doc, const search_entry *e)
     return true;
 }
 
-/* ---- editing the files ------------------------------------------------------ */
-
-/* Append doc's posting after `*prev`'s to k->postings. */
-static void keep_posting_put(search_keep *k, uint32_t doc, uint8_t mask, uint32_t *prev)
-{
-    bool plain = mask == SEARCH_FIELD_BODY;
-    search_varint_put(&k->postings, (uint64_t)(doc - *prev) << 1 | !plain);
-    if (!plain)
-        buf_putc(&k->postings, (char)mask);
-    *prev = doc;
-}
-
-/* The shard being edited: its new tokens, their number and how the
- * weight and the number of tokens changed. */
-typedef struct keep_shard {
-    buf body;
-    size_t count;
-    int64_t weight, tokens;
-} keep_shard;
-
-/* The token `tok` with its `count` postings old[0..used) (none: a token
- * new to the index) changed by ch[0..n) (this token's, by doc) and
- * without the unknown docs' postings that no change sets, into sh.
- * Returns false when the postings do not read. */
-static bool keep_token_edit(search_keep *k, const char *tok, size_t len, const unsigned char *old,
-                            size_t used, uint64_t count, const keep_change *ch, size_t n,
-                            keep_shard *sh)
-{
-    buf_reset(&k->postings);
-    search_reader r = {old, old ? old + used : old, false};
-    uint32_t doc = 0, out_prev = 0;
-    size_t c = 0, u = 0, out_count = 0;
-    for (uint64_t p = 0; p < count; p++) {
-        uint64_t v = search_read_varint(&r, (uint64_t)k->docs << 1);
-        uint8_t mask = SEARCH_FIELD_BODY;
-        if (v & 1) {
-            const unsigned char *m = search_read_bytes(&r, 1);
-            mask = m ? *m : 0;
-        }
-        uint64_t next = doc + (v >> 1);
-        if (r.bad || next >= k->docs || (p && next == doc) || mask == 0)
-            return false;
-        doc = (uint32_t)next;
-        for (; c < n && ch[c].doc < doc; c++)
-            if (ch[c].mask) {
-                keep_posting_put(k, ch[c].doc, ch[c].mask, &out_prev);
-                out_count++;
-            }
-        while (u < k->unknown_len && k->unknown[u] < doc)
-            u++;
-        if (c < n && ch[c].doc == doc) {
-            mask = ch[c++].mask;
-            if (!mask)
-                continue;
-        } else if (u < k->unknown_len && k->unknown[u] == doc) {
-            continue;
-        }
-        keep_posting_put(k, doc, mask, &out_prev);
-        out_count++;
-    }
-    if (r.p != r.end)
-        return false;
-    for (; c < n; c++)
-        if (ch[c].mask) {
-            keep_posting_put(k, ch[c].doc, ch[c].mask, &out_prev);
-            out_count++;
-        }
-    if (old) {
-        sh->weight -= (int64_t)search_token_weight(len, used);
-        sh->tokens--;
-    }
-    if (out_count) {
-        search_shard_token_put(&sh->body, tok, len, out_count, k->postings.ptr, k->postings.len);
-        sh->count++;
-        sh->weight += (int64_t)search_token_weight(len, k->postings.len);
-        sh->tokens++;
-    }
-    return true;
-}
-
-/* How many changes from ch[0] are of ch[0]'s token. */
-static size_t keep_same_token(const keep_change *ch, size_t n)
-{
-    size_t e = 1;
-    while (e < n && ch[e].len == ch[0].len && memcmp(ch[e].bytes, ch[0].bytes, ch[0].len) == 0)
-        e++;
-    return e;
-}
-
-/* The shard old[0..len) with the changes ch[0..n) (its own, sorted) into
- * sh. Returns false when old does not read as a shard. */
-static bool keep_shard_edit(search_keep *k, const char *old, size_t len, const keep_change *ch,
-                            size_t n, keep_shard *sh)
-{
-    search_reader r = {(const unsigned char *)old, (const unsigned char *)old + len, false};
-    const unsigned char *magic = search_read_bytes(&r, 4);
-    if (!magic || memcmp(magic, SEARCH_SHARD_MAGIC, 4) != 0)
-        return false;
-    uint64_t tokens = search_read_varint(&r, len);
-    size_t c = 0;
-    for (uint64_t t = 0; t < tokens; t++) {
-        const unsigned char *start = r.p;
-        size_t tlen = (size_t)search_read_varint(&r, len);
-        const char *tok = (const char *)search_read_bytes(&r, tlen);
-        uint64_t count = search_read_varint(&r, len);
-        size_t used = (size_t)search_read_varint(&r, len);
-        const unsigned char *postings = search_read_bytes(&r, used);
-        if (r.bad)
-            return false;
-        int cmp = -1;
-        while (c < n && (cmp = keep_bytes_cmp(ch[c].bytes, ch[c].len, tok, tlen)) < 0) {
-            size_t e = keep_same_token(ch + c, n - c);
-            keep_token_edit(k, ch[c].bytes, ch[c].len, NULL, 0, 0, ch + c, e, sh);
-            c += e;
-            cmp = -1;
-        }
-        if (c < n && cmp == 0) {
-            size_t e = keep_same_token(ch + c, n - c);
-            if (!keep_token_edit(k, tok, tlen, postings, used, count, ch + c, e, sh))
-                return false;
-            c += e;
-        } else if (k->unknown_len) {
-            if (!keep_token_edit(k, tok, tlen, postings, used, count, NULL, 0, sh))
-                return false;
-        } else {
-            buf_put(&sh->body, start, (size_t)(r.p - start));
-            sh->count++;
-        }
-    }
-    while (c < n) {
-        size_t e = keep_same_token(ch + c, n - c);
-        keep_token_edit(k, ch[c].bytes, ch[c].len, NULL, 0, 0, ch + c, e, sh);
-        c += e;
-    }
-    return r.p == r.end;
-}
-
-/* The doc chunk old[0..len) of `docs` records from doc `first`, with the
- * records of d[0..n) (its own, by doc) in place of theirs, into out.
- * Returns false when old does not read as such a chunk. */
-static bool keep_chunk_edit(const search_keep *k, const char *old, size_t len, size_t first,
-                            size_t docs, const keep_doc *d, size_t n, buf *out)
-{
-    if (len < 3 || old[0] != '[' || memcmp(old + len - 2, "]\n", 2) != 0)
-        return false;
-    /* Records are one line each: JSON strings hold no line break. */
-    const char *p = old + 1, *end = old + len - 2;
-    size_t c = 0;
-    buf_putc(out, '[');
-    for (size_t i = 0; i < docs; i++) {
-        bool last = i + 1 == docs;
-        const char *nl = memchr(p, '\n', (size_t)(end - p));
-        if (last ? nl != NULL : !nl || nl == p || nl[-1] != ',')
-            return false;
-        const char *rec_end = last ? end : nl - 1;
-        if (rec_end - p < 2 || p[0] != '[' || rec_end[-1] != ']')
-            return false;
-        if (i)
-            buf_puts(out, ",\n");
-        if (c < n && d[c].doc == first + i) {
-            buf_put(out, k->json.ptr + d[c].off, d[c].len);
-            c++;
-        } else {
-            buf_put(out, p, (size_t)(rec_end - p));
-        }
-        p = last ? end : nl + 1;
-    }
-    buf_puts(out, "]\n");
-    return c == n;
-}
-
 static int keep_change_cmp(const void *pa, const void *pb)
 {
-    const keep_change *a = pa, *b = pb;
+    const search_change *a = pa, *b = pb;
     if (a->shard != b->shard)
         return a->shard < b->shard ? -1 : 1;
-    int c = keep_bytes_cmp(a->bytes, a->len, b->bytes, b->len);
+    int c = search_token_order(a->bytes, a->len, b->bytes, b->len);
     return c ? c : (a->doc > b->doc) - (a->doc < b->doc);
 }
 
@@ -752,6 +471,7 @@ typedef struct keep_edits {
 static bool keep_edit_shards(search_keep *k, const output *out, keep_edits *ed)
 {
     buf path = BUF_INIT, old = BUF_INIT;
+    search_shard_edit sh = {.docs = k->docs, .unknown = k->unknown, .unknown_len = k->unknown_len};
     bool ok = true;
     for (size_t j = 0, c = 0; j < k->shards && ok; j++) {
         size_t e = c;
@@ -760,9 +480,8 @@ static bool keep_edit_shards(search_keep *k, const output *out, keep_edits *ed)
         if (e == c && !k->unknown_len)
             continue;
         keep_file_path(&path, false, j);
-        keep_shard sh = {BUF_INIT, 0, 0, 0};
         ok = keep_file_read(out, path.ptr, &k->shard[j], &old) &&
-             keep_shard_edit(k, old.ptr, old.len, k->changes + c, e - c, &sh);
+             search_shard_edit_run(&sh, old.ptr, old.len, k->changes + c, e - c);
         if (ok) {
             buf *data = ed->shard[j] = xcalloc(1, sizeof *data);
             buf_puts(data, SEARCH_SHARD_MAGIC);
@@ -771,9 +490,10 @@ static bool keep_edit_shards(search_keep *k, const output *out, keep_edits *ed)
             ed->weight += sh.weight;
             ed->tokens += sh.tokens;
         }
-        buf_free(&sh.body);
         c = e;
     }
+    buf_free(&sh.body);
+    buf_free(&sh.postings);
     buf_free(&path);
     buf_free(&old);
     return ok;
@@ -789,51 +509,6 @@ static void keep_edits_free(buf **files, size_t n)
     free(files);
 }
 
-/* A token's part of a shard, for cutting the shards anew. */
-typedef struct keep_record {
-    const char *token, *bytes; /* its bytes; all of the record */
-    size_t len, size;
-    uint32_t shard; /* in the new cut */
-} keep_record;
-
-static int keep_record_cmp(const void *pa, const void *pb)
-{
-    const keep_record *a = pa, *b = pb;
-    if (a->shard != b->shard)
-        return a->shard < b->shard ? -1 : 1;
-    return keep_bytes_cmp(a->token, a->len, b->token, b->len);
-}
-
-typedef struct keep_records {
-    keep_record *v;
-    size_t len, cap;
-} keep_records;
-
-/* The token records of the shard data[0..len), with their shards among
- * `shards`, appended to recs. Returns whether it reads as a shard. */
-static bool keep_records_add(const buf *data, size_t shards, keep_records *recs)
-{
-    search_reader r = {(const unsigned char *)data->ptr,
-                       (const unsigned char *)data->ptr + data->len, false};
-    const unsigned char *magic = search_read_bytes(&r, 4);
-    if (!magic || memcmp(magic, SEARCH_SHARD_MAGIC, 4) != 0)
-        return false;
-    uint64_t tokens = search_read_varint(&r, data->len);
-    for (uint64_t t = 0; t < tokens; t++) {
-        const unsigned char *start = r.p;
-        size_t len = (size_t)search_read_varint(&r, data->len);
-        const char *tok = (const char *)search_read_bytes(&r, len);
-        search_read_varint(&r, data->len);
-        search_read_bytes(&r, (size_t)search_read_varint(&r, data->len));
-        if (r.bad)
-            return false;
-        recs->v = xgrow(recs->v, &recs->cap, recs->len + 1, sizeof *recs->v);
-        recs->v[recs->len++] = (keep_record){tok, (const char *)start, len, (size_t)(r.p - start),
-                                             (uint32_t)(search_token_hash(tok, len) % shards)};
-    }
-    return r.p == r.end;
-}
-
 /* The index cut into `shards` shards (its weight changed so much that a
  * full build would): every shard, as edited or as read back from the site
  * (found as written), taken apart by token and put together anew, all of
@@ -842,29 +517,15 @@ static bool keep_reshard(search_keep *k, const output *out, keep_edits *ed, size
 {
     size_t was = k->shards;
     buf *read = xcalloc(was + 1, sizeof *read), path = BUF_INIT;
-    keep_records recs = {NULL, 0, 0};
+    buf **all = xcalloc(was + 1, sizeof *all);
     bool ok = true;
     for (size_t j = 0; j < was && ok; j++) {
-        if (!ed->shard[j]) {
-            keep_file_path(&path, false, j);
-            ok = keep_file_read(out, path.ptr, &k->shard[j], &read[j]);
-        }
-        ok = ok && keep_records_add(ed->shard[j] ? ed->shard[j] : &read[j], shards, &recs);
+        all[j] = ed->shard[j] ? ed->shard[j] : &read[j];
+        keep_file_path(&path, false, j);
+        ok = ed->shard[j] || keep_file_read(out, path.ptr, &k->shard[j], &read[j]);
     }
-    if (ok) {
-        if (recs.len)
-            qsort(recs.v, recs.len, sizeof *recs.v, keep_record_cmp);
-        buf **cut = xcalloc(shards + 1, sizeof *cut);
-        for (size_t j = 0, i = 0; j < shards; j++) {
-            size_t e = i;
-            while (e < recs.len && recs.v[e].shard == j)
-                e++;
-            cut[j] = xcalloc(1, sizeof **cut);
-            buf_puts(cut[j], SEARCH_SHARD_MAGIC);
-            search_varint_put(cut[j], e - i);
-            for (; i < e; i++)
-                buf_put(cut[j], recs.v[i].bytes, recs.v[i].size);
-        }
+    buf **cut = ok ? search_shards_cut(all, was, shards) : NULL;
+    if (cut) {
         keep_edits_free(ed->shard, was);
         ed->shard = cut;
         k->shard_cap = shards + 1;
@@ -874,9 +535,9 @@ static bool keep_reshard(search_keep *k, const output *out, keep_edits *ed, size
     for (size_t j = 0; j < was; j++)
         buf_free(&read[j]);
     free(read);
-    free(recs.v);
+    free(all);
     buf_free(&path);
-    return ok;
+    return cut != NULL;
 }
 
 /* The chunks of the changed doc records, edited. */
@@ -893,7 +554,8 @@ static bool keep_edit_chunks(search_keep *k, const output *out, keep_edits *ed)
         keep_file_path(&path, true, j);
         buf *data = ed->chunk[j] = xcalloc(1, sizeof *data);
         ok = keep_file_read(out, path.ptr, &k->chunk[j], &old) &&
-             keep_chunk_edit(k, old.ptr, old.len, first, docs, k->changed + c, e - c, data);
+             search_chunk_edit(old.ptr, old.len, first, docs, k->changed + c, e - c, k->json.ptr,
+                               data);
         c = e;
     }
     buf_free(&path);
