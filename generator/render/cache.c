@@ -426,20 +426,31 @@ static int cache_entries_io(int fd, char *in, const char *out, size_t len, uint6
     return 0;
 }
 
-int build_cache_entry_read(const build_cache *c, const cache_entry *at, buf *out)
+/* The entry at `at` of the file open at fd, whose entries end at `size`. */
+static int cache_entry_read(int fd, uint64_t size, const cache_entry *at, buf *out)
 {
     buf_reset(out);
-    if (c->entries_fd < 0 || at->len == 0 || at->off < ENTRIES_HEADER ||
-        at->off > c->entries_size || at->len > c->entries_size - at->off)
+    if (fd < 0 || at->len == 0 || at->off < ENTRIES_HEADER || at->off > size ||
+        at->len > size - at->off)
         return -1;
     out->ptr = xgrow(out->ptr, &out->cap, at->len + 1, 1);
-    if (cache_entries_io(c->entries_fd, out->ptr, NULL, at->len, at->off) != 0)
+    if (cache_entries_io(fd, out->ptr, NULL, at->len, at->off) != 0)
         return -1;
     out->len = at->len;
     out->ptr[out->len] = '\0';
     /* The checksum finds damage and bytes of another entry, cheaply enough
      * to run over every entry reused. */
     return hash64_block(out->ptr, out->len) == at->sum ? 0 : -1;
+}
+
+int build_cache_entry_read(const build_cache *c, const cache_entry *at, buf *out)
+{
+    return cache_entry_read(c->entries_fd, c->entries_size, at, out);
+}
+
+int build_cache_entry_reread(build_cache *c, const cache_entry *at, buf *out)
+{
+    return cache_entry_read(c->out_fd, atomic_load(&c->out_end), at, out);
 }
 
 void build_cache_entry_append(build_cache *c, const void *data, size_t len, cache_entry *at)
@@ -459,10 +470,17 @@ void build_cache_entry_append(build_cache *c, const void *data, size_t len, cach
 void build_cache_entry_keep(build_cache *c, const cache_entry *prev, const void *data, size_t len,
                             cache_entry *at)
 {
-    if (c->out_path)
-        build_cache_entry_append(c, data, len, at);
-    else
+    if (!c->out_path) {
         *at = *prev;
+    } else if (data) {
+        build_cache_entry_append(c, data, len, at);
+    } else {
+        buf bytes = BUF_INIT;
+        *at = (cache_entry){0, 0, 0}; /* none, when it does not read back */
+        if (build_cache_entry_read(c, prev, &bytes) == 0)
+            build_cache_entry_append(c, bytes.ptr, bytes.len, at);
+        buf_free(&bytes);
+    }
 }
 
 int build_cache_entries_commit(build_cache *c, buf *err)

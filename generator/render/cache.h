@@ -139,12 +139,17 @@ const cache_item *build_cache_find(const build_cache *c, const char *path);
  * contents. Returns 0, or -1 when it is not there whole with its checksum.
  * Any thread may read at once. */
 int build_cache_entry_read(const build_cache *c, const cache_entry *at, buf *out);
+/* An entry of this build (at `at`, as build_cache_entry_append or
+ * build_cache_entry_keep said), before build_cache_entries_commit: as
+ * build_cache_entry_read. */
+int build_cache_entry_reread(build_cache *c, const cache_entry *at, buf *out);
 /* Append an entry of this build; *at says where, for its record (len 0 when
  * it could not be written: build_cache_entries_commit reports why). Any
  * thread may append at once. */
 void build_cache_entry_append(build_cache *c, const void *data, size_t len, cache_entry *at);
-/* A reused entry (data[0..len), as read from `prev`): *at is where it stays,
- * or where it went in the new file. */
+/* A reused entry (data[0..len), as read from `prev`; data NULL: not read,
+ * and read here when it must be copied): *at is where it stays, or where
+ * it went in the new file (len 0 when it did not read back). */
 void build_cache_entry_keep(build_cache *c, const cache_entry *prev, const void *data, size_t len,
                             cache_entry *at);
 /* Flush this build's entries and put a new entries file in place: before

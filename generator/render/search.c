@@ -44,6 +44,8 @@ struct search_index {
     size_t slot_cap;
     search_doc *docs;
     size_t doc_count, doc_cap;
+    uint64_t total;    /* the tokens' weight, once written */
+    search_keep *keep; /* the previous build's index, or NULL */
 };
 
 search_index *search_index_new(const site_config *cfg, const catalogue *cat)
@@ -66,6 +68,7 @@ void search_index_free(search_index *s)
     free(s->tokens);
     free(s->slots);
     free(s->docs);
+    search_keep_free(s->keep);
     buf_free(&s->text);
     arena_free(&s->mem);
     free(s);
@@ -161,6 +164,11 @@ static inline void search_posting_add(search_token *t, uint32_t doc, uint8_t mas
 
 void search_index_add(search_index *s, search_entry *e)
 {
+    if (s->keep && search_keep_take(s->keep, s->doc_count, e)) {
+        s->doc_count++;
+        search_entry_free(e);
+        return;
+    }
     uint32_t doc = (uint32_t)s->doc_count;
     s->docs = xgrow(s->docs, &s->doc_cap, s->doc_count + 1, sizeof *s->docs);
     search_doc *d = &s->docs[s->doc_count++];
@@ -200,19 +208,34 @@ static int search_token_cmp(const void *pa, const void *pb)
     const search_token *a = pa, *b = pb;
     if (a->shard != b->shard)
         return a->shard < b->shard ? -1 : 1;
-    size_t n = a->len < b->len ? a->len : b->len;
-    int c = memcmp(search_sorting->text.ptr + a->off, search_sorting->text.ptr + b->off, n);
-    return c ? c : (a->len > b->len) - (a->len < b->len);
+    return search_token_order(search_sorting->text.ptr + a->off, a->len,
+                              search_sorting->text.ptr + b->off, b->len);
+}
+
+size_t search_shard_count(uint64_t total)
+{
+    size_t shards = 1;
+    while (total / shards > SEARCH_SHARD_TARGET && shards < SEARCH_SHARDS_MAX)
+        shards *= 2;
+    return shards;
+}
+
+void search_shard_token_put(buf *b, const char *token, size_t len, size_t count,
+                            const void *postings, size_t used)
+{
+    search_varint_put(b, len);
+    buf_put(b, token, len);
+    search_varint_put(b, count);
+    search_varint_put(b, used);
+    buf_put(b, postings, used);
 }
 
 static int search_write_shards(search_index *s, output *out, search_stats *st, buf *err)
 {
-    size_t total = 0;
+    uint64_t total = 0;
     for (size_t i = 0; i < s->token_count; i++)
-        total += s->tokens[i].len + s->tokens[i].used + 8;
-    size_t shards = 1;
-    while (total / shards > SEARCH_SHARD_TARGET && shards < 4096)
-        shards *= 2;
+        total += search_token_weight(s->tokens[i].len, s->tokens[i].used);
+    size_t shards = search_shard_count(total);
     for (size_t i = 0; i < s->token_count; i++)
         s->tokens[i].shard =
             (uint32_t)(search_token_hash(s->text.ptr + s->tokens[i].off, s->tokens[i].len) %
@@ -229,25 +252,25 @@ static int search_write_shards(search_index *s, output *out, search_stats *st, b
         while (end < s->token_count && s->tokens[end].shard == k)
             end++;
         buf_reset(&data);
-        buf_puts(&data, "GKS1");
+        buf_puts(&data, SEARCH_SHARD_MAGIC);
         search_varint_put(&data, end - t);
         for (; t < end; t++) {
             const search_token *tok = &s->tokens[t];
-            search_varint_put(&data, tok->len);
-            buf_put(&data, s->text.ptr + tok->off, tok->len);
-            search_varint_put(&data, tok->count);
-            search_varint_put(&data, tok->used);
-            buf_put(&data, tok->postings, tok->used);
+            search_shard_token_put(&data, s->text.ptr + tok->off, tok->len, tok->count,
+                                   tok->postings, tok->used);
         }
         buf_reset(&path);
         buf_printf(&path, "/search/s/%zu.bin", k);
         rc = output_write(out, path.ptr, data.ptr, data.len, err);
+        if (s->keep)
+            search_keep_note_file(s->keep, false, k, data.ptr, data.len);
         st->shard_bytes += data.len;
         if (data.len > st->largest_shard)
             st->largest_shard = data.len;
     }
     st->tokens = s->token_count;
     st->shards = shards;
+    s->total = total;
     buf_free(&data);
     buf_free(&path);
     return rc;
@@ -260,6 +283,17 @@ static void search_json_string(buf *b, const char *str)
     buf_putc(b, '"');
 }
 
+void search_doc_put(buf *b, const search_doc *d)
+{
+    buf_putc(b, '[');
+    for (int k = 0; k < SEARCH_DOC_STRINGS; k++) {
+        if (k)
+            buf_putc(b, ',');
+        search_json_string(b, d->string[k]);
+    }
+    buf_putc(b, ']');
+}
+
 static int search_write_docs(search_index *s, output *out, search_stats *st, buf *err)
 {
     buf data = BUF_INIT, path = BUF_INIT;
@@ -268,18 +302,16 @@ static int search_write_docs(search_index *s, output *out, search_stats *st, buf
         buf_reset(&data);
         buf_putc(&data, '[');
         for (size_t i = first; i < s->doc_count && i < first + SEARCH_CHUNK; i++) {
-            buf_puts(&data, i > first ? ",\n[" : "[");
-            for (int k = 0; k < SEARCH_DOC_STRINGS; k++) {
-                if (k)
-                    buf_putc(&data, ',');
-                search_json_string(&data, s->docs[i].string[k]);
-            }
-            buf_putc(&data, ']');
+            if (i > first)
+                buf_puts(&data, ",\n");
+            search_doc_put(&data, &s->docs[i]);
         }
         buf_puts(&data, "]\n");
         buf_reset(&path);
         buf_printf(&path, "/search/d/%zu.json", first / SEARCH_CHUNK);
         rc = output_write(out, path.ptr, data.ptr, data.len, err);
+        if (s->keep)
+            search_keep_note_file(s->keep, true, first / SEARCH_CHUNK, data.ptr, data.len);
         st->doc_bytes += data.len;
     }
     buf_free(&data);
@@ -287,44 +319,95 @@ static int search_write_docs(search_index *s, output *out, search_stats *st, buf
     return rc;
 }
 
+void search_manifest_put(buf *b, const site_config *cfg, const catalogue *cat, size_t docs,
+                         size_t shards, const int *dept, const int *cat_of)
+{
+    buf_printf(b, "{\"version\":1,\"docs\":%zu,\"shards\":%zu,\"chunk\":%d,\n\"departments\":[",
+               docs, shards, SEARCH_CHUNK);
+    for (size_t i = 0; i < cfg->department_count; i++) {
+        buf_puts(b, i ? ",[" : "[");
+        search_json_string(b, cfg->departments[i].id);
+        buf_putc(b, ',');
+        search_json_string(b, cfg->departments[i].name);
+        buf_putc(b, ']');
+    }
+    buf_puts(b, "],\n\"categories\":[");
+    for (size_t i = 0; i < cat->count; i++) {
+        buf_puts(b, i ? ",[" : "[");
+        search_json_string(b, cat->categories[i].key);
+        buf_putc(b, ',');
+        search_json_string(b, cat->categories[i].name);
+        buf_printf(b, ",%d]", cat->categories[i].parent);
+    }
+    buf_puts(b, "],\n\"dept\":[");
+    for (size_t i = 0; i < docs; i++)
+        buf_printf(b, i ? ",%d" : "%d", dept[i]);
+    buf_puts(b, "],\n\"cat\":[");
+    for (size_t i = 0; i < docs; i++)
+        buf_printf(b, i ? ",%d" : "%d", cat_of[i]);
+    buf_puts(b, "]}\n");
+}
+
 static int search_write_manifest(search_index *s, output *out, search_stats *st, buf *err)
 {
+    int *dept = xmalloc((s->doc_count + 1) * sizeof *dept);
+    int *cat_of = xmalloc((s->doc_count + 1) * sizeof *cat_of);
+    for (size_t i = 0; i < s->doc_count; i++) {
+        dept[i] = s->docs[i].dept;
+        cat_of[i] = s->docs[i].category;
+    }
     buf data = BUF_INIT;
-    buf_printf(&data, "{\"version\":1,\"docs\":%zu,\"shards\":%zu,\"chunk\":%d,\n\"departments\":[",
-               s->doc_count, st->shards, SEARCH_CHUNK);
-    for (size_t i = 0; i < s->cfg->department_count; i++) {
-        buf_puts(&data, i ? ",[" : "[");
-        search_json_string(&data, s->cfg->departments[i].id);
-        buf_putc(&data, ',');
-        search_json_string(&data, s->cfg->departments[i].name);
-        buf_putc(&data, ']');
-    }
-    buf_puts(&data, "],\n\"categories\":[");
-    for (size_t i = 0; i < s->cat->count; i++) {
-        buf_puts(&data, i ? ",[" : "[");
-        search_json_string(&data, s->cat->categories[i].key);
-        buf_putc(&data, ',');
-        search_json_string(&data, s->cat->categories[i].name);
-        buf_printf(&data, ",%d]", s->cat->categories[i].parent);
-    }
-    buf_puts(&data, "],\n\"dept\":[");
-    for (size_t i = 0; i < s->doc_count; i++)
-        buf_printf(&data, i ? ",%d" : "%d", s->docs[i].dept);
-    buf_puts(&data, "],\n\"cat\":[");
-    for (size_t i = 0; i < s->doc_count; i++)
-        buf_printf(&data, i ? ",%d" : "%d", s->docs[i].category);
-    buf_puts(&data, "]}\n");
+    search_manifest_put(&data, s->cfg, s->cat, s->doc_count, st->shards, dept, cat_of);
     int rc = output_write(out, "/search/index.json", data.ptr, data.len, err);
     st->manifest_bytes = data.len;
     buf_free(&data);
+    if (s->keep) {
+        search_keep_note_index(s->keep, s->doc_count, st->shards, s->total, st->tokens, dept,
+                               cat_of);
+    } else {
+        free(dept);
+        free(cat_of);
+    }
     return rc;
 }
 
 int search_index_write(search_index *s, output *out, search_stats *stats, buf *err)
 {
     memset(stats, 0, sizeof *stats);
+    if (s->keep) {
+        bool skipped = search_keep_usable(s->keep); /* entries were taken, not added */
+        int rc = search_keep_write(s->keep, s->cfg, s->cat, s->doc_count, out, stats, err);
+        if (rc <= 0)
+            return rc;
+        memset(stats, 0, sizeof *stats);
+        search_keep_forget(s->keep);
+        if (skipped) {
+            size_t docs = s->doc_count;
+            s->doc_count = 0;
+            if (search_keep_replay(s->keep, s, docs, err) != 0)
+                return -1;
+        }
+    }
     stats->docs = s->doc_count;
     if (search_write_shards(s, out, stats, err) != 0 || search_write_docs(s, out, stats, err) != 0)
         return -1;
     return search_write_manifest(s, out, stats, err);
+}
+
+void search_index_keep(search_index *s, const char *file, const uint64_t *sums, size_t docs,
+                       const output *out, const search_keep_io *io, size_t workers,
+                       diag_list *diags)
+{
+    search_keep_free(s->keep);
+    s->keep = search_keep_open(file, sums, docs, out, io, workers, diags);
+}
+
+search_entry *search_index_kept_entry(search_index *s, size_t doc)
+{
+    return s->keep ? search_keep_entry(s->keep, doc) : NULL;
+}
+
+int search_index_save(search_index *s, const uint64_t *sums, size_t docs, buf *err)
+{
+    return s->keep ? search_keep_save(s->keep, sums, docs, err) : 0;
 }

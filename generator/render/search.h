@@ -35,6 +35,7 @@
 #include "../catalogue/catalogue.h"
 #include "../config/config.h"
 #include "../util/buf.h"
+#include "../util/diag.h"
 #include "output.h"
 
 #include <cmark-gfm.h>
@@ -127,5 +128,56 @@ typedef struct search_stats {
  * -1 with a message in *err. */
 #define SEARCH_SHARD_TARGET (32 * 1024)
 int search_index_write(search_index *s, output *out, search_stats *stats, buf *err);
+
+/* Keeping the index from build to build (search_keep.c). A rebuild where
+ * few items changed need not add every item's entry and write every shard:
+ * the build cache keeps, beside the entries, what the index was written
+ * from (each doc's entry checksum, department and category, and the size
+ * and checksum of every file it wrote). When this build's docs are in the
+ * same order and the previous build's entries of them are those the index
+ * was written from, the index takes search_index_kept_entry as a doc's
+ * entry unchanged (its summary read from the site's doc files, all found as
+ * written), works out at once what an entry collected anew changes (the
+ * tokens whose mask differs, the doc record), and writes only the shards and
+ * doc files that change, editing the previous ones read back from the site
+ * (and found as written); the rest of the site's index stays as it is (a
+ * new number of shards cuts all the shards anew from the previous ones).
+ * What cannot be done so (a file the edit needs changed or gone behind the
+ * build's back) makes the index whole again from this build's entries, as a
+ * build without the kept index does: the index is the same either way.
+ *
+ * The file: "GKSEARCH1", the gongkai version, then docs, shards, total
+ * weight and tokens; per doc its entry's checksum (hex), department + 1 and
+ * category + 1; per shard and per doc chunk its size and checksum (hex);
+ * then the checksum of all before. Every field ends with a NUL. A file that
+ * does not read so is ignored with a warning (GK403). */
+typedef struct search_keep_io {
+    /* The bytes of the previous build's entry of doc `doc` (the one the
+     * kept index holds) into *out: 0, or -1 when it cannot be read. */
+    int (*prev_entry)(void *ctx, size_t doc, buf *out);
+    /* The bytes of this build's entry of doc `doc`, once all are added. */
+    int (*entry)(void *ctx, size_t doc, buf *out);
+    void *ctx;
+} search_keep_io;
+
+/* Before any entry is added: keep the index saved in `file` when its docs
+ * had entries of checksums sums[0..docs) (sums NULL: the previous build's
+ * entries are not all known, so nothing is kept) and the previous site is
+ * at `out`'s target; its doc files are read on `workers` threads. The file
+ * is removed once the index starts to change, so that a build stopped
+ * before search_index_save leaves none. */
+void search_index_keep(search_index *s, const char *file, const uint64_t *sums, size_t docs,
+                       const output *out, const search_keep_io *io, size_t workers,
+                       diag_list *diags);
+/* The stand-in for doc `doc`'s previous entry when the index keeps it (and
+ * NULL when it does not): the doc's summary as the kept index has it, and
+ * nothing else. Adding it as that doc says the doc's entry is the previous
+ * build's; so an item that is not rendered again need not read its entry
+ * back. Any thread may ask at once. */
+search_entry *search_index_kept_entry(search_index *s, size_t doc);
+/* After search_index_write and the build cache's records: save what the
+ * next build needs to keep the index, sums[0..docs) being this build's
+ * entries' checksums. Returns 0, or -1 with a message in *err. */
+int search_index_save(search_index *s, const uint64_t *sums, size_t docs, buf *err);
 
 #endif

@@ -262,5 +262,6 @@ search_entry *search_collect(search_collector *c, lua_State *L, int item, cmark_
     e->token_count = c->token_count;
     e->tokens = tokens;
     e->text = text;
+    e->kept = false;
     return e;
 }

@@ -39,47 +39,14 @@ void search_entry_write(const search_entry *e, buf *out)
 
 /* ---- reading ----------------------------------------------------------- */
 
-typedef struct entry_reader {
-    const unsigned char *p, *end;
-    bool bad;
-} entry_reader;
-
-/* A varint no larger than `max`; bad otherwise, or when the bytes end. */
-static uint64_t entry_varint(entry_reader *r, uint64_t max)
-{
-    uint64_t v = 0;
-    for (unsigned shift = 0; !r->bad && r->p < r->end && shift < 64; shift += 7) {
-        unsigned char byte = *r->p++;
-        v |= (uint64_t)(byte & 0x7f) << shift;
-        if (!(byte & 0x80) && v <= max)
-            return v;
-        if (!(byte & 0x80))
-            break;
-    }
-    r->bad = true;
-    return 0;
-}
-
-/* The next `len` bytes, or NULL (and bad) when they are not all there. */
-static const unsigned char *entry_bytes(entry_reader *r, size_t len)
-{
-    if (r->bad || (size_t)(r->end - r->p) < len) {
-        r->bad = true;
-        return NULL;
-    }
-    const unsigned char *b = r->p;
-    r->p += len;
-    return b;
-}
-
 search_entry *search_entry_read(const void *data, size_t len)
 {
-    entry_reader r = {data, (const unsigned char *)data + len, false};
+    search_reader r = {data, (const unsigned char *)data + len, false};
     /* A token takes three bytes at least: that bounds what is allocated
      * before the bytes are trusted any further. */
-    size_t count = (size_t)entry_varint(&r, len / 3);
-    int dept = (int)entry_varint(&r, INT32_MAX) - 1;
-    int cat = (int)entry_varint(&r, INT32_MAX) - 1;
+    size_t count = (size_t)search_read_varint(&r, len / 3);
+    int dept = (int)search_read_varint(&r, INT32_MAX) - 1;
+    int cat = (int)search_read_varint(&r, INT32_MAX) - 1;
     if (r.bad)
         return NULL;
     /* The strings first, into the entry NUL-terminated; the tokens' part of
@@ -87,8 +54,8 @@ search_entry *search_entry_read(const void *data, size_t len)
     const unsigned char *string[SEARCH_DOC_STRINGS];
     size_t string_len[SEARCH_DOC_STRINGS], strings_len = 0;
     for (int k = 0; k < SEARCH_DOC_STRINGS; k++) {
-        string_len[k] = (size_t)entry_varint(&r, len);
-        string[k] = entry_bytes(&r, string_len[k]);
+        string_len[k] = (size_t)search_read_varint(&r, len);
+        string[k] = search_read_bytes(&r, string_len[k]);
         if (!string[k] || memchr(string[k], '\0', string_len[k]))
             return NULL;
         strings_len += string_len[k] + 1;
@@ -115,8 +82,8 @@ search_entry *search_entry_read(const void *data, size_t len)
         if (p < end && *p < 0x80) { /* the length in one byte, as almost always */
             n = *p++;
         } else {
-            entry_reader t = {p, end, false};
-            n = (size_t)entry_varint(&t, len);
+            search_reader t = {p, end, false};
+            n = (size_t)search_read_varint(&t, len);
             if (t.bad)
                 break;
             p = t.p;
@@ -139,6 +106,7 @@ search_entry *search_entry_read(const void *data, size_t len)
     e->token_count = count;
     e->tokens = tokens;
     e->text = text;
+    e->kept = false;
     return e;
 }
 

@@ -767,6 +767,7 @@ static int site_render_all(site_builder *b)
         return RENDER_ERROR_TEMPLATE;
     site_select_published(b);
     site_cache_open(b);
+    site_search_keep(b);
     int rc = site_main_open(b);
     /* Items first: their pages give the summaries that listings show. */
     if (rc == 0)
@@ -842,7 +843,8 @@ int render_site(const site_config *cfg, const catalogue *cat, naming *names,
              build_cache_save(opt->cache_file, b.site_key,
                               &(cache_records){b.deps, b.deps_len, b.next, cat->item_count,
                                                b.listed, b.listed_len},
-                              &err) != 0))
+                              &err) != 0 ||
+             site_search_save(&b, &err) != 0))
             diag_add(diags, DIAG_WARNING, "GK403", opt->cache_file, 0, 0, "%s", err.ptr);
     }
     if (rc == 0) {

@@ -192,6 +192,15 @@ bool site_deps_keep(site_builder *b, uint64_t data_key, uint64_t stored_key, siz
                     size_t *deps);
 void site_deps_free(site_builder *b);
 
+/* ---- site_search.c ------------------------------------------------------- */
+
+/* Keep the previous build's search index, when the cache has it (search.h):
+ * once the cache is open, before the items. */
+void site_search_keep(site_builder *b);
+/* Save it for the next build: after the cache's records. Returns 0, or -1
+ * with a message in *err. */
+int site_search_save(site_builder *b, buf *err);
+
 /* ---- site_keep.c --------------------------------------------------------- */
 
 /* Per published item, the key of what listings show of it (b->listed_key):

@@ -321,11 +321,17 @@ static uint64_t items_key(const site_builder *b, size_t i)
     return h;
 }
 
-/* The previous build's search entry of an item whose key is unchanged, or
- * NULL when it cannot be read back whole (the item is rendered then); its
- * bytes stay in st->scratch. */
-static search_entry *items_cached_entry(site_state *st, const cache_item *prev)
+/* The previous build's search entry of the item at position k, whose key
+ * is unchanged: the search index's stand-in when it keeps the index (nothing
+ * is read; st->scratch is left empty), else the entry read back, or NULL
+ * when it cannot be read back whole (the item is rendered then); its bytes
+ * stay in st->scratch. */
+static search_entry *items_cached_entry(site_state *st, const cache_item *prev, size_t k)
 {
+    search_entry *kept = search_index_kept_entry(st->b->search, k);
+    buf_reset(&st->scratch);
+    if (kept)
+        return kept;
     if (build_cache_entry_read(&st->b->cache, &prev->entry, &st->scratch) != 0)
         return NULL;
     return search_entry_read(st->scratch.ptr, st->scratch.len);
@@ -359,7 +365,7 @@ static int items_table_push(site_state *st, size_t i)
 
 /* An unchanged item: its pages as they were, and what the listings and the
  * search index take from it as the cache kept it (the entry's bytes are in
- * st->scratch). */
+ * st->scratch, empty when none were read). */
 static int items_reuse(items_job *job, site_state *st, size_t k, const cache_item *prev,
                        size_t deps, search_entry *entry)
 {
@@ -369,8 +375,8 @@ static int items_reuse(items_job *job, site_state *st, size_t k, const cache_ite
     site_item_found *f = &b->found[i];
     b->next[i] = *prev;
     b->next[i].deps = deps;
-    build_cache_entry_keep(&b->cache, &prev->entry, st->scratch.ptr, st->scratch.len,
-                           &b->next[i].entry);
+    build_cache_entry_keep(&b->cache, &prev->entry, st->scratch.len ? st->scratch.ptr : NULL,
+                           st->scratch.len, &b->next[i].entry);
     /* As items_body: an item given on request only has no summary. */
     f->summary = ci->item->disclosure == CONTENT_DISCLOSURE_PUBLIC
                      ? arena_strdup(&st->mem, search_entry_summary(entry))
@@ -395,7 +401,7 @@ static int items_render_one(items_job *job, site_state *st, search_collector *co
         const cache_item *prev = build_cache_find(&b->cache, it->path);
         size_t deps;
         if (prev && site_deps_keep(b, key, prev->key, prev->deps, &deps)) {
-            search_entry *entry = items_cached_entry(st, prev);
+            search_entry *entry = items_cached_entry(st, prev, k);
             if (entry && items_keep(st, prev))
                 return items_reuse(job, st, k, prev, deps, entry);
             search_entry_free(entry);

@@ -1,6 +1,7 @@
 #include "atomic.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -30,7 +31,7 @@ static void atomic_dir_sync(const char *path)
     buf_free(&dir);
 }
 
-static int atomic_put(int fd, const char *p, size_t len)
+static int atomic_put(int fd, const char *p, size_t len, bool flush)
 {
     while (len) {
         ssize_t n = write(fd, p, len);
@@ -41,10 +42,10 @@ static int atomic_put(int fd, const char *p, size_t len)
         p += n;
         len -= (size_t)n;
     }
-    return fsync(fd);
+    return flush ? fsync(fd) : 0;
 }
 
-int atomic_write(const char *path, const void *data, size_t len, buf *err)
+static int atomic_file(const char *path, const void *data, size_t len, bool flush, buf *err)
 {
     buf tmp = BUF_INIT;
     atomic_dir(path, &tmp);
@@ -54,7 +55,7 @@ int atomic_write(const char *path, const void *data, size_t len, buf *err)
     int fd = open(tmp.ptr, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
     if (fd < 0) {
         buf_printf(err, "无法写入 %s：%s", tmp.ptr, strerror(errno));
-    } else if (atomic_put(fd, data, len) != 0) {
+    } else if (atomic_put(fd, data, len, flush) != 0) {
         buf_printf(err, "无法写入 %s：%s", tmp.ptr, strerror(errno));
         close(fd);
         unlink(tmp.ptr);
@@ -62,11 +63,22 @@ int atomic_write(const char *path, const void *data, size_t len, buf *err)
         buf_printf(err, "无法写入 %s：%s", path, strerror(errno));
         unlink(tmp.ptr);
     } else {
-        atomic_dir_sync(path);
+        if (flush)
+            atomic_dir_sync(path);
         rc = 0;
     }
     buf_free(&tmp);
     return rc;
+}
+
+int atomic_write(const char *path, const void *data, size_t len, buf *err)
+{
+    return atomic_file(path, data, len, true, err);
+}
+
+int atomic_replace(const char *path, const void *data, size_t len, buf *err)
+{
+    return atomic_file(path, data, len, false, err);
 }
 
 int atomic_rename(const char *from, const char *to, buf *err)

@@ -14,6 +14,12 @@
  * Returns 0, or -1 with a message in *err (the old file untouched). */
 int atomic_write(const char *path, const void *data, size_t len, buf *err);
 
+/* atomic_write without the flushes, which can cost milliseconds at the end
+ * of a build that wrote many files: whole or not at all while the system
+ * runs, but after a power failure the file may be missing, empty or cut
+ * short. Only for a cache that checks its own bytes when it reads them. */
+int atomic_replace(const char *path, const void *data, size_t len, buf *err);
+
 /* Flush the finished file `from` and rename it to `to` (same file system),
  * then flush `to`'s directory. Returns 0, or -1 with a message in *err. */
 int atomic_rename(const char *from, const char *to, buf *err);

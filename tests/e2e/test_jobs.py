@@ -7,7 +7,9 @@ are rendered too). A template error on a worker fails the build cleanly, and
 only what changed, and its site is the one a build without cache makes; a
 damaged cache or one of another version is set aside with a warning. So
 are the search entries it keeps: after an edit of an item's summary and
-search text, and over an entries file cut short, damaged or deleted. Files
+search text, and over an entries file cut short, damaged or deleted (a
+build that keeps the search index reads no entry of an item it does not
+render, and sees no damage there). Files
 no page writes any more leave the site by the list of the files the
 previous build wrote, or by a walk of the site without a list it can use.
 Prints "N passed, N failed"."""
@@ -391,11 +393,22 @@ def test_entries(tmp):
     with open(entries, "rb") as f:
         data = f.read()
     mid = len(data) // 2
+    kept = os.path.join(site, ".gongkai", "items.search")
     for what, damaged in (("cut short", data[:mid]),
                           ("damaged", data[:mid] + bytes(b ^ 0x55 for b in data[mid:mid + 64]) +
                            data[mid + 64:])):
+        # The kept search index needs no entry of an item not rendered again.
         with open(entries, "wb") as f:
             f.write(damaged)
+        r = gongkai("build", "-s", site, "-o", out)
+        check(r.returncode == 0 and pages_rendered(r) == listings,
+              "an entries file %s under the kept search index: exit %d, %d pages rendered, not %d"
+              % (what, r.returncode, pages_rendered(r), listings))
+        same_tree(out, ref, "the site built over an entries file %s, the search index kept" % what)
+        # Without it every entry is read back: what does not read is rendered anew.
+        with open(entries, "wb") as f:
+            f.write(damaged)
+        os.unlink(kept)
         r = gongkai("build", "-s", site, "-o", out)
         check(r.returncode == 0 and listings < pages_rendered(r) < total,
               "an entries file %s: exit %d, %d pages rendered (no change: %d, all: %d)" %

@@ -1,4 +1,5 @@
-/* util: dates, UTF-8, buffers, the value table, diagnostics, TSV fields. */
+/* util: dates, UTF-8, buffers, the value table, diagnostics, TSV fields,
+ * files replaced whole. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -6,6 +7,7 @@
 
 #include <cmocka.h>
 
+#include "../../generator/util/atomic.h"
 #include "../../generator/util/buf.h"
 #include "../../generator/util/date.h"
 #include "../../generator/util/diag.h"
@@ -17,9 +19,11 @@
 
 #include <lauxlib.h>
 
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static void test_date_validity(void **state)
 {
@@ -362,6 +366,36 @@ static void test_fields_seal(void **state)
     buf_free(&empty);
 }
 
+/* A file replaced, flushed or not, holds the new bytes, and nothing else
+ * is left in its folder; a folder that is not there is an error. */
+static void test_atomic_files(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/gk-atomic-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char path[64];
+    snprintf(path, sizeof path, "%s/f", dir);
+    buf err = BUF_INIT, back = BUF_INIT;
+    assert_int_equal(atomic_write(path, "first", 5, &err), 0);
+    assert_int_equal(atomic_replace(path, "second", 6, &err), 0);
+    assert_int_equal(buf_read_file(&back, path), 0);
+    assert_string_equal(buf_cstr(&back), "second");
+    DIR *d = opendir(dir);
+    size_t entries = 0;
+    for (struct dirent *e; (e = readdir(d)) != NULL;)
+        entries += e->d_name[0] != '.' || strlen(e->d_name) > 2;
+    closedir(d);
+    assert_int_equal(entries, 1);
+    char missing[80];
+    snprintf(missing, sizeof missing, "%s/no/f", dir);
+    assert_int_equal(atomic_replace(missing, "x", 1, &err), -1);
+    assert_non_null(strstr(buf_cstr(&err), "无法写入"));
+    assert_int_equal(unlink(path), 0);
+    assert_int_equal(rmdir(dir), 0);
+    buf_free(&err);
+    buf_free(&back);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -377,6 +411,7 @@ int main(void)
         cmocka_unit_test(test_fields_reader),
         cmocka_unit_test(test_sandbox_heap),
         cmocka_unit_test(test_fields_seal),
+        cmocka_unit_test(test_atomic_files),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,88 @@
+/* The search index kept from build to build (search.h): the build cache's
+ * records say which entries the previous build had for this build's docs,
+ * and where the index reads them and this build's back. */
+#include "site_internal.h"
+
+#include "../util/pool.h"
+#include "../util/xalloc.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* The file beside the build cache's records: items.cache, items.search. */
+static void site_search_file(const site_builder *b, buf *out)
+{
+    size_t stem = strlen(b->opt->cache_file);
+    if (stem > 6 && strcmp(b->opt->cache_file + stem - 6, ".cache") == 0)
+        stem -= 6;
+    buf_put(out, b->opt->cache_file, stem);
+    buf_puts(out, ".search");
+}
+
+static int site_search_prev_entry(void *ctx, size_t doc, buf *out)
+{
+    site_builder *b = ctx;
+    const cache_item *prev =
+        build_cache_find(&b->cache, b->cat->items[b->published[doc]].item->path);
+    return prev ? build_cache_entry_read(&b->cache, &prev->entry, out) : -1;
+}
+
+static int site_search_entry(void *ctx, size_t doc, buf *out)
+{
+    site_builder *b = ctx;
+    return build_cache_entry_reread(&b->cache, &b->next[b->published[doc]].entry, out);
+}
+
+/* Per published item, the checksum of the entry the previous build's
+ * record of it has; NULL when an item has none. The records and b->by_source
+ * are both sorted by source path: one walk. */
+static uint64_t *site_search_prev_sums(const site_builder *b)
+{
+    size_t n = b->published_len, *at = xmalloc((b->cat->item_count + 1) * sizeof *at);
+    for (size_t k = 0; k < n; k++)
+        at[b->published[k]] = k;
+    uint64_t *sums = xmalloc((n + 1) * sizeof *sums);
+    const build_cache *c = &b->cache;
+    size_t r = 0, j = 0;
+    for (; j < n; j++) {
+        const char *path = b->cat->items[b->by_source[j]].item->path;
+        int cmp = -1;
+        while (r < c->len && (cmp = strcmp(c->items[r].path, path)) < 0)
+            r++;
+        if (r == c->len || cmp != 0 || c->items[r].entry.len == 0)
+            break;
+        sums[at[b->by_source[j]]] = c->items[r].entry.sum;
+    }
+    free(at);
+    if (j < n) {
+        free(sums);
+        return NULL;
+    }
+    return sums;
+}
+
+void site_search_keep(site_builder *b)
+{
+    if (!b->next)
+        return;
+    buf file = BUF_INIT;
+    site_search_file(b, &file);
+    uint64_t *sums = site_search_prev_sums(b);
+    search_keep_io io = {site_search_prev_entry, site_search_entry, b};
+    size_t workers = b->opt->jobs ? b->opt->jobs : pool_default_workers();
+    search_index_keep(b->search, file.ptr, sums, b->published_len, &b->out, &io, workers, b->diags);
+    free(sums);
+    buf_free(&file);
+}
+
+int site_search_save(site_builder *b, buf *err)
+{
+    if (!b->next)
+        return 0;
+    uint64_t *sums = xmalloc((b->published_len + 1) * sizeof *sums);
+    for (size_t k = 0; k < b->published_len; k++)
+        sums[k] = b->next[b->published[k]].entry.sum;
+    int rc = search_index_save(b->search, sums, b->published_len, err);
+    free(sums);
+    return rc;
+}

@@ -1,0 +1,429 @@
+/* The search index kept from build to build (search_keep.c): generation
+ * after generation of made-up docs, a few changed each time (tokens gone,
+ * new, with other fields; summaries with characters JSON escapes; another
+ * department), the kept index writes the files a full build of the same
+ * docs writes, byte for byte, also when a changed doc's previous entry does
+ * not read back and when the index needs another number of shards; the
+ * stand-ins of unchanged docs give their summaries. A kept file that does
+ * not read, or that was made from other entries, is not used; a shard gone
+ * from the site makes the index whole again. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "../../generator/render/search.h"
+#include "../../generator/render/search_internal.h"
+#include "../../generator/util/hash.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define DOCS 300
+#define VOCABULARY 4000
+#define DOC_TOKENS 40
+/* Tokens from here on are long: they weigh. */
+#define LONG_TOKENS 1000000u
+
+static department test_depts[] = {{.id = "zfb", .name = "县政府办公室"},
+                                  {.id = "czj", .name = "财政局"}};
+static const site_config test_cfg = {.departments = test_depts, .department_count = 2};
+static category test_cats[] = {{.key = "czxx", .name = "财政信息", .parent = -1},
+                               {.key = "ysjs", .name = "预决算", .parent = 0}};
+static const catalogue test_cat = {.categories = test_cats, .count = 2};
+
+/* One doc as the test keeps it: its entry's bytes (search_entry_write's
+ * format), made from these. */
+typedef struct doc {
+    char summary[96];
+    int dept;
+    unsigned token[DOC_TOKENS * 4]; /* vocabulary numbers, distinct */
+    unsigned char mask[DOC_TOKENS * 4];
+    size_t tokens;
+    buf bytes;
+} doc;
+
+/* The docs of this generation and of the previous one. */
+typedef struct world {
+    doc now[DOCS], was[DOCS];
+    uint64_t sums[DOCS];
+    bool lost[DOCS]; /* its previous entry does not read back */
+    uint32_t x;
+    char dir[64], site[128], ref[128], file[160];
+} world;
+
+static uint32_t next_random(world *w)
+{
+    w->x = w->x * 1103515245u + 12345u;
+    return w->x >> 8;
+}
+
+/* Token n of the vocabulary: a word, or CJK characters and a number. */
+static void token_text(unsigned n, buf *out)
+{
+    static const char cjk[] = "财政预算公开信息政府采购资金项目经费年度报告";
+    size_t chars = (sizeof cjk - 1) / 3;
+    if (n >= LONG_TOKENS) {
+        buf_printf(out, "long%u", n);
+        for (int k = 0; k < 400; k++)
+            buf_putc(out, 'x');
+    } else if (n % 3 == 0) {
+        buf_printf(out, "w%u", n);
+    } else {
+        buf_put(out, cjk + n % chars * 3, 3);
+        buf_put(out, cjk + n / chars % chars * 3, 3);
+        buf_printf(out, "%u", n);
+    }
+}
+
+static void doc_encode(doc *d, unsigned number)
+{
+    buf_reset(&d->bytes);
+    search_varint_put(&d->bytes, d->tokens);
+    search_varint_put(&d->bytes, (uint64_t)(d->dept + 1));
+    search_varint_put(&d->bytes, (uint64_t)(number % 2 + 1));
+    char title[32], url[32];
+    snprintf(title, sizeof title, "第%u号", number);
+    snprintf(url, sizeof url, "/czj/%u/", number);
+    const char *strings[SEARCH_DOC_STRINGS] = {title, url, "2025-01-02", "", "", d->summary};
+    for (int k = 0; k < SEARCH_DOC_STRINGS; k++) {
+        search_varint_put(&d->bytes, strlen(strings[k]));
+        buf_puts(&d->bytes, strings[k]);
+    }
+    buf text = BUF_INIT;
+    for (size_t i = 0; i < d->tokens; i++) {
+        buf_reset(&text);
+        token_text(d->token[i], &text);
+        search_varint_put(&d->bytes, text.len);
+        buf_putc(&d->bytes, (char)d->mask[i]);
+        buf_put(&d->bytes, text.ptr, text.len);
+    }
+    buf_free(&text);
+}
+
+static bool doc_has(const doc *d, unsigned token)
+{
+    for (size_t i = 0; i < d->tokens; i++)
+        if (d->token[i] == token)
+            return true;
+    return false;
+}
+
+static unsigned char random_mask(world *w)
+{
+    static const unsigned char masks[] = {SEARCH_FIELD_BODY, SEARCH_FIELD_BODY,
+                                          SEARCH_FIELD_TITLE | SEARCH_FIELD_BODY,
+                                          SEARCH_FIELD_TITLE, SEARCH_FIELD_KEYWORDS};
+    return masks[next_random(w) % sizeof masks];
+}
+
+static void doc_add_token(world *w, doc *d, unsigned token)
+{
+    if (doc_has(d, token) || d->tokens == sizeof d->token / sizeof *d->token)
+        return;
+    d->token[d->tokens] = token;
+    d->mask[d->tokens++] = random_mask(w);
+}
+
+static void world_init(world *w)
+{
+    memset(w, 0, sizeof *w);
+    w->x = 7;
+    snprintf(w->dir, sizeof w->dir, "/tmp/gk-keep-XXXXXX");
+    assert_non_null(mkdtemp(w->dir));
+    snprintf(w->site, sizeof w->site, "%s/site", w->dir);
+    snprintf(w->ref, sizeof w->ref, "%s/ref", w->dir);
+    snprintf(w->file, sizeof w->file, "%s/items.search", w->dir);
+    for (unsigned i = 0; i < DOCS; i++) {
+        doc *d = &w->now[i];
+        snprintf(d->summary, sizeof d->summary, "第%u条的摘要", i);
+        d->dept = (int)(i % 3) - 1;
+        while (d->tokens < DOC_TOKENS)
+            doc_add_token(w, d, next_random(w) % VOCABULARY);
+        doc_encode(d, i);
+    }
+}
+
+static void world_free(world *w)
+{
+    for (unsigned i = 0; i < DOCS; i++) {
+        buf_free(&w->now[i].bytes);
+        buf_free(&w->was[i].bytes);
+    }
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", w->dir);
+    assert_int_equal(system(cmd), 0);
+}
+
+/* ---- the index's callbacks ------------------------------------------------ */
+
+static int prev_entry(void *ctx, size_t i, buf *out)
+{
+    world *w = ctx;
+    if (w->lost[i])
+        return -1;
+    buf_reset(out);
+    buf_put(out, w->was[i].bytes.ptr, w->was[i].bytes.len);
+    return 0;
+}
+
+static int this_entry(void *ctx, size_t i, buf *out)
+{
+    world *w = ctx;
+    buf_reset(out);
+    buf_put(out, w->now[i].bytes.ptr, w->now[i].bytes.len);
+    return 0;
+}
+
+/* ---- builds ----------------------------------------------------------------- */
+
+typedef enum { FULL, KEEP } build_kind;
+
+/* Build this generation's index at `site`: FULL adds every entry, KEEP
+ * (over the previous build) the stand-ins of unchanged docs; both save it
+ * for the next. Returns how many diagnostics the build added. */
+static size_t build(world *w, const char *site, build_kind kind, const bool *changed,
+                    bool expect_kept)
+{
+    output out;
+    buf err = BUF_INIT;
+    diag_list diags;
+    diag_list_init(&diags);
+    assert_int_equal(output_open(&out, site, &err), 0);
+    search_index *s = search_index_new(&test_cfg, &test_cat);
+    search_keep_io io = {prev_entry, this_entry, w};
+    uint64_t sums[DOCS];
+    for (unsigned i = 0; i < DOCS; i++)
+        sums[i] = w->sums[i];
+    search_index_keep(s, w->file, kind == KEEP ? sums : NULL, DOCS, &out, &io, 2, &diags);
+    for (unsigned i = 0; i < DOCS; i++) {
+        search_entry *kept = search_index_kept_entry(s, i);
+        assert_true(!kept == !expect_kept);
+        if (kept && !changed[i]) {
+            assert_string_equal(search_entry_summary(kept), w->was[i].summary);
+            search_index_add(s, kept);
+            continue;
+        }
+        search_entry_free(kept);
+        search_entry *e = search_entry_read(w->now[i].bytes.ptr, w->now[i].bytes.len);
+        assert_non_null(e);
+        search_index_add(s, e);
+    }
+    search_stats st;
+    assert_int_equal(search_index_write(s, &out, &st, &err), 0);
+    assert_int_equal(output_commit(&out, &err), 0);
+    for (unsigned i = 0; i < DOCS; i++)
+        sums[i] = hash64_block(w->now[i].bytes.ptr, w->now[i].bytes.len);
+    assert_int_equal(search_index_save(s, sums, DOCS, &err), 0);
+    memcpy(w->sums, sums, sizeof sums);
+    output_free(&out);
+    search_index_free(s);
+    buf_free(&err);
+    size_t n = diags.len;
+    diag_list_free(&diags);
+    return n;
+}
+
+/* The same files under both sites' /search/. */
+static void assert_same_index(const world *w)
+{
+    char cmd[400];
+    snprintf(cmd, sizeof cmd, "diff -r '%s/search' '%s/search' >/dev/null", w->site, w->ref);
+    assert_int_equal(system(cmd), 0);
+}
+
+/* A full build of this generation at `ref`, without the kept file. */
+static void build_ref(world *w)
+{
+    char cmd[200], saved[200];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", w->ref);
+    assert_int_equal(system(cmd), 0);
+    snprintf(saved, sizeof saved, "%s.saved", w->file);
+    assert_int_equal(rename(w->file, saved), 0);
+    uint64_t sums[DOCS];
+    memcpy(sums, w->sums, sizeof sums);
+    bool none[DOCS] = {false};
+    build(w, w->ref, FULL, none, false);
+    memcpy(w->sums, sums, sizeof sums);
+    assert_int_equal(rename(saved, w->file), 0);
+}
+
+/* Start a generation: what is now becomes what was. */
+static void next_generation(world *w, bool *changed)
+{
+    for (unsigned i = 0; i < DOCS; i++) {
+        buf_free(&w->was[i].bytes);
+        w->was[i] = w->now[i];
+        w->was[i].bytes = (buf)BUF_INIT;
+        buf_put(&w->was[i].bytes, w->now[i].bytes.ptr, w->now[i].bytes.len);
+        changed[i] = false;
+        w->lost[i] = false;
+    }
+}
+
+/* Change doc i a little: tokens gone, new ones, other fields. */
+static void change_doc(world *w, unsigned i, bool *changed)
+{
+    doc *d = &w->now[i];
+    for (int k = 0; k < 5 && d->tokens > 1; k++) {
+        size_t at = next_random(w) % d->tokens;
+        d->token[at] = d->token[--d->tokens];
+        d->mask[at] = d->mask[d->tokens];
+    }
+    for (int k = 0; k < 5; k++)
+        doc_add_token(w, d, next_random(w) % VOCABULARY);
+    doc_add_token(w, d, VOCABULARY + next_random(w) % 1000); /* maybe new to the index */
+    d->mask[next_random(w) % d->tokens] = random_mask(w);
+    changed[i] = true;
+    doc_encode(d, i);
+}
+
+static void test_generations(void **state)
+{
+    (void)state;
+    world *w = calloc(1, sizeof *w);
+    world_init(w);
+    bool changed[DOCS] = {false};
+    next_generation(w, changed);
+    assert_int_equal(build(w, w->site, FULL, changed, false), 0);
+
+    for (int gen = 0; gen < 12; gen++) {
+        next_generation(w, changed);
+        for (int n = 0; n < 1 + gen % 4; n++)
+            change_doc(w, next_random(w) % DOCS, changed);
+        unsigned i = next_random(w) % DOCS;
+        switch (gen % 4) {
+        case 0: /* another department, all else the same */
+            w->now[i].dept = (w->now[i].dept + 2) % 3 - 1;
+            doc_encode(&w->now[i], i);
+            changed[i] = true;
+            break;
+        case 1: /* a summary JSON must escape */
+            snprintf(w->now[i].summary, sizeof w->now[i].summary, "“引号”\"与\\反斜杠\n\t%c%d", 1,
+                     gen);
+            doc_encode(&w->now[i], i);
+            changed[i] = true;
+            break;
+        case 2: /* its previous entry does not read back */
+            change_doc(w, i, changed);
+            w->lost[i] = true;
+            break;
+        case 3: /* rendered again, the same */
+            changed[i] = true;
+            break;
+        }
+        assert_int_equal(build(w, w->site, KEEP, changed, true), 0);
+        build_ref(w);
+        assert_same_index(w);
+    }
+    world_free(w);
+    free(w);
+}
+
+static size_t shard_count(const world *w)
+{
+    char path[200];
+    size_t n = 0;
+    for (;; n++) {
+        snprintf(path, sizeof path, "%s/search/s/%zu.bin", w->site, n);
+        if (access(path, F_OK) != 0)
+            return n;
+    }
+}
+
+static void test_more_shards_and_back(void **state)
+{
+    (void)state;
+    world *w = calloc(1, sizeof *w);
+    world_init(w);
+    bool changed[DOCS] = {false};
+    next_generation(w, changed);
+    build(w, w->site, FULL, changed, false);
+    size_t shards = shard_count(w);
+
+    /* Long tokens new to the index in one doc: more shards. */
+    next_generation(w, changed);
+    doc *d = &w->now[5];
+    size_t had = d->tokens;
+    for (unsigned t = 0; t < DOC_TOKENS * 3; t++)
+        doc_add_token(w, d, LONG_TOKENS + t);
+    doc_encode(d, 5);
+    changed[5] = true;
+    build(w, w->site, KEEP, changed, true);
+    build_ref(w);
+    assert_same_index(w);
+    size_t more = shard_count(w);
+
+    next_generation(w, changed);
+    d->tokens = had;
+    doc_encode(d, 5);
+    changed[5] = true;
+    build(w, w->site, KEEP, changed, true);
+    build_ref(w);
+    assert_same_index(w);
+    assert_true(more > shards);
+    assert_int_equal(shard_count(w), shards);
+    world_free(w);
+    free(w);
+}
+
+static void test_not_kept(void **state)
+{
+    (void)state;
+    world *w = calloc(1, sizeof *w);
+    world_init(w);
+    bool changed[DOCS] = {false};
+    next_generation(w, changed);
+    build(w, w->site, FULL, changed, false);
+
+    /* Other entries than the index was made from: nothing kept, no word. */
+    next_generation(w, changed);
+    w->sums[3] ^= 1;
+    changed[3] = true;
+    assert_int_equal(build(w, w->site, KEEP, changed, false), 0);
+
+    /* A damaged file: a warning, nothing kept. */
+    FILE *f = fopen(w->file, "r+b");
+    assert_non_null(f);
+    assert_int_equal(fseek(f, 40, SEEK_SET), 0);
+    fputc('#', f);
+    fclose(f);
+    next_generation(w, changed);
+    assert_int_equal(build(w, w->site, KEEP, changed, false), 1);
+    build_ref(w);
+    assert_same_index(w);
+
+    /* Kept again after that build saved it. */
+    next_generation(w, changed);
+    change_doc(w, 9, changed);
+    assert_int_equal(build(w, w->site, KEEP, changed, true), 0);
+    build_ref(w);
+    assert_same_index(w);
+
+    /* A shard gone from the site: found out when writing, and the index
+     * made whole from this build's entries. */
+    char shard[200];
+    snprintf(shard, sizeof shard, "%s/search/s/0.bin", w->site);
+    assert_int_equal(unlink(shard), 0);
+    next_generation(w, changed);
+    change_doc(w, 11, changed);
+    assert_int_equal(build(w, w->site, KEEP, changed, true), 0);
+    build_ref(w);
+    assert_same_index(w);
+    world_free(w);
+    free(w);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_generations),
+        cmocka_unit_test(test_more_shards_and_back),
+        cmocka_unit_test(test_not_kept),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
