@@ -171,6 +171,11 @@ int site_render_versions(site_state *st, const history_revisions *rv, const cont
  * the search index in order and sets what listings need on the tables of
  * b->main. The output does not depend on the number of workers. */
 int site_render_items(site_builder *b);
+/* Catalogue item i's search entry made afresh from its file, as its pages'
+ * render made it, as bytes (search_entry_write) in *out: for an index that
+ * must be made whole after the items when the build cache cannot give an
+ * unchanged item's entry back. On the main state. */
+void site_item_entry(site_builder *b, size_t i, buf *out);
 /* A revision_links_fn for the site_state `state`: links in an earlier
  * version's body to items' files lead to those items' pages. */
 void site_links_aim(void *state, cmark_node *doc, const char *source, const char *page);

@@ -248,6 +248,24 @@ static cmark_node *items_body(site_state *st, const catalogue_item *ci, site_ite
     return doc;
 }
 
+void site_item_entry(site_builder *b, size_t i, buf *out)
+{
+    lua_State *L = b->main.L;
+    const content_item *it = b->cat->items[i].item;
+    cmark_node *doc =
+        it->disclosure == CONTENT_DISCLOSURE_PUBLIC ? markdown_parse(it->body, it->body_len) : NULL;
+    search_collector *collector = search_collector_new(b->cfg, b->cat);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, site_item_ref(b, i));
+    search_entry *entry = search_collect(collector, L, -1, doc);
+    lua_pop(L, 1);
+    buf_reset(out);
+    search_entry_write(entry, out);
+    search_entry_free(entry);
+    search_collector_free(collector);
+    if (doc)
+        cmark_node_free(doc);
+}
+
 /* Leave the entry of position k; when no worker is adding, add it and
  * every entry after it that is ready. The adding runs outside the lock, so
  * that the other workers leave theirs and go on meanwhile: one worker at a

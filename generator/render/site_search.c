@@ -27,10 +27,15 @@ static int site_search_prev_entry(void *ctx, size_t doc, buf *out)
     return prev ? build_cache_entry_read(&b->cache, &prev->entry, out) : -1;
 }
 
+/* This build's entry of a doc: as the cache holds it, or else (the cache
+ * damaged) made again from the item's file, never a failed build. */
 static int site_search_entry(void *ctx, size_t doc, buf *out)
 {
     site_builder *b = ctx;
-    return build_cache_entry_reread(&b->cache, &b->next[b->published[doc]].entry, out);
+    size_t i = b->published[doc];
+    if (build_cache_entry_reread(&b->cache, &b->next[i].entry, out) != 0)
+        site_item_entry(b, i, out);
+    return 0;
 }
 
 /* Per published item, the checksum of the entry the previous build's

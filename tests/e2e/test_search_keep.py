@@ -203,6 +203,17 @@ def test_damage(s):
     err, _ = s.build("after the edited item's previous entry was damaged")
     check("GK403" not in err, "damaged entries warned: %s" % err[-300:])
 
+    # Both at once: a shard changed behind the build's back makes the whole
+    # index be made again, and the unchanged items' entries cannot be read
+    # back: they are made afresh from their files, and the build succeeds.
+    s.build("before shards and entries are damaged together")
+    for f in os.listdir(os.path.join(s.out, "search", "s")):
+        damage(os.path.join(s.out, "search", "s", f), flip)
+    damage(os.path.join(s.site, ".gongkai", "items.entries"),
+           lambda d: d[:8] + bytes(b ^ 0x33 for b in d[8:]))
+    edit(item, new_words)
+    s.build("after shards and every entry were damaged")
+
 
 def main():
     for binary in [b for b in BINARIES if os.path.exists(b)]:
