@@ -2,10 +2,22 @@
 
 #include <string.h>
 
+/* Eight bytes at a time, then FNV-1a over the rest: a key is fed many
+ * strings and numbers, most of them longer than a few bytes. */
 uint64_t hash64(uint64_t h, const void *data, size_t len)
 {
     const unsigned char *p = data;
-    for (size_t i = 0; i < len; i++) {
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t w;
+        memcpy(&w, p + i, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+        w = __builtin_bswap64(w);
+#endif
+        h = (h ^ w) * 0xff51afd7ed558ccdULL;
+        h ^= h >> 32;
+    }
+    for (; i < len; i++) {
         h ^= p[i];
         h *= 0x100000001b3ULL;
     }

@@ -1,5 +1,7 @@
-/* FNV-1a, 64 bits: a fast hash for cache keys (not for anything an attacker
- * chooses). Feed `h` from HASH64_INIT, piece by piece. */
+/* A fast 64-bit hash for cache keys (not for anything an attacker chooses):
+ * eight bytes at a time, FNV-1a over the last few (so, for fewer than eight
+ * bytes, FNV-1a itself). Feed `h` from HASH64_INIT, piece by piece. Its values
+ * are cache keys only: a change makes the next build render everything. */
 #ifndef GK_UTIL_HASH_H
 #define GK_UTIL_HASH_H
 

@@ -744,6 +744,16 @@ static void test_hash64(void **state)
     assert_true(hash64(HASH64_INIT, "", 0) == 0xcbf29ce484222325ULL);
     assert_true(hash64(HASH64_INIT, "a", 1) == 0xaf63dc4c8601ec8cULL);
     assert_true(hash64(HASH64_INIT, "foobar", 6) == 0x85944171f73967e8ULL);
+    /* Eight bytes at a time past the first few: pinned too, and every byte
+     * of a longer text counts. */
+    assert_true(hash64(HASH64_INIT, "gongkai 政务公开", 20) == 0x7255ac8fa27ee695ULL);
+    char text[41] = "0123456789abcdefghijklmnopqrstuvwxyzABCD";
+    uint64_t whole = hash64(HASH64_INIT, text, 40);
+    for (size_t i = 0; i < 40; i++) {
+        text[i] ^= 1;
+        assert_true(hash64(HASH64_INIT, text, 40) != whole);
+        text[i] ^= 1;
+    }
     assert_true(hash64_str(hash64_str(HASH64_INIT, "ab"), "c") !=
                 hash64_str(hash64_str(HASH64_INIT, "a"), "bc"));
     assert_true(hash64_str(HASH64_INIT, NULL) != hash64_str(HASH64_INIT, ""));
