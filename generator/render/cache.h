@@ -152,13 +152,15 @@ void build_cache_entry_append(build_cache *c, const void *data, size_t len, cach
  * it went in the new file (len 0 when it did not read back). */
 void build_cache_entry_keep(build_cache *c, const cache_entry *prev, const void *data, size_t len,
                             cache_entry *at);
-/* Flush this build's entries and put a new entries file in place: before
- * build_cache_save. Returns 0, or -1 with a message in *err. */
+/* Finish this build's entries and put a new entries file in place (not
+ * flushed to disk: the records' checksums find what a power failure lost),
+ * before build_cache_save. Returns 0, or -1 with a message in *err. */
 int build_cache_entries_commit(build_cache *c, buf *err);
 
 /* The previous record of the listing page written at site path `path`, or NULL. */
 const cache_listing *build_cache_listing_find(const build_cache *c, const char *path);
-/* Write `rec` as the cache at `file`, atomically, creating its folder.
+/* Write `rec` as the cache at `file`, whole or not at all, sealed
+ * (fields_seal) and not flushed to disk, creating its folder.
  * Returns 0, or -1 with a message in *err. */
 int build_cache_save(const char *file, uint64_t site_key, const cache_records *rec, buf *err);
 void build_cache_free(build_cache *c);

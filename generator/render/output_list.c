@@ -178,7 +178,9 @@ void output_list_save(output *o)
         path_mkdirs(o->list.ptr);
         *slash = '/';
     }
-    atomic_write(o->list.ptr, data.ptr, data.len, &err);
+    /* Not flushed to disk: the checksum above tells a list a power failure
+     * cut short, which is then not used (the folder is walked instead). */
+    atomic_replace(o->list.ptr, data.ptr, data.len, &err);
     free(real);
     buf_free(&data);
     buf_free(&err);

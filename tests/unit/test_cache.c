@@ -17,6 +17,7 @@
 #include "../../generator/render/markdown.h"
 #include "../../generator/render/search.h"
 #include "../../generator/render/search_internal.h"
+#include "../../generator/util/fields.h"
 #include "../../generator/util/hash.h"
 #include "../../generator/util/pool.h"
 
@@ -235,15 +236,39 @@ static void load_expect_warning(const char *data, size_t len)
     diag_list_free(&d);
 }
 
+/* The file ends in a seal (fields_seal) that any change breaks; the
+ * records are checked all the same: the fields body[0..len) sealed anew must
+ * be refused too. */
+static void load_sealed_expect_warning(const char *body, size_t len)
+{
+    buf sealed = BUF_INIT;
+    buf_put(&sealed, body, len);
+    fields_seal(&sealed);
+    load_expect_warning(sealed.ptr, sealed.len);
+    buf_free(&sealed);
+}
+
+/* The length of the saved file's fields, before its seal. */
+static size_t sealed_body(const buf *text)
+{
+    size_t body = 0;
+    assert_true(fields_sealed(text->ptr, text->len, &body));
+    return body;
+}
+
 static void test_damaged(void **state)
 {
     (void)state;
     save_two(7);
     buf text = BUF_INIT;
     assert_int_equal(buf_read_file(&text, file), 0);
-    /* Every cut short of the whole file is refused, never half trusted. */
+    size_t body = sealed_body(&text);
+    /* Every cut short of the whole file is refused, never half trusted,
+     * sealed again or not. */
     for (size_t cut = 1; cut < text.len; cut += 7)
         load_expect_warning(text.ptr, cut);
+    for (size_t cut = 1; cut < body; cut += 7)
+        load_sealed_expect_warning(text.ptr, cut);
     buf copy = BUF_INIT;
     buf_put(&copy, text.ptr, text.len);
     char *size = NULL;
@@ -253,6 +278,7 @@ static void test_damaged(void **state)
     assert_non_null(size);
     memcpy(size, "12x4", 4);
     load_expect_warning(copy.ptr, copy.len);
+    load_sealed_expect_warning(copy.ptr, body);
     buf_reset(&copy);
     buf_put(&copy, text.ptr, text.len);
     memcpy(copy.ptr + 9, "9", 1); /* the version: 9.1.0 */
@@ -288,20 +314,21 @@ static void test_deps_damaged(void **state)
     save_two(7);
     buf text = BUF_INIT, copy = BUF_INIT;
     assert_int_equal(buf_read_file(&text, file), 0);
+    size_t body = sealed_body(&text);
     patched(&copy, &text, "DEPS", "DEPZ");
-    load_expect_warning(copy.ptr, copy.len);
+    load_sealed_expect_warning(copy.ptr, body);
     size_t head = offset_of(&text, "DEPS", 5);
     assert_int_equal(text.ptr[head + 5], '2'); /* the number of sets */
     patched(&copy, &text, "DEPS", "DEPS");
     copy.ptr[head + 5] = '1'; /* the listing's set gone */
-    load_expect_warning(copy.ptr, copy.len);
+    load_sealed_expect_warning(copy.ptr, body);
     copy.ptr[head + 5] = '9';
-    load_expect_warning(copy.ptr, copy.len);
+    load_sealed_expect_warning(copy.ptr, body);
     /* One digit of CACHE_READS_* bits, nothing else. */
     assert_int_equal(text.ptr[head + 7], '0');
     patched(&copy, &text, "DEPS", "DEPS");
     copy.ptr[head + 7] = '4';
-    load_expect_warning(copy.ptr, copy.len);
+    load_sealed_expect_warning(copy.ptr, body);
     buf_free(&text);
     buf_free(&copy);
 }
@@ -312,30 +339,31 @@ static void test_listings_damaged(void **state)
     save_two(7);
     buf text = BUF_INIT, copy = BUF_INIT;
     assert_int_equal(buf_read_file(&text, file), 0);
+    size_t body = sealed_body(&text);
     /* The section cut off after the item records, as an older file ends. */
     size_t head = offset_of(&text, "LISTINGS", 9);
-    load_expect_warning(text.ptr, head);
+    load_sealed_expect_warning(text.ptr, head);
     patched(&copy, &text, "LISTINGS", "LISTINGZ");
-    load_expect_warning(copy.ptr, copy.len);
+    load_sealed_expect_warning(copy.ptr, body);
     assert_int_equal(text.ptr[head + 9], '3'); /* the number of records */
     patched(&copy, &text, "LISTINGS", "LISTINGS");
     copy.ptr[head + 9] = '2'; /* a record left over */
-    load_expect_warning(copy.ptr, copy.len);
+    load_sealed_expect_warning(copy.ptr, body);
     copy.ptr[head + 9] = '9'; /* records missing */
-    load_expect_warning(copy.ptr, copy.len);
+    load_sealed_expect_warning(copy.ptr, body);
     patched(&copy, &text, "5678", "5x78"); /* a size */
-    load_expect_warning(copy.ptr, copy.len);
+    load_sealed_expect_warning(copy.ptr, body);
     patched(&copy, &text, "0123456789abcdef", "0123456789abcdeg"); /* a key */
-    load_expect_warning(copy.ptr, copy.len);
+    load_sealed_expect_warning(copy.ptr, body);
     patched(&copy, &text, "/xzsp/", "xzsp//"); /* not a site path */
-    load_expect_warning(copy.ptr, copy.len);
+    load_sealed_expect_warning(copy.ptr, body);
     patched(&copy, &text, "/xxgk/ml/", "/aaaa/ml/"); /* out of order */
-    load_expect_warning(copy.ptr, copy.len);
+    load_sealed_expect_warning(copy.ptr, body);
     /* Anything after the section. */
     buf_reset(&copy);
-    buf_put(&copy, text.ptr, text.len);
+    buf_put(&copy, text.ptr, body);
     buf_put(&copy, "x", 2);
-    load_expect_warning(copy.ptr, copy.len);
+    load_sealed_expect_warning(copy.ptr, copy.len);
     buf_free(&text);
     buf_free(&copy);
 }
