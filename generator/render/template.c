@@ -19,6 +19,7 @@ struct template_set {
     template_limits limits;
     int depth;                  /* frames open in the current render */
     buf path, shown, text, lua; /* scratch for loading a file */
+    buf joined;                 /* scratch for joining a frame's output */
     /* Every file name renders have asked for (kept in `names`), and those
      * asked for since template_used_reset, as pointers into it. */
     arena names;
@@ -191,43 +192,53 @@ static const char *frame_source(lua_State *L, int depth, const char *fallback)
     return ar.source[0] == '@' ? ar.source + 1 : ar.source;
 }
 
-/* Concatenate the pieces a template wrote and push the result: measured
- * first, so that the text is copied once rather than through a buffer
- * that keeps doubling. */
-static void pieces_concat(lua_State *L, int pieces)
+/* Pieces read onto the stack at a time when joining a frame's output. */
+#define PIECES_BATCH 64
+
+/* Append the pieces a template wrote (the table at `pieces`) to *to: read a
+ * batch onto the stack, then copy it, so that the stack is cut once per
+ * batch rather than once per piece. */
+static void pieces_put(lua_State *L, int pieces, buf *to)
 {
     lua_Integer n = (lua_Integer)lua_rawlen(L, pieces);
-    size_t total = 0;
-    for (lua_Integer i = 1; i <= n; i++) {
-        if (lua_rawgeti(L, pieces, i) != LUA_TSTRING)
-            luaL_error(L, "模板的代码改写了输出表 _gk_o");
-        total += lua_rawlen(L, -1);
-        lua_pop(L, 1);
+    int top = lua_gettop(L);
+    for (lua_Integer i = 1; i <= n; i += PIECES_BATCH) {
+        int m = n - i + 1 < PIECES_BATCH ? (int)(n - i + 1) : PIECES_BATCH;
+        for (int j = 0; j < m; j++)
+            if (lua_rawgeti(L, pieces, i + j) != LUA_TSTRING)
+                luaL_error(L, "模板的代码改写了输出表 _gk_o");
+        for (int j = 1; j <= m; j++) {
+            size_t len;
+            const char *s = lua_tolstring(L, top + j, &len);
+            buf_put(to, s, len);
+        }
+        lua_settop(L, top);
     }
-    luaL_Buffer b;
-    char *p = luaL_buffinitsize(L, &b, total);
-    for (lua_Integer i = 1; i <= n; i++) {
-        size_t len;
-        lua_rawgeti(L, pieces, i);
-        const char *s = lua_tolstring(L, -1, &len);
-        memcpy(p, s, len);
-        p += len;
-        lua_pop(L, 1);
-    }
-    luaL_pushresultsize(&b, total);
+}
+
+/* Push the pieces at `pieces` joined into one string. They are joined in
+ * the set's scratch buffer, which no Lua code can reach meanwhile, so that
+ * a page costs one copy and no garbage besides its string. */
+static void pieces_push(lua_State *L, template_set *ts, int pieces)
+{
+    buf_reset(&ts->joined);
+    pieces_put(L, pieces, &ts->joined);
+    lua_pushlstring(L, buf_cstr(&ts->joined), ts->joined.len);
 }
 
 /* Run template `name` with variables falling back to the value at
- * `parent` (plus `content` for a layout) and push its output, wrapped in
- * the layouts it names. Raises on error. */
-static void frame_run(lua_State *L, template_set *ts, const char *name, int parent, int content)
+ * `parent` (plus `content` for a layout), wrapped in the layouts it names.
+ * Its output is appended to *sink, or pushed as a string when sink is
+ * NULL (for a partial's caller or a layout's `content`). Raises on error. */
+static void frame_run(lua_State *L, template_set *ts, const char *name, int parent, int content,
+                      buf *sink)
 {
-    luaL_checkstack(L, 12, "模板嵌套太深");
+    luaL_checkstack(L, 12 + PIECES_BATCH, "模板嵌套太深");
     if (ts->depth >= ts->limits.depth)
         luaL_error(L, "模板嵌套超过 %d 层（打开 %s 时；partial 或 layout 可能在循环调用）",
                    ts->limits.depth, name);
     int base = lua_gettop(L);
-    int fn = base + 1, env = base + 2, pieces = base + 3, output = base + 4, layout = base + 5;
+    int fn = base + 1, env = base + 2, pieces = base + 3, layout = base + 4, output = base + 5;
     template_push(L, ts, name);
     env_push(L, parent, content);
     lua_createtable(L, 32, 0);
@@ -241,25 +252,34 @@ static void frame_run(lua_State *L, template_set *ts, const char *name, int pare
     lua_pushcfunction(L, template_write_escaped);
     lua_pushcfunction(L, template_write_raw);
     lua_call(L, 4, 0);
-    pieces_concat(L, pieces);
     if (frame_slot_push(L, depth, FRAME_LAYOUT) == LUA_TSTRING) {
+        pieces_push(L, ts, pieces);
         /* Still at this depth, so that layouts naming each other hit the limit. */
-        frame_run(L, ts, lua_tostring(L, layout), env, output);
-        lua_replace(L, output);
+        frame_run(L, ts, lua_tostring(L, layout), env, output, sink);
+    } else if (sink) {
+        pieces_put(L, pieces, sink);
+    } else {
+        pieces_push(L, ts, pieces);
     }
     frame_slot_set(L, depth, FRAME_ENV, 0);
     frame_slot_set(L, depth, FRAME_FUNCTION, 0);
     ts->depth = depth - 1;
-    lua_settop(L, output);
+    if (sink) {
+        lua_settop(L, base);
+        return;
+    }
     lua_replace(L, fn);
     lua_settop(L, fn);
 }
 
-/* frame_entry(name as light userdata, parent): frame_run, called protected. */
+/* frame_entry(name, parent, sink), name and sink as light userdata:
+ * frame_run, called protected. */
 static int frame_entry(lua_State *L)
 {
-    frame_run(L, set_of(L), lua_touserdata(L, 1), 2, 0);
-    return 1;
+    buf *sink = lua_touserdata(L, 3);
+    lua_settop(L, 2);
+    frame_run(L, set_of(L), lua_touserdata(L, 1), 2, 0, sink);
+    return sink ? 0 : 1;
 }
 
 /* True when the message starts "file:line:", as Lua's positioned ones do. */
@@ -328,9 +348,10 @@ static int helper_partial(lua_State *L)
     lua_pushcfunction(L, frame_entry);
     lua_pushlightuserdata(L, (void *)name);
     lua_pushvalue(L, 2);
+    lua_pushlightuserdata(L, NULL);
     /* Protected, so that the depth is right again when a pcall in the
      * template catches the error. */
-    int rc = lua_pcall(L, 2, 1, 3);
+    int rc = lua_pcall(L, 3, 1, 3);
     int failed_at = ts->depth;
     ts->depth = depth;
     if (rc == LUA_ERRMEM)
@@ -483,6 +504,7 @@ void template_set_free(template_set *ts)
     buf_free(&ts->shown);
     buf_free(&ts->text);
     buf_free(&ts->lua);
+    buf_free(&ts->joined);
     free(ts);
 }
 
@@ -541,13 +563,15 @@ int template_render(template_set *ts, const char *name, const char *page, buf *o
     lua_pushcfunction(L, frame_entry);
     lua_pushlightuserdata(L, (void *)name);
     lua_pushvalue(L, ctx);
-    int rc = set_pcall(ts, 2, 1, ctx + 1, name, err);
-    if (rc == 0) {
-        size_t len;
-        const char *s = lua_tolstring(L, -1, &len);
-        buf_put(out, s, len);
-    } else if (page) {
-        buf_printf(err, "（渲染页面 %s 时）", page);
+    lua_pushlightuserdata(L, out);
+    /* The page goes straight into *out: no Lua string is made of it. */
+    size_t had = out->len;
+    int rc = set_pcall(ts, 3, 0, ctx + 1, name, err);
+    if (rc != 0) {
+        if (out->ptr)
+            out->ptr[out->len = had] = '\0';
+        if (page)
+            buf_printf(err, "（渲染页面 %s 时）", page);
     }
     lua_settop(L, ctx - 1);
     return rc;
