@@ -111,6 +111,13 @@ static void test_escaping(void **state)
                    "42||true|&lt;&amp;&gt;\n");
     context_push(f.L, "html", "<b>x</b>", NULL);
     assert_renders(&f, "raw.html", "<b>x</b>|&lt;b&gt;x&lt;/b&gt;\n");
+    /* Numbers and booleans are written as tostring writes them. */
+    context_push(f.L, NULL);
+    assert_renders(&f, "numbers.html",
+                   "0=0|-7=-7|-9223372036854775808=-9223372036854775808|"
+                   "9223372036854775807=9223372036854775807|1.5=1.5|"
+                   "9.007199254741e+15=9.007199254741e+15|1e+100=1e+100|-0.0=-0.0|"
+                   "falsetrue3\n");
     context_push(f.L, NULL);
     assert_render_fails(&f, "bad_value.html", "templates/bad_value.html:1:", "不能把 table 值");
     close_site(&f);
