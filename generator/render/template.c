@@ -482,6 +482,12 @@ int template_set_new(template_set **out, const site_config *cfg, const template_
         return -1;
     }
     *(template_set **)lua_getextraspace(ts->L) = ts;
+    /* Renders make garbage that dies young (each page's tables, closures
+     * and strings) beside tables that live as long as the set (the site,
+     * departments, categories, the main state's items): the generational
+     * collector leaves the old ones alone on most collections, where the
+     * incremental one marks and sweeps them all every cycle. */
+    lua_gc(ts->L, LUA_GCGEN, 0, 0);
     lua_pushcfunction(ts->L, set_prepare);
     if (lua_pcall(ts->L, 0, 0, 0) != LUA_OK) {
         buf_printf(err, "无法准备模板的 Lua 运行环境：%s", lua_tostring(ts->L, -1));
