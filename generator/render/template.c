@@ -31,8 +31,11 @@ struct template_set {
 static const char key_templates = 't'; /* name -> compiled template */
 static const char key_modules = 'm';   /* name -> module value, or key_loading */
 static const char key_loading = 'l';
-static const char key_frames = 'f'; /* depth -> env, function, layout name */
-static const char key_safe = 's';   /* the globals templates see behind their context */
+static const char key_frames = 'f';  /* depth -> env, function, layout name */
+static const char key_safe = 's';    /* the globals templates see behind their context */
+static const char key_context = 'c'; /* the metatable given to a render's context */
+/* In a metatable: the table falls back to the safe globals itself. */
+static const char key_falls_back = 'b';
 
 enum { FRAME_ENV, FRAME_FUNCTION, FRAME_LAYOUT, FRAME_SLOTS };
 
@@ -128,8 +131,8 @@ static void template_push(lua_State *L, template_set *ts, const char *name)
     lua_remove(L, -2);
 }
 
-/* __index of a template's variables: the parent (context or enclosing
- * template), then the safe globals. */
+/* __index of a template's variables when the parent is a table of the
+ * caller's: the parent, then the safe globals. */
 static int env_index(lua_State *L)
 {
     lua_pushvalue(L, 2);
@@ -140,8 +143,36 @@ static int env_index(lua_State *L)
     return 1;
 }
 
+/* Whether the table at `idx` falls back to the safe globals itself: a
+ * template's variables, or a render's context. */
+static bool falls_back(lua_State *L, int idx)
+{
+    if (!lua_getmetatable(L, idx))
+        return false;
+    bool yes = lua_rawgetp(L, -1, &key_falls_back) != LUA_TNIL;
+    lua_pop(L, 2);
+    return yes;
+}
+
+/* Push the metatable of a table that falls back to `index` (at that
+ * stack index), which must end at the safe globals. */
+static void falls_back_meta_push(lua_State *L, int index)
+{
+    lua_createtable(L, 0, 3);
+    lua_pushvalue(L, index);
+    lua_setfield(L, -2, "__index");
+    lua_pushboolean(L, 0);
+    lua_setfield(L, -2, "__metatable");
+    lua_pushboolean(L, 1);
+    lua_rawsetp(L, -2, &key_falls_back);
+}
+
 /* Push a fresh table of variables that falls back to the value at
- * `parent` and then to the safe globals, holding `content` if non-zero. */
+ * `parent` and then to the safe globals, holding `content` if non-zero.
+ * When the parent falls back to the safe globals itself (the enclosing
+ * template's variables, a render's context), it is the __index table, so
+ * that Lua follows the chain without calling C for each variable read;
+ * a table of the caller's gets env_index. */
 static void env_push(lua_State *L, int parent, int content)
 {
     lua_createtable(L, 0, content ? 1 : 0);
@@ -149,13 +180,15 @@ static void env_push(lua_State *L, int parent, int content)
         lua_pushvalue(L, content);
         lua_setfield(L, -2, "content");
     }
-    lua_createtable(L, 0, 2);
-    lua_pushvalue(L, parent);
-    lua_rawgetp(L, LUA_REGISTRYINDEX, &key_safe);
-    lua_pushcclosure(L, env_index, 2);
-    lua_setfield(L, -2, "__index");
-    lua_pushboolean(L, 0);
-    lua_setfield(L, -2, "__metatable");
+    if (falls_back(L, parent)) {
+        falls_back_meta_push(L, parent);
+    } else {
+        lua_pushvalue(L, parent);
+        lua_rawgetp(L, LUA_REGISTRYINDEX, &key_safe);
+        lua_pushcclosure(L, env_index, 2);
+        falls_back_meta_push(L, lua_gettop(L));
+        lua_remove(L, -2);
+    }
     lua_setmetatable(L, -2);
 }
 
@@ -455,6 +488,8 @@ static int set_prepare(lua_State *L)
         {NULL, NULL},
     };
     template_globals_push(L, helpers);
+    falls_back_meta_push(L, lua_gettop(L));
+    lua_rawsetp(L, LUA_REGISTRYINDEX, &key_context);
     lua_rawsetp(L, LUA_REGISTRYINDEX, &key_safe);
     return 0;
 }
@@ -564,6 +599,14 @@ int template_render(template_set *ts, const char *name, const char *page, buf *o
         buf_printf(err, "渲染模板 %s 时上下文不是表", name);
         lua_settop(L, ctx - 1);
         return -1;
+    }
+    /* A context without a metatable of its own falls back to the safe
+     * globals itself: templates cannot reach it, only read its fields. */
+    if (!lua_getmetatable(L, ctx)) {
+        lua_rawgetp(L, LUA_REGISTRYINDEX, &key_context);
+        lua_setmetatable(L, ctx);
+    } else {
+        lua_pop(L, 1);
     }
     lua_pushcfunction(L, template_msgh);
     lua_pushcfunction(L, frame_entry);

@@ -197,6 +197,19 @@ static void test_partials_with_own_context(void **state)
     close_site(&f);
 }
 
+static void test_context_shadows_globals(void **state)
+{
+    (void)state;
+    fixture f;
+    open_site(&f, BASIC, "t", NULL);
+    /* The context's escape hides the helper in the page, its layout and a
+     * partial given no context; a partial with a context of its own sees
+     * the helper again. */
+    context_push(f.L, "escape", "mine", NULL);
+    assert_renders(&f, "shadow.html", "string|string|function\n|string|table|nil\n");
+    close_site(&f);
+}
+
 static void test_partial_errors(void **state)
 {
     (void)state;
@@ -570,6 +583,7 @@ int main(void)
         cmocka_unit_test(test_literal_text_and_comments),
         cmocka_unit_test(test_layouts),
         cmocka_unit_test(test_partials_with_own_context),
+        cmocka_unit_test(test_context_shadows_globals),
         cmocka_unit_test(test_partial_errors),
         cmocka_unit_test(test_require),
         cmocka_unit_test(test_call),
