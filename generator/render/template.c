@@ -13,6 +13,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* A file renders have asked for. */
+typedef struct known_file {
+    const char *name;
+    int pieces; /* the most pieces a render of it wrote: its output table's size */
+} known_file;
+
 struct template_set {
     lua_State *L;
     const site_config *cfg;
@@ -23,7 +29,8 @@ struct template_set {
     /* Every file name renders have asked for (kept in `names`), and those
      * asked for since template_used_reset, as pointers into it. */
     arena names;
-    const char **known, **used;
+    known_file *known;
+    const char **used;
     size_t known_len, known_cap, used_len, used_cap;
 };
 
@@ -62,22 +69,24 @@ static void name_check(lua_State *L, const char *name, const char *what)
 }
 
 /* Note that the render at hand reads `file`: a page depends on the files
- * its templates use, whichever template named them. */
-static void used_note(template_set *ts, const char *file)
+ * its templates use, whichever template named them. Returns its index in
+ * ts->known. */
+static size_t used_note(template_set *ts, const char *file)
 {
-    for (size_t i = 0; i < ts->used_len; i++)
-        if (strcmp(ts->used[i], file) == 0)
-            return;
-    const char *name = NULL;
-    for (size_t i = 0; i < ts->known_len && !name; i++)
-        if (strcmp(ts->known[i], file) == 0)
-            name = ts->known[i];
-    if (!name) {
+    size_t k = 0;
+    while (k < ts->known_len && strcmp(ts->known[k].name, file) != 0)
+        k++;
+    if (k == ts->known_len) {
         ts->known = xgrow(ts->known, &ts->known_cap, ts->known_len + 1, sizeof *ts->known);
-        name = ts->known[ts->known_len++] = arena_strdup(&ts->names, file);
+        ts->known[ts->known_len++] = (known_file){arena_strdup(&ts->names, file), 0};
     }
+    const char *name = ts->known[k].name;
+    for (size_t i = 0; i < ts->used_len; i++)
+        if (ts->used[i] == name)
+            return k;
     ts->used = xgrow(ts->used, &ts->used_cap, ts->used_len + 1, sizeof *ts->used);
     ts->used[ts->used_len++] = name;
+    return k;
 }
 
 /* Find `file` and read it into ts->text, its shown name in ts->shown. */
@@ -102,14 +111,15 @@ static void chunk_load(lua_State *L, const buf *source, const char *shown)
         lua_error(L);
 }
 
-/* Push template `name`'s function, translating and compiling it on first use. */
-static void template_push(lua_State *L, template_set *ts, const char *name)
+/* Push template `name`'s function, translating and compiling it on first
+ * use. Returns its index in ts->known. */
+static size_t template_push(lua_State *L, template_set *ts, const char *name)
 {
-    used_note(ts, name);
+    size_t file = used_note(ts, name);
     lua_rawgetp(L, LUA_REGISTRYINDEX, &key_templates);
     if (lua_getfield(L, -1, name) == LUA_TFUNCTION) {
         lua_remove(L, -2);
-        return;
+        return file;
     }
     lua_pop(L, 1);
     name_check(L, name, "模板");
@@ -129,6 +139,7 @@ static void template_push(lua_State *L, template_set *ts, const char *name)
     lua_pushvalue(L, -1);
     lua_setfield(L, -3, name);
     lua_remove(L, -2);
+    return file;
 }
 
 /* __index of a template's variables when the parent is a table of the
@@ -227,6 +238,8 @@ static const char *frame_source(lua_State *L, int depth, const char *fallback)
 
 /* Pieces read onto the stack at a time when joining a frame's output. */
 #define PIECES_BATCH 64
+/* The largest output table made in advance. */
+#define PIECES_HINT_MAX (1 << 20)
 
 /* Append the pieces a template wrote (the table at `pieces`) to *to: read a
  * batch onto the stack, then copy it, so that the stack is cut once per
@@ -272,9 +285,11 @@ static void frame_run(lua_State *L, template_set *ts, const char *name, int pare
                    ts->limits.depth, name);
     int base = lua_gettop(L);
     int fn = base + 1, env = base + 2, pieces = base + 3, layout = base + 4, output = base + 5;
-    template_push(L, ts, name);
+    size_t file = template_push(L, ts, name);
     env_push(L, parent, content);
-    lua_createtable(L, 32, 0);
+    /* Sized for as many pieces as the template ever wrote, so that the
+     * table is not rehashed as the output grows. */
+    lua_createtable(L, ts->known[file].pieces ? ts->known[file].pieces : 32, 0);
     int depth = ++ts->depth;
     frame_slot_set(L, depth, FRAME_ENV, env);
     frame_slot_set(L, depth, FRAME_FUNCTION, fn);
@@ -285,6 +300,9 @@ static void frame_run(lua_State *L, template_set *ts, const char *name, int pare
     lua_pushcfunction(L, template_write_escaped);
     lua_pushcfunction(L, template_write_raw);
     lua_call(L, 4, 0);
+    lua_Unsigned written = lua_rawlen(L, pieces);
+    if (written > (lua_Unsigned)ts->known[file].pieces && written <= PIECES_HINT_MAX)
+        ts->known[file].pieces = (int)written;
     if (frame_slot_push(L, depth, FRAME_LAYOUT) == LUA_TSTRING) {
         pieces_push(L, ts, pieces);
         /* Still at this depth, so that layouts naming each other hit the limit. */
