@@ -3,6 +3,8 @@
 #include <lauxlib.h>
 #include <lualib.h>
 
+#include <string.h>
+
 static const char key_readonly = 'r'; /* registry: proxy -> true, for rawset to refuse */
 
 /* Push an integer as "%lld" writes it, without going through printf. */
@@ -68,10 +70,12 @@ int template_write_escaped(lua_State *L)
     value_text(L);
     size_t len;
     const unsigned char *s = (const unsigned char *)lua_tolstring(L, 1, &len);
-    size_t i = 0;
-    while (i < len && !html_entity[s[i]])
-        i++;
-    if (i == len)
+    /* Lua ends every string with a NUL, so strcspn stops at len at the
+     * latest; it only needs restarting after a NUL inside the string. */
+    size_t i = strcspn((const char *)s, "&<>\"'");
+    while (i < len && !s[i])
+        i += 1 + strcspn((const char *)s + i + 1, "&<>\"'");
+    if (i >= len)
         return 1; /* the common case: nothing to escape, no copy */
     luaL_Buffer b;
     luaL_buffinit(L, &b);

@@ -111,6 +111,14 @@ static void test_escaping(void **state)
                    "42||true|&lt;&amp;&gt;\n");
     context_push(f.L, "html", "<b>x</b>", NULL);
     assert_renders(&f, "raw.html", "<b>x</b>|&lt;b&gt;x&lt;/b&gt;\n");
+    /* A NUL inside a string neither ends it nor stops the escaping. */
+    context_push(f.L, NULL);
+    lua_pushlstring(f.L, "a\0<b>\0", 6);
+    lua_setfield(f.L, -2, "s");
+    assert_int_equal(render(&f, "nul.html", NULL), 0);
+    static const char nul_want[] = "a\0&lt;b&gt;\0|a\0&lt;b&gt;\0\n";
+    assert_int_equal(f.out.len, sizeof nul_want - 1);
+    assert_memory_equal(f.out.ptr, nul_want, sizeof nul_want - 1);
     /* Numbers and booleans are written as tostring writes them. */
     context_push(f.L, NULL);
     assert_renders(&f, "numbers.html",
