@@ -4,6 +4,13 @@
 #include <lauxlib.h>
 #include <lualib.h>
 
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/asan_interface.h>
+#else
+#define ASAN_POISON_MEMORY_REGION(p, n) ((void)(p), (void)(n))
+#define ASAN_UNPOISON_MEMORY_REGION(p, n) ((void)(p), (void)(n))
+#endif
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,24 +68,104 @@ lua_State *sandbox_new(void)
     return sandbox_prepare(luaL_newstate());
 }
 
+/* The heap of a bounded state. Blocks of up to HEAP_SMALL bytes, nearly all
+ * a state allocates (strings, tables and their parts, closures), come from
+ * free lists of its own, one per HEAP_GRAIN-byte size class, carved out of
+ * HEAP_CHUNK-byte chunks; bigger ones from malloc. A render makes and drops
+ * thousands of small objects a page and the collector frees them in
+ * bursts, which glibc's per-thread caches do not absorb (its slow paths
+ * took 5 % of a full build for these states). One thread uses a state at
+ * a time, so the lists need no lock; the chunks go back when the state
+ * closes. */
+#define HEAP_GRAIN 16
+#define HEAP_SMALL 512
+#define HEAP_CLASSES (HEAP_SMALL / HEAP_GRAIN)
+#define HEAP_CHUNK ((size_t)64 << 10)
+
 typedef struct sandbox_heap {
     size_t used, limit;
+    void *free[HEAP_CLASSES]; /* per class, linked through each block's first word */
+    char *bump, *end;         /* the newest chunk's part not handed out yet */
+    void *chunks;             /* linked through each chunk's first word */
 } sandbox_heap;
+
+static size_t heap_class(size_t size)
+{
+    return (size - 1) / HEAP_GRAIN;
+}
+
+/* A block for `size` (1..HEAP_SMALL) bytes, or NULL. */
+static void *heap_take(sandbox_heap *heap, size_t size)
+{
+    size_t c = heap_class(size), block = (c + 1) * HEAP_GRAIN;
+    void *p = heap->free[c];
+    if (p) {
+        ASAN_UNPOISON_MEMORY_REGION(p, sizeof(void *));
+        heap->free[c] = *(void **)p;
+        ASAN_POISON_MEMORY_REGION(p, block);
+        ASAN_UNPOISON_MEMORY_REGION(p, size);
+        return p;
+    }
+    if ((size_t)(heap->end - heap->bump) < block) {
+        char *chunk = malloc(HEAP_CHUNK);
+        if (!chunk)
+            return NULL;
+        *(void **)chunk = heap->chunks;
+        heap->chunks = chunk;
+        heap->bump = chunk + HEAP_GRAIN; /* keeps blocks HEAP_GRAIN-aligned */
+        heap->end = chunk + HEAP_CHUNK;
+        ASAN_POISON_MEMORY_REGION(heap->bump, (size_t)(heap->end - heap->bump));
+    }
+    p = heap->bump;
+    heap->bump += block;
+    ASAN_UNPOISON_MEMORY_REGION(p, size);
+    return p;
+}
+
+/* Give back the block at p, of `size` bytes. */
+static void heap_give(sandbox_heap *heap, void *p, size_t size)
+{
+    if (size > HEAP_SMALL) {
+        free(p);
+        return;
+    }
+    size_t c = heap_class(size);
+    ASAN_UNPOISON_MEMORY_REGION(p, sizeof(void *));
+    *(void **)p = heap->free[c];
+    heap->free[c] = p;
+    ASAN_POISON_MEMORY_REGION(p, (c + 1) * HEAP_GRAIN);
+}
 
 static void *sandbox_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 {
     sandbox_heap *heap = ud;
     size_t old = ptr ? osize : 0; /* without ptr, osize names the kind of object */
     if (nsize == 0) {
-        free(ptr);
+        if (ptr)
+            heap_give(heap, ptr, old);
         heap->used -= old;
         return NULL;
     }
     if (nsize > old && (heap->used > heap->limit || nsize - old > heap->limit - heap->used))
         return NULL;
-    void *p = realloc(ptr, nsize);
+    void *p;
+    if (old > HEAP_SMALL && nsize > HEAP_SMALL) {
+        p = realloc(ptr, nsize);
+    } else if (old && old <= HEAP_SMALL && nsize <= HEAP_SMALL &&
+               heap_class(old) == heap_class(nsize)) {
+        p = ptr; /* the block has room already */
+        ASAN_POISON_MEMORY_REGION(p, (heap_class(old) + 1) * HEAP_GRAIN);
+        ASAN_UNPOISON_MEMORY_REGION(p, nsize);
+    } else {
+        p = nsize <= HEAP_SMALL ? heap_take(heap, nsize) : malloc(nsize);
+        if (p && ptr) {
+            memcpy(p, ptr, old < nsize ? old : nsize);
+            heap_give(heap, ptr, old);
+        }
+    }
+    /* Lua 5.4 copes with any failure, shrinking included. */
     if (!p)
-        return nsize <= old ? ptr : NULL; /* Lua assumes shrinking never fails */
+        return NULL;
     heap->used = heap->used - old + nsize;
     return p;
 }
@@ -92,8 +179,7 @@ static int sandbox_panic(lua_State *L)
 
 lua_State *sandbox_new_bounded(size_t memory_limit)
 {
-    sandbox_heap *heap = xmalloc(sizeof *heap);
-    heap->used = 0;
+    sandbox_heap *heap = xcalloc(1, sizeof *heap);
     heap->limit = memory_limit;
     lua_State *L = lua_newstate(sandbox_alloc, heap);
     if (!L) {
@@ -111,8 +197,14 @@ void sandbox_close(lua_State *L)
     void *ud;
     lua_Alloc alloc = lua_getallocf(L, &ud);
     lua_close(L);
-    if (alloc == sandbox_alloc)
-        free(ud);
+    if (alloc != sandbox_alloc)
+        return;
+    sandbox_heap *heap = ud;
+    for (void *chunk = heap->chunks, *next; chunk; chunk = next) {
+        next = *(void **)chunk;
+        free(chunk);
+    }
+    free(heap);
 }
 
 static int sandbox_pcall(lua_State *L, int nargs, int nresults, buf *err)
