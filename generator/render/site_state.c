@@ -348,9 +348,9 @@ void site_item_push(site_state *st, size_t index)
     const site_builder *b = st->b;
     const catalogue_item *ci = &b->cat->items[index];
     const content_item *it = ci->item;
-    /* Sized for the sixteen fields an item has at least (body and QR code
-     * included), so that it is not rehashed four times on the way; one with
-     * more grows once. */
+    /* Sized for the sixteen fields a published item usually has (body and
+     * QR code included), so that it is not rehashed four times on the way;
+     * one with more grows once. */
     lua_createtable(L, 0, 16);
     sandbox_set_string(L, "title", it->title);
     sandbox_set_string(L, "url", ci->url);
