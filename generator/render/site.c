@@ -203,6 +203,26 @@ static void site_set_items(site_builder *b, const char *key, const size_t *idx, 
     lua_setfield(L, -2, key);
 }
 
+/* A registry ref to the pages of a listing at `base` split into `count`:
+ * {{number, url}, ...}. */
+static int site_pages_ref(site_builder *b, const char *base, size_t count)
+{
+    lua_State *L = b->main.L;
+    lua_createtable(L, (int)count, 0);
+    for (size_t k = 1; k <= count; k++) {
+        lua_createtable(L, 0, 2);
+        lua_pushinteger(L, (lua_Integer)k);
+        lua_setfield(L, -2, "number");
+        buf_reset(&b->main.scratch);
+        buf_puts(&b->main.scratch, base);
+        if (k > 1)
+            buf_printf(&b->main.scratch, "page/%zu/", k);
+        sandbox_set_string(L, "url", b->main.scratch.ptr);
+        lua_rawseti(L, -2, (lua_Integer)k);
+    }
+    return luaL_ref(L, LUA_REGISTRYINDEX);
+}
+
 /* A listing split into pages of page_size: base/, base/page/2/, ... The
  * caller's `describe` fills the page table (title, crumbs, category...);
  * `described` is the key of what it adds. */
@@ -217,6 +237,7 @@ static int site_listing(site_builder *b, const char *kind, const char *base, con
     size_t count = n ? (n + size - 1) / size : 1;
     buf url = BUF_INIT;
     int rc = 0;
+    int pages = LUA_NOREF; /* pager.pages, the same on every page: made once */
     for (size_t p = 1; p <= count && rc == 0; p++) {
         buf_reset(&url);
         buf_puts(&url, base);
@@ -237,18 +258,9 @@ static int site_listing(site_builder *b, const char *kind, const char *base, con
         lua_setfield(L, -2, "number");
         lua_pushinteger(L, (lua_Integer)count);
         lua_setfield(L, -2, "count");
-        lua_newtable(L);
-        for (size_t k = 1; k <= count; k++) {
-            lua_newtable(L);
-            lua_pushinteger(L, (lua_Integer)k);
-            lua_setfield(L, -2, "number");
-            buf_reset(&b->main.scratch);
-            buf_puts(&b->main.scratch, base);
-            if (k > 1)
-                buf_printf(&b->main.scratch, "page/%zu/", k);
-            sandbox_set_string(L, "url", b->main.scratch.ptr);
-            lua_rawseti(L, -2, (lua_Integer)k);
-        }
+        if (pages == LUA_NOREF)
+            pages = site_pages_ref(b, base, count);
+        lua_rawgeti(L, LUA_REGISTRYINDEX, pages);
         lua_setfield(L, -2, "pages");
         if (p > 1) {
             lua_getfield(L, -1, "pages");
@@ -269,6 +281,7 @@ static int site_listing(site_builder *b, const char *kind, const char *base, con
         snprintf(template, sizeof template, "%s.html", kind);
         rc = site_keep_finish(b, template, NULL, key);
     }
+    luaL_unref(L, LUA_REGISTRYINDEX, pages);
     buf_free(&url);
     return rc;
 }

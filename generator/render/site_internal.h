@@ -69,6 +69,7 @@ typedef struct site_state {
     lua_State *L;
     arena mem;
     buf html, err, path, scratch;
+    buf link; /* url()'s result, while a page renders */
     int site_ref;
     int *dept_ref;     /* per department, site.toml order */
     int *category_ref; /* per category, catalogue order */

@@ -333,6 +333,7 @@ void site_state_close(site_state *st)
     buf_free(&st->err);
     buf_free(&st->path);
     buf_free(&st->scratch);
+    buf_free(&st->link);
 }
 
 static const char *site_status_name(content_validity v)
@@ -347,11 +348,15 @@ void site_item_push(site_state *st, size_t index)
     const site_builder *b = st->b;
     const catalogue_item *ci = &b->cat->items[index];
     const content_item *it = ci->item;
-    lua_newtable(L);
+    /* Sized for the sixteen fields a published item usually has (body and
+     * QR code included), so that it is not rehashed four times on the way;
+     * one with more grows once. */
+    lua_createtable(L, 0, 16);
     sandbox_set_string(L, "title", it->title);
     sandbox_set_string(L, "url", ci->url);
     buf_reset(&st->scratch);
-    buf_printf(&st->scratch, "%sprint/", ci->url);
+    buf_puts(&st->scratch, ci->url);
+    buf_puts(&st->scratch, "print/");
     sandbox_set_string(L, "print_url", st->scratch.ptr);
     sandbox_set_string(L, "source", it->path);
     sandbox_set_string(L, "index_no", ci->index_no);
@@ -369,10 +374,11 @@ void site_item_push(site_state *st, size_t index)
     site_set_list(L, "reviewed_by", &it->reviewed_by);
     lua_newtable(L);
     for (size_t i = 0; i < it->attachments.len; i++) {
-        lua_newtable(L);
+        lua_createtable(L, 0, 2);
         sandbox_set_string(L, "name", it->attachments.v[i].s);
         buf_reset(&st->scratch);
-        buf_printf(&st->scratch, "%s%s", ci->url, it->attachments.v[i].s);
+        buf_puts(&st->scratch, ci->url);
+        buf_puts(&st->scratch, it->attachments.v[i].s);
         sandbox_set_string(L, "url", st->scratch.ptr);
         lua_rawseti(L, -2, (lua_Integer)i + 1);
     }
@@ -406,35 +412,40 @@ int site_item_ref(site_builder *b, size_t index)
 
 /* ---- pages ------------------------------------------------------------- */
 
-/* url(path) in a template: the link from the page being rendered. */
+/* url(path) in a template: the link from the page being rendered. Made in
+ * the state's own buffer (upvalue 3), so that a link costs no allocation
+ * besides its string. */
 static int site_url_fn(lua_State *L)
 {
-    const char *from = lua_tostring(L, lua_upvalueindex(1));
-    const char *base = lua_tostring(L, lua_upvalueindex(2));
     const char *to = luaL_checkstring(L, 1);
     if (to[0] != '/') {
         lua_settop(L, 1); /* absolute URLs and fragments stay as written */
         return 1;
     }
-    buf link = BUF_INIT;
-    if (base)
-        buf_printf(&link, "%s%s", base, to + 1);
-    else
-        output_link(from, to, &link);
-    lua_pushlstring(L, buf_cstr(&link), link.len);
-    buf_free(&link);
+    const char *base = lua_tostring(L, lua_upvalueindex(2));
+    site_state *st = lua_touserdata(L, lua_upvalueindex(3));
+    buf_reset(&st->link);
+    if (base) {
+        buf_puts(&st->link, base);
+        buf_puts(&st->link, to + 1);
+    } else {
+        output_link(lua_tostring(L, lua_upvalueindex(1)), to, &st->link);
+    }
+    lua_pushlstring(L, buf_cstr(&st->link), st->link.len);
     return 1;
 }
 
 void site_page_begin(site_state *st, const char *kind, const char *url, const char *title)
 {
     lua_State *L = st->L;
-    lua_newtable(L);
+    /* Room for what every page gets and what most add. */
+    lua_createtable(L, 0, 8);
     sandbox_set_string(L, "kind", kind);
     sandbox_set_string(L, "url", url);
     sandbox_set_string(L, "title", title);
     buf_reset(&st->scratch);
-    buf_printf(&st->scratch, "%s%s", st->b->cfg->base_url, url + 1);
+    buf_puts(&st->scratch, st->b->cfg->base_url);
+    buf_puts(&st->scratch, url + 1);
     sandbox_set_string(L, "abs_url", st->scratch.ptr);
 }
 
@@ -446,7 +457,7 @@ void site_crumb(lua_State *L, const char *title, const char *url)
         lua_pushvalue(L, -1);
         lua_setfield(L, -3, "breadcrumbs");
     }
-    lua_newtable(L);
+    lua_createtable(L, 0, 2);
     sandbox_set_string(L, "title", title);
     sandbox_set_string(L, "url", url);
     lua_rawseti(L, -2, (lua_Integer)luaL_len(L, -2) + 1);
@@ -470,7 +481,7 @@ int site_page_finish(site_state *st, const char *template, const char *file)
     bool absolute = strcmp(lua_tostring(L, -1), "404") == 0;
     lua_pop(L, 1);
 
-    lua_newtable(L); /* the context */
+    lua_createtable(L, 0, 3); /* the context */
     lua_insert(L, -2);
     lua_setfield(L, -2, "page");
     site_set_ref(L, "site", st->site_ref);
@@ -484,7 +495,8 @@ int site_page_finish(site_state *st, const char *template, const char *file)
     } else {
         lua_pushnil(L);
     }
-    lua_pushcclosure(L, site_url_fn, 2);
+    lua_pushlightuserdata(L, st);
+    lua_pushcclosure(L, site_url_fn, 3);
     lua_setfield(L, -2, "url");
 
     buf_reset(&st->html);

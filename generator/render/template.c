@@ -13,16 +13,24 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* A file renders have asked for. */
+typedef struct known_file {
+    const char *name;
+    int pieces; /* the most pieces a render of it wrote: its output table's size */
+} known_file;
+
 struct template_set {
     lua_State *L;
     const site_config *cfg;
     template_limits limits;
     int depth;                  /* frames open in the current render */
     buf path, shown, text, lua; /* scratch for loading a file */
+    buf joined;                 /* scratch for joining a frame's output */
     /* Every file name renders have asked for (kept in `names`), and those
      * asked for since template_used_reset, as pointers into it. */
     arena names;
-    const char **known, **used;
+    known_file *known;
+    const char **used;
     size_t known_len, known_cap, used_len, used_cap;
 };
 
@@ -30,8 +38,11 @@ struct template_set {
 static const char key_templates = 't'; /* name -> compiled template */
 static const char key_modules = 'm';   /* name -> module value, or key_loading */
 static const char key_loading = 'l';
-static const char key_frames = 'f'; /* depth -> env, function, layout name */
-static const char key_safe = 's';   /* the globals templates see behind their context */
+static const char key_frames = 'f';  /* depth -> env, function, layout name */
+static const char key_safe = 's';    /* the globals templates see behind their context */
+static const char key_context = 'c'; /* the metatable given to a render's context */
+/* In a metatable: the table falls back to the safe globals itself. */
+static const char key_falls_back = 'b';
 
 enum { FRAME_ENV, FRAME_FUNCTION, FRAME_LAYOUT, FRAME_SLOTS };
 
@@ -58,22 +69,24 @@ static void name_check(lua_State *L, const char *name, const char *what)
 }
 
 /* Note that the render at hand reads `file`: a page depends on the files
- * its templates use, whichever template named them. */
-static void used_note(template_set *ts, const char *file)
+ * its templates use, whichever template named them. Returns its index in
+ * ts->known. */
+static size_t used_note(template_set *ts, const char *file)
 {
-    for (size_t i = 0; i < ts->used_len; i++)
-        if (strcmp(ts->used[i], file) == 0)
-            return;
-    const char *name = NULL;
-    for (size_t i = 0; i < ts->known_len && !name; i++)
-        if (strcmp(ts->known[i], file) == 0)
-            name = ts->known[i];
-    if (!name) {
+    size_t k = 0;
+    while (k < ts->known_len && strcmp(ts->known[k].name, file) != 0)
+        k++;
+    if (k == ts->known_len) {
         ts->known = xgrow(ts->known, &ts->known_cap, ts->known_len + 1, sizeof *ts->known);
-        name = ts->known[ts->known_len++] = arena_strdup(&ts->names, file);
+        ts->known[ts->known_len++] = (known_file){arena_strdup(&ts->names, file), 0};
     }
+    const char *name = ts->known[k].name;
+    for (size_t i = 0; i < ts->used_len; i++)
+        if (ts->used[i] == name)
+            return k;
     ts->used = xgrow(ts->used, &ts->used_cap, ts->used_len + 1, sizeof *ts->used);
     ts->used[ts->used_len++] = name;
+    return k;
 }
 
 /* Find `file` and read it into ts->text, its shown name in ts->shown. */
@@ -98,14 +111,15 @@ static void chunk_load(lua_State *L, const buf *source, const char *shown)
         lua_error(L);
 }
 
-/* Push template `name`'s function, translating and compiling it on first use. */
-static void template_push(lua_State *L, template_set *ts, const char *name)
+/* Push template `name`'s function, translating and compiling it on first
+ * use. Returns its index in ts->known. */
+static size_t template_push(lua_State *L, template_set *ts, const char *name)
 {
-    used_note(ts, name);
+    size_t file = used_note(ts, name);
     lua_rawgetp(L, LUA_REGISTRYINDEX, &key_templates);
     if (lua_getfield(L, -1, name) == LUA_TFUNCTION) {
         lua_remove(L, -2);
-        return;
+        return file;
     }
     lua_pop(L, 1);
     name_check(L, name, "模板");
@@ -125,10 +139,11 @@ static void template_push(lua_State *L, template_set *ts, const char *name)
     lua_pushvalue(L, -1);
     lua_setfield(L, -3, name);
     lua_remove(L, -2);
+    return file;
 }
 
-/* __index of a template's variables: the parent (context or enclosing
- * template), then the safe globals. */
+/* __index of a template's variables when the parent is a table of the
+ * caller's: the parent, then the safe globals. */
 static int env_index(lua_State *L)
 {
     lua_pushvalue(L, 2);
@@ -139,8 +154,36 @@ static int env_index(lua_State *L)
     return 1;
 }
 
+/* Whether the table at `idx` falls back to the safe globals itself: a
+ * template's variables, or a render's context. */
+static bool falls_back(lua_State *L, int idx)
+{
+    if (!lua_getmetatable(L, idx))
+        return false;
+    bool yes = lua_rawgetp(L, -1, &key_falls_back) != LUA_TNIL;
+    lua_pop(L, 2);
+    return yes;
+}
+
+/* Push the metatable of a table that falls back to `index` (at that
+ * stack index), which must end at the safe globals. */
+static void falls_back_meta_push(lua_State *L, int index)
+{
+    lua_createtable(L, 0, 3);
+    lua_pushvalue(L, index);
+    lua_setfield(L, -2, "__index");
+    lua_pushboolean(L, 0);
+    lua_setfield(L, -2, "__metatable");
+    lua_pushboolean(L, 1);
+    lua_rawsetp(L, -2, &key_falls_back);
+}
+
 /* Push a fresh table of variables that falls back to the value at
- * `parent` and then to the safe globals, holding `content` if non-zero. */
+ * `parent` and then to the safe globals, holding `content` if non-zero.
+ * When the parent falls back to the safe globals itself (the enclosing
+ * template's variables, a render's context), it is the __index table, so
+ * that Lua follows the chain without calling C for each variable read;
+ * a table of the caller's gets env_index. */
 static void env_push(lua_State *L, int parent, int content)
 {
     lua_createtable(L, 0, content ? 1 : 0);
@@ -148,13 +191,15 @@ static void env_push(lua_State *L, int parent, int content)
         lua_pushvalue(L, content);
         lua_setfield(L, -2, "content");
     }
-    lua_createtable(L, 0, 2);
-    lua_pushvalue(L, parent);
-    lua_rawgetp(L, LUA_REGISTRYINDEX, &key_safe);
-    lua_pushcclosure(L, env_index, 2);
-    lua_setfield(L, -2, "__index");
-    lua_pushboolean(L, 0);
-    lua_setfield(L, -2, "__metatable");
+    if (falls_back(L, parent)) {
+        falls_back_meta_push(L, parent);
+    } else {
+        lua_pushvalue(L, parent);
+        lua_rawgetp(L, LUA_REGISTRYINDEX, &key_safe);
+        lua_pushcclosure(L, env_index, 2);
+        falls_back_meta_push(L, lua_gettop(L));
+        lua_remove(L, -2);
+    }
     lua_setmetatable(L, -2);
 }
 
@@ -191,46 +236,60 @@ static const char *frame_source(lua_State *L, int depth, const char *fallback)
     return ar.source[0] == '@' ? ar.source + 1 : ar.source;
 }
 
-/* Concatenate the pieces a template wrote and push the result: measured
- * first, so that the text is copied once rather than through a buffer
- * that keeps doubling. */
-static void pieces_concat(lua_State *L, int pieces)
+/* Pieces read onto the stack at a time when joining a frame's output. */
+#define PIECES_BATCH 64
+/* The largest output table made in advance. */
+#define PIECES_HINT_MAX (1 << 20)
+
+/* Append the pieces a template wrote (the table at `pieces`) to *to: read a
+ * batch onto the stack, then copy it, so that the stack is cut once per
+ * batch rather than once per piece. */
+static void pieces_put(lua_State *L, int pieces, buf *to)
 {
     lua_Integer n = (lua_Integer)lua_rawlen(L, pieces);
-    size_t total = 0;
-    for (lua_Integer i = 1; i <= n; i++) {
-        if (lua_rawgeti(L, pieces, i) != LUA_TSTRING)
-            luaL_error(L, "模板的代码改写了输出表 _gk_o");
-        total += lua_rawlen(L, -1);
-        lua_pop(L, 1);
+    int top = lua_gettop(L);
+    for (lua_Integer i = 1; i <= n; i += PIECES_BATCH) {
+        int m = n - i + 1 < PIECES_BATCH ? (int)(n - i + 1) : PIECES_BATCH;
+        for (int j = 0; j < m; j++)
+            if (lua_rawgeti(L, pieces, i + j) != LUA_TSTRING)
+                luaL_error(L, "模板的代码改写了输出表 _gk_o");
+        for (int j = 1; j <= m; j++) {
+            size_t len;
+            const char *s = lua_tolstring(L, top + j, &len);
+            buf_put(to, s, len);
+        }
+        lua_settop(L, top);
     }
-    luaL_Buffer b;
-    char *p = luaL_buffinitsize(L, &b, total);
-    for (lua_Integer i = 1; i <= n; i++) {
-        size_t len;
-        lua_rawgeti(L, pieces, i);
-        const char *s = lua_tolstring(L, -1, &len);
-        memcpy(p, s, len);
-        p += len;
-        lua_pop(L, 1);
-    }
-    luaL_pushresultsize(&b, total);
+}
+
+/* Push the pieces at `pieces` joined into one string. They are joined in
+ * the set's scratch buffer, which no Lua code can reach meanwhile, so that
+ * a page costs one copy and no garbage besides its string. */
+static void pieces_push(lua_State *L, template_set *ts, int pieces)
+{
+    buf_reset(&ts->joined);
+    pieces_put(L, pieces, &ts->joined);
+    lua_pushlstring(L, buf_cstr(&ts->joined), ts->joined.len);
 }
 
 /* Run template `name` with variables falling back to the value at
- * `parent` (plus `content` for a layout) and push its output, wrapped in
- * the layouts it names. Raises on error. */
-static void frame_run(lua_State *L, template_set *ts, const char *name, int parent, int content)
+ * `parent` (plus `content` for a layout), wrapped in the layouts it names.
+ * Its output is appended to *sink, or pushed as a string when sink is
+ * NULL (for a partial's caller or a layout's `content`). Raises on error. */
+static void frame_run(lua_State *L, template_set *ts, const char *name, int parent, int content,
+                      buf *sink)
 {
-    luaL_checkstack(L, 12, "模板嵌套太深");
+    luaL_checkstack(L, 12 + PIECES_BATCH, "模板嵌套太深");
     if (ts->depth >= ts->limits.depth)
         luaL_error(L, "模板嵌套超过 %d 层（打开 %s 时；partial 或 layout 可能在循环调用）",
                    ts->limits.depth, name);
     int base = lua_gettop(L);
-    int fn = base + 1, env = base + 2, pieces = base + 3, output = base + 4, layout = base + 5;
-    template_push(L, ts, name);
+    int fn = base + 1, env = base + 2, pieces = base + 3, layout = base + 4, output = base + 5;
+    size_t file = template_push(L, ts, name);
     env_push(L, parent, content);
-    lua_createtable(L, 32, 0);
+    /* Sized for as many pieces as the template ever wrote, so that the
+     * table is not rehashed as the output grows. */
+    lua_createtable(L, ts->known[file].pieces ? ts->known[file].pieces : 32, 0);
     int depth = ++ts->depth;
     frame_slot_set(L, depth, FRAME_ENV, env);
     frame_slot_set(L, depth, FRAME_FUNCTION, fn);
@@ -241,25 +300,37 @@ static void frame_run(lua_State *L, template_set *ts, const char *name, int pare
     lua_pushcfunction(L, template_write_escaped);
     lua_pushcfunction(L, template_write_raw);
     lua_call(L, 4, 0);
-    pieces_concat(L, pieces);
+    lua_Unsigned written = lua_rawlen(L, pieces);
+    if (written > (lua_Unsigned)ts->known[file].pieces && written <= PIECES_HINT_MAX)
+        ts->known[file].pieces = (int)written;
     if (frame_slot_push(L, depth, FRAME_LAYOUT) == LUA_TSTRING) {
+        pieces_push(L, ts, pieces);
         /* Still at this depth, so that layouts naming each other hit the limit. */
-        frame_run(L, ts, lua_tostring(L, layout), env, output);
-        lua_replace(L, output);
+        frame_run(L, ts, lua_tostring(L, layout), env, output, sink);
+    } else if (sink) {
+        pieces_put(L, pieces, sink);
+    } else {
+        pieces_push(L, ts, pieces);
     }
     frame_slot_set(L, depth, FRAME_ENV, 0);
     frame_slot_set(L, depth, FRAME_FUNCTION, 0);
     ts->depth = depth - 1;
-    lua_settop(L, output);
+    if (sink) {
+        lua_settop(L, base);
+        return;
+    }
     lua_replace(L, fn);
     lua_settop(L, fn);
 }
 
-/* frame_entry(name as light userdata, parent): frame_run, called protected. */
+/* frame_entry(name, parent, sink), name and sink as light userdata:
+ * frame_run, called protected. */
 static int frame_entry(lua_State *L)
 {
-    frame_run(L, set_of(L), lua_touserdata(L, 1), 2, 0);
-    return 1;
+    buf *sink = lua_touserdata(L, 3);
+    lua_settop(L, 2);
+    frame_run(L, set_of(L), lua_touserdata(L, 1), 2, 0, sink);
+    return sink ? 0 : 1;
 }
 
 /* True when the message starts "file:line:", as Lua's positioned ones do. */
@@ -328,9 +399,10 @@ static int helper_partial(lua_State *L)
     lua_pushcfunction(L, frame_entry);
     lua_pushlightuserdata(L, (void *)name);
     lua_pushvalue(L, 2);
+    lua_pushlightuserdata(L, NULL);
     /* Protected, so that the depth is right again when a pcall in the
      * template catches the error. */
-    int rc = lua_pcall(L, 2, 1, 3);
+    int rc = lua_pcall(L, 3, 1, 3);
     int failed_at = ts->depth;
     ts->depth = depth;
     if (rc == LUA_ERRMEM)
@@ -434,6 +506,8 @@ static int set_prepare(lua_State *L)
         {NULL, NULL},
     };
     template_globals_push(L, helpers);
+    falls_back_meta_push(L, lua_gettop(L));
+    lua_rawsetp(L, LUA_REGISTRYINDEX, &key_context);
     lua_rawsetp(L, LUA_REGISTRYINDEX, &key_safe);
     return 0;
 }
@@ -461,6 +535,12 @@ int template_set_new(template_set **out, const site_config *cfg, const template_
         return -1;
     }
     *(template_set **)lua_getextraspace(ts->L) = ts;
+    /* Renders make garbage that dies young (each page's tables, closures
+     * and strings) beside tables that live as long as the set (the site,
+     * departments, categories, the main state's items): the generational
+     * collector leaves the old ones alone on most collections, where the
+     * incremental one marks and sweeps them all every cycle. */
+    lua_gc(ts->L, LUA_GCGEN, 0, 0);
     lua_pushcfunction(ts->L, set_prepare);
     if (lua_pcall(ts->L, 0, 0, 0) != LUA_OK) {
         buf_printf(err, "无法准备模板的 Lua 运行环境：%s", lua_tostring(ts->L, -1));
@@ -483,6 +563,7 @@ void template_set_free(template_set *ts)
     buf_free(&ts->shown);
     buf_free(&ts->text);
     buf_free(&ts->lua);
+    buf_free(&ts->joined);
     free(ts);
 }
 
@@ -537,17 +618,27 @@ int template_render(template_set *ts, const char *name, const char *page, buf *o
         lua_settop(L, ctx - 1);
         return -1;
     }
+    /* A context without a metatable of its own falls back to the safe
+     * globals itself: templates cannot reach it, only read its fields. */
+    if (!lua_getmetatable(L, ctx)) {
+        lua_rawgetp(L, LUA_REGISTRYINDEX, &key_context);
+        lua_setmetatable(L, ctx);
+    } else {
+        lua_pop(L, 1);
+    }
     lua_pushcfunction(L, template_msgh);
     lua_pushcfunction(L, frame_entry);
     lua_pushlightuserdata(L, (void *)name);
     lua_pushvalue(L, ctx);
-    int rc = set_pcall(ts, 2, 1, ctx + 1, name, err);
-    if (rc == 0) {
-        size_t len;
-        const char *s = lua_tolstring(L, -1, &len);
-        buf_put(out, s, len);
-    } else if (page) {
-        buf_printf(err, "（渲染页面 %s 时）", page);
+    lua_pushlightuserdata(L, out);
+    /* The page goes straight into *out: no Lua string is made of it. */
+    size_t had = out->len;
+    int rc = set_pcall(ts, 3, 0, ctx + 1, name, err);
+    if (rc != 0) {
+        if (out->ptr)
+            out->ptr[out->len = had] = '\0';
+        if (page)
+            buf_printf(err, "（渲染页面 %s 时）", page);
     }
     lua_settop(L, ctx - 1);
     return rc;

@@ -72,7 +72,10 @@ void template_used_reset(template_set *ts);
 size_t template_used(const template_set *ts, const char *const **files);
 
 /* Render template `name` (e.g. "item.html") with the context table on top
- * of the stack, which is popped either way, appending the page to *out.
+ * of the stack, which is popped either way, appending the page to *out. A
+ * context without a metatable is given one, which makes its missing fields
+ * read as the globals templates see (so that variable lookups need no C
+ * call); it is meant for this render, not for reading afterwards.
  * `page` (the page's URL, or NULL) is named in errors. On error returns -1
  * with a message naming the template file and line in *err. */
 int template_render(template_set *ts, const char *name, const char *page, buf *out, buf *err);

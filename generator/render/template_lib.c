@@ -3,24 +3,46 @@
 #include <lauxlib.h>
 #include <lualib.h>
 
+#include <string.h>
+
 static const char key_readonly = 'r'; /* registry: proxy -> true, for rawset to refuse */
 
+/* Push an integer as "%lld" writes it, without going through printf. */
+static void integer_push(lua_State *L, lua_Integer n)
+{
+    char text[24], *p = text + sizeof text;
+    unsigned long long u = n < 0 ? 0 - (unsigned long long)n : (unsigned long long)n;
+    do
+        *--p = (char)('0' + u % 10);
+    while (u /= 10);
+    if (n < 0)
+        *--p = '-';
+    lua_pushlstring(L, p, (size_t)(text + sizeof text - p));
+}
+
 /* The text <%= %> and <%- %> write for the value at index 1, left alone
- * at index 1. */
+ * at index 1 as the only value on the stack. Numbers and booleans get the
+ * text tostring gives them (numbers cannot have a metatable here): only
+ * other values go through tostring itself. */
 static void value_text(lua_State *L)
 {
+    if (lua_gettop(L) != 1)
+        lua_settop(L, 1);
     switch (lua_type(L, 1)) {
-    case LUA_TNONE:
     case LUA_TNIL:
-        lua_settop(L, 0);
         lua_pushliteral(L, "");
-        return;
-    case LUA_TSTRING:
         break;
+    case LUA_TSTRING:
+        return;
     case LUA_TNUMBER:
+        if (!lua_isinteger(L, 1)) {
+            lua_tolstring(L, 1, NULL); /* in place */
+            return;
+        }
+        integer_push(L, lua_tointeger(L, 1));
+        break;
     case LUA_TBOOLEAN:
-        luaL_tolstring(L, 1, NULL);
-        lua_replace(L, 1);
+        lua_pushstring(L, lua_toboolean(L, 1) ? "true" : "false");
         break;
     default:
         if (luaL_getmetafield(L, 1, "__tostring") == LUA_TNIL)
@@ -28,9 +50,8 @@ static void value_text(lua_State *L)
                        luaL_typename(L, 1));
         lua_pop(L, 1);
         luaL_tolstring(L, 1, NULL);
-        lua_replace(L, 1);
     }
-    lua_settop(L, 1);
+    lua_replace(L, 1);
 }
 
 int template_write_raw(lua_State *L)
@@ -39,40 +60,35 @@ int template_write_raw(lua_State *L)
     return 1;
 }
 
+/* The entity of each byte HTML escaping replaces, NULL for the others. */
+static const char *const html_entity[256] = {
+    ['&'] = "&amp;", ['<'] = "&lt;", ['>'] = "&gt;", ['"'] = "&quot;", ['\''] = "&#39;",
+};
+
 int template_write_escaped(lua_State *L)
 {
     value_text(L);
     size_t len;
-    const char *s = lua_tolstring(L, 1, &len);
-    size_t i = 0;
-    while (i < len && s[i] != '&' && s[i] != '<' && s[i] != '>' && s[i] != '"' && s[i] != '\'')
-        i++;
-    if (i == len)
+    const unsigned char *s = (const unsigned char *)lua_tolstring(L, 1, &len);
+    /* Lua ends every string with a NUL, so strcspn stops at len at the
+     * latest; it only needs restarting after a NUL inside the string. */
+    size_t i = strcspn((const char *)s, "&<>\"'");
+    while (i < len && !s[i])
+        i += 1 + strcspn((const char *)s + i + 1, "&<>\"'");
+    if (i >= len)
         return 1; /* the common case: nothing to escape, no copy */
     luaL_Buffer b;
     luaL_buffinit(L, &b);
-    luaL_addlstring(&b, s, i);
+    size_t run = 0;
     for (; i < len; i++) {
-        switch (s[i]) {
-        case '&':
-            luaL_addstring(&b, "&amp;");
-            break;
-        case '<':
-            luaL_addstring(&b, "&lt;");
-            break;
-        case '>':
-            luaL_addstring(&b, "&gt;");
-            break;
-        case '"':
-            luaL_addstring(&b, "&quot;");
-            break;
-        case '\'':
-            luaL_addstring(&b, "&#39;");
-            break;
-        default:
-            luaL_addchar(&b, s[i]);
-        }
+        const char *entity = html_entity[s[i]];
+        if (!entity)
+            continue;
+        luaL_addlstring(&b, (const char *)s + run, i - run);
+        luaL_addstring(&b, entity);
+        run = i + 1;
     }
+    luaL_addlstring(&b, (const char *)s + run, len - run);
     luaL_pushresult(&b);
     return 1;
 }

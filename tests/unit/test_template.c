@@ -111,6 +111,21 @@ static void test_escaping(void **state)
                    "42||true|&lt;&amp;&gt;\n");
     context_push(f.L, "html", "<b>x</b>", NULL);
     assert_renders(&f, "raw.html", "<b>x</b>|&lt;b&gt;x&lt;/b&gt;\n");
+    /* A NUL inside a string neither ends it nor stops the escaping. */
+    context_push(f.L, NULL);
+    lua_pushlstring(f.L, "a\0<b>\0", 6);
+    lua_setfield(f.L, -2, "s");
+    assert_int_equal(render(&f, "nul.html", NULL), 0);
+    static const char nul_want[] = "a\0&lt;b&gt;\0|a\0&lt;b&gt;\0\n";
+    assert_int_equal(f.out.len, sizeof nul_want - 1);
+    assert_memory_equal(f.out.ptr, nul_want, sizeof nul_want - 1);
+    /* Numbers and booleans are written as tostring writes them. */
+    context_push(f.L, NULL);
+    assert_renders(&f, "numbers.html",
+                   "0=0|-7=-7|-9223372036854775808=-9223372036854775808|"
+                   "9223372036854775807=9223372036854775807|1.5=1.5|"
+                   "9.007199254741e+15=9.007199254741e+15|1e+100=1e+100|-0.0=-0.0|"
+                   "falsetrue3\n");
     context_push(f.L, NULL);
     assert_render_fails(&f, "bad_value.html", "templates/bad_value.html:1:", "不能把 table 值");
     close_site(&f);
@@ -187,6 +202,19 @@ static void test_partials_with_own_context(void **state)
     assert_renders(&f, "list.html",
                    "<ul>\n<li>ab[]<b>2</b>\n</li>\n<li>xyz[]<b>3</b>\n</li>\n</ul>\n"
                    "<footer>S 注</footer>\n\n");
+    close_site(&f);
+}
+
+static void test_context_shadows_globals(void **state)
+{
+    (void)state;
+    fixture f;
+    open_site(&f, BASIC, "t", NULL);
+    /* The context's escape hides the helper in the page, its layout and a
+     * partial given no context; a partial with a context of its own sees
+     * the helper again. */
+    context_push(f.L, "escape", "mine", NULL);
+    assert_renders(&f, "shadow.html", "string|string|function\n|string|table|nil\n");
     close_site(&f);
 }
 
@@ -563,6 +591,7 @@ int main(void)
         cmocka_unit_test(test_literal_text_and_comments),
         cmocka_unit_test(test_layouts),
         cmocka_unit_test(test_partials_with_own_context),
+        cmocka_unit_test(test_context_shadows_globals),
         cmocka_unit_test(test_partial_errors),
         cmocka_unit_test(test_require),
         cmocka_unit_test(test_call),

@@ -12,12 +12,9 @@
 #include "../../generator/util/date.h"
 #include "../../generator/util/diag.h"
 #include "../../generator/util/fields.h"
-#include "../../generator/util/sandbox.h"
 #include "../../generator/util/tsv.h"
 #include "../../generator/util/utf8.h"
 #include "../../generator/util/value.h"
-
-#include <lauxlib.h>
 
 #include <dirent.h>
 #include <stdio.h>
@@ -295,46 +292,6 @@ static void test_fields_reader(void **state)
     assert_true(fields_number(&r, 10) == 0 && r.bad);
 }
 
-/* The sandbox's own heap: strings of every size on both sides of the small
- * blocks' limit, tables growing through the size classes, blocks freed by
- * the collector and used again, all giving what plain Lua gives. */
-static void test_sandbox_heap(void **state)
-{
-    (void)state;
-    static const char chunk[] = "local t = {}\n"
-                                "for i = 1, 20000 do t[i] = string.rep('x', i % 300) .. i end\n"
-                                "local n = 0\n"
-                                "for i = 1, 20000 do n = n + #t[i] end\n"
-                                "local u = {}\n"
-                                "for i = 1, 5000 do u['k' .. i] = {i, tostring(i), {i}} end\n"
-                                "for i = 1, 5000, 7 do n = n + u['k' .. i][3][1] end\n"
-                                "return n\n";
-    lua_Integer want = 0;
-    for (int i = 1; i <= 20000; i++) {
-        char digits[16];
-        want += i % 300 + snprintf(digits, sizeof digits, "%d", i);
-    }
-    for (int i = 1; i <= 5000; i += 7)
-        want += i;
-    lua_State *L = sandbox_new_bounded((size_t)64 << 20);
-    assert_non_null(L);
-    buf err = BUF_INIT;
-    for (int round = 0; round < 3; round++) {
-        assert_int_equal(luaL_loadstring(L, chunk), LUA_OK);
-        assert_int_equal(sandbox_call(L, 0, 1, &err), 0);
-        assert_int_equal(lua_tointeger(L, -1), want);
-        lua_pop(L, 1);
-        lua_gc(L, LUA_GCCOLLECT);
-    }
-    /* The bound holds whatever the blocks' sizes. */
-    assert_int_equal(luaL_loadstring(L, "local t = {} for i = 1, 1e8 do t[i] = 'v' .. i end"),
-                     LUA_OK);
-    assert_int_not_equal(sandbox_call(L, 0, 0, &err), 0);
-    assert_non_null(strstr(err.ptr, "not enough memory"));
-    buf_free(&err);
-    sandbox_close(L);
-}
-
 /* A sealed file ends in the checksum of the bytes before it: any byte
  * changed, or any cut, no longer reads as sealed. */
 static void test_fields_seal(void **state)
@@ -409,7 +366,6 @@ int main(void)
         cmocka_unit_test(test_diag_sort_and_json),
         cmocka_unit_test(test_tsv_fields),
         cmocka_unit_test(test_fields_reader),
-        cmocka_unit_test(test_sandbox_heap),
         cmocka_unit_test(test_fields_seal),
         cmocka_unit_test(test_atomic_files),
     };
