@@ -17,7 +17,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define CACHE_MAGIC "GKCACHE4"
+/* The format's name and number: a file of an earlier number is another
+ * version's, not a damaged one. */
+#define CACHE_MAGIC_STEM "GKCACHE"
+#define CACHE_MAGIC CACHE_MAGIC_STEM "5"
 #define CACHE_DEPS "DEPS"
 #define CACHE_LISTINGS "LISTINGS"
 
@@ -189,11 +192,11 @@ static void cache_records_load(build_cache *c, const char *file, uint64_t site_k
     fields_reader r;
     fields_reader_init(&r, data, len);
     const char *magic = fields_next(&r), *version = fields_next(&r);
-    if (r.bad || strcmp(magic, CACHE_MAGIC) != 0) {
+    if (r.bad || strncmp(magic, CACHE_MAGIC_STEM, strlen(CACHE_MAGIC_STEM)) != 0) {
         cache_drop(c, diags, file, "已损坏");
         return;
     }
-    if (strcmp(version, GK_VERSION) != 0) {
+    if (strcmp(magic, CACHE_MAGIC) != 0 || strcmp(version, GK_VERSION) != 0) {
         cache_drop(c, diags, file, "由另一版本的 gongkai 写成");
         return;
     }

@@ -9,7 +9,7 @@
  * the site's figures (its dependency set, site_deps.c): a template edit
  * renders again only the pages that used it.
  *
- * The file is "GKCACHE4", the gongkai version, the site key, the number of
+ * The file is "GKCACHE5", the gongkai version, the site key, the number of
  * records; then the dependency sets: "DEPS", their number and per set what
  * of the site it read (the CACHE_READS_* bits, one decimal digit), its
  * number of files and their names;
@@ -19,8 +19,8 @@
  * number of pages, and each page's site path and size; then the listing
  * records: "LISTINGS", their number and per listing page, sorted by site
  * path: key, site path, size and dependency set. Every field ends with a
- * NUL. A file that does not read so is ignored with a warning (GK403): the
- * build renders everything.
+ * NUL; last comes the seal (fields_seal). A file that does not read so is
+ * ignored with a warning (GK403): the build renders everything.
  *
  * The search entries (search_entry_write: a few KB each, the summary a
  * tenth of it) sit apart, in items.entries beside it, so that a build holds

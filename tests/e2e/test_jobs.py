@@ -218,7 +218,8 @@ def test_cache(tmp):
     with open(cache, "rb") as f:
         data = f.read()
     for what, damaged in (("damaged", data[:len(data) // 2] + b"\xff\x00garbage"),
-                          ("another version", data.replace(b"GKCACHE4\x00", b"GKCACHE4\x009.9.9-", 1)),
+                          ("another version", data.replace(b"GKCACHE5\x00", b"GKCACHE5\x009.9.9-", 1)),
+                          ("an earlier format", data.replace(b"GKCACHE5\x00", b"GKCACHE4\x00", 1)),
                           ("empty", b"")):
         with open(cache, "wb") as f:
             f.write(damaged)
@@ -226,6 +227,8 @@ def test_cache(tmp):
         warned = "GK403" in r.stderr
         check(r.returncode == 0 and (warned or what == "empty"),
               "a %s cache: exit %d, %s" % (what, r.returncode, r.stderr[-500:]))
+        check(what not in ("another version", "an earlier format") or "另一版本" in r.stderr,
+              "a cache of %s was not called another version's: %s" % (what, r.stderr[-300:]))
         check(pages_rendered(r) == total, "a %s cache was trusted (%d of %d pages rendered)" %
               (what, pages_rendered(r), total))
         same_tree(out, ref, "the site built over a %s cache" % what)
