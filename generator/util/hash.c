@@ -33,21 +33,7 @@ uint64_t hash64_str(uint64_t h, const char *s)
 
 uint64_t hash64_block(const void *data, size_t len)
 {
-    const unsigned char *p = data;
-    uint64_t h = 0x9e3779b97f4a7c15ULL ^ len;
-    size_t i = 0;
-    for (; i + 8 <= len; i += 8) {
-        /* The eight bytes as a little-endian word: one load. */
-        uint64_t w;
-        memcpy(&w, p + i, 8);
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-        w = __builtin_bswap64(w);
-#endif
-        h = (h ^ w) * 0xff51afd7ed558ccdULL;
-        h ^= h >> 32;
-    }
-    for (; i < len; i++)
-        h = (h ^ p[i]) * 0x100000001b3ULL;
+    uint64_t h = hash64(0x9e3779b97f4a7c15ULL ^ len, data, len);
     h ^= h >> 33;
     h *= 0xc4ceb9fe1a85ec53ULL;
     return h ^ (h >> 33);

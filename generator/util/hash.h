@@ -16,9 +16,9 @@ uint64_t hash64(uint64_t h, const void *data, size_t len);
 uint64_t hash64_str(uint64_t h, const char *s);
 uint64_t hash64_int(uint64_t h, int64_t v);
 
-/* A 64-bit hash of a whole block, eight bytes at a time: several times
- * quicker than hash64 over long texts (whole files, cached entries). Not
- * FNV; its values are kept in build caches, so they must not change. */
+/* A 64-bit hash of a whole block: hash64 from a seed of its length, then
+ * mixed so that every bit of it counts. Not FNV; its values are kept in
+ * build caches and catalogue memos, so they must not change. */
 uint64_t hash64_block(const void *data, size_t len);
 
 #endif
