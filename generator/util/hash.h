@@ -1,7 +1,8 @@
 /* A fast 64-bit hash for cache keys (not for anything an attacker chooses):
  * eight bytes at a time, FNV-1a over the last few (so, for fewer than eight
- * bytes, FNV-1a itself). Feed `h` from HASH64_INIT, piece by piece. Its values
- * are cache keys only: a change makes the next build render everything. */
+ * bytes, FNV-1a itself). Feed `h` from HASH64_INIT, piece by piece. It is
+ * also hash64_block's core, whose values must not change (test_cache pins
+ * them), so neither may this. */
 #ifndef GK_UTIL_HASH_H
 #define GK_UTIL_HASH_H
 
