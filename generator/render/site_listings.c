@@ -717,14 +717,9 @@ static int listings_merge(listings *ls)
 static int listings_render(listings *ls)
 {
     site_builder *b = ls->b;
-    size_t workers = b->opt->jobs ? b->opt->jobs : pool_default_workers();
-    if (workers > ls->len)
-        workers = ls->len ? ls->len : 1;
-    if (workers > b->worker_count) {
-        b->workers = xrealloc(b->workers, workers * sizeof *b->workers);
-        memset(b->workers + b->worker_count, 0, (workers - b->worker_count) * sizeof *b->workers);
-        b->worker_count = workers;
-    }
+    /* As many as the item pages had, no more: the states' tables point to
+     * where the states are, so b->workers must stay where it is. */
+    size_t workers = b->worker_count < ls->len ? b->worker_count : ls->len;
     ls->workers = xcalloc(workers, sizeof *ls->workers);
     for (size_t w = 0; w < workers; w++) {
         listing_worker *lw = &ls->workers[w];
