@@ -59,18 +59,27 @@ search_index *search_index_new(const site_config *cfg, const catalogue *cat)
     return s;
 }
 
-void search_index_free(search_index *s)
+void search_index_release(search_index *s)
 {
-    if (!s)
-        return;
     for (size_t i = 0; i < s->token_count; i++)
         free(s->tokens[i].postings);
     free(s->tokens);
     free(s->slots);
     free(s->docs);
-    search_keep_free(s->keep);
     buf_free(&s->text);
     arena_free(&s->mem);
+    s->tokens = NULL;
+    s->slots = NULL;
+    s->docs = NULL;
+    s->token_count = s->token_cap = s->slot_cap = s->doc_count = s->doc_cap = 0;
+}
+
+void search_index_free(search_index *s)
+{
+    if (!s)
+        return;
+    search_index_release(s);
+    search_keep_free(s->keep);
     free(s);
 }
 

@@ -124,10 +124,13 @@ typedef struct search_stats {
 
 /* Write the index under /search/ of the output tree. The number of shards
  * grows with the index so that a shard stays near SEARCH_SHARD_TARGET bytes.
- * Sorts the tokens: the last call before search_index_free. Returns 0, or
- * -1 with a message in *err. */
+ * Sorts the tokens: nothing is added after it. Returns 0, or -1 with a
+ * message in *err. */
 #define SEARCH_SHARD_TARGET (32 * 1024)
 int search_index_write(search_index *s, output *out, search_stats *stats, buf *err);
+/* Free the written index's tables, keeping only what search_index_save
+ * needs: the memory goes to the listing pages rendered after it. */
+void search_index_release(search_index *s);
 
 /* Keeping the index from build to build (search_keep.c). A rebuild where
  * few items changed need not add every item's entry and write every shard:

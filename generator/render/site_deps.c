@@ -96,18 +96,31 @@ void site_deps_begin(site_state *st)
     st->reads = 0;
 }
 
-uint64_t site_deps_note(site_state *st, uint64_t data_key, size_t *deps)
+const char **site_deps_files(site_state *st, size_t *n)
 {
     const char *const *used;
-    size_t n = template_used(st->ts, &used);
-    const char **files = xmalloc((n + 1) * sizeof *files);
-    memcpy(files, used, n * sizeof *files);
-    qsort(files, n, sizeof *files, deps_name_cmp);
-    site_builder *b = st->b;
+    *n = template_used(st->ts, &used);
+    const char **files = xmalloc((*n + 1) * sizeof *files);
+    memcpy(files, used, *n * sizeof *files);
+    qsort(files, *n, sizeof *files, deps_name_cmp);
+    return files;
+}
+
+uint64_t site_deps_key(site_builder *b, uint64_t data_key, const char *const *files, size_t n,
+                       unsigned reads, size_t *deps)
+{
     pthread_mutex_lock(&b->lock);
-    *deps = deps_intern(b, files, n, st->reads);
+    *deps = deps_intern(b, files, n, reads);
     uint64_t key = hash64_int(data_key, (int64_t)b->deps_key[*deps]);
     pthread_mutex_unlock(&b->lock);
+    return key;
+}
+
+uint64_t site_deps_note(site_state *st, uint64_t data_key, size_t *deps)
+{
+    size_t n;
+    const char **files = site_deps_files(st, &n);
+    uint64_t key = site_deps_key(st->b, data_key, files, n, st->reads, deps);
     free(files);
     return key;
 }

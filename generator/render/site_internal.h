@@ -1,6 +1,6 @@
-/* The page builder's parts (site.c: the listings and the build; site_state.c:
- * a Lua state with the site's tables, and the page helpers; site_items.c:
- * the item pages, on a pool of threads).
+/* The page builder's parts (site.c: the build; site_state.c: a Lua state
+ * with the site's tables, and the page helpers; site_items.c: the item
+ * pages, site_listings.c: the listing pages, each on a pool of threads).
  *
  * Everything naming.lua decides is asked once, on the calling thread, and
  * kept in the builder (site_names); each state builds its tables from those,
@@ -75,6 +75,7 @@ typedef struct site_state {
     int *category_ref; /* per category, catalogue order */
     size_t pages;      /* pages this state rendered */
     unsigned reads;    /* what of the whole site renders read: CACHE_READS_* */
+    diag_list *diags;  /* where its template errors go: b->diags, or a listing worker's */
     bool logging;      /* note each page written in `log`, for the build cache */
     cache_page *log;
     size_t log_len, log_cap;
@@ -123,7 +124,7 @@ struct site_builder {
     size_t dep_file_len, dep_file_cap;
     uint64_t counts_key;
 
-    site_state main;     /* renders the listings; worker 0 of the item pages */
+    site_state main;     /* worker 0 of the item pages and of the listings */
     site_state *workers; /* the other workers' states, kept for their records */
     size_t worker_count;
     int *item_ref; /* per catalogue item, in `main`; LUA_NOREF until made (site_item_ref) */
@@ -181,6 +182,14 @@ void site_item_entry(site_builder *b, size_t i, buf *out);
  * version's body to items' files lead to those items' pages. */
 void site_links_aim(void *state, cmark_node *doc, const char *source, const char *page);
 
+/* ---- site_listings.c ----------------------------------------------------- */
+
+/* Every listing page (home, column, catalogue, facets, sub-sites, feeds,
+ * sitemap, search) and the search index, rendered by render_options.jobs
+ * workers once the item pages are done; the site, the build cache's records
+ * and the diagnostics do not depend on the number of workers. */
+int site_render_listings(site_builder *b);
+
 /* ---- site_deps.c ---------------------------------------------------------- */
 
 /* The current keys of the previous build's dependency sets: once the cache
@@ -191,6 +200,14 @@ void site_deps_begin(site_state *st);
 /* The record key of the pages rendered since site_deps_begin: data_key
  * (what they show) with their dependency set's key; *deps its index. */
 uint64_t site_deps_note(site_state *st, uint64_t data_key, size_t *deps);
+/* The template files the pages rendered since site_deps_begin used,
+ * sorted, in a new array (free it); *n their number. Names live as long as
+ * the state. */
+const char **site_deps_files(site_state *st, size_t *n);
+/* The record key of pages of data_key made with the sorted `files` and
+ * what of the site they read (`reads`); *deps their set's index. */
+uint64_t site_deps_key(site_builder *b, uint64_t data_key, const char *const *files, size_t n,
+                       unsigned reads, size_t *deps);
 /* Whether a previous record (stored_key, made under set prev_deps) is
  * what pages of data_key would be now; *deps is then its set's index in
  * this build. */
@@ -221,10 +238,10 @@ uint64_t site_keep_page_key(const site_builder *b, const char *kind, const char 
 uint64_t site_keep_items_key(const site_builder *b, uint64_t h, const size_t *idx, size_t n);
 /* Whether the previous build wrote the page at site path `file` from the
  * same key and the file is still as it wrote it: then it is kept in the new
- * site and recorded again, and need not be rendered. */
-bool site_keep_page(site_builder *b, const char *file, uint64_t key);
-/* site_page_finish in the main state, and the page's record for the next
- * build. */
-int site_keep_finish(site_builder *b, const char *template, const char *file, uint64_t key);
+ * site, its record for the next build is *rec (see site_keep_record), and
+ * it need not be rendered. */
+bool site_keep_page(site_builder *b, const char *file, uint64_t key, cache_listing *rec);
+/* Add a listing page's record for the next build (b->listed). */
+void site_keep_record(site_builder *b, const cache_listing *rec);
 
 #endif

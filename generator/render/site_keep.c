@@ -68,7 +68,7 @@ uint64_t site_keep_items_key(const site_builder *b, uint64_t h, const size_t *id
     return h;
 }
 
-bool site_keep_page(site_builder *b, const char *file, uint64_t key)
+bool site_keep_page(site_builder *b, const char *file, uint64_t key, cache_listing *rec)
 {
     if (!b->next)
         return false;
@@ -78,22 +78,13 @@ bool site_keep_page(site_builder *b, const char *file, uint64_t key)
         !output_keepable(&b->out, file, prev->size))
         return false;
     output_keep(&b->out, file);
-    b->listed = xgrow(b->listed, &b->listed_cap, b->listed_len + 1, sizeof *b->listed);
-    b->listed[b->listed_len] = *prev;
-    b->listed[b->listed_len++].deps = deps;
+    *rec = *prev;
+    rec->deps = deps;
     return true;
 }
 
-int site_keep_finish(site_builder *b, const char *template, const char *file, uint64_t key)
+void site_keep_record(site_builder *b, const cache_listing *rec)
 {
-    site_deps_begin(&b->main);
-    int rc = site_page_finish(&b->main, template, file);
-    if (rc != 0 || !b->next)
-        return rc;
-    size_t deps;
-    key = site_deps_note(&b->main, key, &deps);
     b->listed = xgrow(b->listed, &b->listed_cap, b->listed_len + 1, sizeof *b->listed);
-    b->listed[b->listed_len++] = (cache_listing){
-        arena_strdup(&b->mem, file ? file : b->main.path.ptr), key, b->main.html.len, deps};
-    return 0;
+    b->listed[b->listed_len++] = *rec;
 }

@@ -40,8 +40,7 @@ static void site_template_error(site_state *st, const char *msg)
         }
     }
     pthread_mutex_lock(&st->b->lock);
-    diag_add(st->b->diags, DIAG_ERROR, "GK401", file, (int)line, line ? 1 : 0, "模板错误：%s",
-             text);
+    diag_add(st->diags, DIAG_ERROR, "GK401", file, (int)line, line ? 1 : 0, "模板错误：%s", text);
     pthread_mutex_unlock(&st->b->lock);
 }
 
@@ -304,6 +303,7 @@ int site_state_open(site_state *st, site_builder *b)
 {
     memset(st, 0, sizeof *st);
     st->b = b;
+    st->diags = b->diags;
     arena_init(&st->mem);
     /* The state that renders the listings also holds a table per item: its
      * memory bound grows with the site, so that only a template's own
@@ -508,7 +508,9 @@ int site_page_finish(site_state *st, const char *template, const char *file)
     buf_reset(&st->err);
     if (output_write(&st->b->out, file ? file : st->path.ptr, buf_cstr(&st->html), st->html.len,
                      &st->err) != 0) {
-        site_error(st->b, "GK402", "", st->err.ptr);
+        pthread_mutex_lock(&st->b->lock);
+        diag_add(st->diags, DIAG_ERROR, "GK402", "", 0, 0, "%s", st->err.ptr);
+        pthread_mutex_unlock(&st->b->lock);
         return RENDER_ERROR_IO;
     }
     if (st->logging) {

@@ -2,7 +2,8 @@
 """Builds on several threads (build -j N) give the site of a one-thread
 build, byte for byte: a generated corpus of some hundred items, and the
 example site in a git repository (so that earlier versions and their diffs
-are rendered too). A template error on a worker fails the build cleanly, and
+are rendered too). A template error on a worker fails the build cleanly (on
+the listing pages with the diagnostic of a one-thread build), and
 -j refuses what is not a thread count. The build cache (.gongkai/) renders
 only what changed, and its site is the one a build without cache makes; a
 damaged cache or one of another version is set aside with a warning. So
@@ -113,6 +114,35 @@ def test_template_error(tmp):
     check(before == after, "a failed build changed the previous output")
     check(not [n for n in os.listdir(tmp) if n.startswith("broken-out.")],
           "a failed build left its staging folder behind")
+
+
+def test_listing_error(tmp):
+    """A template error on listing pages, which the workers render at the same
+    time, reports what one thread reports: the first failing page's error
+    alone, whatever the thread count."""
+    corpus = os.path.join(tmp, "corpus")
+    if not os.path.isdir(corpus):
+        return
+    site = os.path.join(tmp, "listing-error")
+    shutil.copytree(corpus, site, ignore=shutil.ignore_patterns(".gongkai"))
+    os.makedirs(os.path.join(site, "templates"), exist_ok=True)
+    with open(os.path.join(ROOT, "templates", "category.html"), encoding="utf-8") as f:
+        text = f.read()
+    # Every catalogue page after the first of its listing fails, naming itself.
+    with open(os.path.join(site, "templates", "category.html"), "w", encoding="utf-8") as f:
+        f.write("<% if page.pager.number > 1 then error('坏列表页 ' .. page.url) end %>" + text)
+    errors = []
+    for j in [1, 2, 3]:
+        out = os.path.join(tmp, "listing-error-j%d" % j)
+        r = gongkai("build", "-s", site, "-o", out, "-j", str(j))
+        check(r.returncode == 1, "-j%d: a listing template error did not fail the build (exit %d)"
+              % (j, r.returncode))
+        check(not os.path.exists(out), "-j%d: a failed build left a site" % j)
+        errors.append(r.stderr)
+    check(errors[0].count("GK401") == 1 and "坏列表页" in errors[0] and "category.html" in errors[0],
+          "-j1 does not report the one failing page: %s" % errors[0][-1000:])
+    for j, err in zip([2, 3], errors[1:]):
+        check(err == errors[0], "-j%d reports %r, -j1 %r" % (j, err[-500:], errors[0][-500:]))
 
 
 def test_bad_counts(tmp):
@@ -510,6 +540,7 @@ def main():
             test_corpus(tmp)
             test_versions(tmp)
             test_template_error(tmp)
+            test_listing_error(tmp)
             test_bad_counts(tmp)
             test_cache(tmp)
             test_listings(tmp)
