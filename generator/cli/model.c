@@ -73,8 +73,13 @@ int cli_model_load(cli_model *m, const char *site, size_t workers, diag_list *di
 
 int cli_history_load(history **h, cli_model *m, diag_list *diags)
 {
-    if (history_open(h, &m->cfg, diags) != 0 || history_revisions_walk(*h, &m->cat, diags) != 0 ||
-        history_releases_read(*h, diags) != 0)
+    if (history_open(h, &m->cfg, diags) != 0)
+        return -1;
+    buf keep = BUF_INIT;
+    buf_printf(&keep, "%s/.gongkai/revisions.cache", m->cfg.root);
+    history_revisions_keep(*h, keep.ptr);
+    buf_free(&keep);
+    if (history_revisions_walk(*h, &m->cat, diags) != 0 || history_releases_read(*h, diags) != 0)
         return -1;
     return 0;
 }

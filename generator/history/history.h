@@ -85,6 +85,12 @@ typedef struct history_revisions {
  * commits and what they change, never items × commits. Returns 0, or -1
  * after a GK603 diagnostic. */
 int history_revisions_walk(history *h, const catalogue *cat, diag_list *diags);
+/* Keep the walk's result in the file `path` (in the site's .gongkai/): a
+ * later walk at the same HEAD, over items at the same paths, reads it
+ * instead of walking the graph (4 ms instead of 24 ms on the 10 000-item
+ * corpus in 297 commits); the status pass runs every time. Without this call a walk neither reads
+ * nor writes the file, for the commands that must not write into the site. */
+void history_revisions_keep(history *h, const char *path);
 /* The revisions of cat->items[item] or of cat->withdrawn[w], after the walk
  * (empty lists before it, or without a repository). A withdrawn item whose
  * file is still there (a draft, 不予公开 now) has none: withholding it

@@ -25,6 +25,7 @@ struct history {
      * slot in found_slot), then grouped by slot, oldest first. */
     history_revision *revisions;
     size_t *found_slot, revision_count, revision_cap, found_cap;
+    const char *keep_path; /* where the walk's result is kept, or NULL */
 
     history_release *releases; /* newest first */
     size_t release_count, release_cap;
@@ -63,6 +64,15 @@ const char *history_time_format(arena *mem, const git_time *t, date *day);
 /* The regular file at `path` in `tree`: 1 with its bytes in *out, 0 when
  * there is none (a link or a folder is none), -1 when it cannot be read. */
 int history_tree_file(history *h, git_tree *tree, const char *path, buf *out);
+
+/* The walk's result kept (keep.c). The key of the result the walk gives for
+ * `cat` at `head`, after the slots are made, into *key. */
+void history_kept_key(const history *h, const catalogue *cat, const git_oid *head, buf *key);
+/* Fill the slots from the kept file when its key is `key`: true, or false
+ * (nothing changed) when there is no such file or it is damaged. */
+bool history_kept_read(history *h, const buf *key);
+/* Keep the slots under `key`; a file that cannot be written is not. */
+void history_kept_write(history *h, const buf *key);
 
 #define HISTORY_RELEASES_DIR "releases"
 #define HISTORY_MANIFEST "releases/manifest.tsv"

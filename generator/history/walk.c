@@ -475,8 +475,25 @@ int history_revisions_walk(history *h, const catalogue *cat, diag_list *diags)
         if (w.map.keys[i])
             walk_map_put(&now, w.map.keys[i], w.map.slots[i]);
 
-    int rc = history_commits_each(h, walk_one, &w, diags);
-    walk_slots_finish(h);
+    git_oid head;
+    int e = history_head_oid(h, &head, diags), rc = e < 0 ? -1 : 0;
+    buf key = BUF_INIT;
+    bool kept = false;
+    if (e == 1 && h->keep_path) {
+        history_kept_key(h, cat, &head, &key);
+        kept = history_kept_read(h, &key);
+    }
+    if (!kept && rc == 0) {
+        rc = history_commits_each(h, walk_one, &w, diags);
+        walk_slots_finish(h);
+        /* Kept only when HEAD did not move while walking (a commit made
+         * meanwhile would be walked under the older HEAD's key). */
+        git_oid after;
+        if (rc == 0 && key.len && history_head_oid(h, &after, diags) == 1 &&
+            git_oid_equal(&after, &head))
+            history_kept_write(h, &key);
+    }
+    buf_free(&key);
     if (rc == 0) {
         walk_status ws = {h, &now};
         const char *content = "content";

@@ -1,6 +1,7 @@
 /* history: revisions from a temporary repository built with libgit2 (add,
  * edit twice, rename, delete, merge, uncommitted edits), file contents at
- * each revision, and releases: prepare, commit, read back, tags, counts,
+ * each revision, the walk's result kept and refused when it no longer
+ * fits, and releases: prepare, commit, read back, tags, counts,
  * refusal of dirty sources, all-or-nothing reference updates. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -10,6 +11,7 @@
 #include <cmocka.h>
 
 #include "../../generator/history/history.h"
+#include "../../generator/util/fields.h"
 
 #include <git2.h>
 
@@ -406,6 +408,184 @@ static void test_revisions_shallow(void **state)
     diag_list_free(&d);
 }
 
+/* ---- the walk's result kept --------------------------------------------- */
+
+static history *history_kept_walked(fixture *f, const char *keep, diag_list *d)
+{
+    history *h;
+    assert_int_equal(history_open(&h, &f->cfg, d), 0);
+    history_revisions_keep(h, keep);
+    assert_int_equal(history_revisions_walk(h, &f->cat, d), 0);
+    return h;
+}
+
+static void assert_same_list(const history_revisions *a, const history_revisions *b)
+{
+    assert_int_equal(a->len, b->len);
+    assert_int_equal(a->working, b->working);
+    for (size_t i = 0; i < a->len; i++) {
+        assert_int_equal(a->v[i].number, b->v[i].number);
+        assert_string_equal(a->v[i].commit, b->v[i].commit);
+        assert_memory_equal(a->v[i].short_id, b->v[i].short_id, sizeof a->v[i].short_id);
+        assert_string_equal(a->v[i].blob, b->v[i].blob);
+        assert_string_equal(a->v[i].path, b->v[i].path);
+        assert_string_equal(a->v[i].when, b->v[i].when);
+        assert_memory_equal(&a->v[i].day, &b->v[i].day, sizeof a->v[i].day);
+        assert_string_equal(a->v[i].message, b->v[i].message);
+    }
+}
+
+/* A walk through the kept file gives what a walk without it gives. */
+static void assert_kept_equals_fresh(fixture *f, const char *keep)
+{
+    diag_list d;
+    diag_list_init(&d);
+    history *kept = history_kept_walked(f, keep, &d), *fresh = history_walked(f, &d);
+    assert_int_equal(d.len, 0);
+    for (size_t i = 0; i < f->cat.item_count; i++)
+        assert_same_list(history_item_revisions(kept, i), history_item_revisions(fresh, i));
+    for (size_t i = 0; i < f->cat.withdrawn_count; i++)
+        assert_same_list(history_withdrawn_revisions(kept, i),
+                         history_withdrawn_revisions(fresh, i));
+    history_close(kept);
+    history_close(fresh);
+    diag_list_free(&d);
+}
+
+/* Rewrite the kept file with every `from` replaced by `to` (same length),
+ * sealed again as the program seals it: a file a walk would use. */
+static void kept_file_edit(const char *keep, const char *from, const char *to)
+{
+    buf data = BUF_INIT;
+    assert_int_equal(buf_read_file(&data, keep), 0);
+    size_t len;
+    assert_true(fields_sealed(data.ptr, data.len, &len));
+    data.len = len;
+    size_t n = strlen(from), hits = 0;
+    for (size_t i = 0; i + n <= len; i++)
+        if (memcmp(data.ptr + i, from, n) == 0) {
+            memcpy(data.ptr + i, to, n);
+            hits++;
+        }
+    assert_true(hits > 0);
+    fields_seal(&data);
+    FILE *fp = fopen(keep, "wb");
+    assert_non_null(fp);
+    assert_int_equal(fwrite(data.ptr, 1, data.len, fp), data.len);
+    fclose(fp);
+    buf_free(&data);
+}
+
+/* The first revision's message of item 0 through the kept file. */
+static void assert_first_message(fixture *f, const char *keep, const char *want)
+{
+    diag_list d;
+    diag_list_init(&d);
+    history *h = history_kept_walked(f, keep, &d);
+    assert_string_equal(history_item_revisions(h, 0)->v[0].message, want);
+    history_close(h);
+    diag_list_free(&d);
+}
+
+static void test_revisions_kept(void **state)
+{
+    (void)state;
+    git_oid ids[6];
+    history_fixture_commits(ids);
+    char keep[128];
+    snprintf(keep, sizeof keep, "%s-out/.gongkai/revisions.cache", root);
+    fixture f;
+    fixture_init(&f);
+    fixture_item(&f, "a/uno.md", "X/2026-00001", "通知（修订）");
+    fixture_item(&f, "b/deux.md", "X/2026-00002", "另一条");
+    fixture_withdrawn(&f, "content/a/gone.md", "X/2026-00003");
+
+    /* Written by the first walk, read by the next at the same HEAD: an
+     * edited (and sealed again) file shows through. */
+    assert_kept_equals_fresh(&f, keep);
+    assert_int_equal(access(keep, F_OK), 0);
+    assert_kept_equals_fresh(&f, keep);
+    kept_file_edit(keep, "新增两条信息", "新增两条消息");
+    assert_first_message(&f, keep, "新增两条消息");
+
+    /* Of another program version: not used. */
+    kept_file_edit(keep, GK_VERSION, "9.9.9");
+    assert_kept_equals_fresh(&f, keep);
+    assert_first_message(&f, keep, "新增两条信息");
+
+    /* Damaged: not used, no word said (assert_kept_equals_fresh counts). */
+    kept_file_edit(keep, "新增两条信息", "新增两条消息");
+    FILE *fp = fopen(keep, "r+b");
+    assert_non_null(fp);
+    fseek(fp, 100, SEEK_SET);
+    fputc('#', fp);
+    fclose(fp);
+    assert_kept_equals_fresh(&f, keep);
+    assert_first_message(&f, keep, "新增两条信息");
+
+    /* Uncommitted edits: the status pass runs with the kept result. */
+    file_write("content/b/deux.md", TWO "未提交。\n");
+    assert_kept_equals_fresh(&f, keep);
+    kept_file_edit(keep, "新增两条信息", "新增两条消息");
+    assert_first_message(&f, keep, "新增两条消息");
+    diag_list d;
+    diag_list_init(&d);
+    history *h = history_kept_walked(&f, keep, &d);
+    assert_true(history_item_revisions(h, 1)->working);
+    assert_false(history_item_revisions(h, 0)->working);
+    history_close(h);
+
+    /* Another set of items (the slots differ): walked again. */
+    file_write("content/c/three.md", V1);
+    fixture_item(&f, "c/three.md", "X/2026-00004", "第三条");
+    assert_kept_equals_fresh(&f, keep);
+    assert_first_message(&f, keep, "新增两条信息");
+
+    /* A new commit, then history rewritten (HEAD no descendant of the kept
+     * one): walked again each time. */
+    kept_file_edit(keep, "新增两条信息", "新增两条消息");
+    commit_all("新增第三条", NULL);
+    assert_kept_equals_fresh(&f, keep);
+    assert_first_message(&f, keep, "新增两条信息");
+    git_object *back;
+    assert_int_equal(git_object_lookup(&back, repo, &ids[3], GIT_OBJECT_COMMIT), 0);
+    assert_int_equal(git_reset(repo, back, GIT_RESET_SOFT, NULL), 0);
+    git_object_free(back);
+    kept_file_edit(keep, "新增两条信息", "新增两条消息");
+    commit_all("重写的历史", NULL);
+    assert_kept_equals_fresh(&f, keep);
+    assert_first_message(&f, keep, "新增两条信息");
+
+    /* A shallow clone's edge moved: walked again. */
+    kept_file_edit(keep, "新增两条信息", "新增两条消息");
+    char edge[64], path[600];
+    hex(&ids[0], edge);
+    strcat(edge, "\n");
+    snprintf(path, sizeof path, "%s/.git/shallow", root);
+    fp = fopen(path, "wb");
+    assert_non_null(fp);
+    fputs(edge, fp);
+    fclose(fp);
+    assert_kept_equals_fresh(&f, keep);
+    assert_first_message(&f, keep, "新增两条信息");
+
+    /* Another rename limit (renames are paired anew): walked again. */
+    kept_file_edit(keep, "新增两条信息", "新增两条消息");
+    git_config *cfg;
+    assert_int_equal(git_repository_config(&cfg, repo), 0);
+    assert_int_equal(git_config_set_int32(cfg, "diff.renameLimit", 50), 0);
+    git_config_free(cfg);
+    assert_kept_equals_fresh(&f, keep);
+    assert_first_message(&f, keep, "新增两条信息");
+
+    /* Without history_revisions_keep nothing is read or written. */
+    assert_int_equal(unlink(keep), 0);
+    history_close(history_walked(&f, &d));
+    assert_int_not_equal(access(keep, F_OK), 0);
+    diag_list_free(&d);
+    fixture_free(&f);
+}
+
 static void test_not_a_repository(void **state)
 {
     (void)state;
@@ -681,6 +861,7 @@ int main(void)
                                         repo_teardown),
         cmocka_unit_test_setup_teardown(test_revisions_through_a_merge, repo_setup, repo_teardown),
         cmocka_unit_test_setup_teardown(test_revisions_shallow, repo_setup, repo_teardown),
+        cmocka_unit_test_setup_teardown(test_revisions_kept, repo_setup, repo_teardown),
         cmocka_unit_test(test_not_a_repository),
         cmocka_unit_test_setup_teardown(test_releases_commit_tag_and_count, repo_setup,
                                         repo_teardown),
