@@ -50,6 +50,9 @@ struct catalogue_lock {
 
 /* FNV-1a 64 of the bytes. */
 uint64_t lock_hash(const char *s, size_t len);
+/* s[0..len): exactly 16 lowercase hex digits, as catalogue.lock and the
+ * memos write a hash; their value in *v. */
+bool lock_hex(const char *s, size_t len, uint64_t *v);
 
 /* Why s[0..len) cannot be a site path (a URL naming.lua gave, or one read
  * back from catalogue.lock), or NULL when it can. */

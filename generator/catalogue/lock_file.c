@@ -92,10 +92,9 @@ static bool lock_digits(const char *s, size_t len, size_t max)
     return true;
 }
 
-/* 16 lowercase hex digits into *v. Three fields of every line are, and
- * digits and letters come in no order a branch could guess: none here. */
-static bool lock_hex(const char *s, size_t len, uint64_t *v)
+bool lock_hex(const char *s, size_t len, uint64_t *v)
 {
+    /* Digits and letters come in no order a branch could guess: none here. */
     if (len != 16)
         return false;
     uint64_t x = 0;
