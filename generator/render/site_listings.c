@@ -61,6 +61,12 @@ struct listing_worker {
     site_state *st;
     int *item_ref; /* per catalogue item, in st when it is not b->main */
     diag_list diags;
+    /* pager.pages of the listing whose page it rendered last, the same on
+     * every page of it (a listing of P pages made P*P tables otherwise):
+     * a registry ref in st, and the listing's base and page count. */
+    int pages_ref;
+    const char *pages_base;
+    size_t pages_count;
 };
 
 typedef struct listings {
@@ -202,18 +208,26 @@ static void fill_pager(listing_worker *w, const listing_job *j)
     lua_setfield(L, -2, "number");
     lua_pushinteger(L, (lua_Integer)j->count);
     lua_setfield(L, -2, "count");
-    lua_newtable(L);
-    for (size_t k = 1; k <= j->count; k++) {
-        lua_newtable(L);
-        lua_pushinteger(L, (lua_Integer)k);
-        lua_setfield(L, -2, "number");
-        buf_reset(&w->st->scratch);
-        buf_puts(&w->st->scratch, j->base);
-        if (k > 1)
-            buf_printf(&w->st->scratch, "page/%zu/", k);
-        sandbox_set_string(L, "url", w->st->scratch.ptr);
-        lua_rawseti(L, -2, (lua_Integer)k);
+    if (w->pages_ref == LUA_NOREF || w->pages_count != j->count ||
+        strcmp(w->pages_base, j->base) != 0) {
+        luaL_unref(L, LUA_REGISTRYINDEX, w->pages_ref);
+        lua_createtable(L, (int)j->count, 0);
+        for (size_t k = 1; k <= j->count; k++) {
+            lua_createtable(L, 0, 2);
+            lua_pushinteger(L, (lua_Integer)k);
+            lua_setfield(L, -2, "number");
+            buf_reset(&w->st->scratch);
+            buf_puts(&w->st->scratch, j->base);
+            if (k > 1)
+                buf_printf(&w->st->scratch, "page/%zu/", k);
+            sandbox_set_string(L, "url", w->st->scratch.ptr);
+            lua_rawseti(L, -2, (lua_Integer)k);
+        }
+        w->pages_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+        w->pages_base = j->base;
+        w->pages_count = j->count;
     }
+    lua_rawgeti(L, LUA_REGISTRYINDEX, w->pages_ref);
     lua_setfield(L, -2, "pages");
     if (j->page > 1) {
         lua_getfield(L, -1, "pages");
@@ -723,6 +737,7 @@ static int listings_render(listings *ls)
         listing_worker *lw = &ls->workers[w];
         lw->b = b;
         lw->st = w ? &b->workers[w] : &b->main;
+        lw->pages_ref = LUA_NOREF;
         diag_list_init(&lw->diags);
         if (w) {
             lw->item_ref = xmalloc((b->cat->item_count + 1) * sizeof *lw->item_ref);
@@ -738,6 +753,7 @@ static int listings_render(listings *ls)
             b->main.pages += lw->st->pages;
         if (w)
             lw->st->pages = 0;
+        luaL_unref(lw->st->L, LUA_REGISTRYINDEX, lw->pages_ref);
         diag_list_free(&lw->diags);
         free(lw->item_ref);
     }
