@@ -20,6 +20,7 @@
 #include "../../generator/util/fields.h"
 #include "../../generator/util/hash.h"
 #include "../../generator/util/pool.h"
+#include "search_site.h"
 
 #include <lauxlib.h>
 
@@ -382,13 +383,6 @@ static void test_missing_is_empty(void **state)
 }
 
 /* ---- search entries ------------------------------------------------------ */
-
-static department test_depts[] = {{.id = "zfb", .name = "县政府办公室"},
-                                  {.id = "czj", .name = "财政局"}};
-static const site_config test_cfg = {.departments = test_depts, .department_count = 2};
-static category test_cats[] = {{.key = "czxx", .name = "财政信息", .parent = -1},
-                               {.key = "ysjs", .name = "预决算", .parent = 0}};
-static const catalogue test_cat = {.categories = test_cats, .count = 2};
 
 /* The entry of a small item whose summary is `summary`. */
 static search_entry *make_entry(const char *title, const char *summary)

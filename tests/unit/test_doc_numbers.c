@@ -12,6 +12,7 @@
 
 #include "../../generator/catalogue/catalogue.h"
 #include "../../generator/util/fields.h"
+#include "test_files.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -233,33 +234,9 @@ static int memo_run(fixture *f, naming *n, size_t workers)
 
 static char *read_all(const char *path, size_t *len)
 {
-    FILE *fp = fopen(path, "rb");
-    assert_non_null(fp);
-    fseek(fp, 0, SEEK_END);
-    *len = (size_t)ftell(fp);
-    rewind(fp);
-    char *data = malloc(*len + 1);
-    assert_int_equal(fread(data, 1, *len, fp), *len);
-    fclose(fp);
+    char *data = test_file_read(path, len);
+    assert_non_null(data);
     return data;
-}
-
-static void write_bytes(const char *path, const char *data, size_t len)
-{
-    FILE *fp = fopen(path, "wb");
-    assert_non_null(fp);
-    assert_int_equal(fwrite(data, 1, len, fp), len);
-    fclose(fp);
-}
-
-/* data[0..len) and its checksum (fields_seal), as the memo ends. */
-static void write_sealed(const char *path, const char *data, size_t len)
-{
-    buf out = BUF_INIT;
-    buf_put(&out, data, len);
-    fields_seal(&out);
-    write_bytes(path, out.ptr, out.len);
-    buf_free(&out);
 }
 
 /* The file at path sealed again after an edit: the checksum of all but its
@@ -269,7 +246,7 @@ static void reseal(const char *path)
     size_t len;
     char *data = read_all(path, &len);
     assert_true(len >= 17);
-    write_sealed(path, data, len - 17);
+    test_file_write_sealed(path, data, len - 17);
     free(data);
 }
 
@@ -291,7 +268,7 @@ static void write_replaced(const char *path, const char *data, size_t len, const
             out[n++] = data[i++];
         }
     }
-    write_bytes(path, out, n);
+    test_file_write(path, out, n);
     free(out);
 }
 
@@ -348,17 +325,17 @@ static void test_memo_damaged(void **state)
     char path[128];
     memo_path(f, path, sizeof path);
     for (size_t cut = 0; cut < len; cut += cut < 80 || cut > len - 80 ? 1 : 61) {
-        write_bytes(path, good, cut);
+        test_file_write(path, good, cut);
         assert_int_equal(memo_run(f, f->n, 1), 0);
         assert_false(poisoned(f));
         assert_answers(f, false);
         if (cut < len - 17) {
-            write_sealed(path, good, cut);
+            test_file_write_sealed(path, good, cut);
             assert_int_equal(memo_run(f, f->n, 1), 0);
             assert_false(poisoned(f));
             assert_answers(f, false);
         }
-        write_bytes(path, good, len);
+        test_file_write(path, good, len);
     }
     /* One answer changed, not sealed again. */
     write_replaced(path, good, len, "示政发〔2025〕1号", strlen("示政发〔2025〕1号"),
@@ -366,7 +343,7 @@ static void test_memo_damaged(void **state)
     assert_int_equal(memo_run(f, f->n, 1), 0);
     assert_false(poisoned(f));
     assert_answers(f, false);
-    write_bytes(path, good, len);
+    test_file_write(path, good, len);
     const struct {
         const char *from, *to;
         size_t flen, tlen;
@@ -384,20 +361,20 @@ static void test_memo_damaged(void **state)
         reseal(path);
         assert_int_equal(memo_run(f, f->n, 1), 0);
         assert_false(poisoned(f));
-        write_bytes(path, good, len);
+        test_file_write(path, good, len);
     }
     /* Bytes after the checksum, or after the last entry before it. */
     char *longer = malloc(len + 3);
     memcpy(longer, good, len);
     memcpy(longer + len, "x", 2);
-    write_bytes(path, longer, len + 1);
+    test_file_write(path, longer, len + 1);
     assert_int_equal(memo_run(f, f->n, 1), 0);
     assert_false(poisoned(f));
     memcpy(longer + len - 17, "x", 2);
-    write_sealed(path, longer, len - 17 + 1);
+    test_file_write_sealed(path, longer, len - 17 + 1);
     assert_int_equal(memo_run(f, f->n, 1), 0);
     assert_false(poisoned(f));
-    write_sealed(path, longer, len - 17 + 2);
+    test_file_write_sealed(path, longer, len - 17 + 2);
     assert_int_equal(memo_run(f, f->n, 1), 0);
     assert_false(poisoned(f));
     free(longer);

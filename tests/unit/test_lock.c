@@ -16,6 +16,7 @@
 #include "../../generator/catalogue/catalogue.h"
 #include "../../generator/catalogue/catalogue_internal.h"
 #include "../../generator/util/fields.h"
+#include "test_files.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -993,36 +994,22 @@ static char *bytes_read(const char *rel, size_t *len)
 {
     char path[512];
     site_path(path, sizeof path, rel);
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    *len = (size_t)ftell(f);
-    rewind(f);
-    char *data = malloc(*len + 1);
-    assert_int_equal(fread(data, 1, *len, f), *len);
-    fclose(f);
-    return data;
+    return test_file_read(path, len);
 }
 
 static void bytes_write(const char *rel, const char *data, size_t len)
 {
     char path[512];
     site_path(path, sizeof path, rel);
-    FILE *f = fopen(path, "wb");
-    assert_non_null(f);
-    assert_int_equal(fwrite(data, 1, len, f), len);
-    fclose(f);
+    test_file_write(path, data, len);
 }
 
 /* data[0..len) sealed as a memo file ends (fields_seal), written to rel. */
 static void bytes_write_sealed(const char *rel, const char *data, size_t len)
 {
-    buf out = BUF_INIT;
-    buf_put(&out, data, len);
-    fields_seal(&out);
-    bytes_write(rel, out.ptr, out.len);
-    buf_free(&out);
+    char path[512];
+    site_path(path, sizeof path, rel);
+    test_file_write_sealed(path, data, len);
 }
 
 /* Replace every `from` in file rel by `to` (both without NULs); sealed

@@ -10,6 +10,7 @@
 #include "../../generator/render/markdown.h"
 #include "../../generator/render/search.h"
 #include "../../generator/render/search_internal.h"
+#include "search_site.h"
 
 #include <lauxlib.h>
 #include <lualib.h>
@@ -208,13 +209,6 @@ static void write_index(search_index *s, const char *site, search_stats *st)
     output_free(&out);
     buf_free(&err);
 }
-
-static department test_depts[] = {{.id = "zfb", .name = "县政府办公室"},
-                                  {.id = "czj", .name = "财政局"}};
-static const site_config test_cfg = {.departments = test_depts, .department_count = 2};
-static category test_cats[] = {{.key = "czxx", .name = "财政信息", .parent = -1},
-                               {.key = "ysjs", .name = "预决算", .parent = 0}};
-static const catalogue test_cat = {.categories = test_cats, .count = 2};
 
 /* The mask of `token` in the entry, 0 when it has none; fails when the token
  * is there twice. */

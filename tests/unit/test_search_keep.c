@@ -17,6 +17,7 @@
 #include "../../generator/render/search.h"
 #include "../../generator/render/search_internal.h"
 #include "../../generator/util/hash.h"
+#include "search_site.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,13 +29,6 @@
 #define DOC_TOKENS 40
 /* Tokens from here on are long: they weigh. */
 #define LONG_TOKENS 1000000u
-
-static department test_depts[] = {{.id = "zfb", .name = "县政府办公室"},
-                                  {.id = "czj", .name = "财政局"}};
-static const site_config test_cfg = {.departments = test_depts, .department_count = 2};
-static category test_cats[] = {{.key = "czxx", .name = "财政信息", .parent = -1},
-                               {.key = "ysjs", .name = "预决算", .parent = 0}};
-static const catalogue test_cat = {.categories = test_cats, .count = 2};
 
 /* One doc as the test keeps it: its entry's bytes (search_entry_write's
  * format), made from these. */
