@@ -14,6 +14,7 @@ typedef struct history_slot {
 struct history {
     const site_config *cfg;
     git_repository *repo; /* NULL: the site is in no git work tree */
+    bool started;         /* libgit2 was started: a work tree may hold the site */
     buf prefix;           /* the site root inside the work tree: "" or "sites/x/" */
     arena mem;
 

@@ -5,10 +5,12 @@
 
 #include "../util/xalloc.h"
 
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 int history_fail(diag_list *diags, const char *code, const char *what)
 {
@@ -42,6 +44,37 @@ static int history_prefix_find(history *h)
     return rc;
 }
 
+/* Whether a work tree may hold the site: libgit2 finds one from a folder
+ * with a .git (folder, or file naming the repository) in it or above it;
+ * where no folder up to the root has one there is none (a bare repository
+ * found instead has no files to build from, which reads as none too), and
+ * libgit2 is not started: starting it loads the system's certificates, a
+ * few milliseconds of every build. Anything but a clear "no such file"
+ * counts as maybe. */
+static bool history_work_tree_possible(const char *root)
+{
+    char *real = realpath(root, NULL);
+    if (!real)
+        return true;
+    buf path = BUF_INIT;
+    bool maybe = false;
+    for (size_t len = strlen(real); !maybe;) {
+        buf_reset(&path);
+        buf_put(&path, real, len);
+        buf_puts(&path, "/.git");
+        struct stat st;
+        maybe = lstat(path.ptr, &st) == 0 || (errno != ENOENT && errno != ENOTDIR);
+        while (len > 0 && real[len - 1] != '/')
+            len--;
+        if (len == 0)
+            break;
+        len--; /* the folder above; "" stands for the root */
+    }
+    buf_free(&path);
+    free(real);
+    return maybe;
+}
+
 int history_open(history **out, const site_config *cfg, diag_list *diags)
 {
     history *h = xcalloc(1, sizeof *h);
@@ -49,6 +82,9 @@ int history_open(history **out, const site_config *cfg, diag_list *diags)
     arena_init(&h->mem);
     buf_puts(&h->prefix, "");
     *out = h;
+    if (!history_work_tree_possible(cfg->root))
+        return 0;
+    h->started = true;
     git_libgit2_init();
     int e = git_repository_open_ext(&h->repo, cfg->root, 0, NULL);
     if (e == GIT_ENOTFOUND) {
@@ -82,8 +118,9 @@ void history_close(history *h)
     buf_free(&h->changes);
     buf_free(&h->message);
     arena_free(&h->mem);
+    if (h->started)
+        git_libgit2_shutdown();
     free(h);
-    git_libgit2_shutdown();
 }
 
 bool history_is_repository(const history *h)

@@ -264,6 +264,48 @@ static void test_not_in_git(void **state)
     rmdir(dir);
 }
 
+/* A work tree whose .git is a file naming the repository elsewhere (as git
+ * worktrees and submodules have): the site in its subfolder is found. */
+static void test_git_file_found(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/gk-gitfile-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char store[64], tree[64], sub[80], dotgit[80];
+    snprintf(store, sizeof store, "%s/store", dir);
+    snprintf(tree, sizeof tree, "%s/tree", dir);
+    snprintf(sub, sizeof sub, "%s/site", tree);
+    snprintf(dotgit, sizeof dotgit, "%s/.git", tree);
+    git_libgit2_init();
+    git_repository_init_options opt;
+    git_repository_init_options_init(&opt, GIT_REPOSITORY_INIT_OPTIONS_VERSION);
+    opt.flags = GIT_REPOSITORY_INIT_MKPATH | GIT_REPOSITORY_INIT_NO_DOTGIT_DIR;
+    opt.workdir_path = tree;
+    git_repository *r;
+    assert_int_equal(git_repository_init_ext(&r, store, &opt), 0);
+    git_repository_free(r);
+    git_libgit2_shutdown();
+    struct stat st;
+    assert_int_equal(lstat(dotgit, &st), 0);
+    assert_true(S_ISREG(st.st_mode));
+    assert_int_equal(mkdir(sub, 0755), 0);
+
+    site_config c;
+    memset(&c, 0, sizeof c);
+    c.root = sub;
+    diag_list d;
+    diag_list_init(&d);
+    history *h;
+    assert_int_equal(history_open(&h, &c, &d), 0);
+    assert_true(history_is_repository(h));
+    history_close(h);
+    assert_int_equal(d.len, 0);
+    diag_list_free(&d);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -271,6 +313,7 @@ int main(void)
                                         repo_teardown),
         cmocka_unit_test_setup_teardown(test_release_tag_of_head, repo_setup, repo_teardown),
         cmocka_unit_test(test_not_in_git),
+        cmocka_unit_test(test_git_file_found),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
