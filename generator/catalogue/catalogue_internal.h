@@ -6,6 +6,8 @@
 
 #include "catalogue.h"
 
+#include "../util/memo.h"
+
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -88,10 +90,6 @@ struct catalogue_memo {
     naming_memo *names;
     fp_memo *fps;
 };
-
-/* Replace file `path` (its folder made when missing) with data; a failure
- * is not reported. */
-void memo_file_write(const char *path, const buf *data);
 
 /* naming.lua's answers in file `path` (see catalogue_memo_open). */
 naming_memo *naming_memo_open(const char *path, const site_config *cfg);

@@ -4,8 +4,6 @@
  * or site.toml makes the answers worthless, not the fingerprints. */
 #include "catalogue_internal.h"
 
-#include "../util/atomic.h"
-#include "../util/path.h"
 #include "../util/xalloc.h"
 
 #include <stdlib.h>
@@ -39,18 +37,4 @@ void catalogue_memo_free(catalogue_memo *m)
     naming_memo_free(m->names);
     fp_memo_free(m->fps);
     free(m);
-}
-
-void memo_file_write(const char *path, const buf *data)
-{
-    /* Errors are dropped: without the file the next run works it all out
-     * again. Not flushed to disk: the files are sealed (fields_seal), so one
-     * a power failure cut short reads as damaged and is not used. */
-    buf dir = BUF_INIT, err = BUF_INIT;
-    const char *slash = strrchr(path, '/');
-    buf_put(&dir, path, slash ? (size_t)(slash - path) : 0);
-    if (!dir.len || path_mkdirs(dir.ptr) == 0)
-        atomic_replace(path, data->ptr, data->len, &err);
-    buf_free(&dir);
-    buf_free(&err);
 }

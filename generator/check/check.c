@@ -121,10 +121,11 @@ int check_run(const site_config *cfg, const catalogue *cat, const content_set *s
               const check_options *opt, size_t workers, diag_list *diags)
 {
     size_t before = diag_list_count(diags, DIAG_ERROR);
-    check_ctx c = {cfg, cat, set, names, opt, diags, {0}, {0}, 0};
+    check_ctx c = {cfg, cat, set, names, opt, diags, {0}, {0}, 0, NULL, NULL};
     c.workers = workers ? workers : pool_default_workers();
     arena_init(&c.mem);
     c.cal = config_calendar(cfg);
+    check_memo_begin(&c);
 
     check_secrecy_run(&c);
     check_pii_run(&c);
@@ -138,6 +139,7 @@ int check_run(const site_config *cfg, const catalogue *cat, const content_set *s
         check_validity_run(&c);
         check_review_run(&c);
     }
+    check_memo_end(&c);
     arena_free(&c.mem);
     return diag_list_count(diags, DIAG_ERROR) > before ? -1 : 0;
 }

@@ -14,6 +14,7 @@
 #include "../content/content.h"
 #include "../util/date.h"
 #include "../util/diag.h"
+#include "../util/memo.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -22,7 +23,14 @@ typedef struct check_options {
     date today;       /* the day the site is checked: periods, ages, expiry */
     bool errors_only; /* build: the refusals only */
     bool drafts;      /* drafts will be published too */
+    memo_map *memo;   /* what earlier runs found (check_memo_open), or NULL */
 } check_options;
+
+/* The memo of facts about texts that a build keeps in the site's folder
+ * `dir` (.gongkai): with it, check_run scans only the texts it does not
+ * know, and leaves what it found in it for memo_map_save. `gongkai check`
+ * does without, as it writes nothing into the site. */
+memo_map *check_memo_open(const char *dir);
 
 /* Run the rules. The model may be partial (a catalogue or naming.lua that
  * failed to load): rules that need the missing part are skipped, the others

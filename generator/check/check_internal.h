@@ -18,7 +18,27 @@ typedef struct check_ctx {
     arena mem; /* for the run */
     workday_calendar cal;
     size_t workers; /* threads for check_items_each */
+    /* With opt->memo (memo.c): per item its record's key (0: none) and
+     * what this run found absent (CHECK_MEMO_* bits). */
+    uint64_t *memo_keys;
+    unsigned char *memo_bits;
 } check_ctx;
+
+/* ---- facts about texts kept across runs (memo.c) ------------------------- */
+
+enum {
+    CHECK_MEMO_NO_PII = 1,   /* what the item's pages show has no personal data */
+    CHECK_MEMO_NO_LINKS = 2, /* its body has nothing a link is made of */
+};
+
+void check_memo_begin(check_ctx *c);
+/* Whether an earlier run found `bit` true of item i's text as it is now
+ * (then it is kept for the next run too). Any thread, one per item. */
+bool check_memo_known(const check_ctx *c, size_t i, unsigned bit);
+/* This run found `bit` true of item i's text. Any thread, one per item. */
+void check_memo_note(const check_ctx *c, size_t i, unsigned bit);
+/* Hand this run's facts to the memo, which the caller saves. */
+void check_memo_end(check_ctx *c);
 
 /* Whether the item goes on the site: not withheld (不予公开), not a draft
  * unless drafts are built. Items with errors count: their other problems

@@ -232,9 +232,13 @@ static void links_item(links_run *r, size_t index)
     const content_item *it = &r->c->set->items[index];
     const catalogue_item *ci = check_catalogue_item(r->c, index);
     /* Links need brackets, except the bare URLs autolinked to the site. */
-    if (!memchr(it->body, '[', it->body_len) && !memchr(it->body, '<', it->body_len) &&
-        !(r->host[0] && strstr(it->body, r->host)))
+    if (check_memo_known(r->c, index, CHECK_MEMO_NO_LINKS))
         return;
+    if (!memchr(it->body, '[', it->body_len) && !memchr(it->body, '<', it->body_len) &&
+        !(r->host[0] && strstr(it->body, r->host))) {
+        check_memo_note(r->c, index, CHECK_MEMO_NO_LINKS);
+        return;
+    }
     links_prepare(r);
     cmark_node *doc = markdown_parse(it->body, it->body_len);
     if (!doc)

@@ -408,10 +408,14 @@ static size_t pii_shown_len(const content_item *it)
 static void pii_item(const check_ctx *c, size_t i, diag_list *out)
 {
     const content_item *it = &c->set->items[i];
-    if (!check_item_published(c, it) || it->pii_allowed.s)
+    if (!check_item_published(c, it) || it->pii_allowed.s ||
+        check_memo_known(c, i, CHECK_MEMO_NO_PII))
         return;
     pii_found f = {it, out};
+    size_t before = out->len;
     check_pii_scan(it->text, pii_shown_len(it), pii_found_one, &f);
+    if (out->len == before)
+        check_memo_note(c, i, CHECK_MEMO_NO_PII);
 }
 
 static void pii_note(const check_pii_match *m, void *ctx)

@@ -50,7 +50,7 @@ int cli_check(int argc, char **argv)
     diag_list_init(&diags);
     cli_model m;
     cli_model_load(&m, o.site, o.jobs, &diags);
-    check_options copt = {o.today, false, o.drafts};
+    check_options copt = {o.today, false, o.drafts, NULL};
     cli_model_check(&m, &copt, &diags);
     size_t errors = diag_list_count(&diags, DIAG_ERROR);
     size_t warnings = diag_list_count(&diags, DIAG_WARNING);

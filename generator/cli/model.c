@@ -92,15 +92,22 @@ int cli_model_ready(cli_model *m, const char *site, bool drafts, size_t workers,
 {
     /* The checks run even when loading failed, so that one run reports
      * every error. What the catalogue found out (naming.lua's answers, the
-     * fingerprints) is kept beside the build cache, and written only when
-     * the site passed, as the site is. */
+     * fingerprints) and what the checks found absent from texts are kept
+     * beside the build cache, and written only when the site passed, as
+     * the site is. */
     catalogue_memo *memo = NULL;
     int loaded = model_load(m, site, workers, &memo, diags);
-    check_options copt = {date_today(), true, drafts};
+    buf dir = BUF_INIT;
+    buf_printf(&dir, "%s/.gongkai", site);
+    check_options copt = {date_today(), true, drafts, check_memo_open(dir.ptr)};
+    buf_free(&dir);
     int checked = model_check(m, &copt, memo, diags);
-    if (checked == 0 && loaded == 0)
+    if (checked == 0 && loaded == 0) {
         catalogue_memo_save(memo);
+        memo_map_save(copt.memo);
+    }
     catalogue_memo_free(memo);
+    memo_map_free(copt.memo);
     if (checked != 0 || loaded != 0)
         return EXIT_CONTENT;
     return cli_history_load(h, m, diags) != 0 ? EXIT_INTERNAL : 0;

@@ -84,7 +84,7 @@ int cli_publish(int argc, char **argv)
     history *h = NULL;
     /* Check errors and uncommitted files are reported together. */
     int loaded = cli_model_load(&m, o.site, 0, &diags);
-    check_options copt = {date_today(), true, false};
+    check_options copt = {date_today(), true, false, NULL};
     if (cli_model_check(&m, &copt, &diags) != 0 || loaded != 0)
         rc = EXIT_CONTENT;
     if (m.cfg.parsed) {

@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
-"""The catalogue's memo of earlier runs (.gongkai/naming.cache: naming.lua's
-answers; .gongkai/fingerprints.cache: the body fingerprints) changes nothing
-a build makes: two copies of the example site take the same edits, one
+"""The memos of earlier runs (.gongkai/naming.cache: naming.lua's answers;
+.gongkai/fingerprints.cache: the body fingerprints; .gongkai/checks.cache:
+what the checks found absent from texts) change nothing a build makes: two
+copies of the example site take the same edits, one
 building with its memo, the other with its memo deleted before every
 build, and after each step their catalogue.lock and their sites are the
 same, byte for byte: a body edited, a file renamed, a new naming.lua, a
-memo damaged. `check` neither makes nor changes a memo. Prints "N passed,
+memo damaged; personal data put into a text the memo knows stops both
+builds. `check` neither makes nor changes a memo. Prints "N passed,
 N failed"."""
 import os
 import shutil
@@ -17,7 +19,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib
 from harness import BINARIES, ENV, ROOT, Gongkai, check, copy_site, finish, read_bytes, same_tree  # noqa: E402
 
 gongkai = Gongkai(BINARIES[0], env=ENV)
-MEMOS = ("naming.cache", "fingerprints.cache")
+MEMOS = ("naming.cache", "fingerprints.cache", "checks.cache")
 
 
 def items(site):
@@ -60,6 +62,12 @@ def append(path, text):
         f.write(text)
 
 
+def replace(path, old, new):
+    text = read_bytes(path).decode("utf-8")
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text.replace(old, new))
+
+
 def test_same_site(tmp):
     pair = Pair(tmp)
     pair.build("first build")
@@ -94,6 +102,14 @@ def test_same_site(tmp):
             f.write(data)
     pair.each(lambda s: append(items(s)[9], "\n又补充的一句话。\n"))
     pair.build("a damaged memo")
+
+    pair.each(lambda s: append(items(s)[5], "\n联系电话 13812345678。\n"))
+    for site, out in zip(pair.sites, pair.outs):
+        r = gongkai("build", "-q", "-s", site, "-o", out)
+        check(r.returncode == 1 and "GK202" in r.stderr,
+              "personal data in a text the memo knew: %d %s" % (r.returncode, r.stderr[-800:]))
+    pair.each(lambda s: replace(items(s)[5], "联系电话 13812345678。", "联系电话见公告。"))
+    pair.build("personal data taken out again")
     return pair
 
 

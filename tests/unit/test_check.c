@@ -13,6 +13,7 @@
 #include "../../generator/cli/cli.h"
 #include "../../generator/render/markdown.h"
 #include "../../generator/util/buf.h"
+#include "test_files.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -31,13 +32,19 @@ typedef struct run {
     int load_rc, check_rc;
 } run;
 
-static void run_site(run *r, const char *site, date today, bool errors_only, bool drafts)
+static void run_site_memo(run *r, const char *site, date today, bool errors_only, bool drafts,
+                          memo_map *memo)
 {
     diag_list_init(&r->diags);
     r->load_rc = cli_model_load(&r->m, site, 0, &r->diags);
-    check_options opt = {today, errors_only, drafts};
+    check_options opt = {today, errors_only, drafts, memo};
     r->check_rc = cli_model_check(&r->m, &opt, &r->diags);
     diag_list_sort(&r->diags);
+}
+
+static void run_site(run *r, const char *site, date today, bool errors_only, bool drafts)
+{
+    run_site_memo(r, site, today, errors_only, drafts, NULL);
 }
 
 static void run_free(run *r)
@@ -316,6 +323,137 @@ static void test_allowed_html(void **state)
     remove_tree(AT_FDCWD, root);
 }
 
+/* ---- facts kept across runs (check/memo.c) -------------------------------- */
+
+/* A run with the memo of `dir` (.gongkai), saved after it. */
+static void run_remembering(run *r, const char *site, const char *dir)
+{
+    memo_map *memo = check_memo_open(dir);
+    run_site_memo(r, site, fixture_today, false, false, memo);
+    memo_map_save(memo);
+    memo_map_free(memo);
+}
+
+/* Every record of the memo in `dir` made to say all the facts it keeps. */
+static void memo_poison(const char *dir)
+{
+    buf path = BUF_INIT;
+    buf_printf(&path, "%s/checks.cache", dir);
+    size_t len = 0;
+    char *data = test_file_read(path.ptr, &len);
+    assert_non_null(data);
+    fields_reader r;
+    fields_reader_init(&r, data, len - 17);
+    fields_next(&r); /* magic */
+    fields_next(&r); /* version */
+    uint64_t count = fields_number(&r, 10);
+    assert_true(count > 0);
+    for (uint64_t i = 0; i < count; i++) {
+        fields_next(&r); /* key */
+        char *bits = (char *)fields_next(&r);
+        assert_int_equal(strlen(bits), 16);
+        memcpy(bits, "0000000000000003", 16);
+    }
+    assert_false(r.bad);
+    test_file_write_sealed(path.ptr, data, len - 17);
+    free(data);
+    buf_free(&path);
+}
+
+/* With the memo every run reports what a run without it does; the memo is
+ * what lets a run skip a text: made to say that every text it knows is
+ * clean, it hides their findings. */
+static void test_memo_fixture(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/gk-check-memo-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    run r;
+    for (int pass = 0; pass < 2; pass++) {
+        run_remembering(&r, SITE, dir);
+        assert_diags(&r, fixture_all, FIXTURE_ALL);
+        run_free(&r);
+    }
+    memo_poison(dir);
+    run_remembering(&r, SITE, dir);
+    for (size_t i = 0; i < r.diags.len; i++) {
+        const diag *d = &r.diags.items[i];
+        assert_false(strcmp(d->path, C "mzj/gk202-mobile.md") == 0 &&
+                     strcmp(d->code, "GK202") == 0);
+        assert_false(strcmp(d->path, C "czj/links/gk206-links.md") == 0 &&
+                     strcmp(d->code, "GK206") == 0);
+    }
+    find_diag(&r, C "czj/2025/gk203-docnum.md", 5, "GK203"); /* not a text fact */
+    run_free(&r);
+    buf path = BUF_INIT;
+    buf_printf(&path, "%s/checks.cache", dir);
+    assert_int_equal(unlink(path.ptr), 0);
+    buf_free(&path);
+    assert_int_equal(rmdir(dir), 0);
+}
+
+/* a.md, its body `body` padded with x to `len` bytes in all. */
+static void write_item(const char *root, const char *body, size_t len)
+{
+    buf text = BUF_INIT;
+    buf_printf(&text, "+++\ntitle = \"a\"\ndate = 2025-05-06\ncategory = \"gzdt\"\n+++\n\n%s",
+               body);
+    while (text.len + 1 < len)
+        buf_putc(&text, 'x');
+    buf_putc(&text, '\n');
+    assert_int_equal(text.len, len);
+    write_text(root, "content/czj/a.md", text.ptr);
+    buf_free(&text);
+}
+
+/* A text that changed is scanned again, whatever the memo knew of the file
+ * at that path before, even at the same length; so is one whose site
+ * address changed, for the bare URLs that link to it. */
+static void test_memo_changed_text(void **state)
+{
+    (void)state;
+    char root[] = "/tmp/gk-check-XXXXXX";
+    assert_non_null(mkdtemp(root));
+    buf dir = BUF_INIT;
+    buf_printf(&dir, "%s/.gongkai", root);
+    write_text(root, "site.toml", site_toml);
+    const char *clean = "正文。见 https://www.other.gov.cn/czj/nosuch/ 。";
+    const char *dirty = "电话 13812345678，见[b](b.md)。";
+    size_t len = 128;
+    write_item(root, clean, len);
+    run r;
+    run_remembering(&r, root, dir.ptr);
+    assert_int_equal(r.diags.len, 0);
+    run_free(&r);
+
+    write_item(root, dirty, len);
+    run_remembering(&r, root, dir.ptr);
+    find_diag(&r, "content/czj/a.md", 7, "GK202");
+    find_diag(&r, "content/czj/a.md", 7, "GK206");
+    assert_int_equal(r.diags.len, 2);
+    run_free(&r);
+
+    write_item(root, clean, len);
+    run_remembering(&r, root, dir.ptr);
+    assert_int_equal(r.diags.len, 0);
+    run_free(&r);
+    /* Now the site is at that address: the bare URL is a broken link. */
+    const char *host = strstr(site_toml, "www.shili.gov.cn");
+    assert_non_null(host);
+    buf toml = BUF_INIT;
+    buf_put(&toml, site_toml, (size_t)(host - site_toml));
+    buf_printf(&toml, "www.other.gov.cn%s", host + strlen("www.shili.gov.cn"));
+    write_text(root, "site.toml", toml.ptr);
+    run_remembering(&r, root, dir.ptr);
+    assert_int_equal(r.diags.len, 1);
+    assert_string_equal(r.diags.items[0].code, "GK206");
+    assert_non_null(strstr(r.diags.items[0].message, "/czj/nosuch/"));
+    run_free(&r);
+    buf_free(&toml);
+    buf_free(&dir);
+    remove_tree(AT_FDCWD, root);
+}
+
 /* A catalogue that fails to load leaves the rules that need it out; the
  * others still run, so one check reports everything it can. */
 static void test_partial_model(void **state)
@@ -354,6 +492,7 @@ int main(void)
         cmocka_unit_test(test_fixture_site), cmocka_unit_test(test_errors_only),
         cmocka_unit_test(test_drafts),       cmocka_unit_test(test_today),
         cmocka_unit_test(test_allowed_html), cmocka_unit_test(test_partial_model),
+        cmocka_unit_test(test_memo_fixture), cmocka_unit_test(test_memo_changed_text),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

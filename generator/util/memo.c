@@ -1,0 +1,173 @@
+#include "memo.h"
+
+#include "atomic.h"
+#include "fields.h"
+#include "path.h"
+#include "xalloc.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void memo_file_write(const char *path, const buf *data)
+{
+    buf dir = BUF_INIT, err = BUF_INIT;
+    const char *slash = strrchr(path, '/');
+    buf_put(&dir, path, slash ? (size_t)(slash - path) : 0);
+    if (!dir.len || path_mkdirs(dir.ptr) == 0)
+        atomic_replace(path, data->ptr, data->len, &err);
+    buf_free(&dir);
+    buf_free(&err);
+}
+
+/* A record's two fields: 16 hex digits and a NUL each. */
+#define MEMO_RECORD_LEN 34
+
+struct memo_map {
+    buf path, magic;
+    memo_record *v; /* as read */
+    size_t len;
+    uint32_t *table; /* open addressing on the keys: 1 + index into v, 0 empty */
+    size_t mask;     /* of the table's size, a power of two over twice len */
+    memo_record *kept;
+    size_t kept_len;
+    bool changed; /* kept differs from what was read */
+};
+
+/* Where key's search in the table starts: the key is a hash already. */
+static size_t memo_slot(const memo_map *m, uint64_t key)
+{
+    return (size_t)(key ^ key >> 32) & m->mask;
+}
+
+static void memo_index(memo_map *m)
+{
+    size_t size = 64;
+    while (size < m->len * 2 + 1)
+        size *= 2;
+    m->table = xcalloc(size, sizeof *m->table);
+    m->mask = size - 1;
+    for (size_t i = 0; i < m->len; i++) {
+        size_t s = memo_slot(m, m->v[i].key);
+        while (m->table[s] && m->v[m->table[s] - 1].key != m->v[i].key)
+            s = (s + 1) & m->mask;
+        if (!m->table[s])
+            m->table[s] = (uint32_t)i + 1;
+    }
+}
+
+/* A 64-bit number as the file writes it: 16 lower-case hex digits. */
+static uint64_t memo_hex(fields_reader *r)
+{
+    const char *s = fields_next(r);
+    uint64_t v = 0;
+    for (int i = 0; i < 16 && !r->bad; i++) {
+        char c = s[i];
+        if (c >= '0' && c <= '9')
+            v = v << 4 | (uint64_t)(c - '0');
+        else if (c >= 'a' && c <= 'f')
+            v = v << 4 | (uint64_t)(c - 'a' + 10);
+        else
+            r->bad = true;
+    }
+    if (!r->bad && s[16])
+        r->bad = true;
+    return v;
+}
+
+static bool memo_read(memo_map *m, const buf *data)
+{
+    size_t len;
+    if (!fields_sealed(data->ptr, data->len, &len))
+        return false;
+    fields_reader r;
+    fields_reader_init(&r, data->ptr, len);
+    bool head =
+        strcmp(fields_next(&r), m->magic.ptr) == 0 && strcmp(fields_next(&r), GK_VERSION) == 0;
+    uint64_t count = fields_number(&r, 10);
+    if (r.bad || !head || count > len / MEMO_RECORD_LEN || count >= UINT32_MAX)
+        return false;
+    m->v = xmalloc((count + 1) * sizeof *m->v);
+    for (size_t i = 0; i < count && !r.bad; i++) {
+        m->v[i].key = memo_hex(&r);
+        m->v[i].value = memo_hex(&r);
+    }
+    if (r.bad || r.p != r.end)
+        return false;
+    m->len = count;
+    memo_index(m);
+    return true;
+}
+
+memo_map *memo_map_open(const char *path, const char *magic)
+{
+    memo_map *m = xcalloc(1, sizeof *m);
+    buf_puts(&m->path, path);
+    buf_puts(&m->magic, magic);
+    buf data = BUF_INIT;
+    if (buf_read_file(&data, path) != 0 || !memo_read(m, &data)) {
+        free(m->v);
+        m->v = NULL;
+        m->len = 0;
+    }
+    buf_free(&data);
+    return m;
+}
+
+void memo_map_free(memo_map *m)
+{
+    if (!m)
+        return;
+    buf_free(&m->path);
+    buf_free(&m->magic);
+    free(m->v);
+    free(m->table);
+    free(m->kept);
+    free(m);
+}
+
+bool memo_map_find(const memo_map *m, uint64_t key, uint64_t *value)
+{
+    if (!m || !m->table)
+        return false;
+    for (size_t s = memo_slot(m, key); m->table[s]; s = (s + 1) & m->mask)
+        if (m->v[m->table[s] - 1].key == key) {
+            *value = m->v[m->table[s] - 1].value;
+            return true;
+        }
+    return false;
+}
+
+void memo_map_keep(memo_map *m, const memo_record *recs, size_t n)
+{
+    free(m->kept);
+    m->kept = xmalloc((n + 1) * sizeof *m->kept);
+    if (n)
+        memcpy(m->kept, recs, n * sizeof *recs);
+    m->kept_len = n;
+    m->changed = n != m->len || (n && memcmp(m->kept, m->v, n * sizeof *m->v) != 0);
+}
+
+static void memo_put_hex(buf *out, uint64_t v)
+{
+    static const char digits[] = "0123456789abcdef";
+    char s[MEMO_RECORD_LEN / 2];
+    for (int i = 15; i >= 0; i--, v >>= 4)
+        s[i] = digits[v & 15];
+    s[16] = '\0';
+    buf_put(out, s, sizeof s);
+}
+
+void memo_map_save(const memo_map *m)
+{
+    if (!m || !m->changed)
+        return;
+    buf out = BUF_INIT;
+    buf_printf(&out, "%s%c%s%c%zu%c", m->magic.ptr, 0, GK_VERSION, 0, m->kept_len, 0);
+    for (size_t i = 0; i < m->kept_len; i++) {
+        memo_put_hex(&out, m->kept[i].key);
+        memo_put_hex(&out, m->kept[i].value);
+    }
+    fields_seal(&out);
+    memo_file_write(m->path.ptr, &out);
+    buf_free(&out);
+}
