@@ -15,20 +15,15 @@
 /* ---- the model ------------------------------------------------------------ */
 
 /* Newest first; equal dates by source path, so the order never depends on
- * anything but the content. */
+ * anything but the content. The catalogue's items are in source path order
+ * (the content stage's), so an index stands for its path. */
 static const catalogue *site_sort_catalogue;
 static int site_item_cmp(const void *pa, const void *pb)
 {
-    const content_item *a = site_sort_catalogue->items[*(const size_t *)pa].item;
-    const content_item *b = site_sort_catalogue->items[*(const size_t *)pb].item;
-    int c = date_cmp(b->date.day, a->date.day);
-    return c ? c : strcmp(a->path, b->path);
-}
-
-static int site_source_cmp(const void *pa, const void *pb)
-{
-    return strcmp(site_sort_catalogue->items[*(const size_t *)pa].item->path,
-                  site_sort_catalogue->items[*(const size_t *)pb].item->path);
+    size_t ia = *(const size_t *)pa, ib = *(const size_t *)pb;
+    int c = date_cmp(site_sort_catalogue->items[ib].item->date.day,
+                     site_sort_catalogue->items[ia].item->date.day);
+    return c ? c : (ia > ib) - (ia < ib);
 }
 
 /* The published items in both orders, and the counts per department and
@@ -46,11 +41,10 @@ static void site_select_published(site_builder *b)
              c = cat->categories[c].parent)
             b->category[c].item_count++;
     }
-    site_sort_catalogue = cat;
-    qsort(b->published, b->published_len, sizeof *b->published, site_item_cmp);
     b->by_source = xmalloc((b->published_len + 1) * sizeof *b->by_source);
     memcpy(b->by_source, b->published, b->published_len * sizeof *b->by_source);
-    qsort(b->by_source, b->published_len, sizeof *b->by_source, site_source_cmp);
+    site_sort_catalogue = cat;
+    qsort(b->published, b->published_len, sizeof *b->published, site_item_cmp);
     if (b->published_len)
         date_format(cat->items[b->published[0]].item->date.day, b->updated);
 }

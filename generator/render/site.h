@@ -39,8 +39,9 @@ enum {
     RENDER_ERROR_IO = -2,       /* the output could not be written */
 };
 
-/* Render the whole site. On any error nothing replaces the previous output
- * and the return value says which kind of error it was. */
+/* Render the whole site of cat, whose items are in source path order (as
+ * content_load leaves them). On any error nothing replaces the previous
+ * output and the return value says which kind of error it was. */
 int render_site(const site_config *cfg, const catalogue *cat, naming *names,
                 const render_options *opt, render_stats *stats, diag_list *diags);
 
