@@ -1,4 +1,4 @@
-#include "catalogue.h"
+#include "catalogue_internal.h"
 
 #include "../util/buf.h"
 #include "../util/sandbox.h"
@@ -234,15 +234,25 @@ int catalogue_items_resolve(catalogue *cat, const content_set *set, diag_list *d
     int errors = 0;
     cat->items = xcalloc(set->len ? set->len : 1, sizeof *cat->items);
     cat->item_count = set->len;
+    /* Each item's category by a map of the keys and names, which are all
+     * distinct (catalogue_read_entry sees to it): what
+     * catalogue_category_find gives, without a walk per item. */
+    lock_map *named = lock_map_new(&cat->mem, 2 * cat->count);
+    for (size_t c = 0; c < cat->count; c++) {
+        lock_map_put(&cat->mem, named, cat->categories[c].key, (int)c);
+        lock_map_put(&cat->mem, named, cat->categories[c].name, (int)c);
+    }
     buf hint = BUF_INIT;
     for (size_t i = 0; i < set->len; i++) {
         const content_item *it = &set->items[i];
         cat->items[i].item = it;
         if (!it->category.s || !it->category.s[0])
             continue; /* missing: the content stage reported it */
-        cat->items[i].category = catalogue_category_find(cat, it->category.s);
-        if (cat->items[i].category)
+        int c = lock_map_get(named, it->category.s);
+        if (c >= 0) {
+            cat->items[i].category = &cat->categories[c];
             continue;
+        }
         buf_reset(&hint);
         catalogue_suggest(cat, it->category.s, &hint);
         diag_add(diags, DIAG_ERROR, "GK111", it->path, it->category.line, it->category.col,

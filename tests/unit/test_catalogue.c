@@ -59,6 +59,49 @@ static void test_tree(void **state)
     release(&f);
 }
 
+/* Items name their category by key or by name: every key and name of the
+ * tree resolves to what catalogue_category_find gives, near misses to none
+ * (GK111, at the line and column the category was written). */
+static void test_items_resolve(void **state)
+{
+    (void)state;
+    fixture f;
+    load(&f, "tests/fixtures/catalogue/good", "default");
+    assert_int_equal(f.rc, 0);
+    const char *misses[] = {"规范文件", "GFXWJ", "gfxwj ", "", "czyjs/sgjf"};
+    size_t n = 2 * f.cat.count + sizeof misses / sizeof misses[0];
+    content_set set;
+    content_init(&set);
+    set.items = calloc(n, sizeof *set.items);
+    for (size_t i = 0; i < n; i++) {
+        content_item *it = &set.items[set.len++];
+        it->path = "content/czj/a.md";
+        it->category.s = i < 2 * f.cat.count
+                             ? (i % 2 ? f.cat.categories[i / 2].name : f.cat.categories[i / 2].key)
+                             : misses[i - 2 * f.cat.count];
+        it->category.line = (int)i + 1;
+        it->category.col = 3;
+    }
+    assert_int_equal(catalogue_items_resolve(&f.cat, &set, &f.diags), -1);
+    for (size_t i = 0; i < n; i++) {
+        const content_item *it = &set.items[i];
+        assert_ptr_equal(f.cat.items[i].category,
+                         it->category.s[0] ? catalogue_category_find(&f.cat, it->category.s)
+                                           : NULL);
+        if (i < 2 * f.cat.count)
+            assert_ptr_equal(f.cat.items[i].category, &f.cat.categories[i / 2]);
+    }
+    /* The empty one was the content stage's to report. */
+    assert_int_equal(f.diags.len, 4);
+    for (size_t i = 0; i < f.diags.len; i++) {
+        assert_string_equal(f.diags.items[i].code, "GK111");
+        assert_int_equal(f.diags.items[i].col, 3);
+    }
+    assert_int_equal(f.diags.items[0].line, (int)(2 * f.cat.count + 1));
+    content_free(&set);
+    release(&f);
+}
+
 static void test_theme_supplies_catalogue(void **state)
 {
     (void)state;
@@ -120,6 +163,7 @@ int main(void)
     setenv("GONGKAI_DATADIR", "/nonexistent", 1);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_tree),
+        cmocka_unit_test(test_items_resolve),
         cmocka_unit_test(test_theme_supplies_catalogue),
         cmocka_unit_test(test_duplicate_name),
         cmocka_unit_test(test_syntax_error_names_file_and_line),
