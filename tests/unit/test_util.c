@@ -18,6 +18,7 @@
 
 #include <dirent.h>
 #include <stdio.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -292,6 +293,63 @@ static void test_fields_reader(void **state)
     assert_true(fields_number(&r, 10) == 0 && r.bad);
 }
 
+/* A number field reads as strtoull reads the digits alone: the largest
+ * 64-bit numbers and one beyond, leading zeros, and random runs of digits,
+ * letters and signs. */
+static void test_fields_number_like_strtoull(void **state)
+{
+    (void)state;
+    static const char *const given[] = {
+        "0",
+        "00",
+        "7",
+        "18446744073709551615",
+        "18446744073709551616",
+        "99999999999999999999",
+        "ffffffffffffffff",
+        "10000000000000000",
+        "0000000000000000000000000001",
+        "FFff",
+        "0x1f",
+        "1 ",
+        " 1",
+        "+1",
+        "-0",
+        "1e3",
+        "g",
+    };
+    const char alphabet[] = "0123456789abcdefABCDEFxg+- ";
+    srand(7);
+    for (int n = 0; n < 20000; n++) {
+        char s[40];
+        size_t len =
+            (size_t)n < sizeof given / sizeof given[0] ? strlen(given[n]) : (size_t)(rand() % 22);
+        if ((size_t)n < sizeof given / sizeof given[0])
+            memcpy(s, given[n], len);
+        else
+            for (size_t i = 0; i < len; i++)
+                s[i] = n % 3 ? "0123456789abcdef"[rand() % (n % 2 ? 16 : 10)]
+                             : alphabet[rand() % (int)(sizeof alphabet - 1)];
+        s[len] = '\0';
+        for (int base = 10; base <= 16; base += 6) {
+            const char *digits = base == 10 ? "0123456789" : "0123456789abcdefABCDEF";
+            bool plain = len > 0 && strspn(s, digits) == len;
+            errno = 0;
+            char *end;
+            unsigned long long want = strtoull(s, &end, base);
+            bool fits = plain && errno == 0;
+            fields_reader r;
+            fields_reader_init(&r, s, len + 1);
+            uint64_t got = fields_number(&r, base);
+            assert_int_equal(r.bad, !fits);
+            if (fits)
+                assert_true(got == want);
+            else
+                assert_true(got == 0);
+        }
+    }
+}
+
 /* A sealed file ends in the checksum of the bytes before it: any byte
  * changed, or any cut, no longer reads as sealed. */
 static void test_fields_seal(void **state)
@@ -366,6 +424,7 @@ int main(void)
         cmocka_unit_test(test_diag_sort_and_json),
         cmocka_unit_test(test_tsv_fields),
         cmocka_unit_test(test_fields_reader),
+        cmocka_unit_test(test_fields_number_like_strtoull),
         cmocka_unit_test(test_fields_seal),
         cmocka_unit_test(test_atomic_files),
     };
