@@ -232,18 +232,27 @@ static void test_release_tag_of_head(void **state)
     diag_list_free(&d);
 }
 
+/* The history of the site at `root` (only its root set), opened without a
+ * word; whether it is a repository's is up to the caller. */
+static history *history_at(const char *root, site_config *c, diag_list *d)
+{
+    memset(c, 0, sizeof *c);
+    c->root = root;
+    diag_list_init(d);
+    history *h;
+    assert_int_equal(history_open(&h, c, d), 0);
+    assert_int_equal(d->len, 0);
+    return h;
+}
+
 static void test_not_in_git(void **state)
 {
     (void)state;
     char dir[] = "/tmp/gk-nogit-XXXXXX";
     assert_non_null(mkdtemp(dir));
     site_config c;
-    memset(&c, 0, sizeof c);
-    c.root = dir;
     diag_list d;
-    diag_list_init(&d);
-    history *h;
-    assert_int_equal(history_open(&h, &c, &d), 0);
+    history *h = history_at(dir, &c, &d);
     assert_false(history_is_repository(h));
     assert_int_equal(history_releases_read(h, &d), 0);
     char head[41] = "x";
@@ -291,15 +300,10 @@ static void test_git_file_found(void **state)
     assert_int_equal(mkdir(sub, 0755), 0);
 
     site_config c;
-    memset(&c, 0, sizeof c);
-    c.root = sub;
     diag_list d;
-    diag_list_init(&d);
-    history *h;
-    assert_int_equal(history_open(&h, &c, &d), 0);
+    history *h = history_at(sub, &c, &d);
     assert_true(history_is_repository(h));
     history_close(h);
-    assert_int_equal(d.len, 0);
     diag_list_free(&d);
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);

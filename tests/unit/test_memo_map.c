@@ -116,6 +116,17 @@ static void test_first_record_wins(void **state)
     memo_map_free(m);
 }
 
+/* A sealed file of one record, key `key` and value 3, that says it was
+ * written by `version` and holds `count` records. */
+static void sealed_write(const char *version, const char *count, const char *key)
+{
+    buf body = BUF_INIT;
+    buf_printf(&body, "%s%c%s%c%s%c%s%c0000000000000003%c", MAGIC, 0, version, 0, count, 0, key, 0,
+               0);
+    test_file_write_sealed(path, body.ptr, body.len);
+    buf_free(&body);
+}
+
 static void test_unusable_files_ignored(void **state)
 {
     (void)state;
@@ -140,28 +151,15 @@ static void test_unusable_files_ignored(void **state)
     }
 
     /* Sealed, but written by another version or with a bad record. */
-    buf body = BUF_INIT;
-    buf_printf(&body, "%s%c%s%c1%c0000000000000007%c0000000000000003%c", MAGIC, 0, "0.0.0-other", 0,
-               0, 0, 0);
-    test_file_write_sealed(path, body.ptr, body.len);
+    sealed_write("0.0.0-other", "1", "0000000000000007");
     assert_empty(MAGIC);
-    buf_reset(&body);
-    buf_printf(&body, "%s%c%s%c1%c000000000000007%c0000000000000003%c", MAGIC, 0, GK_VERSION, 0, 0,
-               0, 0);
-    test_file_write_sealed(path, body.ptr, body.len);
+    sealed_write(GK_VERSION, "1", "000000000000007");
     assert_empty(MAGIC);
-    buf_reset(&body);
-    buf_printf(&body, "%s%c%s%c2%c0000000000000007%c0000000000000003%c", MAGIC, 0, GK_VERSION, 0, 0,
-               0, 0);
-    test_file_write_sealed(path, body.ptr, body.len);
+    sealed_write(GK_VERSION, "2", "0000000000000007");
     assert_empty(MAGIC);
     /* The same, well formed, is read. */
-    buf_reset(&body);
-    buf_printf(&body, "%s%c%s%c1%c0000000000000007%c0000000000000003%c", MAGIC, 0, GK_VERSION, 0, 0,
-               0, 0);
-    test_file_write_sealed(path, body.ptr, body.len);
+    sealed_write(GK_VERSION, "1", "0000000000000007");
     assert_holds(MAGIC, &(memo_record){7, 3}, 1, 8);
-    buf_free(&body);
     free(good);
 }
 
