@@ -35,6 +35,7 @@ typedef struct output {
     buf target;               /* the directory the site ends up in (public/) */
     buf staging;              /* where this build writes: public.tmp-<pid>/ */
     bool update;              /* the target exists: update it file by file */
+    int target_fd;            /* the target, open when updating (else -1) */
     _Atomic size_t files;     /* files in the new tree */
     _Atomic size_t unchanged; /* of those, the same as in the previous site */
     pthread_mutex_t lock;     /* the list of files */
