@@ -110,8 +110,9 @@ struct site_builder {
     uint64_t site_key;  /* what every page may show */
     uint64_t links_key; /* every published item's source and URL */
     cache_item *next;
-    uint64_t *listed_key;  /* per catalogue item: what listings show of it */
-    cache_listing *listed; /* this build's listing pages, for the next build */
+    const cache_item **prev; /* per catalogue item: the previous record, or NULL */
+    uint64_t *listed_key;    /* per catalogue item: what listings show of it */
+    cache_listing *listed;   /* this build's listing pages, for the next build */
     size_t listed_len, listed_cap;
     /* Dependency sets (site_deps.c): this build's with their keys, the key
      * now of each of the previous build's (cache.deps), the template files

@@ -416,7 +416,7 @@ static int items_render_one(items_job *job, site_state *st, search_collector *co
     uint64_t key = 0;
     if (b->next) {
         key = items_key(b, i);
-        const cache_item *prev = build_cache_find(&b->cache, it->path);
+        const cache_item *prev = b->prev[i];
         size_t deps;
         if (prev && site_deps_keep(b, key, prev->key, prev->deps, &deps)) {
             search_entry *entry = items_cached_entry(st, prev, k);
