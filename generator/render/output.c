@@ -183,13 +183,18 @@ static size_t output_rel(const char *site_path, char rel[PATH_MAX])
     return all;
 }
 
-bool output_keepable(output *o, const char *site_path, size_t len)
+bool output_file_there(int dir, const char *site_path, size_t len)
 {
     char rel[PATH_MAX];
     struct stat st;
-    return o->target_fd >= 0 && output_rel(site_path, rel) &&
-           fstatat(o->target_fd, rel, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) &&
+    return dir >= 0 && output_rel(site_path, rel) &&
+           fstatat(dir, rel, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) &&
            (size_t)st.st_size == len;
+}
+
+bool output_keepable(output *o, const char *site_path, size_t len)
+{
+    return output_file_there(o->target_fd, site_path, len);
 }
 
 void output_keep(output *o, const char *site_path)
@@ -297,12 +302,15 @@ static bool output_prune(output *o, buf *dir, size_t rel)
 static int output_update(output *o, buf *err)
 {
     output_listed prev;
-    bool listed = output_list_take(o, &prev) == 0;
+    bool listed = output_list_read(o, &prev) == 0;
     /* A rebuild that wrote the files the previous list names, and no
-     * others, keeps that list (sorted): nothing to sort. */
+     * others, keeps that list as it is, true all along: nothing to sort,
+     * remove or write. */
     bool same = listed && output_list_match(o, &prev);
-    if (!same)
+    if (!same) {
+        output_list_drop(o);
         qsort(o->written, o->written_len, sizeof *o->written, output_file_cmp);
+    }
     /* The files written anew, moved in in path order. */
     output_file *staged = xmalloc((o->written_len + 1) * sizeof *staged);
     size_t staged_len = 0;
@@ -341,9 +349,7 @@ static int output_update(output *o, buf *err)
         else
             output_prune(o, &to, o->target.len + 1);
         path_remove_tree(o->staging.ptr);
-        if (same)
-            output_list_save_listed(o, &prev);
-        else
+        if (!same)
             output_list_save(o);
     }
     output_listed_free(&prev);

@@ -78,14 +78,16 @@ static int list_read(output *o, output_listed *prev)
     return !r.bad && r.p == r.end && strcmp(sum, want) == 0 ? 0 : -1;
 }
 
-int output_list_take(output *o, output_listed *prev)
+int output_list_read(output *o, output_listed *prev)
 {
     memset(prev, 0, sizeof *prev);
-    if (!o->list.len)
-        return -1;
-    int rc = list_read(o, prev);
-    unlink(o->list.ptr);
-    return rc;
+    return o->list.len ? list_read(o, prev) : -1;
+}
+
+void output_list_drop(output *o)
+{
+    if (o->list.len)
+        unlink(o->list.ptr);
 }
 
 void output_listed_free(output_listed *prev)
@@ -160,8 +162,7 @@ void output_list_prune(output *o, const output_listed *prev)
     close(root);
 }
 
-/* Write paths[0..n) (sorted, each once) as the list. */
-static void list_save(output *o, const char *const *paths, size_t n)
+void output_list_save(output *o)
 {
     char *real = list_key(o);
     if (!o->list.len || !real) {
@@ -171,9 +172,13 @@ static void list_save(output *o, const char *const *paths, size_t n)
     buf data = BUF_INIT, err = BUF_INIT;
     fields_put(&data, LIST_MAGIC);
     fields_put(&data, real);
+    size_t n = 0;
+    for (size_t i = 0; i < o->written_len; i++)
+        n += !i || strcmp(o->written[i - 1].path, o->written[i].path) != 0;
     fields_put_number(&data, n);
-    for (size_t i = 0; i < n; i++)
-        fields_put(&data, paths[i]);
+    for (size_t i = 0; i < o->written_len; i++)
+        if (!i || strcmp(o->written[i - 1].path, o->written[i].path) != 0)
+            fields_put(&data, o->written[i].path);
     fields_put_hex(&data, hash64_block(data.ptr, data.len));
     char *slash = strrchr(o->list.ptr, '/');
     if (slash && slash != o->list.ptr) {
@@ -187,20 +192,4 @@ static void list_save(output *o, const char *const *paths, size_t n)
     free(real);
     buf_free(&data);
     buf_free(&err);
-}
-
-void output_list_save(output *o)
-{
-    const char **paths = xmalloc((o->written_len + 1) * sizeof *paths);
-    size_t n = 0;
-    for (size_t i = 0; i < o->written_len; i++)
-        if (!i || strcmp(o->written[i - 1].path, o->written[i].path) != 0)
-            paths[n++] = o->written[i].path;
-    list_save(o, paths, n);
-    free(paths);
-}
-
-void output_list_save_listed(output *o, const output_listed *prev)
-{
-    list_save(o, prev->paths, prev->len);
 }

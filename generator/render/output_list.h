@@ -15,12 +15,14 @@ typedef struct output_listed {
     bool *written; /* per path: whether this build wrote it (output_list_match) */
 } output_listed;
 
-/* Read the list the previous build left, then remove the file: the target
- * is about to change, and a list left behind by an interrupted update would
- * miss the files it moved in. Returns 0, or -1 when there is no list that
- * reads whole, belongs to this output folder and names only plain paths
- * inside it (no "." or ".." part, not absolute): then walk. */
-int output_list_take(output *o, output_listed *prev);
+/* Read the list the previous build left. Returns 0, or -1 when there is
+ * no list that reads whole, belongs to this output folder and names only
+ * plain paths inside it (no "." or ".." part, not absolute): then walk. */
+int output_list_read(output *o, output_listed *prev);
+/* Remove the list before the target changes but for files it names: a
+ * list left behind by an interrupted update would miss the files it moved
+ * in. */
+void output_list_drop(output *o);
 /* Note which listed files this build wrote (prev->written), by hash, in any
  * order of o->written. Returns whether it wrote those and no others: the
  * usual rebuild, whose list is then the previous one, already sorted. */
@@ -33,8 +35,5 @@ void output_listed_free(output_listed *prev);
 /* Write the list of o->written (sorted) atomically. A list that cannot be
  * written only makes the next build walk. */
 void output_list_save(output *o);
-/* Write `prev`'s paths as the list: when output_list_match found this
- * build's files the same. */
-void output_list_save_listed(output *o, const output_listed *prev);
 
 #endif
