@@ -205,9 +205,17 @@ static char *cache_file_read(build_cache *c, const char *file, size_t *len)
     return data;
 }
 
+/* The records cannot be used: why, for build_cache_open to say. */
+static void cache_damaged(build_cache *c, const char *why)
+{
+    c->damage = why;
+    c->len = 0;
+    c->listing_len = 0;
+    c->deps_len = 0;
+}
+
 /* The records of `file` into c (none when they cannot be used). */
-static void cache_records_load(build_cache *c, const char *file, uint64_t site_key,
-                               diag_list *diags)
+static void cache_records_load(build_cache *c, const char *file)
 {
     size_t len;
     char *data = cache_file_read(c, file, &len);
@@ -217,16 +225,16 @@ static void cache_records_load(build_cache *c, const char *file, uint64_t site_k
     fields_reader_init(&r, data, len);
     const char *magic = fields_next(&r), *version = fields_next(&r);
     if (r.bad || strncmp(magic, CACHE_MAGIC_STEM, strlen(CACHE_MAGIC_STEM)) != 0) {
-        cache_drop(c, diags, file, "已损坏");
+        cache_damaged(c, "已损坏");
         return;
     }
     if (strcmp(magic, CACHE_MAGIC) != 0 || strcmp(version, GK_VERSION) != 0) {
-        cache_drop(c, diags, file, "由另一版本的 gongkai 写成");
+        cache_damaged(c, "由另一版本的 gongkai 写成");
         return;
     }
     /* Written without a flush (build_cache_save): the seal says it is whole. */
     if (!fields_sealed(data, len, &len)) {
-        cache_drop(c, diags, file, "已损坏");
+        cache_damaged(c, "已损坏");
         return;
     }
     fields_reader_init(&r, data, len);
@@ -234,40 +242,55 @@ static void cache_records_load(build_cache *c, const char *file, uint64_t site_k
     fields_next(&r);
     uint64_t key = fields_number(&r, 16), count = fields_number(&r, 10);
     if (r.bad) {
-        cache_drop(c, diags, file, "已损坏");
+        cache_damaged(c, "已损坏");
         return;
     }
-    if (key != site_key)
-        return; /* the program, site.toml, Lua modules or output changed: every page anew */
-    if (!cache_deps_read(c, &r)) {
-        cache_drop(c, diags, file, "已损坏");
-        return;
-    }
+    c->file_key = key;
+    c->keyed = true;
     /* Each record takes at least 16 bytes: no count beyond that is real. */
-    if (count > (uint64_t)(r.end - r.p) / 16) {
-        cache_drop(c, diags, file, "已损坏");
+    if (!cache_deps_read(c, &r) || count > (uint64_t)(r.end - r.p) / 16) {
+        cache_damaged(c, "已损坏");
         return;
     }
     c->items = xmalloc(((size_t)count + 1) * sizeof *c->items);
     while (c->len < count) {
         if (!cache_record(c, &r, &c->items[c->len]) ||
             (c->len && strcmp(c->items[c->len - 1].path, c->items[c->len].path) >= 0)) {
-            cache_drop(c, diags, file, "已损坏");
+            cache_damaged(c, "已损坏");
             return;
         }
         c->len++;
     }
     if (!cache_listings_read(c, &r))
-        cache_drop(c, diags, file, "已损坏");
+        cache_damaged(c, "已损坏");
+}
+
+void build_cache_read(build_cache *c, const char *file)
+{
+    memset(c, 0, sizeof *c);
+    arena_init(&c->mem);
+    cache_records_load(c, file);
+}
+
+void build_cache_open(build_cache *c, const char *file, uint64_t site_key, diag_list *diags)
+{
+    c->site_key = site_key;
+    if (c->keyed && c->file_key != site_key) {
+        /* The program, site.toml, Lua modules or output changed: every
+         * page anew, whatever the records' state. */
+        c->len = 0;
+        c->listing_len = 0;
+        c->deps_len = 0;
+    } else if (c->damage) {
+        cache_drop(c, diags, file, c->damage);
+    }
+    cache_entries_open(c, file, diags);
 }
 
 void build_cache_load(build_cache *c, const char *file, uint64_t site_key, diag_list *diags)
 {
-    memset(c, 0, sizeof *c);
-    arena_init(&c->mem);
-    c->site_key = site_key;
-    cache_records_load(c, file, site_key, diags);
-    cache_entries_open(c, file, diags);
+    build_cache_read(c, file);
+    build_cache_open(c, file, site_key, diags);
 }
 
 const cache_item *build_cache_find(const build_cache *c, const char *path)

@@ -205,7 +205,12 @@ static void site_cache_open(site_builder *b)
     if (!b->opt->cache_file)
         return;
     site_keys(b);
-    build_cache_load(&b->cache, b->opt->cache_file, b->site_key, b->diags);
+    if (b->opt->prefetch) {
+        site_prefetch_take(b->opt->prefetch, &b->cache, &b->there);
+        build_cache_open(&b->cache, b->opt->cache_file, b->site_key, b->diags);
+    } else {
+        build_cache_load(&b->cache, b->opt->cache_file, b->site_key, b->diags);
+    }
     site_deps_open(b);
     b->next = xcalloc(b->cat->item_count + 1, sizeof *b->next);
     b->prev = xcalloc(b->cat->item_count + 1, sizeof *b->prev);
@@ -437,6 +442,7 @@ int render_site(const site_config *cfg, const catalogue *cat, naming *names,
     free(b.workers);
     free(b.next);
     free(b.prev);
+    free(b.there);
     free(b.listed_key);
     site_deps_free(&b);
     free(b.listed);
