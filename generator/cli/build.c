@@ -3,6 +3,7 @@
 
 #include "../render/site.h"
 #include "../util/buf.h"
+#include "../util/pool.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,16 +64,21 @@ int cli_build(int argc, char **argv)
     cli_model m;
     buf out = BUF_INIT, cache = BUF_INIT;
     history *h = NULL;
+    cli_output_path(&out, o.out, o.site, "public");
+    buf_printf(&cache, "%s/.gongkai/items.cache", o.site);
+    /* The render's first look runs while the model loads, which leaves a
+     * core idle much of the time; -j1 asks for one thread. */
+    render_prefetch *prefetch = (o.jobs ? o.jobs : pool_default_workers()) > 1
+                                    ? render_prefetch_start(cache.ptr, out.ptr)
+                                    : NULL;
     /* A site that breaks a refusal is never written. */
     rc = cli_model_ready(&m, o.site, o.drafts, o.jobs, &h, &diags);
     if (rc == 0) {
-        cli_output_path(&out, o.out, o.site, "public");
         struct timespec started;
         clock_gettime(CLOCK_MONOTONIC, &started);
-        buf_printf(&cache, "%s/.gongkai/items.cache", o.site);
         render_options ropt = {
-            out.ptr,  o.drafts, h,        o.quiet || !isatty(2) ? NULL : build_progress,
-            &started, o.jobs,   cache.ptr};
+            out.ptr,  o.drafts, h,         o.quiet || !isatty(2) ? NULL : build_progress,
+            &started, o.jobs,   cache.ptr, prefetch};
         render_stats stats = {0};
         int r = render_site(&m.cfg, &m.cat, m.names, &ropt, &stats, &diags);
         if (ropt.progress)
@@ -95,6 +101,7 @@ int cli_build(int argc, char **argv)
     if (rc)
         fprintf(stderr, "gongkai: 有 %zu 个错误，未生成网站，原有输出保持不变。\n",
                 diag_list_count(&diags, DIAG_ERROR));
+    render_prefetch_free(prefetch);
     buf_free(&out);
     buf_free(&cache);
     history_close(h);

@@ -84,11 +84,13 @@ static bool cache_deps_read(build_cache *c, fields_reader *r)
 
 static void cache_deps_write(buf *out, const cache_deps *deps, size_t n)
 {
-    buf_printf(out, "%s%c%zu%c", CACHE_DEPS, 0, n, 0);
+    fields_put(out, CACHE_DEPS);
+    fields_put_number(out, n);
     for (size_t i = 0; i < n; i++) {
-        buf_printf(out, "%u%c%zu%c", deps[i].reads, 0, deps[i].file_count, 0);
+        fields_put_number(out, deps[i].reads);
+        fields_put_number(out, deps[i].file_count);
         for (size_t k = 0; k < deps[i].file_count; k++)
-            buf_printf(out, "%s%c", deps[i].files[k], 0);
+            fields_put(out, deps[i].files[k]);
     }
 }
 
@@ -156,11 +158,15 @@ static void cache_listings_write(buf *out, const cache_listing *listings, size_t
     size_t kept = 0;
     for (size_t i = 0; i < n; i++)
         kept += !cache_listing_shared(sorted, n, i);
-    buf_printf(out, "%s%c%zu%c", CACHE_LISTINGS, 0, kept, 0);
+    fields_put(out, CACHE_LISTINGS);
+    fields_put_number(out, kept);
     for (size_t i = 0; i < n; i++)
-        if (!cache_listing_shared(sorted, n, i))
-            buf_printf(out, "%016" PRIx64 "%c%s%c%zu%c%zu%c", sorted[i]->key, 0, sorted[i]->path, 0,
-                       sorted[i]->size, 0, sorted[i]->deps, 0);
+        if (!cache_listing_shared(sorted, n, i)) {
+            fields_put_hex(out, sorted[i]->key);
+            fields_put(out, sorted[i]->path);
+            fields_put_number(out, sorted[i]->size);
+            fields_put_number(out, sorted[i]->deps);
+        }
     free(sorted);
 }
 
@@ -174,35 +180,61 @@ static void cache_drop(build_cache *c, diag_list *diags, const char *file, const
 }
 
 static void cache_entries_open(build_cache *c, const char *file, diag_list *diags);
+static int cache_entries_io(int fd, char *in, const char *out, size_t len, uint64_t off);
+
+/* The bytes of `file` into c's arena, where the records' strings stay:
+ * read straight there, not through a buf and a copy (the file is a few MB
+ * at ten thousand items). Returns them, or NULL when the file cannot be
+ * read. */
+static char *cache_file_read(build_cache *c, const char *file, size_t *len)
+{
+    int fd = open(file, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0)
+        return NULL;
+    char *data = NULL;
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+        *len = (size_t)st.st_size;
+        data = arena_alloc_uninit(&c->mem, *len + 1);
+        if (cache_entries_io(fd, data, NULL, *len, 0) == 0)
+            data[*len] = '\0';
+        else
+            data = NULL;
+    }
+    close(fd);
+    return data;
+}
+
+/* The records cannot be used: why, for build_cache_open to say. */
+static void cache_damaged(build_cache *c, const char *why)
+{
+    c->damage = why;
+    c->len = 0;
+    c->listing_len = 0;
+    c->deps_len = 0;
+}
 
 /* The records of `file` into c (none when they cannot be used). */
-static void cache_records_load(build_cache *c, const char *file, uint64_t site_key,
-                               diag_list *diags)
+static void cache_records_load(build_cache *c, const char *file)
 {
-    buf text = BUF_INIT;
-    if (buf_read_file(&text, file) != 0) {
-        buf_free(&text);
+    size_t len;
+    char *data = cache_file_read(c, file, &len);
+    if (!data)
         return; /* no cache yet */
-    }
-    char *data = arena_alloc(&c->mem, text.len + 1);
-    if (text.len)
-        memcpy(data, text.ptr, text.len);
-    size_t len = text.len;
-    buf_free(&text);
     fields_reader r;
     fields_reader_init(&r, data, len);
     const char *magic = fields_next(&r), *version = fields_next(&r);
     if (r.bad || strncmp(magic, CACHE_MAGIC_STEM, strlen(CACHE_MAGIC_STEM)) != 0) {
-        cache_drop(c, diags, file, "已损坏");
+        cache_damaged(c, "已损坏");
         return;
     }
     if (strcmp(magic, CACHE_MAGIC) != 0 || strcmp(version, GK_VERSION) != 0) {
-        cache_drop(c, diags, file, "由另一版本的 gongkai 写成");
+        cache_damaged(c, "由另一版本的 gongkai 写成");
         return;
     }
     /* Written without a flush (build_cache_save): the seal says it is whole. */
     if (!fields_sealed(data, len, &len)) {
-        cache_drop(c, diags, file, "已损坏");
+        cache_damaged(c, "已损坏");
         return;
     }
     fields_reader_init(&r, data, len);
@@ -210,36 +242,55 @@ static void cache_records_load(build_cache *c, const char *file, uint64_t site_k
     fields_next(&r);
     uint64_t key = fields_number(&r, 16), count = fields_number(&r, 10);
     if (r.bad) {
-        cache_drop(c, diags, file, "已损坏");
+        cache_damaged(c, "已损坏");
         return;
     }
-    if (key != site_key)
-        return; /* the program, site.toml, Lua modules or output changed: every page anew */
-    if (!cache_deps_read(c, &r)) {
-        cache_drop(c, diags, file, "已损坏");
+    c->file_key = key;
+    c->keyed = true;
+    /* Each record takes at least 16 bytes: no count beyond that is real. */
+    if (!cache_deps_read(c, &r) || count > (uint64_t)(r.end - r.p) / 16) {
+        cache_damaged(c, "已损坏");
         return;
     }
-    size_t cap = 0;
+    c->items = xmalloc(((size_t)count + 1) * sizeof *c->items);
     while (c->len < count) {
-        c->items = xgrow(c->items, &cap, c->len + 1, sizeof *c->items);
         if (!cache_record(c, &r, &c->items[c->len]) ||
             (c->len && strcmp(c->items[c->len - 1].path, c->items[c->len].path) >= 0)) {
-            cache_drop(c, diags, file, "已损坏");
+            cache_damaged(c, "已损坏");
             return;
         }
         c->len++;
     }
     if (!cache_listings_read(c, &r))
-        cache_drop(c, diags, file, "已损坏");
+        cache_damaged(c, "已损坏");
+}
+
+void build_cache_read(build_cache *c, const char *file)
+{
+    memset(c, 0, sizeof *c);
+    arena_init(&c->mem);
+    cache_records_load(c, file);
+}
+
+void build_cache_open(build_cache *c, const char *file, uint64_t site_key, diag_list *diags)
+{
+    c->site_key = site_key;
+    if (c->keyed && c->file_key != site_key) {
+        /* The program, site.toml, Lua modules or output changed: every
+         * page anew, whatever the records' state. */
+        c->len = 0;
+        c->listing_len = 0;
+        c->deps_len = 0;
+    } else if (c->damage) {
+        cache_drop(c, diags, file, c->damage);
+    }
+    cache_entries_open(c, file, diags);
 }
 
 void build_cache_load(build_cache *c, const char *file, uint64_t site_key, diag_list *diags)
 {
-    memset(c, 0, sizeof *c);
-    arena_init(&c->mem);
-    c->site_key = site_key;
-    cache_records_load(c, file, site_key, diags);
-    cache_entries_open(c, file, diags);
+    build_cache_read(c, file);
+    build_cache_open(c, file, site_key, diags);
 }
 
 const cache_item *build_cache_find(const build_cache *c, const char *path)
@@ -287,20 +338,33 @@ int build_cache_save(const char *file, uint64_t site_key, const cache_records *r
     for (size_t i = 0; i < rec->item_len; i++)
         if (rec->items[i].path)
             sorted[len++] = &rec->items[i];
-    qsort(sorted, len, sizeof *sorted, cache_item_cmp);
+    /* The catalogue's items come in path order, which a glance confirms. */
+    for (size_t i = 1; i < len; i++)
+        if (strcmp(sorted[i - 1]->path, sorted[i]->path) >= 0) {
+            qsort(sorted, len, sizeof *sorted, cache_item_cmp);
+            break;
+        }
     buf out = BUF_INIT;
-    buf_printf(&out, "%s%c%s%c%016" PRIx64 "%c%zu%c", CACHE_MAGIC, 0, GK_VERSION, 0, site_key, 0,
-               len, 0);
+    fields_put(&out, CACHE_MAGIC);
+    fields_put(&out, GK_VERSION);
+    fields_put_hex(&out, site_key);
+    fields_put_number(&out, len);
     cache_deps_write(&out, rec->deps, rec->deps_len);
     for (size_t i = 0; i < len; i++) {
         const cache_item *it = sorted[i];
-        buf_printf(&out, "%016" PRIx64 "%c%s%c%s%c%c%c%zu%c", it->key, 0, it->path, 0,
-                   it->version ? it->version : "", 0, it->working < 0 ? '-' : '0' + it->working, 0,
-                   it->deps, 0);
-        buf_printf(&out, "%" PRIu64 "%c%zu%c%016" PRIx64 "%c%zu%c", it->entry.off, 0, it->entry.len,
-                   0, it->entry.sum, 0, it->page_count, 0);
-        for (size_t k = 0; k < it->page_count; k++)
-            buf_printf(&out, "%s%c%zu%c", it->pages[k].path, 0, it->pages[k].size, 0);
+        fields_put_hex(&out, it->key);
+        fields_put(&out, it->path);
+        fields_put(&out, it->version ? it->version : "");
+        fields_put(&out, it->working < 0 ? "-" : it->working ? "1" : "0");
+        fields_put_number(&out, it->deps);
+        fields_put_number(&out, it->entry.off);
+        fields_put_number(&out, it->entry.len);
+        fields_put_hex(&out, it->entry.sum);
+        fields_put_number(&out, it->page_count);
+        for (size_t k = 0; k < it->page_count; k++) {
+            fields_put(&out, it->pages[k].path);
+            fields_put_number(&out, it->pages[k].size);
+        }
     }
     free(sorted);
     cache_listings_write(&out, rec->listings, rec->listing_len);

@@ -116,6 +116,11 @@ typedef struct build_cache {
     size_t len;
     cache_listing *listings; /* the previous build's listing pages, sorted by path */
     size_t listing_len;
+    /* What build_cache_read found before the site key was known: the
+     * file's key (when `keyed`), and why its records cannot be used. */
+    uint64_t file_key;
+    bool keyed;
+    const char *damage; /* NULL: they can */
     /* The entries file: the previous build's, read from (-1: none), and
      * where this build's go, the same file when appending to it, else a
      * new one at `out_path` until build_cache_entries_commit. */
@@ -133,6 +138,12 @@ typedef struct build_cache {
  * may have changed. Never fails: what cannot be used is dropped, with a
  * GK403 warning when the file was damaged or written by another version. */
 void build_cache_load(build_cache *c, const char *file, uint64_t site_key, diag_list *diags);
+/* build_cache_load in two steps, the first of which needs no site key and
+ * may run on another thread: read the records, then (on the build's
+ * thread) drop them when they are another site key's or unusable, warn,
+ * and open the entries file. */
+void build_cache_read(build_cache *c, const char *file);
+void build_cache_open(build_cache *c, const char *file, uint64_t site_key, diag_list *diags);
 /* The previous record of source `path`, or NULL. */
 const cache_item *build_cache_find(const build_cache *c, const char *path);
 /* Item's entry (at `at`, from a previous record) into `out`, replacing its

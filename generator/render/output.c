@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +24,7 @@ static int output_fail(buf *err, const char *what, const char *path)
 int output_open(output *o, const char *target, buf *err)
 {
     memset(o, 0, sizeof *o);
+    o->target_fd = -1;
     arena_init(&o->mem);
     pthread_mutex_init(&o->lock, NULL);
     size_t len = strlen(target);
@@ -31,6 +33,11 @@ int output_open(output *o, const char *target, buf *err)
     buf_put(&o->target, target, len);
     struct stat st;
     o->update = stat(o->target.ptr, &st) == 0 && S_ISDIR(st.st_mode);
+    /* Kept files are looked at from the target's folder: the kernel walks
+     * the path to the target once, not once per file. A target it cannot
+     * open keeps nothing: every page is written. */
+    if (o->update)
+        o->target_fd = open(o->target.ptr, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     buf_printf(&o->staging, "%s.tmp-%ld", o->target.ptr, (long)getpid());
     /* A staging tree of this pid is stale: a previous run's leftovers. */
     path_remove_tree(o->staging.ptr);
@@ -39,13 +46,21 @@ int output_open(output *o, const char *target, buf *err)
     return 0;
 }
 
-/* Put a file of the new site on the list. */
-static void output_note(output *o, const char *path, bool staged)
+/* Put a file of the new site on the list (`len` bytes of path). */
+static void output_note_len(output *o, const char *path, size_t len, bool staged)
 {
     pthread_mutex_lock(&o->lock);
     o->written = xgrow(o->written, &o->written_cap, o->written_len + 1, sizeof *o->written);
-    o->written[o->written_len++] = (output_file){arena_strdup(&o->mem, path), staged};
+    char *copy = arena_alloc_uninit(&o->mem, len + 1);
+    memcpy(copy, path, len);
+    copy[len] = '\0';
+    o->written[o->written_len++] = (output_file){copy, staged};
     pthread_mutex_unlock(&o->lock);
+}
+
+static void output_note(output *o, const char *path, bool staged)
+{
+    output_note_len(o, path, strlen(path), staged);
 }
 
 /* Make the folder that holds the file at `path`, and those above it that
@@ -116,10 +131,12 @@ static bool output_same_file(const char *path, const char *data, size_t len)
     return same;
 }
 
+#define OUTPUT_INDEX "index.html"
+
 /* The file a site path names: "/czj/" is czj/index.html. */
 static const char *output_index(const char *site_path)
 {
-    return site_path[strlen(site_path) - 1] == '/' ? "index.html" : "";
+    return site_path[strlen(site_path) - 1] == '/' ? OUTPUT_INDEX : "";
 }
 
 int output_write(output *o, const char *site_path, const char *data, size_t len, buf *err)
@@ -150,24 +167,41 @@ int output_write(output *o, const char *site_path, const char *data, size_t len,
     return rc;
 }
 
+/* The file of `site_path` in the site ("czj/index.html") into rel, which
+ * holds PATH_MAX bytes. Returns its length, or 0 when it does not fit. */
+static size_t output_rel(const char *site_path, char rel[PATH_MAX])
+{
+    size_t len = strlen(site_path + 1);
+    bool index = site_path[len] == '/';
+    size_t all = len + (index ? sizeof OUTPUT_INDEX - 1 : 0);
+    if (all >= PATH_MAX)
+        return 0;
+    memcpy(rel, site_path + 1, len);
+    if (index)
+        memcpy(rel + len, OUTPUT_INDEX, sizeof OUTPUT_INDEX - 1);
+    rel[all] = '\0';
+    return all;
+}
+
+bool output_file_there(int dir, const char *site_path, size_t len)
+{
+    char rel[PATH_MAX];
+    struct stat st;
+    return dir >= 0 && output_rel(site_path, rel) &&
+           fstatat(dir, rel, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) &&
+           (size_t)st.st_size == len;
+}
+
 bool output_keepable(output *o, const char *site_path, size_t len)
 {
-    if (!o->update)
-        return false;
-    buf old = BUF_INIT;
-    buf_printf(&old, "%s%s%s", o->target.ptr, site_path, output_index(site_path));
-    struct stat st;
-    bool ok = lstat(old.ptr, &st) == 0 && S_ISREG(st.st_mode) && (size_t)st.st_size == len;
-    buf_free(&old);
-    return ok;
+    return output_file_there(o->target_fd, site_path, len);
 }
 
 void output_keep(output *o, const char *site_path)
 {
-    buf rel = BUF_INIT;
-    buf_printf(&rel, "%s%s", site_path + 1, output_index(site_path));
-    output_note(o, rel.ptr, false);
-    buf_free(&rel);
+    char rel[PATH_MAX];
+    size_t len = output_rel(site_path, rel);
+    output_note_len(o, rel, len, false);
     o->files++;
     o->unchanged++;
 }
@@ -267,18 +301,30 @@ static bool output_prune(output *o, buf *dir, size_t rel)
  * those the previous build's list names, else by walking the target. */
 static int output_update(output *o, buf *err)
 {
-    qsort(o->written, o->written_len, sizeof *o->written, output_file_cmp);
     output_listed prev;
-    bool listed = output_list_take(o, &prev) == 0;
+    bool listed = output_list_read(o, &prev) == 0;
+    /* A rebuild that wrote the files the previous list names, and no
+     * others, keeps that list as it is, true all along: nothing to sort,
+     * remove or write. */
+    bool same = listed && output_list_match(o, &prev);
+    if (!same) {
+        output_list_drop(o);
+        qsort(o->written, o->written_len, sizeof *o->written, output_file_cmp);
+    }
+    /* The files written anew, moved in in path order. */
+    output_file *staged = xmalloc((o->written_len + 1) * sizeof *staged);
+    size_t staged_len = 0;
+    for (size_t i = 0; i < o->written_len; i++)
+        if (o->written[i].staged)
+            staged[staged_len++] = o->written[i];
+    qsort(staged, staged_len, sizeof *staged, output_file_cmp);
     buf from = BUF_INIT, to = BUF_INIT;
     int rc = 0;
-    for (size_t i = 0; i < o->written_len && rc == 0; i++) {
-        if (!o->written[i].staged)
-            continue;
+    for (size_t i = 0; i < staged_len && rc == 0; i++) {
         buf_reset(&from);
         buf_reset(&to);
-        buf_printf(&from, "%s/%s", o->staging.ptr, o->written[i].path);
-        buf_printf(&to, "%s/%s", o->target.ptr, o->written[i].path);
+        buf_printf(&from, "%s/%s", o->staging.ptr, staged[i].path);
+        buf_printf(&to, "%s/%s", o->target.ptr, staged[i].path);
         if (output_rename(from.ptr, to.ptr, o->target.len + 1) != 0) {
             /* A folder where a file goes now, or a file where a folder
              * goes: the old one makes way. */
@@ -294,6 +340,7 @@ static int output_update(output *o, buf *err)
                 rc = output_fail(err, "无法更新", to.ptr);
         }
     }
+    free(staged);
     if (rc == 0) {
         buf_reset(&to);
         buf_puts(&to, o->target.ptr);
@@ -302,7 +349,8 @@ static int output_update(output *o, buf *err)
         else
             output_prune(o, &to, o->target.len + 1);
         path_remove_tree(o->staging.ptr);
-        output_list_save(o);
+        if (!same)
+            output_list_save(o);
     }
     output_listed_free(&prev);
     buf_free(&from);
@@ -337,6 +385,8 @@ void output_free(output *o)
     buf_free(&o->target);
     buf_free(&o->staging);
     buf_free(&o->list);
+    if (o->target_fd >= 0)
+        close(o->target_fd);
     free(o->written);
     arena_free(&o->mem);
     pthread_mutex_destroy(&o->lock);

@@ -35,6 +35,7 @@ typedef struct output {
     buf target;               /* the directory the site ends up in (public/) */
     buf staging;              /* where this build writes: public.tmp-<pid>/ */
     bool update;              /* the target exists: update it file by file */
+    int target_fd;            /* the target, open when updating (else -1) */
     _Atomic size_t files;     /* files in the new tree */
     _Atomic size_t unchanged; /* of those, the same as in the previous site */
     pthread_mutex_t lock;     /* the list of files */
@@ -56,6 +57,10 @@ int output_write(output *o, const char *site_path, const char *data, size_t len,
 /* Whether the previous site, being updated, has a file of `len` bytes at
  * `site_path` (what the build cache says an unchanged page wrote there). */
 bool output_keepable(output *o, const char *site_path, size_t len);
+/* Whether the folder open at `dir` (a site's root) has a regular file of
+ * `len` bytes at `site_path`, not following a link: output_keepable's
+ * look, for a thread that looks before the build opens its output. */
+bool output_file_there(int dir, const char *site_path, size_t len);
 /* Keep that file in the new site as it is. */
 void output_keep(output *o, const char *site_path);
 /* Copy the file at `from` to the site path `site_path`. */

@@ -1,4 +1,5 @@
 #include "output_list.h"
+#include "path_index.h"
 
 #include "../util/atomic.h"
 #include "../util/fields.h"
@@ -77,25 +78,43 @@ static int list_read(output *o, output_listed *prev)
     return !r.bad && r.p == r.end && strcmp(sum, want) == 0 ? 0 : -1;
 }
 
-int output_list_take(output *o, output_listed *prev)
+int output_list_read(output *o, output_listed *prev)
 {
     memset(prev, 0, sizeof *prev);
-    if (!o->list.len)
-        return -1;
-    int rc = list_read(o, prev);
-    unlink(o->list.ptr);
-    return rc;
+    return o->list.len ? list_read(o, prev) : -1;
+}
+
+void output_list_drop(output *o)
+{
+    if (o->list.len)
+        unlink(o->list.ptr);
 }
 
 void output_listed_free(output_listed *prev)
 {
     buf_free(&prev->data);
     free(prev->paths);
+    free(prev->written);
 }
 
-static int list_file_cmp(const void *a, const void *b)
+bool output_list_match(const output *o, output_listed *prev)
 {
-    return strcmp(((const output_file *)a)->path, ((const output_file *)b)->path);
+    prev->written = xcalloc(prev->len + 1, sizeof *prev->written);
+    path_index index;
+    path_index_build(&index, prev->paths, prev->len);
+    bool others = false;
+    size_t found = 0;
+    for (size_t i = 0; i < o->written_len; i++) {
+        long at = path_index_find(&index, o->written[i].path);
+        if (at < 0)
+            others = true;
+        else if (!prev->written[at]) {
+            prev->written[at] = true;
+            found++;
+        }
+    }
+    path_index_free(&index);
+    return !others && found == prev->len;
 }
 
 /* Remove the regular file at `path` (plain) under the folder `root`, going
@@ -137,18 +156,10 @@ void output_list_prune(output *o, const output_listed *prev)
     int root = open(o->target.ptr, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (root < 0)
         return;
-    for (size_t i = 0; i < prev->len; i++) {
-        output_file key = {(char *)prev->paths[i], false};
-        if (!bsearch(&key, o->written, o->written_len, sizeof key, list_file_cmp))
+    for (size_t i = 0; i < prev->len; i++)
+        if (!prev->written[i])
             list_remove(root, prev->paths[i]);
-    }
     close(root);
-}
-
-/* `s` as a field: with its NUL. */
-static void list_put(buf *b, const char *s)
-{
-    buf_put(b, s, strlen(s) + 1);
 }
 
 void output_list_save(output *o)
@@ -159,19 +170,16 @@ void output_list_save(output *o)
         return;
     }
     buf data = BUF_INIT, err = BUF_INIT;
+    fields_put(&data, LIST_MAGIC);
+    fields_put(&data, real);
     size_t n = 0;
     for (size_t i = 0; i < o->written_len; i++)
         n += !i || strcmp(o->written[i - 1].path, o->written[i].path) != 0;
-    char field[32];
-    list_put(&data, LIST_MAGIC);
-    list_put(&data, real);
-    snprintf(field, sizeof field, "%zu", n);
-    list_put(&data, field);
+    fields_put_number(&data, n);
     for (size_t i = 0; i < o->written_len; i++)
         if (!i || strcmp(o->written[i - 1].path, o->written[i].path) != 0)
-            list_put(&data, o->written[i].path);
-    snprintf(field, sizeof field, "%016" PRIx64, hash64_block(data.ptr, data.len));
-    list_put(&data, field);
+            fields_put(&data, o->written[i].path);
+    fields_put_hex(&data, hash64_block(data.ptr, data.len));
     char *slash = strrchr(o->list.ptr, '/');
     if (slash && slash != o->list.ptr) {
         *slash = '\0';

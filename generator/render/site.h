@@ -23,8 +23,9 @@ typedef struct render_options {
     history *history;            /* versions and releases; NULL: none */
     render_progress_fn progress; /* NULL: none */
     void *progress_ctx;
-    size_t jobs;            /* threads rendering the item pages; 0: one per core */
-    const char *cache_file; /* the build cache (render/cache.h); NULL: none */
+    size_t jobs;                      /* threads rendering the item pages; 0: one per core */
+    const char *cache_file;           /* the build cache (render/cache.h); NULL: none */
+    struct render_prefetch *prefetch; /* NULL: none (see render_prefetch_start) */
 } render_options;
 
 typedef struct render_stats {
@@ -39,9 +40,20 @@ enum {
     RENDER_ERROR_IO = -2,       /* the output could not be written */
 };
 
-/* Render the whole site of cat, whose items are in source path order (as
- * content_load leaves them). On any error nothing replaces the previous
- * output and the return value says which kind of error it was. */
+/* A rebuild's first look, on a thread of its own while the earlier stages
+ * load the model: the build cache's records read from `cache_file`, and
+ * whether the site at `out_dir` still has each record's pages (the lstat
+ * of every page an unchanged item would keep, at ten thousand items most
+ * of what a rebuild's render did). Nothing changes the output before the
+ * render, which takes both in (render_options.prefetch). NULL when no
+ * thread could be started. */
+typedef struct render_prefetch render_prefetch;
+render_prefetch *render_prefetch_start(const char *cache_file, const char *out_dir);
+/* Wait for the thread, and free what the render did not take. */
+void render_prefetch_free(render_prefetch *p);
+
+/* Render the whole site. On any error nothing replaces the previous output
+ * and the return value says which kind of error it was. */
 int render_site(const site_config *cfg, const catalogue *cat, naming *names,
                 const render_options *opt, render_stats *stats, diag_list *diags);
 

@@ -110,8 +110,10 @@ struct site_builder {
     uint64_t site_key;  /* what every page may show */
     uint64_t links_key; /* every published item's source and URL */
     cache_item *next;
-    uint64_t *listed_key;  /* per catalogue item: what listings show of it */
-    cache_listing *listed; /* this build's listing pages, for the next build */
+    const cache_item **prev; /* per catalogue item: the previous record, or NULL */
+    bool *there;             /* per record: its pages in the site (render_prefetch); NULL: look */
+    uint64_t *listed_key;    /* per catalogue item: what listings show of it */
+    cache_listing *listed;   /* this build's listing pages, for the next build */
     size_t listed_len, listed_cap;
     /* Dependency sets (site_deps.c): this build's with their keys, the key
      * now of each of the previous build's (cache.deps), the template files
@@ -216,6 +218,10 @@ bool site_deps_keep(site_builder *b, uint64_t data_key, uint64_t stored_key, siz
 void site_deps_free(site_builder *b);
 
 /* ---- site_search.c ------------------------------------------------------- */
+
+/* Wait for the prefetch thread and take what it found: the cache's
+ * records read (build_cache_read) and b->there. */
+void site_prefetch_take(render_prefetch *p, build_cache *c, bool **there);
 
 /* Keep the previous build's search index, when the cache has it (search.h):
  * once the cache is open, before the items. */

@@ -359,9 +359,15 @@ static search_entry *items_cached_entry(site_state *st, const cache_item *prev, 
  * what this build would render. Returns whether they were kept. */
 static bool items_keep(site_state *st, const cache_item *prev)
 {
-    for (size_t p = 0; p < prev->page_count; p++)
-        if (!output_keepable(&st->b->out, prev->pages[p].path, prev->pages[p].size))
+    site_builder *b = st->b;
+    if (b->there && b->out.target_fd >= 0) {
+        if (!b->there[prev - b->cache.items]) /* the prefetch looked */
             return false;
+    } else {
+        for (size_t p = 0; p < prev->page_count; p++)
+            if (!output_keepable(&b->out, prev->pages[p].path, prev->pages[p].size))
+                return false;
+    }
     for (size_t p = 0; p < prev->page_count; p++)
         output_keep(&st->b->out, prev->pages[p].path);
     return true;
@@ -416,7 +422,7 @@ static int items_render_one(items_job *job, site_state *st, search_collector *co
     uint64_t key = 0;
     if (b->next) {
         key = items_key(b, i);
-        const cache_item *prev = build_cache_find(&b->cache, it->path);
+        const cache_item *prev = b->prev[i];
         size_t deps;
         if (prev && site_deps_keep(b, key, prev->key, prev->deps, &deps)) {
             search_entry *entry = items_cached_entry(st, prev, k);

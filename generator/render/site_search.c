@@ -22,8 +22,7 @@ static void site_search_file(const site_builder *b, buf *out)
 static int site_search_prev_entry(void *ctx, size_t doc, buf *out)
 {
     site_builder *b = ctx;
-    const cache_item *prev =
-        build_cache_find(&b->cache, b->cat->items[b->published[doc]].item->path);
+    const cache_item *prev = b->prev[b->published[doc]];
     return prev ? build_cache_entry_read(&b->cache, &prev->entry, out) : -1;
 }
 
@@ -39,29 +38,18 @@ static int site_search_entry(void *ctx, size_t doc, buf *out)
 }
 
 /* Per published item, the checksum of the entry the previous build's
- * record of it has; NULL when an item has none. The records and b->by_source
- * are both sorted by source path: one walk. */
+ * record of it has; NULL when an item has none. */
 static uint64_t *site_search_prev_sums(const site_builder *b)
 {
-    size_t n = b->published_len, *at = xmalloc((b->cat->item_count + 1) * sizeof *at);
-    for (size_t k = 0; k < n; k++)
-        at[b->published[k]] = k;
+    size_t n = b->published_len;
     uint64_t *sums = xmalloc((n + 1) * sizeof *sums);
-    const build_cache *c = &b->cache;
-    size_t r = 0, j = 0;
-    for (; j < n; j++) {
-        const char *path = b->cat->items[b->by_source[j]].item->path;
-        int cmp = -1;
-        while (r < c->len && (cmp = strcmp(c->items[r].path, path)) < 0)
-            r++;
-        if (r == c->len || cmp != 0 || c->items[r].entry.len == 0)
-            break;
-        sums[at[b->by_source[j]]] = c->items[r].entry.sum;
-    }
-    free(at);
-    if (j < n) {
-        free(sums);
-        return NULL;
+    for (size_t k = 0; k < n; k++) {
+        const cache_item *prev = b->prev[b->published[k]];
+        if (!prev || prev->entry.len == 0) {
+            free(sums);
+            return NULL;
+        }
+        sums[k] = prev->entry.sum;
     }
     return sums;
 }

@@ -4,7 +4,6 @@
 
 #include <inttypes.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 void fields_reader_init(fields_reader *r, const char *data, size_t len)
@@ -26,36 +25,58 @@ const char *fields_next(fields_reader *r)
     return f;
 }
 
+/* Each hex digit's value plus one; 0 for a byte that is none. */
+static const unsigned char fields_digits[256] = {
+    ['0'] = 1,  ['1'] = 2,  ['2'] = 3,  ['3'] = 4,  ['4'] = 5,  ['5'] = 6,  ['6'] = 7,  ['7'] = 8,
+    ['8'] = 9,  ['9'] = 10, ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
+    ['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
+};
+
 uint64_t fields_number(fields_reader *r, int base)
 {
-    const char *f = fields_next(r);
-    if (r->bad)
-        return 0;
-    /* By hand: the caches hold tens of thousands of numbers, and strtoull
-     * costs several times this. */
-    uint64_t v = 0;
-    const unsigned b = (unsigned)base;
-    for (const char *p = f;; p++) {
-        unsigned d;
-        if (*p >= '0' && *p <= '9')
-            d = (unsigned)(*p - '0');
-        else if (b == 16 && *p >= 'a' && *p <= 'f')
-            d = (unsigned)(*p - 'a' + 10);
-        else if (b == 16 && *p >= 'A' && *p <= 'F')
-            d = (unsigned)(*p - 'A' + 10);
-        else
-            d = b;
-        if (d >= b) {
-            if (*p || p == f)
-                r->bad = true;
-            return r->bad ? 0 : v;
-        }
-        if (v > (UINT64_MAX - d) / b) {
+    /* By hand, in one pass up to the field's NUL, not fields_next and
+     * strtoull: a cache holds tens of thousands of numbers, and only
+     * digits are ever written. */
+    const unsigned char *p = (const unsigned char *)r->p, *end = (const unsigned char *)r->end;
+    const unsigned char *start = p;
+    uint64_t v = 0, b = (uint64_t)base, most = UINT64_MAX / b;
+    for (; !r->bad && p < end && *p; p++) {
+        unsigned d = (unsigned)fields_digits[*p] - 1; /* UINT_MAX for none */
+        if (d >= b || v > most || (v == most && d > UINT64_MAX - most * b))
             r->bad = true;
-            return 0;
-        }
-        v = v * b + d;
+        else
+            v = v * b + d;
     }
+    if (r->bad || p == end || p == start) {
+        r->bad = true;
+        return 0;
+    }
+    r->p = (const char *)p + 1;
+    return v;
+}
+
+void fields_put(buf *out, const char *s)
+{
+    buf_put(out, s, strlen(s) + 1);
+}
+
+void fields_put_number(buf *out, uint64_t v)
+{
+    char text[21], *p = text + sizeof text;
+    *--p = '\0';
+    do
+        *--p = (char)('0' + v % 10);
+    while (v /= 10);
+    buf_put(out, p, (size_t)(text + sizeof text - p));
+}
+
+void fields_put_hex(buf *out, uint64_t v)
+{
+    char text[17];
+    for (int i = 15; i >= 0; i--, v >>= 4)
+        text[i] = "0123456789abcdef"[v & 15];
+    text[16] = '\0';
+    buf_put(out, text, sizeof text);
 }
 
 /* 16 hex digits and the NUL. */
@@ -63,9 +84,7 @@ uint64_t fields_number(fields_reader *r, int base)
 
 void fields_seal(buf *out)
 {
-    char sum[FIELDS_SEAL_LEN];
-    snprintf(sum, sizeof sum, "%016" PRIx64, hash64_block(out->ptr, out->len));
-    buf_put(out, sum, sizeof sum);
+    fields_put_hex(out, hash64_block(out->ptr, out->len));
 }
 
 bool fields_sealed(const char *data, size_t len, size_t *body_len)

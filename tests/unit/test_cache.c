@@ -307,6 +307,62 @@ static void patched(buf *copy, const buf *text, const char *from, const char *to
     memcpy(copy->ptr + offset_of(text, from, strlen(from)), to, strlen(to));
 }
 
+/* Loading in two steps (the first on the prefetch thread, before the site
+ * key is known) comes to what build_cache_load does: records of the same
+ * key kept; damaged records of another key dropped without a word, as a
+ * template change drops them; damage found before the key, or records of
+ * this key damaged, warned about. */
+static void test_read_then_open(void **state)
+{
+    (void)state;
+    save_two(7);
+    build_cache c;
+    diag_list d;
+    build_cache_read(&c, file);
+    assert_true(c.keyed);
+    assert_true(c.file_key == 7);
+    assert_int_equal(c.len, 2);
+    diag_list_init(&d);
+    build_cache_open(&c, file, 7, &d);
+    assert_int_equal(d.len, 0);
+    assert_int_equal(c.len, 2);
+    assert_non_null(build_cache_find(&c, "content/czj/a.md"));
+    assert_non_null(build_cache_listing_find(&c, "/feed.xml"));
+    build_cache_free(&c);
+    diag_list_free(&d);
+
+    buf text = BUF_INIT, copy = BUF_INIT;
+    assert_int_equal(buf_read_file(&text, file), 0);
+    size_t body = sealed_body(&text);
+    buf_put(&copy, text.ptr, body);
+    char *size = copy.ptr + offset_of(&copy, "1234", 4);
+    memcpy(size, "12x4", 4);
+    fields_seal(&copy);
+    write_file(file, copy.ptr, copy.len);
+    for (uint64_t key = 7; key <= 8; key++) {
+        build_cache_read(&c, file);
+        assert_int_equal(c.len, 0);
+        diag_list_init(&d);
+        build_cache_open(&c, file, key, &d);
+        assert_int_equal(c.len, 0);
+        assert_int_equal(d.len, key == 7 ? 1 : 0);
+        build_cache_free(&c);
+        diag_list_free(&d);
+    }
+    buf_reset(&copy);
+    buf_put(&copy, text.ptr, text.len);
+    memcpy(copy.ptr + 9, "9", 1); /* the version: 9.1.0 */
+    write_file(file, copy.ptr, copy.len);
+    build_cache_read(&c, file);
+    diag_list_init(&d);
+    build_cache_open(&c, file, 8, &d);
+    assert_int_equal(d.len, 1);
+    build_cache_free(&c);
+    diag_list_free(&d);
+    buf_free(&text);
+    buf_free(&copy);
+}
+
 /* A dependency section that does not read, or a record naming a set there
  * is not, is never trusted. */
 static void test_deps_damaged(void **state)
@@ -855,6 +911,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_round_trip, setup, teardown),
         cmocka_unit_test_setup_teardown(test_other_site_key, setup, teardown),
         cmocka_unit_test_setup_teardown(test_damaged, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_read_then_open, setup, teardown),
         cmocka_unit_test_setup_teardown(test_empty_round_trip, setup, teardown),
         cmocka_unit_test_setup_teardown(test_listing_written_twice, setup, teardown),
         cmocka_unit_test_setup_teardown(test_listings_damaged, setup, teardown),

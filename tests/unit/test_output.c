@@ -13,7 +13,9 @@
 #include <cmocka.h>
 
 #include "../../generator/render/output.h"
+#include "../../generator/render/path_index.h"
 #include "../../generator/util/buf.h"
+#include "../../generator/util/fields.h"
 #include "../../generator/util/hash.h"
 #include "../../generator/util/path.h"
 
@@ -248,6 +250,90 @@ static void test_never_outside(void **state)
     assert_true(exists("public/folder/kept.txt"));
 }
 
+/* A rebuild keeps a file only when it is there, a regular file (a link is
+ * not followed) of the size the cache says; keeping every file and writing
+ * none leaves the list as it was, byte for byte, and the files in place. */
+static void test_keep(void **state)
+{
+    (void)state;
+    build(first);
+    buf before = BUF_INIT, after = BUF_INIT, err = BUF_INIT;
+    assert_int_equal(buf_read_file(&before, list), 0);
+    char real[PATH_MAX], link[PATH_MAX + 16];
+    assert_non_null(realpath(out, real));
+    snprintf(link, sizeof link, "%s/x/index.html", real);
+    unlink(link);
+    assert_int_equal(symlink("../index.html", link), 0);
+
+    output o;
+    assert_int_equal(output_open(&o, out, &err), 0);
+    output_list_use(&o, list);
+    assert_true(output_keepable(&o, "/", 1));
+    assert_false(output_keepable(&o, "/", 2));
+    assert_true(output_keepable(&o, "/a/b/c/", strlen("/a/b/c/")));
+    assert_true(output_keepable(&o, "/a/b/d.xml", strlen("/a/b/d.xml")));
+    assert_false(output_keepable(&o, "/a/b/", strlen("/a/b/"))); /* no such file */
+    assert_false(output_keepable(&o, "/x/", 3)); /* a link, though to a file of that size */
+    for (size_t i = 0; first[i]; i++)
+        output_keep(&o, first[i]);
+    assert_int_equal(output_commit(&o, &err), 0);
+    assert_int_equal(o.unchanged, 4);
+    output_free(&o);
+    assert_int_equal(buf_read_file(&after, list), 0);
+    assert_int_equal(after.len, before.len);
+    assert_memory_equal(after.ptr, before.ptr, before.len);
+    assert_true(exists("public/a/b/c/index.html"));
+
+    /* Keeping some, writing one anew and dropping one: the list is the
+     * new site's, sorted, and the dropped file goes. */
+    assert_int_equal(output_open(&o, out, &err), 0);
+    output_list_use(&o, list);
+    output_keep(&o, "/a/b/d.xml");
+    output_keep(&o, "/");
+    assert_int_equal(output_write(&o, "/new/", "n", 1, &err), 0);
+    assert_int_equal(output_commit(&o, &err), 0);
+    output_free(&o);
+    assert_false(exists("public/a/b/c/index.html"));
+    assert_true(exists("public/new/index.html"));
+    buf_reset(&after);
+    assert_int_equal(buf_read_file(&after, list), 0);
+    fields_reader r;
+    fields_reader_init(&r, after.ptr, after.len);
+    assert_string_equal(fields_next(&r), "GKFILES1");
+    assert_string_equal(fields_next(&r), real);
+    assert_true(fields_number(&r, 10) == 3);
+    assert_string_equal(fields_next(&r), "a/b/d.xml");
+    assert_string_equal(fields_next(&r), "index.html");
+    assert_string_equal(fields_next(&r), "new/index.html");
+    buf_free(&before);
+    buf_free(&after);
+    buf_free(&err);
+}
+
+/* Every listed path is found at its position, the first of equal ones;
+ * other strings are not, however their hashes fall. */
+static void test_path_index(void **state)
+{
+    (void)state;
+    enum { N = 1000 };
+    static char text[N][24];
+    const char *paths[N + 1];
+    for (size_t i = 0; i < N; i++) {
+        snprintf(text[i], sizeof text[i], "czj/%zu/index.html", i % 700);
+        paths[i] = text[i];
+    }
+    path_index x;
+    path_index_build(&x, paths, N);
+    for (size_t i = 0; i < N; i++)
+        assert_int_equal(path_index_find(&x, paths[i]), (long)(i % 700));
+    assert_int_equal(path_index_find(&x, "czj/700/index.html"), -1);
+    assert_int_equal(path_index_find(&x, ""), -1);
+    path_index_free(&x);
+    path_index_build(&x, paths, 0);
+    assert_int_equal(path_index_find(&x, "czj/0/index.html"), -1);
+    path_index_free(&x);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -255,6 +341,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_damaged, setup, teardown),
         cmocka_unit_test_setup_teardown(test_foreign, setup, teardown),
         cmocka_unit_test_setup_teardown(test_never_outside, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_keep, setup, teardown),
+        cmocka_unit_test(test_path_index),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -350,6 +350,49 @@ static void test_fields_number_like_strtoull(void **state)
     }
 }
 
+/* What the writers put reads back the same, at the edges of the range; a
+ * number with anything but digits of its base, or beyond 64 bits, is bad. */
+static void test_fields_writers(void **state)
+{
+    (void)state;
+    buf b = BUF_INIT;
+    fields_put(&b, "路径/a");
+    fields_put(&b, "");
+    fields_put_number(&b, 0);
+    fields_put_number(&b, UINT64_MAX);
+    fields_put_hex(&b, 0);
+    fields_put_hex(&b, 0x0123456789abcdefULL);
+    fields_put_hex(&b, UINT64_MAX);
+    static const char want[] = "路径/a\0\0"
+                               "0\0"
+                               "18446744073709551615\0"
+                               "0000000000000000\0"
+                               "0123456789abcdef\0"
+                               "ffffffffffffffff";
+    assert_int_equal(b.len, sizeof want);
+    assert_memory_equal(b.ptr, want, sizeof want);
+    fields_reader r;
+    fields_reader_init(&r, b.ptr, b.len);
+    assert_string_equal(fields_next(&r), "路径/a");
+    assert_string_equal(fields_next(&r), "");
+    assert_true(fields_number(&r, 10) == 0);
+    assert_true(fields_number(&r, 10) == UINT64_MAX);
+    assert_true(fields_number(&r, 16) == 0);
+    assert_true(fields_number(&r, 16) == 0x0123456789abcdefULL);
+    assert_true(fields_number(&r, 16) == UINT64_MAX);
+    assert_false(r.bad);
+    assert_true(r.p == r.end);
+    static const char *const bad[] = {"0x10", "1a", "1 ", " 1", "+1", "10000000000000000"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        fields_reader_init(&r, bad[i], strlen(bad[i]) + 1);
+        assert_true(fields_number(&r, i == 5 ? 16 : 10) == 0);
+        assert_true(r.bad);
+    }
+    fields_reader_init(&r, "FF", 3);
+    assert_true(fields_number(&r, 16) == 0xff && !r.bad);
+    buf_free(&b);
+}
+
 /* A sealed file ends in the checksum of the bytes before it: any byte
  * changed, or any cut, no longer reads as sealed. */
 static void test_fields_seal(void **state)
@@ -425,6 +468,7 @@ int main(void)
         cmocka_unit_test(test_tsv_fields),
         cmocka_unit_test(test_fields_reader),
         cmocka_unit_test(test_fields_number_like_strtoull),
+        cmocka_unit_test(test_fields_writers),
         cmocka_unit_test(test_fields_seal),
         cmocka_unit_test(test_atomic_files),
     };
