@@ -36,9 +36,10 @@ int cli_options_parse(int argc, char **argv, const char *shorts, const struct op
 /* Load as far as the errors allow, so that one run reports every problem:
  * a broken catalogue does not stop the items from being read. With `memo`,
  * what earlier runs found out is opened into it (once the site is known)
- * and used. */
+ * and used, and the items' texts are taken from the text store opened into
+ * *keep where their files did not change. */
 static int model_load(cli_model *m, const char *site, size_t workers, catalogue_memo **memo,
-                      diag_list *diags)
+                      content_keep **keep, diag_list *diags)
 {
     memset(m, 0, sizeof *m);
     m->workers = workers;
@@ -50,11 +51,12 @@ static int model_load(cli_model *m, const char *site, size_t workers, catalogue_
         buf dir = BUF_INIT;
         buf_printf(&dir, "%s/.gongkai", site);
         *memo = catalogue_memo_open(dir.ptr, &m->cfg);
+        *keep = content_keep_open(dir.ptr);
         buf_free(&dir);
     }
     rc |= catalogue_load(&m->cat, &m->cfg, diags);
     m->has_cat = true;
-    rc |= content_load(&m->content, &m->cfg, workers, diags);
+    rc |= content_load(&m->content, &m->cfg, workers, memo ? *keep : NULL, diags);
     m->has_content = true;
     if (!m->cat.count)
         return -1;
@@ -68,7 +70,7 @@ static int model_load(cli_model *m, const char *site, size_t workers, catalogue_
 
 int cli_model_load(cli_model *m, const char *site, size_t workers, diag_list *diags)
 {
-    return model_load(m, site, workers, NULL, diags);
+    return model_load(m, site, workers, NULL, NULL, diags);
 }
 
 int cli_history_load(history **h, cli_model *m, diag_list *diags)
@@ -93,14 +95,20 @@ int cli_model_ready(cli_model *m, const char *site, bool drafts, size_t workers,
     /* The checks run even when loading failed, so that one run reports
      * every error. What the catalogue found out (naming.lua's answers, the
      * fingerprints) is kept beside the build cache, and written only when
-     * the site passed, as the site is. */
+     * the site passed, as the site is; so are the items' texts (while the
+     * model, whose items hold them, is alive). `check` keeps neither: it
+     * loads through cli_model_load and writes nothing into the site. */
     catalogue_memo *memo = NULL;
-    int loaded = model_load(m, site, workers, &memo, diags);
+    content_keep *keep = NULL;
+    int loaded = model_load(m, site, workers, &memo, &keep, diags);
     check_options copt = {date_today(), true, drafts};
     int checked = model_check(m, &copt, memo, diags);
-    if (checked == 0 && loaded == 0)
+    if (checked == 0 && loaded == 0) {
         catalogue_memo_save(memo);
+        content_keep_save(keep);
+    }
     catalogue_memo_free(memo);
+    content_keep_free(keep);
     if (checked != 0 || loaded != 0)
         return EXIT_CONTENT;
     return cli_history_load(h, m, diags) != 0 ? EXIT_INTERNAL : 0;
