@@ -9,22 +9,24 @@
  * after another, each followed by a NUL. `content.index` is written whole
  * after it (atomic_replace, not flushed) and sealed (fields_seal): magic,
  * program version, the generation and committed length of the texts file it
- * was written for, the record count, then per file its path from the site
- * root, dev, ino, size, mtime and ctime in ns, mode, its text's offset in
- * content.texts and the text's hash64_block; numbers in lower-case hex, every
- * field ending in a NUL.
+ * was written for, the user it was written as (geteuid), the record count,
+ * then per file its path from the site root, dev, ino, size, mtime and ctime
+ * in ns, mode, its text's offset in content.texts and the text's
+ * hash64_block; numbers in lower-case hex, every field ending in a NUL.
  *
  * Nothing is trusted. An index that is damaged, of another program version
  * or of another generation than the texts file (a crash between a new texts
  * file and its index), or a texts file shorter than the committed length,
  * makes an empty store, silently, as the catalogue's memos do: the files
- * are read. A stored text is used only when the file's stat data equals the
- * recorded one, the NUL after it is in place and its bytes hash to the
- * recorded hash, the checksum that finds a damaged texts file; else the
- * file is read. A crash in the middle of an append leaves bytes beyond the
- * committed length, which no record points to: dead bytes, like the texts
- * of edited or removed files. When the dead bytes outnumber the live ones
- * the texts are written to a new file, of a new generation, instead.
+ * are read. So does an index another user wrote: the files it read may be
+ * ones this user may not read, and should be told so (GK901). A stored
+ * text is used only when the file's stat data equals the recorded one, the
+ * NUL after it is in place and its bytes hash to the recorded hash, the
+ * checksum that finds a damaged texts file; else the file is read. A
+ * crash in the middle of an append leaves bytes beyond the committed
+ * length, which no record points to: dead bytes, like the texts of edited
+ * or removed files. When the dead bytes outnumber the live ones the texts
+ * are written to a new file, of a new generation, instead.
  *
  * A file changed within the clock's grain of when it was stat'ed could keep
  * its stat data (as git's "racy" files): one whose mtime or ctime is not
@@ -34,8 +36,10 @@
  *
  * The texts file is mapped, not read: a text in it costs no copy, and the
  * items point into the mapping, which the content_set unmaps. A new texts
- * file replaces the old one by rename, so a run that has the old one mapped
- * keeps reading it. */
+ * file replaces the old one by rename and appends go beyond the mapped
+ * length, so a run that has the file mapped keeps reading what it mapped
+ * while another run saves; only cutting the file short by hand during a
+ * build would take pages from under it (as with git's mapped index). */
 #include "content_internal.h"
 
 #include "../util/atomic.h"
@@ -50,6 +54,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -111,28 +116,28 @@ static bool keep_stat_equal(const content_stat *a, const content_stat *b)
            a->ctime == b->ctime && a->mode == b->mode;
 }
 
+/* A hex digit's value plus one, 0 for any other byte. */
+static const unsigned char keep_hex_digit[256] = {
+    ['0'] = 1, ['1'] = 2,  ['2'] = 3,  ['3'] = 4,  ['4'] = 5,  ['5'] = 6,  ['6'] = 7,  ['7'] = 8,
+    ['8'] = 9, ['9'] = 10, ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
+};
+
 /* A number as the index writes it: 1 to 16 lower-case hex digits and a
  * NUL. Read by hand in one pass, not by fields_number's strtoull: there are
- * 90 000 of them in the index of a site of 10 000 items. */
+ * 90 000 of them in the index of a site of 10 000 items, read before any
+ * item can be. */
 static uint64_t keep_hex(fields_reader *r)
 {
-    const char *p = r->p;
+    const unsigned char *p = (const unsigned char *)r->p, *end = (const unsigned char *)r->end;
     uint64_t v = 0;
     size_t n = 0;
-    for (; !r->bad && p < r->end && *p; p++, n++) {
-        char c = *p;
-        if (c >= '0' && c <= '9')
-            v = v << 4 | (uint64_t)(c - '0');
-        else if (c >= 'a' && c <= 'f')
-            v = v << 4 | (uint64_t)(c - 'a' + 10);
-        else
-            r->bad = true;
-    }
-    if (r->bad || p >= r->end || n < 1 || n > 16) {
+    for (; p < end && keep_hex_digit[*p]; p++, n++)
+        v = v << 4 | (uint64_t)(keep_hex_digit[*p] - 1);
+    if (r->bad || p >= end || *p || n < 1 || n > 16) {
         r->bad = true;
         return 0;
     }
-    r->p = p + 1;
+    r->p = (const char *)p + 1;
     return v;
 }
 
@@ -193,9 +198,10 @@ static bool keep_index_read(content_keep *k, uint64_t *committed)
         strcmp(fields_next(&r), KEEP_INDEX_MAGIC) == 0 && strcmp(fields_next(&r), GK_VERSION) == 0;
     k->generation = keep_hex(&r);
     *committed = keep_hex(&r);
+    bool same_user = keep_hex(&r) == (uint64_t)geteuid();
     uint64_t count = keep_hex(&r);
     /* A record takes at least 18 bytes: nine fields of a byte and a NUL. */
-    if (r.bad || !head || !k->generation || count > len / 18 || count >= UINT32_MAX)
+    if (r.bad || !head || !same_user || !k->generation || count > len / 18 || count >= UINT32_MAX)
         return false;
     k->v = xmalloc((count + 1) * sizeof *k->v);
     for (size_t i = 0; i < count && !r.bad; i++) {
@@ -390,21 +396,71 @@ static uint64_t keep_texts_append(const content_keep *k, const keep_found **kept
     return end;
 }
 
-/* Write every kept text to a new texts file of a new generation. Returns
- * its length, 0 when it could not be written. */
+/* Write iov[0..n) whole (its entries may be changed). */
+static bool keep_write_all(int fd, struct iovec *iov, size_t n)
+{
+    while (n) {
+        ssize_t w = writev(fd, iov, (int)n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return false;
+        size_t done = (size_t)w;
+        for (; n && done >= iov->iov_len; iov++, n--)
+            done -= iov->iov_len;
+        if (n) {
+            iov->iov_base = (char *)iov->iov_base + done;
+            iov->iov_len -= done;
+        }
+    }
+    return true;
+}
+
+/* Write vectors at a time: a text and its NUL each, as they lie in memory
+ * (read into an arena or mapped, a text is followed by a NUL), not copied
+ * into one buffer first, which for a site's first build would be tens of
+ * MB touched twice. */
+#define KEEP_IOV 512
+
+/* Write every kept text to a new texts file of a new generation, through a
+ * temporary file renamed into place (not flushed, as the index is not: a
+ * text is checked by its hash when it is used). Returns its length, 0 when
+ * it could not be written. */
 static uint64_t keep_texts_write(const content_keep *k, uint64_t generation,
                                  const keep_found **kept, size_t n, uint64_t *offsets)
 {
-    buf out = BUF_INIT, err = BUF_INIT;
-    keep_put_head(&out, generation);
-    for (size_t i = 0; i < n; i++) {
-        offsets[i] = out.len;
-        buf_put(&out, kept[i]->text, kept[i]->len);
-        buf_putc(&out, '\0');
+    buf head = BUF_INIT, tmp = BUF_INIT;
+    keep_put_head(&head, generation);
+    const char *slash = strrchr(k->texts_path.ptr, '/');
+    size_t dir_len = slash ? (size_t)(slash + 1 - k->texts_path.ptr) : 0;
+    buf_printf(&tmp, "%.*s.%s.%ld.tmp", (int)dir_len, k->texts_path.ptr,
+               k->texts_path.ptr + dir_len, (long)getpid());
+    uint64_t end = 0;
+    int fd = open(tmp.ptr, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    if (fd >= 0) {
+        struct iovec iov[KEEP_IOV];
+        size_t m = 0;
+        iov[m++] = (struct iovec){head.ptr, head.len};
+        uint64_t at = head.len;
+        bool ok = true;
+        for (size_t i = 0; i < n && ok; i++) {
+            offsets[i] = at;
+            iov[m++] = (struct iovec){(void *)kept[i]->text, kept[i]->len + 1};
+            at += kept[i]->len + 1;
+            if (m == KEEP_IOV) {
+                ok = keep_write_all(fd, iov, m);
+                m = 0;
+            }
+        }
+        ok = ok && keep_write_all(fd, iov, m);
+        ok = close(fd) == 0 && ok;
+        if (ok && rename(tmp.ptr, k->texts_path.ptr) == 0)
+            end = at;
+        else
+            unlink(tmp.ptr);
     }
-    uint64_t end = atomic_replace(k->texts_path.ptr, out.ptr, out.len, &err) == 0 ? out.len : 0;
-    buf_free(&out);
-    buf_free(&err);
+    buf_free(&head);
+    buf_free(&tmp);
     return end;
 }
 
@@ -443,6 +499,7 @@ void content_keep_save(content_keep *k)
         buf_put(&out, GK_VERSION, sizeof GK_VERSION);
         keep_put_hex(&out, generation);
         keep_put_hex(&out, committed);
+        keep_put_hex(&out, (uint64_t)geteuid());
         keep_put_hex(&out, n);
         for (size_t i = 0; i < n; i++) {
             const keep_found *f = kept[i];
