@@ -338,7 +338,7 @@ static bool keep_in_map(const content_keep *k, const char *text)
 }
 
 /* Append the texts of the files read this time (those not in the mapping)
- * to the texts file, and set every stored text's offset. Returns the new
+ * to the texts file, and set their offsets. Returns the new
  * committed length, or 0 when the file cannot take them: it is not the
  * mapped generation any more (another run wrote a new one), or it has more
  * dead bytes than live ones and is better written anew. */
