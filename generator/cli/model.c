@@ -34,11 +34,12 @@ int cli_options_parse(int argc, char **argv, const char *shorts, const struct op
 }
 
 /* Load as far as the errors allow, so that one run reports every problem:
- * a broken catalogue does not stop the items from being read. With `memo`,
- * what earlier runs found out is opened into it (once the site is known)
- * and used. */
-static int model_load(cli_model *m, const char *site, size_t workers, catalogue_memo **memo,
-                      diag_list *diags)
+ * a broken catalogue does not stop the items from being read. With `dir`
+ * (the site's .gongkai), what earlier runs found out is opened into *memo
+ * (once the site is known) and used, and the items' texts are taken from
+ * the text store opened into *keep where their files did not change. */
+static int model_load(cli_model *m, const char *site, size_t workers, const char *dir,
+                      catalogue_memo **memo, content_keep **keep, diag_list *diags)
 {
     memset(m, 0, sizeof *m);
     m->workers = workers;
@@ -46,15 +47,13 @@ static int model_load(cli_model *m, const char *site, size_t workers, catalogue_
     m->has_cfg = true;
     if (!m->cfg.parsed)
         return -1; /* without departments every item would be misreported */
-    if (memo) {
-        buf dir = BUF_INIT;
-        buf_printf(&dir, "%s/.gongkai", site);
-        *memo = catalogue_memo_open(dir.ptr, &m->cfg);
-        buf_free(&dir);
+    if (dir) {
+        *memo = catalogue_memo_open(dir, &m->cfg);
+        *keep = content_keep_open(dir);
     }
     rc |= catalogue_load(&m->cat, &m->cfg, diags);
     m->has_cat = true;
-    rc |= content_load(&m->content, &m->cfg, workers, diags);
+    rc |= content_load(&m->content, &m->cfg, workers, dir ? *keep : NULL, diags);
     m->has_content = true;
     if (!m->cat.count)
         return -1;
@@ -62,13 +61,13 @@ static int model_load(cli_model *m, const char *site, size_t workers, catalogue_
     if (naming_open(&m->names, &m->cfg, diags) != 0)
         return -1;
     rc |= catalogue_lock_apply(&m->cat, &m->content, m->names, &m->cfg, date_today(), workers,
-                               memo ? *memo : NULL, diags);
+                               dir ? *memo : NULL, diags);
     return rc ? -1 : 0;
 }
 
 int cli_model_load(cli_model *m, const char *site, size_t workers, diag_list *diags)
 {
-    return model_load(m, site, workers, NULL, diags);
+    return model_load(m, site, workers, NULL, NULL, NULL, diags);
 }
 
 int cli_history_load(history **h, cli_model *m, diag_list *diags)
@@ -94,20 +93,25 @@ int cli_model_ready(cli_model *m, const char *site, bool drafts, size_t workers,
      * every error. What the catalogue found out (naming.lua's answers, the
      * fingerprints) and what the checks found absent from texts are kept
      * beside the build cache, and written only when the site passed, as
-     * the site is. */
+     * the site is; so are the items' texts (while the model, whose items
+     * hold them, is alive). `check` keeps none of them: it loads through
+     * cli_model_load and writes nothing into the site. */
     catalogue_memo *memo = NULL;
-    int loaded = model_load(m, site, workers, &memo, diags);
+    content_keep *keep = NULL;
     buf dir = BUF_INIT;
     buf_printf(&dir, "%s/.gongkai", site);
+    int loaded = model_load(m, site, workers, dir.ptr, &memo, &keep, diags);
     check_options copt = {date_today(), true, drafts, check_memo_open(dir.ptr)};
     buf_free(&dir);
     int checked = model_check(m, &copt, memo, diags);
     if (checked == 0 && loaded == 0) {
         catalogue_memo_save(memo);
         memo_map_save(copt.memo);
+        content_keep_save(keep);
     }
     catalogue_memo_free(memo);
     memo_map_free(copt.memo);
+    content_keep_free(keep);
     if (checked != 0 || loaded != 0)
         return EXIT_CONTENT;
     return cli_history_load(h, m, diags) != 0 ? EXIT_INTERNAL : 0;

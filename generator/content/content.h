@@ -159,20 +159,42 @@ typedef struct content_set {
     arena mem;           /* every item, its text and its front matter tree */
     content_item *items; /* after content_load: sorted by path, byte order */
     size_t len, cap;
+    /* The text store content_load took texts from (content_keep), mapped
+     * read-only: items' texts point into it. Unmapped by content_free. */
+    const char *kept_map;
+    size_t kept_map_len;
 } content_set;
 
 void content_init(content_set *set);
 void content_free(content_set *set);
 
+/* The texts of earlier runs, kept in the site's .gongkai/ (keep.c has the
+ * files' layout) so that a rebuild does not read again the files whose stat
+ * data did not change. Only a shortcut: whatever it holds, a load gives the
+ * items and diagnostics a load without it gives; a store that is missing,
+ * damaged or of another program version is ignored without a word. */
+typedef struct content_keep content_keep;
+
+/* Open the store in `dir` (<site>/.gongkai); never fails, a store that does
+ * not read is an empty one. */
+content_keep *content_keep_open(const char *dir);
+/* Write back the store with the texts of the last content_load given this
+ * keep, which must be called once, and whose content_set is still alive
+ * (the texts are taken from it). Errors are dropped: the next run reads the
+ * files instead. */
+void content_keep_save(content_keep *keep);
+void content_keep_free(content_keep *keep);
+
 /* Read every *.md under <cfg->root>/content/ (hidden names and _index.md
  * excepted) into set, which is initialised here and must be released with
- * content_free either way. Drafts are loaded and flagged. A file whose front
- * matter cannot be read is left out; an item with other errors is kept with
- * ok false, so that checks can still look at it. The files are read and
- * parsed on `workers` threads (0: one per core); the result, diagnostics
- * included, is the same for any number. Returns 0 when no error was added to
- * diags, -1 otherwise. */
-int content_load(content_set *set, const site_config *cfg, size_t workers, diag_list *diags);
+ * content_free either way. With `keep` (else NULL), a file whose stat data
+ * the store knows is taken from it, not read; the result is the same. Drafts are loaded and
+ * flagged. A file whose front matter cannot be read is left out; an item with other errors is kept
+ * with ok false, so that checks can still look at it. The files are read and parsed on `workers`
+ * threads (0: one per core); the result, diagnostics included, is the same for any number. Returns
+ * 0 when no error was added to diags, -1 otherwise. */
+int content_load(content_set *set, const site_config *cfg, size_t workers, content_keep *keep,
+                 diag_list *diags);
 
 /* Read one item, path given from the site root (content/...), and append it
  * to set (unsorted). Returns 0, or -1 when an error was added to diags. */

@@ -1,7 +1,6 @@
 #include "content_internal.h"
 
 #include "../util/buf.h"
-#include "../util/hash.h"
 #include "../util/utf8.h"
 
 #include <stdarg.h>
@@ -765,7 +764,7 @@ static void item_names(arena *mem, content_item *it, const char *path)
 }
 
 int content_item_read(arena *mem, const site_config *cfg, const char *path, const char *text,
-                      size_t len, diag_list *diags, content_item *it)
+                      size_t len, uint64_t hash, diag_list *diags, content_item *it)
 {
     content_frontmatter fm;
     if (content_frontmatter_split(mem, text, len, &fm) < 0) {
@@ -795,7 +794,7 @@ int content_item_read(arena *mem, const site_config *cfg, const char *path, cons
     item_names(mem, it, path);
     it->text = text;
     it->text_len = len;
-    it->text_hash = hash64_block(text, len);
+    it->text_hash = hash;
     it->format = fm.format;
     it->front_line = fm.line;
     it->front = front;

@@ -1,6 +1,7 @@
 #include "content_internal.h"
 
 #include "../util/buf.h"
+#include "../util/hash.h"
 #include "../util/pool.h"
 #include "../util/utf8.h"
 #include "../util/xalloc.h"
@@ -11,6 +12,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -22,6 +24,8 @@ typedef struct scan_job {
     const char *path; /* from the site root; NULL for a problem of the walk */
     bool follow;      /* a link, checked to stay inside content/: open through it */
     bool loaded;      /* the file gave an item */
+    bool stat_known;  /* st is the stat data of the text the item holds */
+    content_stat st;
     diag_list diags;
 } scan_job;
 
@@ -40,6 +44,7 @@ static scan_job *scan_job_add(scan_walk *w, const char *path, bool follow)
     j->path = path ? arena_strdup(&w->set->mem, path) : NULL;
     j->follow = follow;
     j->loaded = false;
+    j->stat_known = false;
     diag_list_init(&j->diags);
     return j;
 }
@@ -78,16 +83,15 @@ static void scan_io_error(diag_list *diags, const char *path, int e, const char 
              strerror(e));
 }
 
-/* Read the regular file open on fd into mem, NUL-terminated. Returns 0 or an
- * errno value. */
-static int scan_read_fd(arena *mem, int fd, char **text, size_t *len)
+/* Read the regular file open on fd into mem, NUL-terminated, its stat data
+ * (taken before the read) into *st. Returns 0 or an errno value. */
+static int scan_read_fd(arena *mem, int fd, char **text, size_t *len, struct stat *st)
 {
-    struct stat st;
-    if (fstat(fd, &st) < 0)
+    if (fstat(fd, st) < 0)
         return errno;
-    if (!S_ISREG(st.st_mode))
+    if (!S_ISREG(st->st_mode))
         return EINVAL;
-    size_t cap = (size_t)st.st_size, n = 0;
+    size_t cap = (size_t)st->st_size, n = 0;
     char *p = arena_alloc_uninit(mem, cap + 1);
     while (n < cap) {
         ssize_t k = read(fd, p + n, cap - n);
@@ -139,23 +143,27 @@ static int scan_text_check(const char *path, const char *text, size_t len, diag_
 }
 
 /* Read the file open on fd (closed here) into texts and its item into *it,
- * what the item holds besides its text in mem. Returns what
- * content_item_read does: 1, 0 (an item with errors) or -1 (no item: the
- * file could not be read, is not text, or has no front matter). */
+ * what the item holds besides its text in mem; its stat data into *st when
+ * st is not NULL. Returns what content_item_read does: 1, 0 (an item with
+ * errors) or -1 (no item: the file could not be read, is not text, or has no
+ * front matter). */
 static int scan_item_fd(arena *texts, arena *mem, const site_config *cfg, const char *path, int fd,
-                        diag_list *diags, content_item *it)
+                        diag_list *diags, content_item *it, content_stat *st)
 {
     char *text = NULL;
     size_t len = 0;
-    int e = scan_read_fd(texts, fd, &text, &len);
+    struct stat fst;
+    int e = scan_read_fd(texts, fd, &text, &len, &fst);
     close(fd);
     if (e) {
         scan_io_error(diags, path, e, "文件");
         return -1;
     }
+    if (st)
+        content_stat_take(st, &fst);
     if (scan_text_check(path, text, len, diags) < 0)
         return -1;
-    return content_item_read(mem, cfg, path, text, len, diags, it);
+    return content_item_read(mem, cfg, path, text, len, hash64_block(text, len), diags, it);
 }
 
 /* Append the item a read gave (r as from scan_item_fd); 0 for one without
@@ -180,7 +188,7 @@ int content_file_load(content_set *set, const site_config *cfg, const char *path
         return -1;
     }
     content_item it;
-    return scan_keep(set, &it, scan_item_fd(&set->mem, &set->mem, cfg, path, fd, diags, &it));
+    return scan_keep(set, &it, scan_item_fd(&set->mem, &set->mem, cfg, path, fd, diags, &it, NULL));
 }
 
 int content_text_load(content_set *set, const site_config *cfg, const char *path, const char *text,
@@ -190,7 +198,9 @@ int content_text_load(content_set *set, const site_config *cfg, const char *path
     if (scan_text_check(path, copy, len, diags) < 0)
         return -1;
     content_item it;
-    return scan_keep(set, &it, content_item_read(&set->mem, cfg, path, copy, len, diags, &it));
+    return scan_keep(
+        set, &it,
+        content_item_read(&set->mem, cfg, path, copy, len, hash64_block(copy, len), diags, &it));
 }
 
 /* _index.md is a section's own page (Hugo's convention); sections are not
@@ -325,7 +335,8 @@ static void scan_dir(scan_walk *w, int dfd, buf *path)
 
 typedef struct scan_load {
     const site_config *cfg;
-    int content_fd; /* content/, which every job's path starts with */
+    const content_keep *keep; /* or NULL */
+    int content_fd;           /* content/, which every job's path starts with */
     scan_job *jobs;
     content_item *items; /* one per job, filled where the job is loaded */
     size_t len;
@@ -335,6 +346,27 @@ typedef struct scan_load {
      * front matter does not step from one page of memory to the next. */
     arena *texts, *mems;
 } scan_load;
+
+/* The job's item from the text store, when it has the file as it is: the
+ * stat (through a link only where the job follows one, as the open would)
+ * must match the stored one. The UTF-8 check is not made again: only texts
+ * that passed it are stored. Returns whether the job is done; if not, the
+ * file is read as without a store (any error is the open's to report). */
+static bool scan_load_kept(scan_load *l, scan_job *j, const char *rel, arena *mem, content_item *it)
+{
+    struct stat st;
+    if (fstatat(l->content_fd, rel, &st, j->follow ? 0 : AT_SYMLINK_NOFOLLOW) < 0)
+        return false;
+    content_stat_take(&j->st, &st);
+    uint64_t hash;
+    const char *text = content_keep_text(l->keep, j->path, &j->st, &hash);
+    if (!text)
+        return false;
+    j->stat_known = true;
+    j->loaded =
+        content_item_read(mem, l->cfg, j->path, text, (size_t)j->st.size, hash, &j->diags, it) >= 0;
+    return true;
+}
 
 static void scan_load_worker(void *ctx, size_t worker)
 {
@@ -346,28 +378,36 @@ static void scan_load_worker(void *ctx, size_t worker)
         scan_job *j = &l->jobs[i];
         if (!j->path)
             continue;
+        const char *rel = j->path + strlen("content/");
+        if (l->keep && scan_load_kept(l, j, rel, &l->mems[worker], &l->items[i]))
+            continue;
         int flags = O_RDONLY | O_CLOEXEC | (j->follow ? 0 : O_NOFOLLOW);
-        int fd = openat(l->content_fd, j->path + strlen("content/"), flags);
+        int fd = openat(l->content_fd, rel, flags);
         if (fd < 0) {
             scan_io_error(&j->diags, j->path, errno, "文件");
             continue;
         }
         j->loaded = scan_item_fd(&l->texts[worker], &l->mems[worker], l->cfg, j->path, fd,
-                                 &j->diags, &l->items[i]) >= 0;
+                                 &j->diags, &l->items[i], l->keep ? &j->st : NULL) >= 0;
+        j->stat_known = l->keep != NULL;
     }
 }
 
 /* Load the walk's files on `workers` threads, then take their items and
  * diagnostics into set and diags in walk order. The items are read into one
  * array, a slot per job, which becomes set's once the empty slots are
- * closed up. */
-static void scan_load_all(scan_walk *w, int content_fd, size_t workers, diag_list *diags)
+ * closed up. With a keep, the texts it may store are handed to it: those of
+ * items without errors whose whole file was read (its length that of its
+ * stat data) and that made no diagnostic at all, so that a stored text is
+ * one that passed every check of this stage. */
+static void scan_load_all(scan_walk *w, int content_fd, size_t workers, content_keep *keep,
+                          diag_list *diags)
 {
     if (workers > w->len)
         workers = w->len;
     if (workers < 1)
         workers = 1;
-    scan_load l = {w->cfg, content_fd, w->jobs, NULL, w->len, 0, NULL, NULL};
+    scan_load l = {w->cfg, keep, content_fd, w->jobs, NULL, w->len, 0, NULL, NULL};
     l.items = xmalloc((w->len ? w->len : 1) * sizeof *l.items);
     l.texts = xmalloc(workers * sizeof *l.texts);
     l.mems = xmalloc(workers * sizeof *l.mems);
@@ -380,8 +420,14 @@ static void scan_load_all(scan_walk *w, int content_fd, size_t workers, diag_lis
     content_set *set = w->set;
     set->items = l.items;
     set->cap = w->len;
+    if (keep)
+        content_keep_hand_over(keep, set);
     for (size_t i = 0; i < w->len; i++) {
         scan_job *j = &w->jobs[i];
+        const content_item *it = &l.items[i];
+        if (keep && j->loaded && j->stat_known && !j->diags.len && it->ok &&
+            it->text_len == j->st.size)
+            content_keep_found(keep, j->path, &j->st, it->text, it->text_len, it->text_hash);
         diag_list_append(diags, &j->diags);
         diag_list_free(&j->diags);
         if (!j->loaded)
@@ -411,12 +457,15 @@ void content_init(content_set *set)
 
 void content_free(content_set *set)
 {
+    if (set->kept_map)
+        munmap((void *)set->kept_map, set->kept_map_len);
     arena_free(&set->mem);
     free(set->items);
     memset(set, 0, sizeof *set);
 }
 
-int content_load(content_set *set, const site_config *cfg, size_t workers, diag_list *diags)
+int content_load(content_set *set, const site_config *cfg, size_t workers, content_keep *keep,
+                 diag_list *diags)
 {
     content_init(set);
     size_t errors = diag_list_count(diags, DIAG_ERROR);
@@ -436,7 +485,7 @@ int content_load(content_set *set, const site_config *cfg, size_t workers, diag_
         buf path = BUF_INIT;
         buf_puts(&path, "content");
         scan_dir(&w, dfd, &path);
-        scan_load_all(&w, content_fd, workers ? workers : pool_default_workers(), diags);
+        scan_load_all(&w, content_fd, workers ? workers : pool_default_workers(), keep, diags);
         close(content_fd);
         free(w.jobs);
         buf_free(&path);

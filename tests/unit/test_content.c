@@ -53,7 +53,7 @@ static void load(loaded *l, const char *root)
 {
     test_config(&l->cfg, root);
     diag_list_init(&l->diags);
-    l->rc = content_load(&l->set, &l->cfg, 0, &l->diags);
+    l->rc = content_load(&l->set, &l->cfg, 0, NULL, &l->diags);
     diag_list_sort(&l->diags);
 }
 
@@ -630,7 +630,7 @@ static void test_path_order(void **state)
         loaded l;
         test_config(&l.cfg, root);
         diag_list_init(&l.diags);
-        l.rc = content_load(&l.set, &l.cfg, workers, &l.diags);
+        l.rc = content_load(&l.set, &l.cfg, workers, NULL, &l.diags);
         diag_list_sort(&l.diags);
         assert_int_equal(l.rc, -1);
         assert_int_equal(l.diags.len, 2);

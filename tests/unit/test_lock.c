@@ -176,7 +176,7 @@ static void build_once(build *b, date today, bool write, bool memo)
     diag_list_init(&b->diags);
     assert_ok(b, config_load(&b->cfg, root, &b->diags), "config_load");
     assert_ok(b, catalogue_load(&b->cat, &b->cfg, &b->diags), "catalogue_load");
-    assert_ok(b, content_load(&b->set, &b->cfg, 0, &b->diags), "content_load");
+    assert_ok(b, content_load(&b->set, &b->cfg, 0, NULL, &b->diags), "content_load");
     assert_ok(b, catalogue_items_resolve(&b->cat, &b->set, &b->diags), "resolve");
     assert_ok(b, naming_open(&b->n, &b->cfg, &b->diags), "naming_open");
     char dir[128];
@@ -697,7 +697,7 @@ static void test_unreadable_item_is_not_withdrawn(void **state)
     diag_list_init(&b.diags);
     assert_int_equal(config_load(&b.cfg, root, &b.diags), 0);
     assert_int_equal(catalogue_load(&b.cat, &b.cfg, &b.diags), 0);
-    assert_int_equal(content_load(&b.set, &b.cfg, 0, &b.diags), -1); /* GK106 */
+    assert_int_equal(content_load(&b.set, &b.cfg, 0, NULL, &b.diags), -1); /* GK106 */
     assert_int_equal(catalogue_items_resolve(&b.cat, &b.set, &b.diags), 0);
     assert_int_equal(naming_open(&b.n, &b.cfg, &b.diags), 0);
     assert_int_equal(catalogue_lock_apply(&b.cat, &b.set, b.n, &b.cfg, TODAY, 0, NULL, &b.diags),

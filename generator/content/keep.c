@@ -1,0 +1,540 @@
+/* The text store: the items' texts of earlier runs, kept in the site's
+ * .gongkai/ so that a rebuild takes a file whose stat data did not change
+ * from one mapped file instead of opening and reading it (as git's index
+ * knows a file unchanged by its stat data). Used by build, serve, package
+ * and archive (cli/model.c), never by check.
+ *
+ * Two files. `content.texts` is only ever appended to: its header (magic,
+ * then the generation, 16 hex digits, each ending in a NUL), then texts one
+ * after another, each followed by a NUL. `content.index` is written whole
+ * after it (atomic_replace, not flushed) and sealed (fields_seal): magic,
+ * program version, the generation and committed length of the texts file it
+ * was written for, the user it was written as (geteuid), the record count,
+ * then per file its path from the site root, dev, ino, size, mtime and ctime
+ * in ns, mode, its text's offset in content.texts and the text's
+ * hash64_block; numbers in lower-case hex, every field ending in a NUL.
+ *
+ * Nothing is trusted. An index that is damaged, of another program version
+ * or of another generation than the texts file (a crash between a new texts
+ * file and its index), or a texts file shorter than the committed length,
+ * makes an empty store, silently, as the catalogue's memos do: the files
+ * are read. So does an index another user wrote: the files it read may be
+ * ones this user may not read, and should be told so (GK901). A stored
+ * text is used only when the file's stat data equals the recorded one, the
+ * NUL after it is in place and its bytes hash to the recorded hash, the
+ * checksum that finds a damaged texts file; else the file is read. A
+ * crash in the middle of an append leaves bytes beyond the committed
+ * length, which no record points to: dead bytes, like the texts of edited
+ * or removed files. When the dead bytes outnumber the live ones the texts
+ * are written to a new file, of a new generation, instead.
+ *
+ * A file changed within the clock's grain of when it was stat'ed could keep
+ * its stat data (as git's "racy" files): one whose mtime or ctime is not
+ * well older than the moment the index is written is not stored, so it is
+ * read again next time. Only texts that passed every check of the content
+ * stage are stored (scan.c), so a stored one skips the UTF-8 check.
+ *
+ * The texts file is mapped, not read: a text in it costs no copy, and the
+ * items point into the mapping, which the content_set unmaps. A new texts
+ * file replaces the old one by rename and appends go beyond the mapped
+ * length, so a run that has the file mapped keeps reading what it mapped
+ * while another run saves; only cutting the file short by hand during a
+ * build would take pages from under it (as with git's mapped index). */
+#include "content_internal.h"
+
+#include "../util/atomic.h"
+#include "../util/buf.h"
+#include "../util/fields.h"
+#include "../util/hash.h"
+#include "../util/path.h"
+#include "../util/xalloc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/uio.h>
+#include <time.h>
+#include <unistd.h>
+
+#define KEEP_INDEX_MAGIC "gongkai-content-index/1"
+#define KEEP_TEXTS_MAGIC "gongkai-content-texts/1"
+/* The texts file's header: its magic and generation, each with a NUL. */
+#define KEEP_HEAD_LEN (sizeof KEEP_TEXTS_MAGIC + 17)
+/* File times are coarse (a file system may keep seconds, or the kernel's
+ * tick): a file changed less than this before the index is written may
+ * have changed again unseen within the same timestamp. */
+#define KEEP_RACY_NS 2000000000LL
+/* Below this many dead bytes the texts file is never rewritten: a small
+ * site would otherwise copy all its texts every few edits. */
+#define KEEP_COMPACT_MIN ((uint64_t)1 << 20)
+
+typedef struct keep_record {
+    const char *path; /* into the index's bytes */
+    content_stat st;
+    uint64_t offset, hash;
+} keep_record;
+
+/* A text this load found, to be stored. */
+typedef struct keep_found {
+    const char *path;
+    content_stat st;
+    const char *text;
+    size_t len;
+    uint64_t hash;
+} keep_found;
+
+struct content_keep {
+    buf index_path, texts_path;
+    buf index;      /* the index file as read; the records' paths point into it */
+    keep_record *v; /* the records of a usable store, else none */
+    size_t len;
+    uint32_t *table; /* open addressing on the paths: 1 + index into v, 0 empty */
+    size_t mask;
+    uint64_t generation; /* of the texts file v's offsets are into; 0 none */
+    const char *map;     /* that file's first `map_len` (committed) bytes */
+    size_t map_len;
+    bool handed; /* the mapping is a content_set's now */
+    keep_found *found;
+    size_t found_len, found_cap;
+};
+
+void content_stat_take(content_stat *s, const struct stat *st)
+{
+    s->dev = (uint64_t)st->st_dev;
+    s->ino = (uint64_t)st->st_ino;
+    s->size = (uint64_t)st->st_size;
+    s->mtime = (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
+    s->ctime = (int64_t)st->st_ctim.tv_sec * 1000000000 + st->st_ctim.tv_nsec;
+    s->mode = (uint64_t)st->st_mode;
+}
+
+static bool keep_stat_equal(const content_stat *a, const content_stat *b)
+{
+    return a->dev == b->dev && a->ino == b->ino && a->size == b->size && a->mtime == b->mtime &&
+           a->ctime == b->ctime && a->mode == b->mode;
+}
+
+/* A hex digit's value plus one, 0 for any other byte. */
+static const unsigned char keep_hex_digit[256] = {
+    ['0'] = 1, ['1'] = 2,  ['2'] = 3,  ['3'] = 4,  ['4'] = 5,  ['5'] = 6,  ['6'] = 7,  ['7'] = 8,
+    ['8'] = 9, ['9'] = 10, ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
+};
+
+/* A number as the index writes it: 1 to 16 lower-case hex digits and a
+ * NUL. Read by hand in one pass, not by fields_number's strtoull: there are
+ * 90 000 of them in the index of a site of 10 000 items, read before any
+ * item can be. */
+static uint64_t keep_hex(fields_reader *r)
+{
+    const unsigned char *p = (const unsigned char *)r->p, *end = (const unsigned char *)r->end;
+    uint64_t v = 0;
+    size_t n = 0;
+    for (; p < end && keep_hex_digit[*p]; p++, n++)
+        v = v << 4 | (uint64_t)(keep_hex_digit[*p] - 1);
+    if (r->bad || p >= end || *p || n < 1 || n > 16) {
+        r->bad = true;
+        return 0;
+    }
+    r->p = (const char *)p + 1;
+    return v;
+}
+
+static void keep_put_hex(buf *out, uint64_t v)
+{
+    char s[17];
+    size_t i = sizeof s;
+    s[--i] = '\0';
+    do {
+        s[--i] = "0123456789abcdef"[v & 15];
+        v >>= 4;
+    } while (v);
+    buf_put(out, s + i, sizeof s - i);
+}
+
+/* The generation as the texts file's header writes it: 16 hex digits. */
+static void keep_put_head(buf *out, uint64_t generation)
+{
+    buf_put(out, KEEP_TEXTS_MAGIC, sizeof KEEP_TEXTS_MAGIC);
+    char s[17];
+    for (int i = 15; i >= 0; i--, generation >>= 4)
+        s[i] = "0123456789abcdef"[generation & 15];
+    s[16] = '\0';
+    buf_put(out, s, sizeof s);
+}
+
+static uint64_t keep_path_hash(const char *path)
+{
+    return hash64_block(path, strlen(path));
+}
+
+static void keep_table_build(content_keep *k)
+{
+    size_t size = 64;
+    while (size < k->len * 2 + 1)
+        size *= 2;
+    k->table = xcalloc(size, sizeof *k->table);
+    k->mask = size - 1;
+    for (size_t i = 0; i < k->len; i++) {
+        size_t s = (size_t)keep_path_hash(k->v[i].path) & k->mask;
+        while (k->table[s] && strcmp(k->v[k->table[s] - 1].path, k->v[i].path) != 0)
+            s = (s + 1) & k->mask;
+        if (!k->table[s])
+            k->table[s] = (uint32_t)i + 1;
+    }
+}
+
+/* Read the index; false when it is not one this program wrote whole. */
+static bool keep_index_read(content_keep *k, uint64_t *committed)
+{
+    size_t len;
+    if (buf_read_file(&k->index, k->index_path.ptr) != 0 ||
+        !fields_sealed(k->index.ptr, k->index.len, &len))
+        return false;
+    fields_reader r;
+    fields_reader_init(&r, k->index.ptr, len);
+    bool head =
+        strcmp(fields_next(&r), KEEP_INDEX_MAGIC) == 0 && strcmp(fields_next(&r), GK_VERSION) == 0;
+    k->generation = keep_hex(&r);
+    *committed = keep_hex(&r);
+    bool same_user = keep_hex(&r) == (uint64_t)geteuid();
+    uint64_t count = keep_hex(&r);
+    /* A record takes at least 18 bytes: nine fields of a byte and a NUL. */
+    if (r.bad || !head || !same_user || !k->generation || count > len / 18 || count >= UINT32_MAX)
+        return false;
+    k->v = xmalloc((count + 1) * sizeof *k->v);
+    for (size_t i = 0; i < count && !r.bad; i++) {
+        keep_record *rec = &k->v[i];
+        rec->path = fields_next(&r);
+        rec->st.dev = keep_hex(&r);
+        rec->st.ino = keep_hex(&r);
+        rec->st.size = keep_hex(&r);
+        rec->st.mtime = (int64_t)keep_hex(&r);
+        rec->st.ctime = (int64_t)keep_hex(&r);
+        rec->st.mode = keep_hex(&r);
+        rec->offset = keep_hex(&r);
+        rec->hash = keep_hex(&r);
+    }
+    if (r.bad || r.p != r.end)
+        return false;
+    k->len = count;
+    return true;
+}
+
+/* Map the texts file's committed bytes, when it is the generation the index
+ * was written for. */
+static bool keep_texts_map(content_keep *k, uint64_t committed)
+{
+    int fd = open(k->texts_path.ptr, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    struct stat st;
+    void *p = MAP_FAILED;
+    if (fstat(fd, &st) == 0 && committed >= KEEP_HEAD_LEN && committed <= (uint64_t)st.st_size &&
+        committed <= SIZE_MAX)
+        p = mmap(NULL, (size_t)committed, PROT_READ, MAP_PRIVATE, fd, 0);
+    close(fd);
+    if (p == MAP_FAILED)
+        return false;
+    buf head = BUF_INIT;
+    keep_put_head(&head, k->generation);
+    bool ours = memcmp(p, head.ptr, KEEP_HEAD_LEN) == 0;
+    buf_free(&head);
+    if (!ours) {
+        munmap(p, (size_t)committed);
+        return false;
+    }
+    k->map = p;
+    k->map_len = (size_t)committed;
+    return true;
+}
+
+content_keep *content_keep_open(const char *dir)
+{
+    content_keep *k = xcalloc(1, sizeof *k);
+    buf_printf(&k->index_path, "%s/content.index", dir);
+    buf_printf(&k->texts_path, "%s/content.texts", dir);
+    uint64_t committed = 0;
+    if (keep_index_read(k, &committed) && keep_texts_map(k, committed)) {
+        keep_table_build(k);
+    } else {
+        free(k->v);
+        k->v = NULL;
+        k->len = 0;
+        k->generation = 0;
+    }
+    return k;
+}
+
+const char *content_keep_text(const content_keep *k, const char *path, const content_stat *st,
+                              uint64_t *hash)
+{
+    if (!k->table)
+        return NULL;
+    const keep_record *rec = NULL;
+    for (size_t s = (size_t)keep_path_hash(path) & k->mask; k->table[s]; s = (s + 1) & k->mask)
+        if (strcmp(k->v[k->table[s] - 1].path, path) == 0) {
+            rec = &k->v[k->table[s] - 1];
+            break;
+        }
+    if (!rec || !keep_stat_equal(&rec->st, st))
+        return NULL;
+    /* Inside the committed bytes, past the header, with room for the NUL. */
+    if (rec->offset < KEEP_HEAD_LEN || rec->offset >= k->map_len ||
+        rec->st.size >= k->map_len - rec->offset)
+        return NULL;
+    const char *text = k->map + rec->offset;
+    size_t len = (size_t)rec->st.size;
+    if (text[len] != '\0' || hash64_block(text, len) != rec->hash)
+        return NULL;
+    *hash = rec->hash;
+    return text;
+}
+
+void content_keep_hand_over(content_keep *k, content_set *set)
+{
+    if (!k->map || k->handed)
+        return;
+    set->kept_map = k->map;
+    set->kept_map_len = k->map_len;
+    k->handed = true;
+}
+
+void content_keep_found(content_keep *k, const char *path, const content_stat *st, const char *text,
+                        size_t len, uint64_t hash)
+{
+    k->found = xgrow(k->found, &k->found_cap, k->found_len + 1, sizeof *k->found);
+    k->found[k->found_len++] = (keep_found){path, *st, text, len, hash};
+}
+
+/* ---- saving ---------------------------------------------------------------- */
+
+static int64_t keep_now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* A generation unlike the last one: the clock, the process and the old
+ * generation mixed; never 0, which means none. */
+static uint64_t keep_generation_new(const content_keep *k)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    uint64_t h = hash64_int(HASH64_INIT, keep_now_ns());
+    h = hash64_int(h, (int64_t)ts.tv_nsec);
+    h = hash64_int(h, (int64_t)getpid());
+    h = hash64_int(h, (int64_t)k->generation);
+    return h ? h : 1;
+}
+
+/* Whether the text lies in the mapped texts file (it was taken from it). */
+static bool keep_in_map(const content_keep *k, const char *text)
+{
+    uintptr_t p = (uintptr_t)text, m = (uintptr_t)k->map;
+    return k->map && p >= m && p - m < k->map_len;
+}
+
+/* Append the texts of the files read this time (those not in the mapping)
+ * to the texts file, and set their offsets. Returns the new
+ * committed length, or 0 when the file cannot take them: it is not the
+ * mapped generation any more (another run wrote a new one), or it has more
+ * dead bytes than live ones and is better written anew. */
+static uint64_t keep_texts_append(const content_keep *k, const keep_found **kept, size_t n,
+                                  uint64_t *offsets)
+{
+    if (!k->map)
+        return 0;
+    int fd = open(k->texts_path.ptr, O_RDWR | O_APPEND | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    struct stat st;
+    char head[KEEP_HEAD_LEN];
+    uint64_t live = 0, fresh = 0;
+    for (size_t i = 0; i < n; i++)
+        *(keep_in_map(k, kept[i]->text) ? &live : &fresh) += kept[i]->len + 1;
+    uint64_t end = 0;
+    if (fstat(fd, &st) == 0 && (uint64_t)st.st_size >= k->map_len &&
+        pread(fd, head, sizeof head, 0) == (ssize_t)sizeof head &&
+        memcmp(head, k->map, sizeof head) == 0) {
+        uint64_t dead = (uint64_t)st.st_size - KEEP_HEAD_LEN - live;
+        if (dead <= KEEP_COMPACT_MIN || dead <= live + fresh)
+            end = (uint64_t)st.st_size;
+    }
+    if (end && fresh) {
+        buf out = BUF_INIT;
+        for (size_t i = 0; i < n; i++) {
+            if (keep_in_map(k, kept[i]->text))
+                continue;
+            offsets[i] = out.len;
+            buf_put(&out, kept[i]->text, kept[i]->len);
+            buf_putc(&out, '\0');
+        }
+        /* O_APPEND, in one write: where the bytes went is where the file
+         * ended at the write, which the offset after it tells, even if
+         * another run appended meanwhile. A short write (a full disk)
+         * leaves dead bytes and no offsets to trust. */
+        ssize_t w;
+        do
+            w = write(fd, out.ptr, out.len);
+        while (w < 0 && errno == EINTR);
+        off_t after = w == (ssize_t)out.len ? lseek(fd, 0, SEEK_CUR) : -1;
+        if (after < 0 || (uint64_t)after < out.len) {
+            end = 0;
+        } else {
+            uint64_t start = (uint64_t)after - out.len;
+            for (size_t i = 0; i < n; i++)
+                if (!keep_in_map(k, kept[i]->text))
+                    offsets[i] += start;
+            end = (uint64_t)after;
+        }
+        buf_free(&out);
+    }
+    close(fd);
+    return end;
+}
+
+/* Write iov[0..n) whole (its entries may be changed). */
+static bool keep_write_all(int fd, struct iovec *iov, size_t n)
+{
+    while (n) {
+        ssize_t w = writev(fd, iov, (int)n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return false;
+        size_t done = (size_t)w;
+        for (; n && done >= iov->iov_len; iov++, n--)
+            done -= iov->iov_len;
+        if (n) {
+            iov->iov_base = (char *)iov->iov_base + done;
+            iov->iov_len -= done;
+        }
+    }
+    return true;
+}
+
+/* Write vectors at a time: a text and its NUL each, as they lie in memory
+ * (read into an arena or mapped, a text is followed by a NUL), not copied
+ * into one buffer first, which for a site's first build would be tens of
+ * MB touched twice. */
+#define KEEP_IOV 512
+
+/* Write every kept text to a new texts file of a new generation, through a
+ * temporary file renamed into place (not flushed, as the index is not: a
+ * text is checked by its hash when it is used). Returns its length, 0 when
+ * it could not be written. */
+static uint64_t keep_texts_write(const content_keep *k, uint64_t generation,
+                                 const keep_found **kept, size_t n, uint64_t *offsets)
+{
+    buf head = BUF_INIT, tmp = BUF_INIT;
+    keep_put_head(&head, generation);
+    const char *slash = strrchr(k->texts_path.ptr, '/');
+    size_t dir_len = slash ? (size_t)(slash + 1 - k->texts_path.ptr) : 0;
+    buf_printf(&tmp, "%.*s.%s.%ld.tmp", (int)dir_len, k->texts_path.ptr,
+               k->texts_path.ptr + dir_len, (long)getpid());
+    uint64_t end = 0;
+    int fd = open(tmp.ptr, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    if (fd >= 0) {
+        struct iovec iov[KEEP_IOV];
+        size_t m = 0;
+        iov[m++] = (struct iovec){head.ptr, head.len};
+        uint64_t at = head.len;
+        bool ok = true;
+        for (size_t i = 0; i < n && ok; i++) {
+            offsets[i] = at;
+            iov[m++] = (struct iovec){(void *)kept[i]->text, kept[i]->len + 1};
+            at += kept[i]->len + 1;
+            if (m == KEEP_IOV) {
+                ok = keep_write_all(fd, iov, m);
+                m = 0;
+            }
+        }
+        ok = ok && keep_write_all(fd, iov, m);
+        ok = close(fd) == 0 && ok;
+        if (ok && rename(tmp.ptr, k->texts_path.ptr) == 0)
+            end = at;
+        else
+            unlink(tmp.ptr);
+    }
+    buf_free(&head);
+    buf_free(&tmp);
+    return end;
+}
+
+void content_keep_save(content_keep *k)
+{
+    if (!k)
+        return;
+    /* The files changed too lately to be told from a change to come are
+     * left out: they are read next time. */
+    int64_t racy = keep_now_ns() - KEEP_RACY_NS;
+    const keep_found **kept = xmalloc((k->found_len + 1) * sizeof *kept);
+    size_t n = 0;
+    for (size_t i = 0; i < k->found_len; i++)
+        if (k->found[i].st.mtime < racy && k->found[i].st.ctime < racy)
+            kept[n++] = &k->found[i];
+    uint64_t *offsets = xmalloc((n + 1) * sizeof *offsets);
+    for (size_t i = 0; i < n; i++)
+        if (keep_in_map(k, kept[i]->text))
+            offsets[i] = (uint64_t)(kept[i]->text - k->map);
+
+    buf dir = BUF_INIT;
+    const char *slash = strrchr(k->texts_path.ptr, '/');
+    buf_put(&dir, k->texts_path.ptr, slash ? (size_t)(slash - k->texts_path.ptr) : 0);
+    bool dir_made = !dir.len || path_mkdirs(dir.ptr) == 0;
+    uint64_t generation = k->generation;
+    uint64_t committed = dir_made ? keep_texts_append(k, kept, n, offsets) : 0;
+    if (!committed && dir_made) {
+        generation = keep_generation_new(k);
+        committed = keep_texts_write(k, generation, kept, n, offsets);
+    }
+    buf_free(&dir);
+
+    if (committed) {
+        buf out = BUF_INIT, err = BUF_INIT;
+        buf_put(&out, KEEP_INDEX_MAGIC, sizeof KEEP_INDEX_MAGIC);
+        buf_put(&out, GK_VERSION, sizeof GK_VERSION);
+        keep_put_hex(&out, generation);
+        keep_put_hex(&out, committed);
+        keep_put_hex(&out, (uint64_t)geteuid());
+        keep_put_hex(&out, n);
+        for (size_t i = 0; i < n; i++) {
+            const keep_found *f = kept[i];
+            buf_put(&out, f->path, strlen(f->path) + 1);
+            keep_put_hex(&out, f->st.dev);
+            keep_put_hex(&out, f->st.ino);
+            keep_put_hex(&out, f->st.size);
+            keep_put_hex(&out, (uint64_t)f->st.mtime);
+            keep_put_hex(&out, (uint64_t)f->st.ctime);
+            keep_put_hex(&out, f->st.mode);
+            keep_put_hex(&out, offsets[i]);
+            keep_put_hex(&out, f->hash);
+        }
+        fields_seal(&out);
+        /* Unchanged (nothing edited, nothing appended): not written. */
+        if (out.len != k->index.len || memcmp(out.ptr, k->index.ptr, out.len) != 0)
+            atomic_replace(k->index_path.ptr, out.ptr, out.len, &err);
+        buf_free(&out);
+        buf_free(&err);
+    }
+    free(offsets);
+    free(kept);
+}
+
+void content_keep_free(content_keep *k)
+{
+    if (!k)
+        return;
+    if (k->map && !k->handed)
+        munmap((void *)k->map, k->map_len);
+    buf_free(&k->index_path);
+    buf_free(&k->texts_path);
+    buf_free(&k->index);
+    free(k->v);
+    free(k->table);
+    free(k->found);
+    free(k);
+}

@@ -1,0 +1,447 @@
+/* The content stage's text store (content/keep.c): a load with it gives the
+ * items and diagnostics a load without it gives, takes unchanged files from
+ * it, and reads a file again whenever its stat data changed, it was changed
+ * too lately to be told apart, or the store's bytes do not check out.
+ *
+ * Files changed less than two seconds before the store is written are never
+ * stored, and a new file's ctime cannot be set back: the site is written
+ * once, then the tests wait that long; only the last one changes items. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "../../generator/content/content.h"
+#include "../../generator/util/buf.h"
+#include "test_files.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static department test_departments[] = {
+    {.id = "czj", .name = "财政局", .kind = DEPARTMENT_KIND_DEPARTMENT, .line = 6},
+};
+
+static char site[] = "/tmp/gk-content-keep-XXXXXX";
+
+static void test_config(site_config *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    arena_init(&cfg->mem);
+    cfg->root = site;
+    cfg->path = "site.toml";
+    cfg->departments = test_departments;
+    cfg->department_count = 1;
+}
+
+static void site_path(buf *out, const char *rel)
+{
+    buf_reset(out);
+    buf_printf(out, "%s/%s", site, rel);
+}
+
+static void write_file(const char *rel, const void *data, size_t len)
+{
+    buf path = BUF_INIT;
+    site_path(&path, rel);
+    for (char *p = path.ptr + strlen(site) + 1; (p = strchr(p, '/')) != NULL; p++) {
+        *p = '\0';
+        mkdir(path.ptr, 0755);
+        *p = '/';
+    }
+    test_file_write(path.ptr, data, len);
+    buf_free(&path);
+}
+
+static void write_text(const char *rel, const char *text)
+{
+    write_file(rel, text, strlen(text));
+}
+
+static const char *item_text(const char *title)
+{
+    static char text[256];
+    snprintf(text, sizeof text,
+             "+++\ntitle = \"%s\"\ndate = 2026-01-05\ncategory = \"x\"\n+++\n\n%s的正文。\n", title,
+             title);
+    return text;
+}
+
+/* Items of every kind: good ones in TOML and YAML, one with a BOM and CRLF,
+ * one through a link, one with errors (kept, ok false), and files that give
+ * no item (not UTF-8, empty, no front matter); and a big one, for the
+ * compaction test to remove. */
+static int site_setup(void **state)
+{
+    (void)state;
+    if (!mkdtemp(site))
+        return -1;
+    static const char *const names[] = {"a", "b", "c", "d", "e", "f", "g", "h", "i", "j"};
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+        char rel[64];
+        snprintf(rel, sizeof rel, "content/czj/2026/%s.md", names[i]);
+        write_text(rel, item_text(names[i]));
+    }
+    write_text("content/czj/yaml.md", "---\ntitle: 乙\ndate: 2026-02-01\ncategory: x\n---\n正文\n");
+    write_text("content/czj/crlf.md", "\xef\xbb\xbf+++\r\ntitle = \"丙\"\r\ndate = 2026-01-05\r\n"
+                                      "category = \"x\"\r\n+++\r\n正文\r\n");
+    write_text("content/czj/real.md", item_text("链"));
+    buf p = BUF_INIT;
+    site_path(&p, "content/czj/link.md");
+    if (symlink("real.md", p.ptr) != 0)
+        return -1;
+    write_text("content/czj/bad-date.md", "---\ntitle: 错\ndate: 2026-02-30\ncategory: x\n---\n");
+    write_text("content/czj/latin1.md", "+++\ntitle = \"caf\xe9\"\n+++\n");
+    write_text("content/czj/empty.md", "");
+    write_text("content/czj/no-front.md", "只有正文\n");
+    buf big = BUF_INIT;
+    buf_puts(&big, item_text("大"));
+    while (big.len < 1600000)
+        buf_puts(&big, "一段很长的正文，用来让存储里的死字节多于活字节。\n");
+    write_file("content/czj/big.md", big.ptr, big.len);
+    buf_free(&big);
+    buf_free(&p);
+    /* Older than the margin for files changed too lately to be stored. */
+    struct timespec wait = {2, 200000000};
+    nanosleep(&wait, NULL);
+    return 0;
+}
+
+static void remove_tree(int dfd, const char *name)
+{
+    int fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+    if (fd >= 0) {
+        DIR *d = fdopendir(fd);
+        struct dirent *de;
+        while ((de = readdir(d)) != NULL)
+            if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
+                remove_tree(dirfd(d), de->d_name);
+        closedir(d);
+        unlinkat(dfd, name, AT_REMOVEDIR);
+    } else {
+        unlinkat(dfd, name, 0);
+    }
+}
+
+static int site_teardown(void **state)
+{
+    (void)state;
+    remove_tree(AT_FDCWD, site);
+    return 0;
+}
+
+typedef struct loaded {
+    site_config cfg;
+    diag_list diags;
+    content_set set;
+    int rc;
+} loaded;
+
+/* Load the site, with the store when `kept` (and then save it). */
+static void load(loaded *l, size_t workers, bool kept)
+{
+    test_config(&l->cfg);
+    diag_list_init(&l->diags);
+    content_keep *keep = NULL;
+    if (kept) {
+        buf dir = BUF_INIT;
+        site_path(&dir, ".gongkai");
+        keep = content_keep_open(dir.ptr);
+        buf_free(&dir);
+    }
+    l->rc = content_load(&l->set, &l->cfg, workers, keep, &l->diags);
+    content_keep_save(keep);
+    content_keep_free(keep);
+    diag_list_sort(&l->diags);
+}
+
+static void release(loaded *l)
+{
+    content_free(&l->set);
+    diag_list_free(&l->diags);
+}
+
+static const content_item *find(const loaded *l, const char *path)
+{
+    for (size_t i = 0; i < l->set.len; i++)
+        if (strcmp(l->set.items[i].path, path) == 0)
+            return &l->set.items[i];
+    fail_msg("no item %s", path);
+    return NULL;
+}
+
+/* Whether the item's text was taken from the store, not read. */
+static bool stored(const loaded *l, const char *path)
+{
+    uintptr_t t = (uintptr_t)find(l, path)->text, m = (uintptr_t)l->set.kept_map;
+    return m && t >= m && t - m < l->set.kept_map_len;
+}
+
+static size_t stored_count(const loaded *l)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < l->set.len; i++)
+        n += stored(l, l->set.items[i].path);
+    return n;
+}
+
+/* A load with the store gave what a load without it gives. */
+static void assert_same(const loaded *a, const loaded *b)
+{
+    assert_int_equal(a->rc, b->rc);
+    assert_int_equal(a->set.len, b->set.len);
+    for (size_t i = 0; i < a->set.len; i++) {
+        const content_item *x = &a->set.items[i], *y = &b->set.items[i];
+        assert_string_equal(x->path, y->path);
+        assert_int_equal(x->text_len, y->text_len);
+        assert_memory_equal(x->text, y->text, x->text_len);
+        assert_int_equal(x->text_hash, y->text_hash);
+        assert_int_equal(x->body - x->text, y->body - y->text);
+        assert_int_equal(x->body_len, y->body_len);
+        assert_int_equal(x->body_line, y->body_line);
+        assert_int_equal(x->front_line, y->front_line);
+        assert_int_equal(x->ok, y->ok);
+        assert_string_equal(x->title, y->title);
+        assert_int_equal(x->date.day.day, y->date.day.day);
+    }
+    assert_int_equal(a->diags.len, b->diags.len);
+    for (size_t i = 0; i < a->diags.len; i++) {
+        const diag *x = &a->diags.items[i], *y = &b->diags.items[i];
+        assert_string_equal(x->path, y->path);
+        assert_string_equal(x->code, y->code);
+        assert_string_equal(x->message, y->message);
+        assert_int_equal(x->line, y->line);
+        assert_int_equal(x->col, y->col);
+        assert_int_equal(x->severity, y->severity);
+    }
+}
+
+/* Load with the store at `workers` and check it against a plain load;
+ * returns how many items came from the store (l is released). */
+static size_t load_checked(size_t workers)
+{
+    loaded plain, kept;
+    load(&plain, 1, false);
+    load(&kept, workers, true);
+    assert_same(&kept, &plain);
+    size_t n = stored_count(&kept);
+    release(&kept);
+    release(&plain);
+    return n;
+}
+
+static void store_drop(void)
+{
+    buf p = BUF_INIT;
+    site_path(&p, ".gongkai");
+    remove_tree(AT_FDCWD, p.ptr);
+    buf_free(&p);
+}
+
+/* The number of items a fresh store takes: every good one (10 + yaml, crlf,
+ * real, link, big), none with errors or without an item; one fewer once the
+ * compaction test removed the big one. */
+static size_t storable = 15;
+
+/* A fresh store, written by one load and used by the next. */
+static void store_fresh(void)
+{
+    store_drop();
+    assert_int_equal(load_checked(1), 0);
+    assert_int_equal(load_checked(1), storable);
+}
+
+static void test_round_trip(void **state)
+{
+    (void)state;
+    store_fresh();
+    loaded l;
+    load(&l, 2, true);
+    assert_true(stored(&l, "content/czj/link.md"));
+    assert_true(stored(&l, "content/czj/crlf.md"));
+    assert_false(find(&l, "content/czj/bad-date.md")->ok);
+    assert_false(stored(&l, "content/czj/bad-date.md"));
+    release(&l);
+    /* The same again, at every number of threads. */
+    for (size_t workers = 1; workers <= 3; workers++)
+        assert_int_equal(load_checked(workers), storable);
+}
+
+/* A file whose stat data changed is read, and a file changed just now is
+ * not stored: it is read again next time. A new file is read, and a chmod
+ * (ctime) is a change. */
+static void test_changed_and_racy(void **state)
+{
+    (void)state;
+    store_fresh();
+    write_text("content/czj/2026/a.md", item_text("改过的甲"));
+    buf p = BUF_INIT;
+    site_path(&p, "content/czj/2026/b.md");
+    assert_int_equal(chmod(p.ptr, 0600), 0);
+    buf_free(&p);
+    write_text("content/czj/2026/new.md", item_text("新"));
+    for (int round = 0; round < 2; round++) {
+        loaded l;
+        load(&l, 2, true);
+        assert_string_equal(find(&l, "content/czj/2026/a.md")->title, "改过的甲");
+        assert_false(stored(&l, "content/czj/2026/a.md"));
+        assert_false(stored(&l, "content/czj/2026/b.md"));
+        assert_false(stored(&l, "content/czj/2026/new.md"));
+        assert_true(stored(&l, "content/czj/2026/c.md"));
+        assert_int_equal(stored_count(&l), storable - 2);
+        release(&l);
+    }
+    assert_int_equal(load_checked(2), storable - 2);
+}
+
+/* Where needle first is in data[0..len). */
+static char *find_bytes(char *data, size_t len, const char *needle, size_t n)
+{
+    for (size_t i = 0; i + n <= len; i++)
+        if (memcmp(data + i, needle, n) == 0)
+            return data + i;
+    return NULL;
+}
+
+static char *store_read(const char *name, size_t *len)
+{
+    buf p = BUF_INIT;
+    site_path(&p, name);
+    char *data = test_file_read(p.ptr, len);
+    assert_non_null(data);
+    buf_free(&p);
+    return data;
+}
+
+static void store_write(const char *name, const char *data, size_t len)
+{
+    buf p = BUF_INIT;
+    site_path(&p, name);
+    test_file_write(p.ptr, data, len);
+    buf_free(&p);
+}
+
+/* A damaged index, or one of another program version, is not used. */
+static void test_damaged_index(void **state)
+{
+    (void)state;
+    store_fresh();
+    size_t len;
+    char *index = store_read(".gongkai/content.index", &len);
+    index[len / 2] ^= 1;
+    store_write(".gongkai/content.index", index, len);
+    assert_int_equal(load_checked(2), 0);
+    assert_int_equal(load_checked(2), storable);
+
+    /* Sealed again, but of another version. */
+    free(index);
+    index = store_read(".gongkai/content.index", &len);
+    char *version = find_bytes(index, len, GK_VERSION, sizeof GK_VERSION);
+    assert_non_null(version);
+    version[0] = '9';
+    buf p = BUF_INIT;
+    site_path(&p, ".gongkai/content.index");
+    test_file_write_sealed(p.ptr, index, len - 17);
+    buf_free(&p);
+    assert_int_equal(load_checked(2), 0);
+    free(index);
+}
+
+/* A stored text whose bytes changed does not match its hash: the file is
+ * read instead; the others are still taken. */
+static void test_damaged_text(void **state)
+{
+    (void)state;
+    store_fresh();
+    size_t len;
+    char *texts = store_read(".gongkai/content.texts", &len);
+    char *at = find_bytes(texts, len, "c的正文", strlen("c的正文"));
+    assert_non_null(at);
+    at[0] = 'C';
+    store_write(".gongkai/content.texts", texts, len);
+    free(texts);
+    loaded l;
+    load(&l, 2, true);
+    assert_false(stored(&l, "content/czj/2026/c.md"));
+    assert_string_equal(find(&l, "content/czj/2026/c.md")->title, "c");
+    assert_true(stored(&l, "content/czj/2026/d.md"));
+    release(&l);
+    /* The damaged text is left dead; the file's text was appended anew. */
+    assert_int_equal(load_checked(1), storable);
+}
+
+/* A texts file shorter than the index says, or of another generation, is
+ * not used; bytes beyond the committed length (an append cut short) are. */
+static void test_truncated_and_other_generation(void **state)
+{
+    (void)state;
+    store_fresh();
+    size_t len;
+    char *texts = store_read(".gongkai/content.texts", &len);
+    store_write(".gongkai/content.texts", texts, len - 10);
+    assert_int_equal(load_checked(2), 0);
+    free(texts);
+
+    store_fresh();
+    texts = store_read(".gongkai/content.texts", &len);
+    char *junk = malloc(len + 5);
+    memcpy(junk, texts, len);
+    memcpy(junk + len, "junk", 5);
+    store_write(".gongkai/content.texts", junk, len + 5);
+    free(junk);
+    assert_int_equal(load_checked(2), storable);
+
+    /* The generation is the header's second field. */
+    texts[sizeof "gongkai-content-texts/1"] ^= 1;
+    store_write(".gongkai/content.texts", texts, len);
+    free(texts);
+    assert_int_equal(load_checked(2), 0);
+    assert_int_equal(load_checked(2), storable);
+}
+
+/* When the dead bytes outnumber the live ones the texts are written to a
+ * new file of a new generation, which the next load uses. */
+static void test_compaction(void **state)
+{
+    (void)state;
+    store_fresh();
+    size_t before_len;
+    char *before = store_read(".gongkai/content.texts", &before_len);
+    assert_true(before_len > 1600000);
+    buf p = BUF_INIT;
+    site_path(&p, "content/czj/big.md");
+    assert_int_equal(unlink(p.ptr), 0);
+    buf_free(&p);
+    storable--;
+    assert_int_equal(load_checked(2), storable);
+    size_t after_len;
+    char *after = store_read(".gongkai/content.texts", &after_len);
+    assert_true(after_len < 100000);
+    size_t head = sizeof "gongkai-content-texts/1" + 17;
+    assert_memory_not_equal(before, after, head);
+    assert_int_equal(load_checked(2), storable);
+    free(before);
+    free(after);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_round_trip),
+        cmocka_unit_test(test_damaged_index),
+        cmocka_unit_test(test_damaged_text),
+        cmocka_unit_test(test_truncated_and_other_generation),
+        cmocka_unit_test(test_compaction),
+        /* Last: the files it changes are not stored for two seconds. */
+        cmocka_unit_test(test_changed_and_racy),
+    };
+    return cmocka_run_group_tests(tests, site_setup, site_teardown);
+}
