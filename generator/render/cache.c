@@ -293,22 +293,6 @@ void build_cache_load(build_cache *c, const char *file, uint64_t site_key, diag_
     build_cache_open(c, file, site_key, diags);
 }
 
-const cache_item *build_cache_find(const build_cache *c, const char *path)
-{
-    size_t lo = 0, hi = c->len;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        int cmp = strcmp(c->items[mid].path, path);
-        if (cmp == 0)
-            return &c->items[mid];
-        if (cmp < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return NULL;
-}
-
 void build_cache_free(build_cache *c)
 {
     if (c->entries_path) {

@@ -144,8 +144,6 @@ void build_cache_load(build_cache *c, const char *file, uint64_t site_key, diag_
  * and open the entries file. */
 void build_cache_read(build_cache *c, const char *file);
 void build_cache_open(build_cache *c, const char *file, uint64_t site_key, diag_list *diags);
-/* The previous record of source `path`, or NULL. */
-const cache_item *build_cache_find(const build_cache *c, const char *path);
 /* Item's entry (at `at`, from a previous record) into `out`, replacing its
  * contents. Returns 0, or -1 when it is not there whole with its checksum.
  * Any thread may read at once. */

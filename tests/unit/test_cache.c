@@ -30,6 +30,15 @@
 #include <string.h>
 #include <unistd.h>
 
+/* The loaded record of source `path`, or NULL. */
+static const cache_item *record_of(const build_cache *c, const char *path)
+{
+    for (size_t i = 0; i < c->len; i++)
+        if (strcmp(c->items[i].path, path) == 0)
+            return &c->items[i];
+    return NULL;
+}
+
 static char dir[64];
 static char file[128];
 static char entries[128];
@@ -118,7 +127,7 @@ static void test_round_trip(void **state)
     diag_list d;
     load_clean(&c, &d, 7);
     assert_int_equal(c.len, 2);
-    const cache_item *a = build_cache_find(&c, "content/czj/a.md");
+    const cache_item *a = record_of(&c, "content/czj/a.md");
     assert_non_null(a);
     assert_true(a->key == 42);
     assert_string_equal(a->version, "v3");
@@ -136,14 +145,14 @@ static void test_round_trip(void **state)
     assert_int_equal(c.deps[1].file_count, 2);
     assert_int_equal(c.deps[1].reads, CACHE_READS_FIGURES | CACHE_READS_LINKS);
     assert_string_equal(c.deps[1].files[0], "category.html");
-    const cache_item *b = build_cache_find(&c, "content/zfb/b.md");
+    const cache_item *b = record_of(&c, "content/zfb/b.md");
     assert_non_null(b);
     assert_true(b->key == 0xfeedfacecafebeefULL);
     assert_null(b->version);
     assert_int_equal(b->working, -1);
     assert_int_equal(b->entry.len, 0);
     assert_int_equal(b->deps, 0);
-    assert_null(build_cache_find(&c, "content/czj/c.md"));
+    assert_null(record_of(&c, "content/czj/c.md"));
 
     assert_int_equal(c.listing_len, 3);
     const cache_listing *l = build_cache_listing_find(&c, "/xxgk/ml/gkzn/page/2/");
@@ -326,7 +335,7 @@ static void test_read_then_open(void **state)
     build_cache_open(&c, file, 7, &d);
     assert_int_equal(d.len, 0);
     assert_int_equal(c.len, 2);
-    assert_non_null(build_cache_find(&c, "content/czj/a.md"));
+    assert_non_null(record_of(&c, "content/czj/a.md"));
     assert_non_null(build_cache_listing_find(&c, "/feed.xml"));
     build_cache_free(&c);
     diag_list_free(&d);
@@ -618,7 +627,7 @@ static unsigned readable(const build_cache *c, const buf *bytes)
     unsigned ok = 0;
     buf got = BUF_INIT;
     for (unsigned i = 0; i < 3; i++) {
-        const cache_item *it = build_cache_find(c, paths[i]);
+        const cache_item *it = record_of(c, paths[i]);
         if (it && build_cache_entry_read(c, &it->entry, &got) == 0) {
             assert_int_equal(got.len, bytes[i].len);
             assert_memory_equal(got.ptr, bytes[i].ptr, got.len);
@@ -654,7 +663,7 @@ static void test_entries_file(void **state)
      * stay where they are. */
     assert_null(c.out_path);
     cache_entry kept, added;
-    const cache_item *a = build_cache_find(&c, "content/a.md");
+    const cache_item *a = record_of(&c, "content/a.md");
     build_cache_entry_keep(&c, &a->entry, bytes[0].ptr, bytes[0].len, &kept);
     assert_true(kept.off == a->entry.off && kept.len == a->entry.len);
     build_cache_entry_append(&c, bytes[1].ptr, bytes[1].len, &added);
@@ -770,12 +779,12 @@ static void test_entries_compacted(void **state)
     diag_list_init(&d);
     build_cache_load(&c, file, 7, &d);
     buf err = BUF_INIT;
-    assert_int_equal(save_records(7, build_cache_find(&c, "content/c.md"), 1, NULL, 0, &err), 0);
+    assert_int_equal(save_records(7, record_of(&c, "content/c.md"), 1, NULL, 0, &err), 0);
     build_cache_free(&c);
     build_cache_load(&c, file, 7, &d);
     assert_int_equal(d.len, 0);
     assert_non_null(c.out_path);
-    const cache_item *prev = build_cache_find(&c, "content/c.md");
+    const cache_item *prev = record_of(&c, "content/c.md");
     assert_non_null(prev);
     buf got = BUF_INIT;
     assert_int_equal(build_cache_entry_read(&c, &prev->entry, &got), 0);
@@ -795,7 +804,7 @@ static void test_entries_compacted(void **state)
 
     /* Committed, the new file replaces the old one and holds c alone. */
     build_cache_load(&c, file, 7, &d);
-    prev = build_cache_find(&c, "content/c.md");
+    prev = record_of(&c, "content/c.md");
     assert_int_equal(build_cache_entry_read(&c, &prev->entry, &got), 0);
     next = *prev;
     build_cache_entry_keep(&c, &prev->entry, got.ptr, got.len, &next.entry);
