@@ -12,7 +12,7 @@
  * was written for, the user it was written as (geteuid), the record count,
  * then per file its path from the site root, dev, ino, size, mtime and ctime
  * in ns, mode, its text's offset in content.texts and the text's
- * hash64_block; numbers in lower-case hex, every field ending in a NUL.
+ * hash64_block; numbers in decimal, every field ending in a NUL.
  *
  * Nothing is trusted. An index that is damaged, of another program version
  * or of another generation than the texts file (a crash between a new texts
@@ -116,52 +116,11 @@ static bool keep_stat_equal(const content_stat *a, const content_stat *b)
            a->ctime == b->ctime && a->mode == b->mode;
 }
 
-/* A hex digit's value plus one, 0 for any other byte. */
-static const unsigned char keep_hex_digit[256] = {
-    ['0'] = 1, ['1'] = 2,  ['2'] = 3,  ['3'] = 4,  ['4'] = 5,  ['5'] = 6,  ['6'] = 7,  ['7'] = 8,
-    ['8'] = 9, ['9'] = 10, ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
-};
-
-/* A number as the index writes it: 1 to 16 lower-case hex digits and a
- * NUL. Read by hand in one pass, not by fields_number's strtoull: there are
- * 90 000 of them in the index of a site of 10 000 items, read before any
- * item can be. */
-static uint64_t keep_hex(fields_reader *r)
-{
-    const unsigned char *p = (const unsigned char *)r->p, *end = (const unsigned char *)r->end;
-    uint64_t v = 0;
-    size_t n = 0;
-    for (; p < end && keep_hex_digit[*p]; p++, n++)
-        v = v << 4 | (uint64_t)(keep_hex_digit[*p] - 1);
-    if (r->bad || p >= end || *p || n < 1 || n > 16) {
-        r->bad = true;
-        return 0;
-    }
-    r->p = (const char *)p + 1;
-    return v;
-}
-
-static void keep_put_hex(buf *out, uint64_t v)
-{
-    char s[17];
-    size_t i = sizeof s;
-    s[--i] = '\0';
-    do {
-        s[--i] = "0123456789abcdef"[v & 15];
-        v >>= 4;
-    } while (v);
-    buf_put(out, s + i, sizeof s - i);
-}
-
-/* The generation as the texts file's header writes it: 16 hex digits. */
+/* The texts file's header: its magic and generation (16 hex digits). */
 static void keep_put_head(buf *out, uint64_t generation)
 {
     buf_put(out, KEEP_TEXTS_MAGIC, sizeof KEEP_TEXTS_MAGIC);
-    char s[17];
-    for (int i = 15; i >= 0; i--, generation >>= 4)
-        s[i] = "0123456789abcdef"[generation & 15];
-    s[16] = '\0';
-    buf_put(out, s, sizeof s);
+    fields_put_hex(out, generation);
 }
 
 static uint64_t keep_path_hash(const char *path)
@@ -196,10 +155,10 @@ static bool keep_index_read(content_keep *k, uint64_t *committed)
     fields_reader_init(&r, k->index.ptr, len);
     bool head =
         strcmp(fields_next(&r), KEEP_INDEX_MAGIC) == 0 && strcmp(fields_next(&r), GK_VERSION) == 0;
-    k->generation = keep_hex(&r);
-    *committed = keep_hex(&r);
-    bool same_user = keep_hex(&r) == (uint64_t)geteuid();
-    uint64_t count = keep_hex(&r);
+    k->generation = fields_number(&r, 10);
+    *committed = fields_number(&r, 10);
+    bool same_user = fields_number(&r, 10) == (uint64_t)geteuid();
+    uint64_t count = fields_number(&r, 10);
     /* A record takes at least 18 bytes: nine fields of a byte and a NUL. */
     if (r.bad || !head || !same_user || !k->generation || count > len / 18 || count >= UINT32_MAX)
         return false;
@@ -207,14 +166,14 @@ static bool keep_index_read(content_keep *k, uint64_t *committed)
     for (size_t i = 0; i < count && !r.bad; i++) {
         keep_record *rec = &k->v[i];
         rec->path = fields_next(&r);
-        rec->st.dev = keep_hex(&r);
-        rec->st.ino = keep_hex(&r);
-        rec->st.size = keep_hex(&r);
-        rec->st.mtime = (int64_t)keep_hex(&r);
-        rec->st.ctime = (int64_t)keep_hex(&r);
-        rec->st.mode = keep_hex(&r);
-        rec->offset = keep_hex(&r);
-        rec->hash = keep_hex(&r);
+        rec->st.dev = fields_number(&r, 10);
+        rec->st.ino = fields_number(&r, 10);
+        rec->st.size = fields_number(&r, 10);
+        rec->st.mtime = (int64_t)fields_number(&r, 10);
+        rec->st.ctime = (int64_t)fields_number(&r, 10);
+        rec->st.mode = fields_number(&r, 10);
+        rec->offset = fields_number(&r, 10);
+        rec->hash = fields_number(&r, 10);
     }
     if (r.bad || r.p != r.end)
         return false;
@@ -497,21 +456,21 @@ void content_keep_save(content_keep *k)
         buf out = BUF_INIT, err = BUF_INIT;
         buf_put(&out, KEEP_INDEX_MAGIC, sizeof KEEP_INDEX_MAGIC);
         buf_put(&out, GK_VERSION, sizeof GK_VERSION);
-        keep_put_hex(&out, generation);
-        keep_put_hex(&out, committed);
-        keep_put_hex(&out, (uint64_t)geteuid());
-        keep_put_hex(&out, n);
+        fields_put_number(&out, generation);
+        fields_put_number(&out, committed);
+        fields_put_number(&out, (uint64_t)geteuid());
+        fields_put_number(&out, n);
         for (size_t i = 0; i < n; i++) {
             const keep_found *f = kept[i];
             buf_put(&out, f->path, strlen(f->path) + 1);
-            keep_put_hex(&out, f->st.dev);
-            keep_put_hex(&out, f->st.ino);
-            keep_put_hex(&out, f->st.size);
-            keep_put_hex(&out, (uint64_t)f->st.mtime);
-            keep_put_hex(&out, (uint64_t)f->st.ctime);
-            keep_put_hex(&out, f->st.mode);
-            keep_put_hex(&out, offsets[i]);
-            keep_put_hex(&out, f->hash);
+            fields_put_number(&out, f->st.dev);
+            fields_put_number(&out, f->st.ino);
+            fields_put_number(&out, f->st.size);
+            fields_put_number(&out, (uint64_t)f->st.mtime);
+            fields_put_number(&out, (uint64_t)f->st.ctime);
+            fields_put_number(&out, f->st.mode);
+            fields_put_number(&out, offsets[i]);
+            fields_put_number(&out, f->hash);
         }
         fields_seal(&out);
         /* Unchanged (nothing edited, nothing appended): not written. */

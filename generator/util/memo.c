@@ -55,21 +55,12 @@ static void memo_index(memo_map *m)
     }
 }
 
-/* A 64-bit number as the file writes it: 16 lower-case hex digits. */
+/* A key or value as written: exactly 16 hex digits (fields_put_hex). */
 static uint64_t memo_hex(fields_reader *r)
 {
-    const char *s = fields_next(r);
-    uint64_t v = 0;
-    for (int i = 0; i < 16 && !r->bad; i++) {
-        char c = s[i];
-        if (c >= '0' && c <= '9')
-            v = v << 4 | (uint64_t)(c - '0');
-        else if (c >= 'a' && c <= 'f')
-            v = v << 4 | (uint64_t)(c - 'a' + 10);
-        else
-            r->bad = true;
-    }
-    if (!r->bad && s[16])
+    const char *at = r->p;
+    uint64_t v = fields_number(r, 16);
+    if (r->p - at != MEMO_RECORD_LEN / 2)
         r->bad = true;
     return v;
 }
@@ -147,16 +138,6 @@ void memo_map_keep(memo_map *m, const memo_record *recs, size_t n)
     m->changed = n != m->len || (n && memcmp(m->kept, m->v, n * sizeof *m->v) != 0);
 }
 
-static void memo_put_hex(buf *out, uint64_t v)
-{
-    static const char digits[] = "0123456789abcdef";
-    char s[MEMO_RECORD_LEN / 2];
-    for (int i = 15; i >= 0; i--, v >>= 4)
-        s[i] = digits[v & 15];
-    s[16] = '\0';
-    buf_put(out, s, sizeof s);
-}
-
 void memo_map_save(const memo_map *m)
 {
     if (!m || !m->changed)
@@ -164,8 +145,8 @@ void memo_map_save(const memo_map *m)
     buf out = BUF_INIT;
     buf_printf(&out, "%s%c%s%c%zu%c", m->magic.ptr, 0, GK_VERSION, 0, m->kept_len, 0);
     for (size_t i = 0; i < m->kept_len; i++) {
-        memo_put_hex(&out, m->kept[i].key);
-        memo_put_hex(&out, m->kept[i].value);
+        fields_put_hex(&out, m->kept[i].key);
+        fields_put_hex(&out, m->kept[i].value);
     }
     fields_seal(&out);
     memo_file_write(m->path.ptr, &out);
