@@ -12,6 +12,9 @@
 
 /* Append s escaped as one field. */
 void tsv_field_put(buf *out, const char *s);
+/* Write s[0..len) escaped at out, which has room for 2 * len bytes; returns
+ * the end of what was written (no NUL). */
+char *tsv_field_write(char *out, const char *s, size_t len);
 /* Undo the escapes of the field s[0..len) into mem; NULL when it holds an
  * unknown escape or a control character. */
 const char *tsv_field_read(arena *mem, const char *s, size_t len);

@@ -1311,6 +1311,69 @@ static void test_lock_map(void **state)
     arena_free(&mem);
 }
 
+/* The writer's lines, byte for byte: escapes in the index number, path,
+ * reason and title, aliases, a withdrawn date, numbers of every width. */
+static void test_lock_format(void **state)
+{
+    (void)state;
+    const char *aliases[] = {"/a/old-1/", "/a/old-2/"};
+    lock_entry v[] = {
+        {.index_no = "N/2025-00001",
+         .dept = "czj",
+         .year = 2025,
+         .seq = 1,
+         .id = "0123456789abcdef",
+         .path = "content/czj/2025/a.md",
+         .url = "/czj/2025/a/",
+         .title_fp = 0x1b2c3d4e5f607182ULL,
+         .body_fp = 0,
+         .title = "标题"},
+        {.index_no = "N\\t/2024-123456789",
+         .dept = "mzj",
+         .year = 2024,
+         .seq = 123456789,
+         .id = "fedcba9876543210",
+         .path = "content/mzj/2024/b\tc.md",
+         .url = "/mzj/2024/b/",
+         .aliases = aliases,
+         .alias_count = 2,
+         .title_fp = 0xffffffffffffffffULL,
+         .body_fp = 0x10,
+         .withdrawn = true,
+         .withdrawn_on = {2026, 3, 1},
+         .reason = "已废止\t见\\通知\n第二行\r",
+         .title = "含\t制表符\\与\n换行"},
+        {.index_no = "N/1999-00010",
+         .dept = "baima",
+         .year = 999,
+         .seq = 10,
+         .id = "00000000000000ff",
+         .path = "content/baima/x.md",
+         .url = "/baima/x/",
+         .withdrawn = true,
+         .withdrawn_on = {2025, 12, 31},
+         .reason = "",
+         .title = "t"},
+    };
+    catalogue_lock lk = {.v = v, .len = 3};
+    buf out = BUF_INIT;
+    lock_file_format(&lk, &out);
+    const char *body = strstr(buf_cstr(&out), "title\n");
+    assert_non_null(body);
+    assert_true(strncmp(buf_cstr(&out), "# catalogue.lock", 16) == 0);
+    assert_string_equal(body + 6,
+                        "N/2025-00001\tczj\t2025\t1\t0123456789abcdef\tcontent/czj/2025/a.md\t"
+                        "/czj/2025/a/\t-\t1b2c3d4e5f607182\t0000000000000000\t-\t-\t标题\n"
+                        "N\\\\t/2024-123456789\tmzj\t2024\t123456789\tfedcba9876543210\t"
+                        "content/mzj/2024/b\\tc.md\t/mzj/2024/b/\t/a/old-1/,/a/old-2/\t"
+                        "ffffffffffffffff\t0000000000000010\t2026-03-01\t"
+                        "已废止\\t见\\\\通知\\n第二行\\r\t含\\t制表符\\\\与\\n换行\n"
+                        "N/1999-00010\tbaima\t999\t10\t00000000000000ff\tcontent/baima/x.md\t"
+                        "/baima/x/\t-\t0000000000000000\t0000000000000000\t2025-12-31\t-\tt\n");
+    assert_int_equal(out.len, strlen(out.ptr));
+    buf_free(&out);
+}
+
 #define SITE_TEST(f) cmocka_unit_test_setup_teardown(f, site_setup, site_teardown)
 
 static int memo_on(void **state)
@@ -1355,6 +1418,7 @@ int main(void)
     };
     const struct CMUnitTest map_tests[] = {
         cmocka_unit_test(test_lock_map),
+        cmocka_unit_test(test_lock_format),
     };
     int failed = cmocka_run_group_tests_name("the register's maps", map_tests, NULL, NULL);
     failed += cmocka_run_group_tests_name("without the memo", tests, NULL, NULL);
