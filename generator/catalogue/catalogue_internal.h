@@ -35,12 +35,14 @@ typedef struct lock_entry {
 } lock_entry;
 
 struct catalogue_lock {
-    char *path;         /* the file */
-    lock_entry *v;      /* sorted by index number once applied */
-    size_t len, cap;    /* cap: room reserved in the arena */
-    bool existed;       /* the file was there when read */
-    uint64_t read_hash; /* hash64_block of the bytes read, to notice another writer */
-    size_t read_len;
+    char *path;      /* the file */
+    lock_entry *v;   /* sorted by index number once applied */
+    size_t len, cap; /* cap: room reserved in the arena */
+    bool existed;    /* the file was there when read */
+    /* The file's bytes as read (or as this build wrote them), to notice
+     * another writer by comparing them with the file before replacing it:
+     * exact, and cheaper than hashing them twice. */
+    buf bytes;
     bool dirty; /* differs from the file */
     bool ok;    /* read and applied without error: may be written */
     /* Lookups of the entry's index in v (valid until v is sorted), or for
@@ -73,11 +75,14 @@ void lock_map_put(arena *mem, lock_map *m, const char *key, int idx);
  * lk->v for `more` entries beyond those read; a missing file is an empty
  * register. Returns 0, or -1 after GK303 diagnostics. */
 int lock_file_read(catalogue_lock *lk, arena *mem, size_t more, diag_list *diags);
+/* The memory lk holds beyond its arena. */
+void lock_file_free(catalogue_lock *lk);
 /* The file's text for lk. */
 void lock_file_format(const catalogue_lock *lk, buf *out);
-/* Replace the file with `text` atomically, unless it changed since read.
- * Returns 0, or -1 after a GK304 diagnostic. */
-int lock_file_replace(const catalogue_lock *lk, const buf *text, diag_list *diags);
+/* Replace the file with `text` atomically, unless it changed since read;
+ * text then becomes lk's bytes (and is left empty). Returns 0, or -1 after
+ * a GK304 diagnostic. */
+int lock_file_replace(catalogue_lock *lk, buf *text, diag_list *diags);
 
 /* ---- the memo of earlier runs (memo.c) ---------------------------------- */
 

@@ -4,7 +4,6 @@
  * gone. The file itself is read and written by lock_file.c. */
 #include "catalogue_internal.h"
 
-#include "../util/hash.h"
 #include "../util/pool.h"
 #include "../util/xalloc.h"
 
@@ -579,8 +578,6 @@ int catalogue_lock_write(catalogue *cat, bool *written, diag_list *diags)
     int rc = lock_file_replace(lk, &text, diags);
     if (rc == 0) {
         lk->existed = true;
-        lk->read_len = text.len;
-        lk->read_hash = hash64_block(text.ptr, text.len);
         lk->dirty = false;
         if (written)
             *written = true;

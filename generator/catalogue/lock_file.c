@@ -3,7 +3,6 @@
  * writing it, and an atomic replace. */
 #include "catalogue_internal.h"
 
-#include "../util/hash.h"
 #include "../util/tsv.h"
 #include "../util/utf8.h"
 
@@ -48,9 +47,33 @@ uint64_t lock_hash(const char *s, size_t len)
 /* The whole file into *text. 1 when read, 0 when absent, -1 with errno. */
 static int lock_slurp(const char *path, buf *text)
 {
-    if (buf_read_file(text, path) != 0)
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
         return errno == ENOENT ? 0 : -1;
-    return 1;
+    /* Sized at once: the file is megabytes, grown a chunk at a time it was
+     * copied again and again. */
+    struct stat st;
+    buf_reserve(text, fstat(fd, &st) == 0 && st.st_size > 0 ? (size_t)st.st_size + 1 : 65536);
+    for (;;) {
+        if (text->cap - text->len < 2)
+            buf_reserve(text, 65536);
+        ssize_t n = read(fd, text->ptr + text->len, text->cap - text->len - 1);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            int saved = errno;
+            text->ptr[text->len] = '\0';
+            close(fd);
+            errno = saved;
+            return n < 0 ? -1 : 1;
+        }
+        text->len += (size_t)n;
+    }
+}
+
+void lock_file_free(catalogue_lock *lk)
+{
+    buf_free(&lk->bytes);
 }
 
 /* ---- reading ------------------------------------------------------------ */
@@ -272,16 +295,16 @@ int lock_file_read(catalogue_lock *lk, arena *mem, size_t more, diag_list *diags
         buf_free(&text);
         return -1;
     }
+    buf_free(&lk->bytes);
     lk->existed = got == 1;
-    lk->read_len = text.len;
-    lk->read_hash = hash64_block(text.ptr, text.len);
     const char *s = buf_cstr(&text), *end = s + text.len;
     /* The entries and maps sized for every line an entry. */
     size_t lines = 1;
     for (const char *p = s; (p = memchr(p, '\n', (size_t)(end - p))); p++)
         lines++;
     lk->cap = lines + more;
-    lk->v = arena_alloc(mem, (lk->cap + 1) * sizeof *lk->v);
+    /* Not zeroed: an entry is written whole when it is taken. */
+    lk->v = arena_alloc_uninit(mem, (lk->cap + 1) * sizeof *lk->v);
     lk->by_index = lock_map_new(mem, lines);
     lk->by_id = lock_map_new(mem, lines);
     lk->by_url = lock_map_new(mem, lines);
@@ -300,7 +323,7 @@ int lock_file_read(catalogue_lock *lk, arena *mem, size_t more, diag_list *diags
         lock_read_line(&r, s, len);
         s = nl ? nl + 1 : end;
     }
-    buf_free(&text);
+    lk->bytes = text;
     if (r.errors)
         diag_add(diags, DIAG_ERROR, "GK303", LOCK_FILE_NAME, 0, 0,
                  "索引号登记簿 %s 有 %d 处错误，本次不分配索引号，也不改写它：请按提示修正，"
@@ -442,13 +465,37 @@ static void lock_sync_dir(const char *dir)
     close(fd);
 }
 
-int lock_file_replace(const catalogue_lock *lk, const buf *text, diag_list *diags)
+/* Whether the file holds just lk->bytes (is absent, when it was absent):
+ * read a chunk at a time and compared, not hashed. A failed read counts as
+ * changed. */
+static bool lock_file_unchanged(const catalogue_lock *lk)
 {
-    buf now = BUF_INIT, tmp = BUF_INIT, dir = BUF_INIT;
+    int fd = open(lk->path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return errno == ENOENT && !lk->existed;
+    char chunk[65536];
+    size_t at = 0;
+    bool same = lk->existed;
+    while (same) {
+        ssize_t n = read(fd, chunk, sizeof chunk);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            same = n == 0 && at == lk->bytes.len;
+            break;
+        }
+        same = (size_t)n <= lk->bytes.len - at && memcmp(chunk, lk->bytes.ptr + at, (size_t)n) == 0;
+        at += (size_t)n;
+    }
+    close(fd);
+    return same;
+}
+
+int lock_file_replace(catalogue_lock *lk, buf *text, diag_list *diags)
+{
+    buf tmp = BUF_INIT, dir = BUF_INIT;
     int rc = -1, fd = -1;
-    int got = lock_slurp(lk->path, &now);
-    if (got < 0 || (got == 1) != lk->existed || now.len != lk->read_len ||
-        hash64_block(now.ptr, now.len) != lk->read_hash) {
+    if (!lock_file_unchanged(lk)) {
         diag_add(diags, DIAG_ERROR, "GK304", LOCK_FILE_NAME, 0, 0,
                  "%s 在本次构建过程中被改动了（可能另有一个构建在同时运行），没有写入："
                  "请重新构建",
@@ -494,9 +541,11 @@ int lock_file_replace(const catalogue_lock *lk, const buf *text, diag_list *diag
         goto out;
     }
     lock_sync_dir(dir.ptr);
+    buf_free(&lk->bytes);
+    lk->bytes = *text;
+    *text = (buf)BUF_INIT;
     rc = 0;
 out:
-    buf_free(&now);
     buf_free(&tmp);
     buf_free(&dir);
     return rc;

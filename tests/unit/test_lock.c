@@ -987,6 +987,32 @@ static void test_concurrent_change_is_not_overwritten(void **state)
     assert_no_temp_files();
 }
 
+/* The same, when the other writer left the file just as long: one byte
+ * differs (the writer compares bytes, not sizes or times). */
+static void test_concurrent_same_size_change(void **state)
+{
+    (void)state;
+    build b;
+    build_clean(&b, true);
+    build_free(&b);
+    change_content();
+    build_run(&b, TODAY, false);
+    assert_int_equal(b.rc, 0);
+    char *before = file_read("catalogue.lock");
+    file_edit("catalogue.lock", "# catalogue.lock", "# Catalogue.lock");
+    char *theirs = file_read("catalogue.lock");
+    assert_int_equal(strlen(theirs), strlen(before));
+    assert_int_equal(catalogue_lock_write(&b.cat, NULL, &b.diags), -1);
+    assert_non_null(find_code(&b, "GK304"));
+    build_free(&b);
+    char *now = file_read("catalogue.lock");
+    assert_string_equal(now, theirs);
+    free(before);
+    free(theirs);
+    free(now);
+    assert_no_temp_files();
+}
+
 /* ---- the memo of earlier runs ------------------------------------------ */
 
 /* A file of the site as bytes (it may hold NULs); NULL when absent. */
@@ -1408,6 +1434,7 @@ int main(void)
         SITE_TEST(test_merge_conflict),
         SITE_TEST(test_write_failure_keeps_old_lock),
         SITE_TEST(test_concurrent_change_is_not_overwritten),
+        SITE_TEST(test_concurrent_same_size_change),
     };
     const struct CMUnitTest memo_tests[] = {
         SITE_TEST(test_memo_used),
