@@ -46,9 +46,14 @@ struct catalogue_lock {
     bool dirty; /* differs from the file */
     bool ok;    /* read and applied without error: may be written */
     /* Lookups of the entry's index in v (valid until v is sorted), or for
-     * max_seq ("dept/year") of the highest seq. */
+     * max_seq ("dept/year") of the highest seq. by_index is made when
+     * needed: see lock_index_map. */
     lock_map *by_index, *by_id, *by_url, *by_live_path, *max_seq;
 };
+
+/* lk->by_index, made from the entries when there is none yet: the reader
+ * needs it only for a file whose index numbers are out of order. */
+lock_map *lock_index_map(catalogue_lock *lk, arena *mem);
 
 /* FNV-1a 64 of the bytes. */
 uint64_t lock_hash(const char *s, size_t len);

@@ -352,7 +352,7 @@ static void lock_number(lock_apply *a, size_t i)
         a->errors++;
         return;
     }
-    int other = lock_map_get(lk->by_index, index_no);
+    int other = lock_map_get(lock_index_map(lk, a->mem), index_no);
     if (other >= 0) {
         diag_add(a->diags, DIAG_ERROR, "GK302", naming_source(a->n), 0, 0,
                  "命名规则 index_number 给 %s 的索引号 %s 已经属于 %s：索引号必须各不相同，"

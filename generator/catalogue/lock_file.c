@@ -78,11 +78,24 @@ void lock_file_free(catalogue_lock *lk)
 
 /* ---- reading ------------------------------------------------------------ */
 
+/* The entries' strings are cut out in place from a copy of the text (own),
+ * at the offset where the text as read has them: the text itself stays as
+ * read, for the messages and for comparing with the file before replacing
+ * it. */
 typedef struct lock_reader {
     catalogue_lock *lk;
     arena *mem;
     diag_list *diags;
-    lock_map *by_number; /* dept/year/seq */
+    const char *text;
+    char *own;
+    /* dept/year/seq, made only once a number is not above those before it
+     * in its department and year (in a file as written, never). */
+    lock_map *by_number;
+    const char *dept; /* the last entry's department, for the next to share */
+    size_t dept_len;
+    const char *max_dept; /* lk->max_seq's value for max_dept/max_year */
+    int max_year;
+    int *max;
     int line;
     const char *line_start;
     int errors;
@@ -137,6 +150,20 @@ static bool lock_none(const char *s, size_t len)
     return len == 1 && s[0] == '-';
 }
 
+/* Field f[0..n) where the entry keeps it: decoded (NULL when it cannot
+ * be), or only cut out. */
+static const char *lock_read_string(lock_reader *r, const char *f, size_t n)
+{
+    return tsv_field_decode(r->own + (f - r->text), n);
+}
+
+static const char *lock_read_plain(lock_reader *r, const char *f, size_t n)
+{
+    char *s = r->own + (f - r->text);
+    s[n] = '\0';
+    return s;
+}
+
 /* Split "url,url" into e->aliases. */
 static void lock_read_aliases(lock_reader *r, lock_entry *e, const char *s, size_t len)
 {
@@ -154,7 +181,7 @@ static void lock_read_aliases(lock_reader *r, lock_entry *e, const char *s, size
             lock_bad(r, s + start, 7, "旧网址“%.*s”%s", (int)(i - start), s + start, why);
             return;
         }
-        e->aliases[e->alias_count++] = arena_strndup(r->mem, s + start, i - start);
+        e->aliases[e->alias_count++] = lock_read_plain(r, s + start, i - start);
         start = i + 1;
     }
 }
@@ -162,12 +189,21 @@ static void lock_read_aliases(lock_reader *r, lock_entry *e, const char *s, size
 /* Parse one entry's fields into e. */
 static void lock_read_fields(lock_reader *r, const char *const f[], const size_t n[], lock_entry *e)
 {
-    e->index_no = tsv_field_read(r->mem, f[0], n[0]);
+    e->index_no = lock_read_string(r, f[0], n[0]);
     if (!e->index_no || !e->index_no[0])
         lock_bad(r, f[0], 0, "索引号为空或含有无法识别的字符");
-    e->dept = arena_strndup(r->mem, f[1], n[1]);
-    if (!config_id_valid(e->dept))
-        lock_bad(r, f[1], 1, "“%s”不是有效的单位 id", e->dept);
+    /* Entries come grouped by department: one string for a run of them. */
+    if (r->dept && n[1] == r->dept_len && memcmp(f[1], r->dept, n[1]) == 0) {
+        e->dept = r->dept;
+    } else {
+        e->dept = lock_read_plain(r, f[1], n[1]);
+        if (config_id_valid(e->dept)) {
+            r->dept = e->dept;
+            r->dept_len = n[1];
+        } else {
+            lock_bad(r, f[1], 1, "“%s”不是有效的单位 id", e->dept);
+        }
+    }
     if (lock_digits(f[2], n[2], 4) && f[2][0] != '0')
         e->year = atoi(f[2]);
     else
@@ -178,17 +214,17 @@ static void lock_read_fields(lock_reader *r, const char *const f[], const size_t
         lock_bad(r, f[3], 3, "顺序号应为正整数，这里是“%.*s”", (int)n[3], f[3]);
     uint64_t id;
     if (lock_hex(f[4], n[4], &id))
-        e->id = arena_strndup(r->mem, f[4], n[4]);
+        e->id = lock_read_plain(r, f[4], n[4]);
     else
         lock_bad(r, f[4], 4, "标识应为 16 位十六进制数字（0-9、a-f）");
-    e->path = tsv_field_read(r->mem, f[5], n[5]);
+    e->path = lock_read_string(r, f[5], n[5]);
     if (!e->path || strncmp(e->path, "content/", 8) != 0)
         lock_bad(r, f[5], 5, "源文件路径应以 content/ 开头");
     const char *why = catalogue_url_problem(f[6], n[6]);
     if (why)
         lock_bad(r, f[6], 6, "网址“%.*s”%s", (int)n[6], f[6], why);
     else
-        e->url = arena_strndup(r->mem, f[6], n[6]);
+        e->url = lock_read_plain(r, f[6], n[6]);
     lock_read_aliases(r, e, f[7], n[7]);
     if (!lock_hex(f[8], n[8], &e->title_fp))
         lock_bad(r, f[8], 8, "标题指纹应为 16 位十六进制数字（0-9、a-f）");
@@ -199,9 +235,9 @@ static void lock_read_fields(lock_reader *r, const char *const f[], const size_t
         if (date_parse(f[10], n[10], &e->withdrawn_on) != 0)
             lock_bad(r, f[10], 10, "撤下日期应为 YYYY-MM-DD 形式的真实日期，或 -");
     }
-    if (!lock_none(f[11], n[11]) && !(e->reason = tsv_field_read(r->mem, f[11], n[11])))
+    if (!lock_none(f[11], n[11]) && !(e->reason = lock_read_string(r, f[11], n[11])))
         lock_bad(r, f[11], 11, "含有制表符等控制字符或无法识别的 \\ 转义");
-    e->title = tsv_field_read(r->mem, f[12], n[12]);
+    e->title = lock_read_string(r, f[12], n[12]);
     if (!e->title || !e->title[0])
         lock_bad(r, f[12], 12, "标题为空或含有无法识别的字符");
 }
@@ -217,22 +253,63 @@ static int lock_read_claim(lock_reader *r, lock_map *m, const char *key, bool co
     return -1;
 }
 
+lock_map *lock_index_map(catalogue_lock *lk, arena *mem)
+{
+    if (!lk->by_index) {
+        lk->by_index = lock_map_new(mem, lk->cap);
+        for (size_t k = 0; k < lk->len; k++)
+            lock_map_put(mem, lk->by_index, lk->v[k].index_no, (int)k);
+    }
+    return lk->by_index;
+}
+
+static void lock_number_key(char *key, size_t size, const lock_entry *e)
+{
+    snprintf(key, size, "%s/%d/%d", e->dept, e->year, e->seq);
+}
+
+/* The highest seq so far of e's department and year. */
+static int *lock_read_max(lock_reader *r, const lock_entry *e)
+{
+    if (!r->max || e->dept != r->max_dept || e->year != r->max_year) {
+        char key[96];
+        snprintf(key, sizeof key, "%s/%d", e->dept, e->year);
+        r->max = lock_map_at(r->mem, r->lk->max_seq, key, true);
+        r->max_dept = e->dept;
+        r->max_year = e->year;
+    }
+    return r->max;
+}
+
 /* Duplicates against the entries before: a number, id or URL belongs to one
- * entry only, and a live path to one item. */
+ * entry only, and a live path to one item. Index numbers in increasing
+ * order, as written, are unique without a lookup, and so are sequence
+ * numbers above those before them: the maps for those are made from the
+ * entries before at the first that is not. */
 static void lock_read_unique(lock_reader *r, const char *const f[], int idx)
 {
     catalogue_lock *lk = r->lk;
     const lock_entry *v = r->lk->v, *e = &v[idx];
     int other;
-    if ((other = lock_read_claim(r, lk->by_index, e->index_no, false, idx)) >= 0)
+    if (!lk->by_index && idx > 0 && strcmp(v[idx - 1].index_no, e->index_no) >= 0)
+        lock_index_map(lk, r->mem);
+    if (lk->by_index && (other = lock_read_claim(r, lk->by_index, e->index_no, false, idx)) >= 0)
         lock_bad(r, f[0], 0, "索引号 %s 与第 %d 行重复", e->index_no, v[other].line);
     char key[96];
-    snprintf(key, sizeof key, "%s/%d/%d", e->dept, e->year, e->seq);
-    if ((other = lock_read_claim(r, r->by_number, key, true, idx)) >= 0)
-        lock_bad(r, f[3], 3, "%s %d 年的顺序号 %d 与第 %d 行重复", e->dept, e->year, e->seq,
-                 v[other].line);
-    snprintf(key, sizeof key, "%s/%d", e->dept, e->year);
-    int *max = lock_map_at(r->mem, lk->max_seq, key, true);
+    int *max = lock_read_max(r, e);
+    if (!r->by_number && e->seq <= *max) {
+        r->by_number = lock_map_new(r->mem, (size_t)idx + 1);
+        for (int k = 0; k < idx; k++) {
+            lock_number_key(key, sizeof key, &v[k]);
+            lock_read_claim(r, r->by_number, key, true, k);
+        }
+    }
+    if (r->by_number) {
+        lock_number_key(key, sizeof key, e);
+        if ((other = lock_read_claim(r, r->by_number, key, true, idx)) >= 0)
+            lock_bad(r, f[3], 3, "%s %d 年的顺序号 %d 与第 %d 行重复", e->dept, e->year, e->seq,
+                     v[other].line);
+    }
     if (*max < e->seq)
         *max = e->seq;
     if ((other = lock_read_claim(r, lk->by_id, e->id, false, idx)) >= 0)
@@ -305,12 +382,14 @@ int lock_file_read(catalogue_lock *lk, arena *mem, size_t more, diag_list *diags
     lk->cap = lines + more;
     /* Not zeroed: an entry is written whole when it is taken. */
     lk->v = arena_alloc_uninit(mem, (lk->cap + 1) * sizeof *lk->v);
-    lk->by_index = lock_map_new(mem, lines);
     lk->by_id = lock_map_new(mem, lines);
     lk->by_url = lock_map_new(mem, lines);
     lk->by_live_path = lock_map_new(mem, lines);
     lk->max_seq = lock_map_new(mem, 64);
-    lock_reader r = {lk, mem, diags, lock_map_new(mem, lines), 0, NULL, 0};
+    lock_reader r = {lk,   mem,  diags, s,    arena_alloc_uninit(mem, text.len + 1),
+                     NULL, NULL, 0,     NULL, 0,
+                     NULL, 0,    NULL,  0};
+    memcpy(r.own, s, text.len + 1);
     if (text.len >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0)
         s += 3;
     while (s < end) {

@@ -28,9 +28,9 @@ void tsv_field_put(buf *out, const char *s)
     out->ptr[out->len] = '\0';
 }
 
-const char *tsv_field_read(arena *mem, const char *s, size_t len)
+char *tsv_field_decode(char *s, size_t len)
 {
-    char *out = arena_alloc(mem, len + 1), *o = out;
+    char *o = s;
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)s[i];
         if (c < 0x20 || c == 0x7f)
@@ -59,7 +59,14 @@ const char *tsv_field_read(arena *mem, const char *s, size_t len)
         }
     }
     *o = '\0';
-    return out;
+    return s;
+}
+
+const char *tsv_field_read(arena *mem, const char *s, size_t len)
+{
+    char *out = arena_alloc_uninit(mem, len + 1);
+    memcpy(out, s, len);
+    return tsv_field_decode(out, len);
 }
 
 size_t tsv_fields_split(const char *s, size_t len, const char **f, size_t *n, size_t max)

@@ -890,6 +890,37 @@ static void test_merge_conflict(void **state)
                      1, "合并冲突");
 }
 
+static void test_malformed_duplicate_seq(void **state)
+{
+    (void)state;
+    /* In order by index number, but a sequence number used before. */
+    assert_malformed("11339901MB0001222Q/2025-00002\tczj\t2025\t2\t",
+                     "11339901MB0001222Q/2025-00002\tczj\t2025\t1\t", 40, "顺序号 1 与第");
+}
+
+/* naming.lua giving a number already taken: GK302, nothing numbered. */
+static void test_index_number_taken(void **state)
+{
+    (void)state;
+    FILE *f = fopen("templates/naming.lua", "rb");
+    assert_non_null(f);
+    char text[65536];
+    size_t len = fread(text, 1, sizeof text - 1, f);
+    fclose(f);
+    text[len] = '\0';
+    file_write("templates/naming.lua", text);
+    file_edit("templates/naming.lua", "\"%s/%04d-%05d\", org, a.year, a.seq",
+              "\"%s/%04d\", org, a.year");
+    build b;
+    build_run(&b, TODAY, true);
+    assert_int_equal(b.rc, -1);
+    const diag *d = find_code(&b, "GK302");
+    if (!strstr(d->message, "11339901MB0001222Q/2025 已经属于"))
+        fail_msg("message \"%s\"", d->message);
+    build_free(&b);
+    assert_null(file_read("catalogue.lock"));
+}
+
 /* Make the build after this one have something to write. */
 static void change_content(void)
 {
@@ -1431,6 +1462,8 @@ int main(void)
         SITE_TEST(test_malformed_columns),
         SITE_TEST(test_malformed_duplicate_number),
         SITE_TEST(test_malformed_url),
+        SITE_TEST(test_malformed_duplicate_seq),
+        SITE_TEST(test_index_number_taken),
         SITE_TEST(test_merge_conflict),
         SITE_TEST(test_write_failure_keeps_old_lock),
         SITE_TEST(test_concurrent_change_is_not_overwritten),

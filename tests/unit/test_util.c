@@ -259,6 +259,16 @@ static void test_tsv_fields(void **state)
     assert_null(tsv_field_read(&mem, "x\001", 2));
     assert_int_equal(tsv_fields_split("a\t\tb\t", 5, f, n, 1), 4);
     assert_int_equal(n[0], 1);
+    /* In place: the field decoded where it lies, the NUL at most at its end. */
+    char in_place[] = "x\\ty\\\\z\tnext";
+    assert_ptr_equal(tsv_field_decode(in_place, 7), in_place);
+    assert_string_equal(in_place, "x\ty\\z");
+    assert_string_equal(in_place + 8, "next");
+    char plain[] = "标题\tnext";
+    assert_string_equal(tsv_field_decode(plain, strlen("标题")), "标题");
+    assert_string_equal(plain + strlen("标题") + 1, "next");
+    char bad[] = "a\x7f";
+    assert_null(tsv_field_decode(bad, 2));
     arena_free(&mem);
     buf_free(&line);
 }
