@@ -118,13 +118,18 @@ static void lock_bad(lock_reader *r, const char *at, int field, const char *fmt,
     r->errors++;
 }
 
-static bool lock_digits(const char *s, size_t len, size_t max)
+/* s[0..len): 1 to max decimal digits, their value in *v. */
+static bool lock_digits(const char *s, size_t len, size_t max, int *v)
 {
     if (len == 0 || len > max)
         return false;
-    for (size_t i = 0; i < len; i++)
+    int x = 0;
+    for (size_t i = 0; i < len; i++) {
         if (s[i] < '0' || s[i] > '9')
             return false;
+        x = x * 10 + (s[i] - '0');
+    }
+    *v = x;
     return true;
 }
 
@@ -204,13 +209,9 @@ static void lock_read_fields(lock_reader *r, const char *const f[], const size_t
             lock_bad(r, f[1], 1, "“%s”不是有效的单位 id", e->dept);
         }
     }
-    if (lock_digits(f[2], n[2], 4) && f[2][0] != '0')
-        e->year = atoi(f[2]);
-    else
+    if (!lock_digits(f[2], n[2], 4, &e->year) || f[2][0] == '0')
         lock_bad(r, f[2], 2, "年份应为四位数字，这里是“%.*s”", (int)n[2], f[2]);
-    if (lock_digits(f[3], n[3], 9) && f[3][0] != '0')
-        e->seq = atoi(f[3]);
-    else
+    if (!lock_digits(f[3], n[3], 9, &e->seq) || f[3][0] == '0')
         lock_bad(r, f[3], 3, "顺序号应为正整数，这里是“%.*s”", (int)n[3], f[3]);
     uint64_t id;
     if (lock_hex(f[4], n[4], &id))

@@ -1,5 +1,7 @@
 #include "tsv.h"
 
+#include <stdbool.h>
+#include <stdint.h>
 #include <string.h>
 
 char *tsv_field_write(char *out, const char *s, size_t len)
@@ -28,10 +30,29 @@ void tsv_field_put(buf *out, const char *s)
     out->ptr[out->len] = '\0';
 }
 
+/* Whether any of the 8 bytes in x is a control character or a backslash:
+ * the usual has-zero-byte test on x, x ^ 0x7f and x ^ 0x5c, and the high
+ * bit clear after subtracting 0x20 for the bytes below it. */
+static bool tsv_word_special(uint64_t x)
+{
+    const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
+    uint64_t del = x ^ (0x7f * ones), bs = x ^ (0x5c * ones);
+    uint64_t hits = ((x - 0x20 * ones) | ((del - ones) & ~del) | ((bs - ones) & ~bs)) & ~x & high;
+    return hits != 0;
+}
+
 char *tsv_field_decode(char *s, size_t len)
 {
-    char *o = s;
-    for (size_t i = 0; i < len; i++) {
+    /* A field rarely holds anything to undo: it is checked eight bytes at a
+     * time up to the first that may need it. */
+    size_t i = 0;
+    for (uint64_t x; i + 8 <= len; i += 8) {
+        memcpy(&x, s + i, 8);
+        if (tsv_word_special(x))
+            break;
+    }
+    char *o = s + i;
+    for (; i < len; i++) {
         unsigned char c = (unsigned char)s[i];
         if (c < 0x20 || c == 0x7f)
             return NULL;

@@ -269,6 +269,18 @@ static void test_tsv_fields(void **state)
     assert_string_equal(plain + strlen("标题") + 1, "next");
     char bad[] = "a\x7f";
     assert_null(tsv_field_decode(bad, 2));
+    /* Past the first eight bytes, where they are looked at a word at a time. */
+    char late[] = "0123456789abcdef\\n中文字符串";
+    assert_string_equal(tsv_field_decode(late, strlen(late)), "0123456789abcdef\n中文字符串");
+    const char *late_bad[] = {"0123456789\001bcdef", "0123456789abcd\x7f", "中文字符串中文\r字"};
+    for (size_t i = 0; i < 3; i++) {
+        char copy[64];
+        strcpy(copy, late_bad[i]);
+        assert_null(tsv_field_decode(copy, strlen(copy)));
+    }
+    char spaces[] = "                 ~~~~~~~~~~~~~~~~";
+    assert_string_equal(tsv_field_decode(spaces, strlen(spaces)),
+                        "                 ~~~~~~~~~~~~~~~~");
     arena_free(&mem);
     buf_free(&line);
 }
