@@ -101,7 +101,8 @@ static void lock_item_fingerprints(lock_apply *a, size_t i)
 }
 
 /* Fingerprinting reads every byte of every body, one multiply after another
- * (the stored values fix the hash): the items are shared out in chunks. */
+ * (the stored values fix the hash): the items are shared out in chunks, and
+ * with them the lookup of each item's entry by its path. */
 static void lock_fp_worker(void *ctx, size_t worker)
 {
     (void)worker;
@@ -118,6 +119,8 @@ static void lock_fp_worker(void *ctx, size_t worker)
             li->numberable = it->ok && it->dept && it->date.set && a->cat->items[i].category;
             if (li->numberable)
                 lock_item_fingerprints(a, i);
+            /* The map is complete and only read here. */
+            li->entry = lock_map_get(a->lk->by_live_path, it->path);
         }
     }
 }
@@ -143,12 +146,9 @@ static void lock_items_prepare(lock_apply *a)
     pool_run(workers ? workers : 1, lock_fp_worker, a);
     if (a->memo)
         lock_fp_keep(a);
-    for (size_t i = 0; i < a->set->len; i++) {
-        lock_item *li = &a->items[i];
-        li->entry = lock_map_get(lk->by_live_path, a->set->items[i].path);
-        if (li->entry >= 0)
-            lk->v[li->entry].item = (int)i;
-    }
+    for (size_t i = 0; i < a->set->len; i++)
+        if (a->items[i].entry >= 0)
+            lk->v[a->items[i].entry].item = (int)i;
 }
 
 /* Vanished entries by one fingerprint, for looking items up. */
