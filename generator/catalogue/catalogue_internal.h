@@ -76,10 +76,13 @@ int *lock_map_at(arena *mem, lock_map *m, const char *key, bool copy);
 /* Set key's value (key as lock_map_at keeps it without `copy`). */
 void lock_map_put(arena *mem, lock_map *m, const char *key, int idx);
 
-/* Read the file at lk->path into lk (its maps created here), with room in
- * lk->v for `more` entries beyond those read; a missing file is an empty
- * register. Returns 0, or -1 after GK303 diagnostics. */
-int lock_file_read(catalogue_lock *lk, arena *mem, size_t more, diag_list *diags);
+/* The whole file into *text. 1 when read, 0 when absent, -1 with errno. */
+int lock_file_slurp(const char *path, buf *text);
+/* Read the file at lk->path into lk (its maps created here) on up to
+ * `workers` threads, with room in lk->v for `more` entries beyond those
+ * read; a missing file is an empty register. Returns 0, or -1 after GK303
+ * diagnostics (lock_read.c). */
+int lock_file_read(catalogue_lock *lk, arena *mem, size_t more, size_t workers, diag_list *diags);
 /* The memory lk holds beyond its arena. */
 void lock_file_free(catalogue_lock *lk);
 /* The file's text for lk. */

@@ -521,14 +521,14 @@ int catalogue_lock_apply(catalogue *cat, const content_set *set, naming *n, cons
                  "内部错误：分配索引号之前没有先确定每条信息的分类");
         return -1;
     }
+    if (!workers)
+        workers = pool_default_workers();
     /* Room for every item to be new: entries never move out of the arena. */
-    if (lock_file_read(lk, mem, set->len, diags) != 0)
+    if (lock_file_read(lk, mem, set->len, workers, diags) != 0)
         return -1;
     size_t old_len = lk->len;
 
     lock_apply a = {cat, set, n, cfg, diags, lk, mem, NULL, today, workers, memo, false, 0, 0};
-    if (!a.workers)
-        a.workers = pool_default_workers();
     a.items = xcalloc(set->len + 1, sizeof *a.items);
     lock_items_prepare(&a);
     lock_match_moves(&a);

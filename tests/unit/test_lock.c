@@ -890,6 +890,68 @@ static void test_merge_conflict(void **state)
                      1, "合并冲突");
 }
 
+/* A line of a big lock: ZZ/<i>, withdrawn, its file gone. */
+static void big_line(buf *out, int i, const char *year, unsigned id, int tabs)
+{
+    buf_printf(out,
+               "ZZ/%05d\tczj\t%s\t%d\t%016x\tcontent/czj/2019/gone-%d.md\t/czj/2019/gone-%d/\t-\t"
+               "%016x\t%016x\t2025-01-01\t-\t%s旧信息 %d\n",
+               i, year, i, id, i, i, (unsigned)i, (unsigned)i, tabs == 13 ? "" : "\t", i);
+}
+
+/* A lock of thousands of lines, read in blocks on several threads: read
+ * whole, and its errors reported in the order of its lines, with their
+ * lines and columns, as when read line after line. */
+static void test_big_lock(void **state)
+{
+    (void)state;
+    build b;
+    build_clean(&b, true);
+    build_free(&b);
+    char *text = file_read("catalogue.lock");
+    buf big = BUF_INIT;
+    buf_puts(&big, text);
+    for (int i = 1; i <= 3000; i++)
+        big_line(&big, i, "2019", 0x100000u + (unsigned)i, 13);
+    file_write("catalogue.lock", big.ptr);
+    build_clean(&b, false);
+    assert_int_equal(b.cat.withdrawn_count, 3000);
+    build_free(&b);
+
+    /* Three errors in three blocks: a bad year, an id used on a line in
+     * the first block, a tab too many. */
+    buf_reset(&big);
+    buf_puts(&big, text);
+    for (int i = 1; i <= 3000; i++)
+        big_line(&big, i, i == 1500 ? "20x9" : "2019", 0x100000u + (unsigned)(i == 2500 ? 10 : i),
+                 i == 2900 ? 14 : 13);
+    file_write("catalogue.lock", big.ptr);
+    int year_line = lock_line_of(big.ptr, "ZZ/01500\t"),
+        id_line = lock_line_of(big.ptr, "ZZ/02500\t");
+    int first_line = lock_line_of(big.ptr, "ZZ/00010\t");
+    int tab_line = lock_line_of(big.ptr, "ZZ/02900\t");
+    build_run(&b, TODAY, true);
+    assert_int_equal(b.rc, -1);
+    assert_int_equal(b.diags.len, 4);
+    const diag *d = b.diags.items;
+    assert_int_equal(d[0].line, year_line);
+    assert_int_equal(d[0].col, 14);
+    assert_non_null(strstr(d[0].message, "年份"));
+    assert_int_equal(d[1].line, id_line);
+    assert_int_equal(d[1].col, 24);
+    char expect[64];
+    snprintf(expect, sizeof expect, "与第 %d 行重复", first_line);
+    if (!strstr(d[1].message, expect))
+        fail_msg("message \"%s\" lacks \"%s\"", d[1].message, expect);
+    assert_int_equal(d[2].line, tab_line);
+    assert_non_null(strstr(d[2].message, "这一行有 14 列"));
+    assert_int_equal(d[3].line, 0);
+    assert_non_null(strstr(d[3].message, "有 3 处错误"));
+    build_free(&b);
+    buf_free(&big);
+    free(text);
+}
+
 static void test_malformed_duplicate_seq(void **state)
 {
     (void)state;
@@ -1463,6 +1525,7 @@ int main(void)
         SITE_TEST(test_malformed_duplicate_number),
         SITE_TEST(test_malformed_url),
         SITE_TEST(test_malformed_duplicate_seq),
+        SITE_TEST(test_big_lock),
         SITE_TEST(test_index_number_taken),
         SITE_TEST(test_merge_conflict),
         SITE_TEST(test_write_failure_keeps_old_lock),
