@@ -118,7 +118,9 @@ void memo_doc_keep(naming_memo *m, const catalogue_item *ci);
 /* For lock.c. What item_url answered to question q in an earlier run (valid
  * while the memo is), or NULL (m may be NULL). A question without dept,
  * slug or rel is never kept. The next save keeps the questions asked here
- * and those kept with memo_url_keep, no others. */
+ * and those kept with memo_url_keep, no others. Safe on several threads at
+ * once for questions about different files (rel), with no memo_url_keep
+ * meanwhile. */
 const char *memo_url_answer(naming_memo *m, const naming_item *q);
 void memo_url_keep(naming_memo *m, const naming_item *q, const char *url);
 

@@ -29,6 +29,11 @@ typedef struct lock_item {
     uint64_t title_fp, body_fp;
     bool keyed;        /* numberable, with a memo, and body_key set: */
     uint64_t body_key; /* fp_memo_key, what the memo knows the body by */
+    /* Found by its path: the entry's title is known to be the item's or
+     * not, and, when it is numberable and publishable, the memo was asked
+     * for its URL (the first question lock_url_assign asks). */
+    bool by_path, same_title, url_asked;
+    const char *memo_url; /* the memo's answer, or NULL */
 } lock_item;
 
 typedef struct lock_apply {
@@ -100,6 +105,26 @@ static void lock_item_fingerprints(lock_apply *a, size_t i)
         li->body_fp = lock_fingerprint(it->body, it->body_len, LOCK_BODY_MIN);
 }
 
+/* What the updates and URLs of item i's entry, found by its path, will
+ * need to know: found here, on the workers, as comparing strings and asking
+ * the memo for 10 000 items or more is most of their time (entries and
+ * memo are only read; the memo's questions about different files are
+ * apart). */
+static void lock_item_known(lock_apply *a, size_t i)
+{
+    const content_item *it = &a->set->items[i];
+    lock_item *li = &a->items[i];
+    const lock_entry *e = &a->lk->v[li->entry];
+    li->by_path = true;
+    li->same_title = strcmp(e->title, it->title) == 0;
+    if (li->numberable && li->publishable && a->memo) {
+        naming_item ni = {it->dept->id, e->year, e->seq, a->cat->items[i].category->key,
+                          it->slug,     it->rel, 0};
+        li->memo_url = memo_url_answer(a->memo->names, &ni);
+        li->url_asked = true;
+    }
+}
+
 /* Fingerprinting reads every byte of every body, one multiply after another
  * (the stored values fix the hash): the items are shared out in chunks, and
  * with them the lookup of each item's entry by its path. */
@@ -121,6 +146,8 @@ static void lock_fp_worker(void *ctx, size_t worker)
                 lock_item_fingerprints(a, i);
             /* The map is complete and only read here. */
             li->entry = lock_map_get(a->lk->by_live_path, it->path);
+            if (li->entry >= 0)
+                lock_item_known(a, i);
         }
     }
 }
@@ -284,11 +311,11 @@ static void lock_entry_update(lock_apply *a, size_t i)
         e->reason = NULL;
         a->lk->dirty = true;
     }
-    if (strcmp(e->path, it->path) != 0) {
+    if (!li->by_path && strcmp(e->path, it->path) != 0) {
         e->path = it->path;
         a->lk->dirty = true;
     }
-    if (strcmp(e->title, it->title) != 0) {
+    if (li->by_path ? !li->same_title : strcmp(e->title, it->title) != 0) {
         e->title = it->title;
         a->lk->dirty = true;
     }
@@ -432,8 +459,10 @@ static void lock_url_assign(lock_apply *a, int idx)
     const category *c = a->cat->items[e->item].category;
     naming_item ni = {it->dept->id, e->year, e->seq, c ? c->key : NULL, it->slug, it->rel, 0};
     naming_memo *names = a->memo && !a->url_failed ? a->memo->names : NULL;
+    const lock_item *li = &a->items[e->item];
     for (; ni.clash <= LOCK_CLASH_MAX; ni.clash++) {
-        const char *url = memo_url_answer(names, &ni);
+        const char *url =
+            names && ni.clash == 0 && li->url_asked ? li->memo_url : memo_url_answer(names, &ni);
         if (!url) {
             if (naming_item_url(a->n, a->mem, &ni, &url) != 0) {
                 a->url_failed = true;
