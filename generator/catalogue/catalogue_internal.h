@@ -43,8 +43,9 @@ struct catalogue_lock {
      * another writer by comparing them with the file before replacing it:
      * exact, and cheaper than hashing them twice. */
     buf bytes;
-    bool dirty; /* differs from the file */
-    bool ok;    /* read and applied without error: may be written */
+    bool dirty;     /* differs from the file */
+    bool ok;        /* read and applied without error: may be written */
+    size_t workers; /* threads to read and write it with */
     /* Lookups of the entry's index in v (valid until v is sorted), or for
      * max_seq ("dept/year") of the highest seq. by_index is made when
      * needed: see lock_index_map. */

@@ -2,8 +2,9 @@
  * one deterministic way of writing it, and an atomic replace. */
 #include "catalogue_internal.h"
 
+#include "../util/pool.h"
 #include "../util/tsv.h"
-#include "../util/utf8.h"
+#include "../util/xalloc.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -11,6 +12,9 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+/* Entries per block of the writing work. */
+#define LOCK_FORMAT_LINES 1024
 
 static const char lock_header[] =
     "# catalogue.lock — 索引号登记簿 · index-number register\n"
@@ -167,15 +171,46 @@ static char *lock_put_line(char *o, const lock_entry *e, const size_t *lens)
     return o;
 }
 
+/* Entries [from, to) of lk, their lines in text. */
+typedef struct lock_format_block {
+    const catalogue_lock *lk;
+    size_t from, to;
+    buf text;
+} lock_format_block;
+
+static void lock_format_lines(void *ctx, size_t i)
+{
+    lock_format_block *b = &((lock_format_block *)ctx)[i];
+    buf_reserve(&b->text, 0);
+    for (size_t k = b->from; k < b->to; k++) {
+        size_t lens[7];
+        buf_reserve(&b->text, lock_line_room(&b->lk->v[k], lens));
+        b->text.len =
+            (size_t)(lock_put_line(b->text.ptr + b->text.len, &b->lk->v[k], lens) - b->text.ptr);
+    }
+    b->text.ptr[b->text.len] = '\0';
+}
+
 void lock_file_format(const catalogue_lock *lk, buf *out)
 {
-    buf_puts(out, lock_header);
-    for (size_t i = 0; i < lk->len; i++) {
-        size_t lens[7];
-        buf_reserve(out, lock_line_room(&lk->v[i], lens));
-        out->len = (size_t)(lock_put_line(out->ptr + out->len, &lk->v[i], lens) - out->ptr);
+    /* In blocks on the build's workers, then put together. */
+    size_t nblocks = (lk->len + LOCK_FORMAT_LINES - 1) / LOCK_FORMAT_LINES, total = 0;
+    lock_format_block *blocks = xcalloc(nblocks + 1, sizeof *blocks);
+    for (size_t i = 0; i < nblocks; i++) {
+        blocks[i].lk = lk;
+        blocks[i].from = i * LOCK_FORMAT_LINES;
+        blocks[i].to = i + 1 < nblocks ? (i + 1) * LOCK_FORMAT_LINES : lk->len;
     }
-    out->ptr[out->len] = '\0';
+    pool_for(lk->workers, nblocks, 1, lock_format_lines, blocks);
+    for (size_t i = 0; i < nblocks; i++)
+        total += blocks[i].text.len;
+    buf_reserve(out, sizeof lock_header + total);
+    buf_puts(out, lock_header);
+    for (size_t i = 0; i < nblocks; i++) {
+        buf_put(out, blocks[i].text.ptr, blocks[i].text.len);
+        buf_free(&blocks[i].text);
+    }
+    free(blocks);
 }
 
 static int lock_write_all(int fd, const char *s, size_t len)

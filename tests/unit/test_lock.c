@@ -1493,6 +1493,48 @@ static void test_lock_format(void **state)
     buf_free(&out);
 }
 
+/* A lock of thousands of lines, written in blocks on several threads: the
+ * same bytes as each line written alone, in order. */
+static void test_lock_format_blocks(void **state)
+{
+    (void)state;
+    enum { N = 2500 };
+    arena mem;
+    arena_init(&mem);
+    lock_entry *v = arena_alloc(&mem, N * sizeof *v);
+    for (int i = 0; i < N; i++) {
+        v[i] = (lock_entry){.index_no = arena_printf(&mem, "N/%05d", i),
+                            .dept = "czj",
+                            .year = 2000 + i % 30,
+                            .seq = i + 1,
+                            .id = arena_printf(&mem, "%016x", (unsigned)i),
+                            .path = arena_printf(&mem, "content/czj/%d.md", i),
+                            .url = arena_printf(&mem, "/czj/%d/", i),
+                            .title_fp = (uint64_t)i * 0x9e3779b97f4a7c15ULL,
+                            .withdrawn = i % 7 == 0,
+                            .withdrawn_on = {2026, 1 + i % 12, 1 + i % 28},
+                            .title = arena_printf(&mem, "标题\t%d", i)};
+    }
+    catalogue_lock lk = {.v = v, .len = N, .workers = 2};
+    buf all = BUF_INIT, one = BUF_INIT, joined = BUF_INIT;
+    lock_file_format(&lk, &all);
+    for (int i = 0; i < N; i++) {
+        catalogue_lock single = {.v = &v[i], .len = 1};
+        buf_reset(&one);
+        lock_file_format(&single, &one);
+        const char *line = strstr(one.ptr, "title\n") + 6;
+        if (i == 0)
+            buf_put(&joined, one.ptr, (size_t)(line - one.ptr));
+        buf_puts(&joined, line);
+    }
+    assert_int_equal(all.len, joined.len);
+    assert_string_equal(all.ptr, joined.ptr);
+    buf_free(&all);
+    buf_free(&one);
+    buf_free(&joined);
+    arena_free(&mem);
+}
+
 #define SITE_TEST(f) cmocka_unit_test_setup_teardown(f, site_setup, site_teardown)
 
 static int memo_on(void **state)
@@ -1542,6 +1584,7 @@ int main(void)
     const struct CMUnitTest map_tests[] = {
         cmocka_unit_test(test_lock_map),
         cmocka_unit_test(test_lock_format),
+        cmocka_unit_test(test_lock_format_blocks),
     };
     int failed = cmocka_run_group_tests_name("the register's maps", map_tests, NULL, NULL);
     failed += cmocka_run_group_tests_name("without the memo", tests, NULL, NULL);
