@@ -891,12 +891,12 @@ static void test_merge_conflict(void **state)
 }
 
 /* A line of a big lock: ZZ/<i>, withdrawn, its file gone. */
-static void big_line(buf *out, int i, const char *year, unsigned id, int tabs)
+static void big_line(buf *out, int i, const char *year, unsigned id, int tabs, int url)
 {
     buf_printf(out,
                "ZZ/%05d\tczj\t%s\t%d\t%016x\tcontent/czj/2019/gone-%d.md\t/czj/2019/gone-%d/\t-\t"
                "%016x\t%016x\t2025-01-01\t-\t%s旧信息 %d\n",
-               i, year, i, id, i, i, (unsigned)i, (unsigned)i, tabs == 13 ? "" : "\t", i);
+               i, year, i, id, i, url, (unsigned)i, (unsigned)i, tabs == 13 ? "" : "\t", i);
 }
 
 /* A lock of thousands of lines, read in blocks on several threads: read
@@ -912,7 +912,7 @@ static void test_big_lock(void **state)
     buf big = BUF_INIT;
     buf_puts(&big, text);
     for (int i = 1; i <= 3000; i++)
-        big_line(&big, i, "2019", 0x100000u + (unsigned)i, 13);
+        big_line(&big, i, "2019", 0x100000u + (unsigned)i, 13, i);
     file_write("catalogue.lock", big.ptr);
     build_clean(&b, false);
     assert_int_equal(b.cat.withdrawn_count, 3000);
@@ -924,7 +924,7 @@ static void test_big_lock(void **state)
     buf_puts(&big, text);
     for (int i = 1; i <= 3000; i++)
         big_line(&big, i, i == 1500 ? "20x9" : "2019", 0x100000u + (unsigned)(i == 2500 ? 10 : i),
-                 i == 2900 ? 14 : 13);
+                 i == 2900 ? 14 : 13, i);
     file_write("catalogue.lock", big.ptr);
     int year_line = lock_line_of(big.ptr, "ZZ/01500\t"),
         id_line = lock_line_of(big.ptr, "ZZ/02500\t");
@@ -947,6 +947,34 @@ static void test_big_lock(void **state)
     assert_non_null(strstr(d[2].message, "这一行有 14 列"));
     assert_int_equal(d[3].line, 0);
     assert_non_null(strstr(d[3].message, "有 3 处错误"));
+    build_free(&b);
+
+    /* Only duplicates, each line well formed: an id and a URL used on
+     * lines in the first block. */
+    buf_reset(&big);
+    buf_puts(&big, text);
+    for (int i = 1; i <= 3000; i++)
+        big_line(&big, i, "2019", 0x100000u + (unsigned)(i == 2500 ? 10 : i), 13,
+                 i == 2600 ? 20 : i);
+    file_write("catalogue.lock", big.ptr);
+    int url_line = lock_line_of(big.ptr, "ZZ/02600\t");
+    int url_owner = lock_line_of(big.ptr, "ZZ/00020\t");
+    const char *url_at = strstr(strstr(big.ptr, "ZZ/02600\t"), "\t/czj/") + 1;
+    int url_col = (int)(url_at - strstr(big.ptr, "ZZ/02600\t")) + 1;
+    build_run(&b, TODAY, true);
+    assert_int_equal(b.rc, -1);
+    assert_int_equal(b.diags.len, 3);
+    d = b.diags.items;
+    assert_int_equal(d[0].line, id_line);
+    assert_int_equal(d[0].col, 24);
+    if (!strstr(d[0].message, expect))
+        fail_msg("message \"%s\" lacks \"%s\"", d[0].message, expect);
+    assert_int_equal(d[1].line, url_line);
+    assert_int_equal(d[1].col, url_col);
+    snprintf(expect, sizeof expect, "已属于第 %d 行的信息", url_owner);
+    if (!strstr(d[1].message, expect))
+        fail_msg("message \"%s\" lacks \"%s\"", d[1].message, expect);
+    assert_non_null(strstr(d[2].message, "有 2 处错误"));
     build_free(&b);
     buf_free(&big);
     free(text);
