@@ -181,7 +181,10 @@ typedef struct lock_format_block {
 static void lock_format_lines(void *ctx, size_t i)
 {
     lock_format_block *b = &((lock_format_block *)ctx)[i];
-    buf_reserve(&b->text, 0);
+    /* Room for lines a little longer than those read, so as not to grow. */
+    const catalogue_lock *lk = b->lk;
+    size_t line = lk->bytes.len > 0 ? lk->bytes.len / lk->len + lk->bytes.len / lk->len / 4 : 256;
+    buf_reserve(&b->text, (b->to - b->from) * line);
     for (size_t k = b->from; k < b->to; k++) {
         size_t lens[7];
         buf_reserve(&b->text, lock_line_room(&b->lk->v[k], lens));

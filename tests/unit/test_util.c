@@ -278,6 +278,17 @@ static void test_tsv_fields(void **state)
         strcpy(copy, late_bad[i]);
         assert_null(tsv_field_decode(copy, strlen(copy)));
     }
+    /* Written past the first eight bytes, where runs are found a word at a
+     * time, and read back. */
+    const char *longer[] = {"0123456789abcdef\t中文字符串\\末尾", "中文字符串中文字符串\n",
+                            "\001控制字符不转义但照抄\r\n", "0123456789abcdef0123456789"};
+    const char *written[] = {"0123456789abcdef\\t中文字符串\\\\末尾", "中文字符串中文字符串\\n",
+                             "\001控制字符不转义但照抄\\r\\n", "0123456789abcdef0123456789"};
+    for (size_t i = 0; i < 4; i++) {
+        buf_reset(&line);
+        tsv_field_put(&line, longer[i]);
+        assert_string_equal(line.ptr, written[i]);
+    }
     char spaces[] = "                 ~~~~~~~~~~~~~~~~";
     assert_string_equal(tsv_field_decode(spaces, strlen(spaces)),
                         "                 ~~~~~~~~~~~~~~~~");
