@@ -169,6 +169,8 @@ out:
 
 void catalogue_free(catalogue *cat)
 {
+    if (cat->lock)
+        lock_file_free(cat->lock);
     free(cat->categories);
     free(cat->items);
     arena_free(&cat->mem);

@@ -37,18 +37,26 @@ typedef struct lock_entry {
 } lock_entry;
 
 struct catalogue_lock {
-    char *path;         /* the file */
-    lock_entry *v;      /* sorted by index number once applied */
-    size_t len, cap;    /* cap: room reserved in the arena */
-    bool existed;       /* the file was there when read */
-    uint64_t read_hash; /* hash64_block of the bytes read, to notice another writer */
-    size_t read_len;
-    bool dirty; /* differs from the file */
-    bool ok;    /* read and applied without error: may be written */
+    char *path;      /* the file */
+    lock_entry *v;   /* sorted by index number once applied */
+    size_t len, cap; /* cap: room reserved in the arena */
+    bool existed;    /* the file was there when read */
+    /* The file's bytes as read (or as this build wrote them), to notice
+     * another writer by comparing them with the file before replacing it:
+     * exact, and cheaper than hashing them twice. */
+    buf bytes;
+    bool dirty;     /* differs from the file */
+    bool ok;        /* read and applied without error: may be written */
+    size_t workers; /* threads to read and write it with */
     /* Lookups of the entry's index in v (valid until v is sorted), or for
-     * max_seq ("dept/year") of the highest seq. */
+     * max_seq ("dept/year") of the highest seq. by_index is made when
+     * needed: see lock_index_map. */
     lock_map *by_index, *by_id, *by_url, *by_live_path, *max_seq;
 };
+
+/* lk->by_index, made from the entries when there is none yet: the reader
+ * needs it only for a file whose index numbers are out of order. */
+lock_map *lock_index_map(catalogue_lock *lk, arena *mem);
 
 /* FNV-1a 64 of the bytes. */
 uint64_t lock_hash(const char *s, size_t len);
@@ -71,15 +79,21 @@ int *lock_map_at(arena *mem, lock_map *m, const char *key, bool copy);
 /* Set key's value (key as lock_map_at keeps it without `copy`). */
 void lock_map_put(arena *mem, lock_map *m, const char *key, int idx);
 
-/* Read the file at lk->path into lk (its maps created here), with room in
- * lk->v for `more` entries beyond those read; a missing file is an empty
- * register. Returns 0, or -1 after GK303 diagnostics. */
-int lock_file_read(catalogue_lock *lk, arena *mem, size_t more, diag_list *diags);
+/* The whole file into *text. 1 when read, 0 when absent, -1 with errno. */
+int lock_file_slurp(const char *path, buf *text);
+/* Read the file at lk->path into lk (its maps created here) on up to
+ * `workers` threads, with room in lk->v for `more` entries beyond those
+ * read; a missing file is an empty register. Returns 0, or -1 after GK303
+ * diagnostics (lock_read.c). */
+int lock_file_read(catalogue_lock *lk, arena *mem, size_t more, size_t workers, diag_list *diags);
+/* The memory lk holds beyond its arena. */
+void lock_file_free(catalogue_lock *lk);
 /* The file's text for lk. */
 void lock_file_format(const catalogue_lock *lk, buf *out);
-/* Replace the file with `text` atomically, unless it changed since read.
- * Returns 0, or -1 after a GK304 diagnostic. */
-int lock_file_replace(const catalogue_lock *lk, const buf *text, diag_list *diags);
+/* Replace the file with `text` atomically, unless it changed since read;
+ * text then becomes lk's bytes (and is left empty). Returns 0, or -1 after
+ * a GK304 diagnostic. */
+int lock_file_replace(catalogue_lock *lk, buf *text, diag_list *diags);
 
 /* ---- the memo of earlier runs (memo.c) ---------------------------------- */
 
@@ -103,7 +117,9 @@ void memo_doc_keep(naming_memo *m, const catalogue_item *ci);
 /* For lock.c. What item_url answered to question q in an earlier run (valid
  * while the memo is), or NULL (m may be NULL). A question without dept,
  * slug or rel is never kept. The next save keeps the questions asked here
- * and those kept with memo_url_keep, no others. */
+ * and those kept with memo_url_keep, no others. Safe on several threads at
+ * once for questions about different files (rel), with no memo_url_keep
+ * meanwhile. */
 const char *memo_url_answer(naming_memo *m, const naming_item *q);
 void memo_url_keep(naming_memo *m, const naming_item *q, const char *url);
 

@@ -4,7 +4,6 @@
  * gone. The file itself is read and written by lock_file.c. */
 #include "catalogue_internal.h"
 
-#include "../util/hash.h"
 #include "../util/pool.h"
 #include "../util/xalloc.h"
 
@@ -30,6 +29,11 @@ typedef struct lock_item {
     uint64_t title_fp, body_fp;
     bool keyed;        /* numberable, with a memo, and body_key set: */
     uint64_t body_key; /* fp_memo_key, what the memo knows the body by */
+    /* Found by its path: the entry's title is known to be the item's or
+     * not, and, when it is numberable and publishable, the memo was asked
+     * for its URL (the first question lock_url_assign asks). */
+    bool by_path, same_title, url_asked;
+    const char *memo_url; /* the memo's answer, or NULL */
 } lock_item;
 
 typedef struct lock_apply {
@@ -101,8 +105,29 @@ static void lock_item_fingerprints(lock_apply *a, size_t i)
         li->body_fp = lock_fingerprint(it->body, it->body_len, LOCK_BODY_MIN);
 }
 
+/* What the updates and URLs of item i's entry, found by its path, will
+ * need to know: found here, on the workers, as comparing strings and asking
+ * the memo for 10 000 items or more is most of their time (entries and
+ * memo are only read; the memo's questions about different files are
+ * apart). */
+static void lock_item_known(lock_apply *a, size_t i)
+{
+    const content_item *it = &a->set->items[i];
+    lock_item *li = &a->items[i];
+    const lock_entry *e = &a->lk->v[li->entry];
+    li->by_path = true;
+    li->same_title = strcmp(e->title, it->title) == 0;
+    if (li->numberable && li->publishable && a->memo) {
+        naming_item ni = {it->dept->id, e->year, e->seq, a->cat->items[i].category->key,
+                          it->slug,     it->rel, 0};
+        li->memo_url = memo_url_answer(a->memo->names, &ni);
+        li->url_asked = true;
+    }
+}
+
 /* Fingerprinting reads every byte of every body, one multiply after another
- * (the stored values fix the hash): the items are shared out in chunks. */
+ * (the stored values fix the hash): the items are shared out in chunks, and
+ * with them the lookup of each item's entry by its path. */
 static void lock_fp_worker(void *ctx, size_t worker)
 {
     (void)worker;
@@ -115,10 +140,20 @@ static void lock_fp_worker(void *ctx, size_t worker)
         for (size_t i = start; i < end; i++) {
             const content_item *it = &a->set->items[i];
             lock_item *li = &a->items[i];
+            /* Each item's strings lie apart, far from the cache by now:
+             * those a few items on are asked for while this one is done. */
+            if (i + 4 < end) {
+                __builtin_prefetch(it[4].title);
+                __builtin_prefetch(it[4].path);
+            }
             li->publishable = lock_publishable(it);
             li->numberable = it->ok && it->dept && it->date.set && a->cat->items[i].category;
             if (li->numberable)
                 lock_item_fingerprints(a, i);
+            /* The map is complete and only read here. */
+            li->entry = lock_map_get(a->lk->by_live_path, it->path);
+            if (li->entry >= 0)
+                lock_item_known(a, i);
         }
     }
 }
@@ -144,12 +179,9 @@ static void lock_items_prepare(lock_apply *a)
     pool_run(workers ? workers : 1, lock_fp_worker, a);
     if (a->memo)
         lock_fp_keep(a);
-    for (size_t i = 0; i < a->set->len; i++) {
-        lock_item *li = &a->items[i];
-        li->entry = lock_map_get(lk->by_live_path, a->set->items[i].path);
-        if (li->entry >= 0)
-            lk->v[li->entry].item = (int)i;
-    }
+    for (size_t i = 0; i < a->set->len; i++)
+        if (a->items[i].entry >= 0)
+            lk->v[a->items[i].entry].item = (int)i;
 }
 
 /* Vanished entries by one fingerprint, for looking items up. */
@@ -285,11 +317,11 @@ static void lock_entry_update(lock_apply *a, size_t i)
         e->reason = NULL;
         a->lk->dirty = true;
     }
-    if (strcmp(e->path, it->path) != 0) {
+    if (!li->by_path && strcmp(e->path, it->path) != 0) {
         e->path = it->path;
         a->lk->dirty = true;
     }
-    if (strcmp(e->title, it->title) != 0) {
+    if (li->by_path ? !li->same_title : strcmp(e->title, it->title) != 0) {
         e->title = it->title;
         a->lk->dirty = true;
     }
@@ -353,7 +385,7 @@ static void lock_number(lock_apply *a, size_t i)
         a->errors++;
         return;
     }
-    int other = lock_map_get(lk->by_index, index_no);
+    int other = lock_map_get(lock_index_map(lk, a->mem), index_no);
     if (other >= 0) {
         diag_add(a->diags, DIAG_ERROR, "GK302", naming_source(a->n), 0, 0,
                  "命名规则 index_number 给 %s 的索引号 %s 已经属于 %s：索引号必须各不相同，"
@@ -433,8 +465,10 @@ static void lock_url_assign(lock_apply *a, int idx)
     const category *c = a->cat->items[e->item].category;
     naming_item ni = {it->dept->id, e->year, e->seq, c ? c->key : NULL, it->slug, it->rel, 0};
     naming_memo *names = a->memo && !a->url_failed ? a->memo->names : NULL;
+    const lock_item *li = &a->items[e->item];
     for (; ni.clash <= LOCK_CLASH_MAX; ni.clash++) {
-        const char *url = memo_url_answer(names, &ni);
+        const char *url =
+            names && ni.clash == 0 && li->url_asked ? li->memo_url : memo_url_answer(names, &ni);
         if (!url) {
             if (naming_item_url(a->n, a->mem, &ni, &url) != 0) {
                 a->url_failed = true;
@@ -522,14 +556,15 @@ int catalogue_lock_apply(catalogue *cat, const content_set *set, naming *n, cons
                  "内部错误：分配索引号之前没有先确定每条信息的分类");
         return -1;
     }
+    if (!workers)
+        workers = pool_default_workers();
+    lk->workers = workers;
     /* Room for every item to be new: entries never move out of the arena. */
-    if (lock_file_read(lk, mem, set->len, diags) != 0)
+    if (lock_file_read(lk, mem, set->len, workers, diags) != 0)
         return -1;
     size_t old_len = lk->len;
 
     lock_apply a = {cat, set, n, cfg, diags, lk, mem, NULL, today, workers, memo, false, 0, 0};
-    if (!a.workers)
-        a.workers = pool_default_workers();
     a.items = xcalloc(set->len + 1, sizeof *a.items);
     lock_items_prepare(&a);
     lock_match_moves(&a);
@@ -579,8 +614,6 @@ int catalogue_lock_write(catalogue *cat, bool *written, diag_list *diags)
     int rc = lock_file_replace(lk, &text, diags);
     if (rc == 0) {
         lk->existed = true;
-        lk->read_len = text.len;
-        lk->read_hash = hash64_block(text.ptr, text.len);
         lk->dirty = false;
         if (written)
             *written = true;

@@ -1,11 +1,10 @@
-/* catalogue.lock as a file: a strict reader that refuses anything it does not
- * fully understand (with the line and column), the one deterministic way of
- * writing it, and an atomic replace. */
+/* catalogue.lock as a file: reading it whole (parsed by lock_read.c), the
+ * one deterministic way of writing it, and an atomic replace. */
 #include "catalogue_internal.h"
 
-#include "../util/hash.h"
+#include "../util/pool.h"
 #include "../util/tsv.h"
-#include "../util/utf8.h"
+#include "../util/xalloc.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -13,6 +12,9 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+/* Entries per block of the writing work. */
+#define LOCK_FORMAT_LINES 1024
 
 static const char lock_header[] =
     "# catalogue.lock — 索引号登记簿 · index-number register\n"
@@ -30,11 +32,6 @@ static const char lock_header[] =
     "# 列（制表符分隔）· columns (tab-separated):\n"
     "# index_no dept year seq id path url aliases title_fp body_fp withdrawn reason title\n";
 
-static const char *const lock_columns[LOCK_FIELD_COUNT] = {
-    "index_no", "dept",     "year",    "seq",       "id",     "path",  "url",
-    "aliases",  "title_fp", "body_fp", "withdrawn", "reason", "title",
-};
-
 uint64_t lock_hash(const char *s, size_t len)
 {
     uint64_t h = 0xcbf29ce484222325ULL;
@@ -45,303 +42,178 @@ uint64_t lock_hash(const char *s, size_t len)
     return h;
 }
 
-/* The whole file into *text. 1 when read, 0 when absent, -1 with errno. */
-static int lock_slurp(const char *path, buf *text)
+int lock_file_slurp(const char *path, buf *text)
 {
-    if (buf_read_file(text, path) != 0)
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
         return errno == ENOENT ? 0 : -1;
-    return 1;
-}
-
-/* ---- reading ------------------------------------------------------------ */
-
-typedef struct lock_reader {
-    catalogue_lock *lk;
-    arena *mem;
-    diag_list *diags;
-    lock_map *by_number; /* dept/year/seq */
-    int line;
-    const char *line_start;
-    int errors;
-} lock_reader;
-
-static void lock_bad(lock_reader *r, const char *at, int field, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static void lock_bad(lock_reader *r, const char *at, int field, const char *fmt, ...)
-{
-    buf msg = BUF_INIT;
-    if (field >= 0)
-        buf_printf(&msg, "第 %d 列 %s：", field + 1, lock_columns[field]);
-    va_list ap;
-    va_start(ap, fmt);
-    buf_vprintf(&msg, fmt, ap);
-    va_end(ap);
-    int col = at ? (int)utf8_length(r->line_start, (size_t)(at - r->line_start)) + 1 : 0;
-    diag_add(r->diags, DIAG_ERROR, "GK303", LOCK_FILE_NAME, r->line, col, "%s", buf_cstr(&msg));
-    buf_free(&msg);
-    r->errors++;
-}
-
-static bool lock_digits(const char *s, size_t len, size_t max)
-{
-    if (len == 0 || len > max)
-        return false;
-    for (size_t i = 0; i < len; i++)
-        if (s[i] < '0' || s[i] > '9')
-            return false;
-    return true;
-}
-
-bool lock_hex(const char *s, size_t len, uint64_t *v)
-{
-    /* Digits and letters come in no order a branch could guess: none here. */
-    if (len != 16)
-        return false;
-    uint64_t x = 0;
-    bool ok = true;
-    for (size_t i = 0; i < 16; i++) {
-        unsigned c = (unsigned char)s[i], digit = c - '0', letter = c - 'a';
-        bool is_digit = digit < 10;
-        ok &= is_digit | (letter < 6);
-        x = x << 4 | (is_digit ? digit : letter + 10);
-    }
-    *v = x;
-    return ok;
-}
-
-static bool lock_none(const char *s, size_t len)
-{
-    return len == 1 && s[0] == '-';
-}
-
-/* Split "url,url" into e->aliases. */
-static void lock_read_aliases(lock_reader *r, lock_entry *e, const char *s, size_t len)
-{
-    if (lock_none(s, len))
-        return;
-    size_t n = 1;
-    for (size_t i = 0; i < len; i++)
-        n += s[i] == ',';
-    e->aliases = arena_alloc(r->mem, n * sizeof *e->aliases);
-    for (size_t i = 0, start = 0; i <= len; i++) {
-        if (i < len && s[i] != ',')
+    /* Sized at once: the file is megabytes, grown a chunk at a time it was
+     * copied again and again. */
+    struct stat st;
+    buf_reserve(text, fstat(fd, &st) == 0 && st.st_size > 0 ? (size_t)st.st_size + 1 : 65536);
+    for (;;) {
+        if (text->cap - text->len < 2)
+            buf_reserve(text, 65536);
+        ssize_t n = read(fd, text->ptr + text->len, text->cap - text->len - 1);
+        if (n < 0 && errno == EINTR)
             continue;
-        const char *why = catalogue_url_problem(s + start, i - start);
-        if (why) {
-            lock_bad(r, s + start, 7, "旧网址“%.*s”%s", (int)(i - start), s + start, why);
-            return;
+        if (n <= 0) {
+            int saved = errno;
+            text->ptr[text->len] = '\0';
+            close(fd);
+            errno = saved;
+            return n < 0 ? -1 : 1;
         }
-        e->aliases[e->alias_count++] = arena_strndup(r->mem, s + start, i - start);
-        start = i + 1;
+        text->len += (size_t)n;
     }
 }
 
-/* Parse one entry's fields into e. */
-static void lock_read_fields(lock_reader *r, const char *const f[], const size_t n[], lock_entry *e)
+void lock_file_free(catalogue_lock *lk)
 {
-    e->index_no = tsv_field_read(r->mem, f[0], n[0]);
-    if (!e->index_no || !e->index_no[0])
-        lock_bad(r, f[0], 0, "索引号为空或含有无法识别的字符");
-    e->dept = arena_strndup(r->mem, f[1], n[1]);
-    if (!config_id_valid(e->dept))
-        lock_bad(r, f[1], 1, "“%s”不是有效的单位 id", e->dept);
-    if (lock_digits(f[2], n[2], 4) && f[2][0] != '0')
-        e->year = atoi(f[2]);
-    else
-        lock_bad(r, f[2], 2, "年份应为四位数字，这里是“%.*s”", (int)n[2], f[2]);
-    if (lock_digits(f[3], n[3], 9) && f[3][0] != '0')
-        e->seq = atoi(f[3]);
-    else
-        lock_bad(r, f[3], 3, "顺序号应为正整数，这里是“%.*s”", (int)n[3], f[3]);
-    uint64_t id;
-    if (lock_hex(f[4], n[4], &id))
-        e->id = arena_strndup(r->mem, f[4], n[4]);
-    else
-        lock_bad(r, f[4], 4, "标识应为 16 位十六进制数字（0-9、a-f）");
-    e->path = tsv_field_read(r->mem, f[5], n[5]);
-    if (!e->path || strncmp(e->path, "content/", 8) != 0)
-        lock_bad(r, f[5], 5, "源文件路径应以 content/ 开头");
-    const char *why = catalogue_url_problem(f[6], n[6]);
-    if (why)
-        lock_bad(r, f[6], 6, "网址“%.*s”%s", (int)n[6], f[6], why);
-    else
-        e->url = arena_strndup(r->mem, f[6], n[6]);
-    lock_read_aliases(r, e, f[7], n[7]);
-    if (!lock_hex(f[8], n[8], &e->title_fp))
-        lock_bad(r, f[8], 8, "标题指纹应为 16 位十六进制数字（0-9、a-f）");
-    if (!lock_hex(f[9], n[9], &e->body_fp))
-        lock_bad(r, f[9], 9, "正文指纹应为 16 位十六进制数字（0-9、a-f）");
-    if (!lock_none(f[10], n[10])) {
-        e->withdrawn = true;
-        if (date_parse(f[10], n[10], &e->withdrawn_on) != 0)
-            lock_bad(r, f[10], 10, "撤下日期应为 YYYY-MM-DD 形式的真实日期，或 -");
-    }
-    if (!lock_none(f[11], n[11]) && !(e->reason = tsv_field_read(r->mem, f[11], n[11])))
-        lock_bad(r, f[11], 11, "含有制表符等控制字符或无法识别的 \\ 转义");
-    e->title = tsv_field_read(r->mem, f[12], n[12]);
-    if (!e->title || !e->title[0])
-        lock_bad(r, f[12], 12, "标题为空或含有无法识别的字符");
-}
-
-/* key's entry in m, or -1 when it had none and is now idx's. The key must
- * outlive the map unless `copy`. */
-static int lock_read_claim(lock_reader *r, lock_map *m, const char *key, bool copy, int idx)
-{
-    int *v = lock_map_at(r->mem, m, key, copy);
-    if (*v >= 0)
-        return *v;
-    *v = idx;
-    return -1;
-}
-
-/* Duplicates against the entries before: a number, id or URL belongs to one
- * entry only, and a live path to one item. */
-static void lock_read_unique(lock_reader *r, const char *const f[], int idx)
-{
-    catalogue_lock *lk = r->lk;
-    const lock_entry *v = r->lk->v, *e = &v[idx];
-    int other;
-    if ((other = lock_read_claim(r, lk->by_index, e->index_no, false, idx)) >= 0)
-        lock_bad(r, f[0], 0, "索引号 %s 与第 %d 行重复", e->index_no, v[other].line);
-    char key[96];
-    snprintf(key, sizeof key, "%s/%d/%d", e->dept, e->year, e->seq);
-    if ((other = lock_read_claim(r, r->by_number, key, true, idx)) >= 0)
-        lock_bad(r, f[3], 3, "%s %d 年的顺序号 %d 与第 %d 行重复", e->dept, e->year, e->seq,
-                 v[other].line);
-    snprintf(key, sizeof key, "%s/%d", e->dept, e->year);
-    int *max = lock_map_at(r->mem, lk->max_seq, key, true);
-    if (*max < e->seq)
-        *max = e->seq;
-    if ((other = lock_read_claim(r, lk->by_id, e->id, false, idx)) >= 0)
-        lock_bad(r, f[4], 4, "标识 %s 与第 %d 行重复", e->id, v[other].line);
-    if (!e->withdrawn && (other = lock_read_claim(r, lk->by_live_path, e->path, false, idx)) >= 0)
-        lock_bad(r, f[5], 5, "源文件 %s 已登记在第 %d 行", e->path, v[other].line);
-    for (size_t i = 0; i <= e->alias_count; i++) {
-        const char *u = i == 0 ? e->url : e->aliases[i - 1];
-        int field = i == 0 ? 6 : 7;
-        if ((other = lock_read_claim(r, lk->by_url, u, false, idx)) >= 0)
-            lock_bad(r, f[field], field, "网址 %s 已属于第 %d 行的信息", u, v[other].line);
-    }
-}
-
-static void lock_read_line(lock_reader *r, const char *s, size_t len)
-{
-    r->line_start = s;
-    size_t bad = utf8_validate(s, len);
-    if (bad != len) {
-        lock_bad(r, s + bad, -1, "这一行不是有效的 UTF-8 文字");
-        return;
-    }
-    if (len == 0 || s[0] == '#')
-        return;
-    static const char *const markers[] = {"<<<<<<<", "=======", ">>>>>>>", "|||||||"};
-    for (size_t i = 0; i < sizeof markers / sizeof *markers; i++)
-        if (len >= 7 && memcmp(s, markers[i], 7) == 0) {
-            lock_bad(r, s, -1,
-                     "这里有 git 合并冲突的标记：请用 git 重新合并 catalogue.lock，"
-                     "或恢复冲突前的版本后重新构建");
-            return;
-        }
-    const char *f[LOCK_FIELD_COUNT];
-    size_t n[LOCK_FIELD_COUNT];
-    size_t count = tsv_fields_split(s, len, f, n, LOCK_FIELD_COUNT);
-    if (count != LOCK_FIELD_COUNT) {
-        lock_bad(r, s, -1, "每行应有 %d 列、以制表符分隔，这一行有 %zu 列", LOCK_FIELD_COUNT,
-                 count);
-        return;
-    }
-    int before = r->errors;
-    lock_entry e = {0};
-    e.line = r->line;
-    e.item = -1;
-    lock_read_fields(r, f, n, &e);
-    if (r->errors != before)
-        return;
-    r->lk->v[r->lk->len] = e;
-    lock_read_unique(r, f, (int)r->lk->len);
-    r->lk->len++;
-}
-
-int lock_file_read(catalogue_lock *lk, arena *mem, size_t more, diag_list *diags)
-{
-    buf text = BUF_INIT;
-    int got = lock_slurp(lk->path, &text);
-    if (got < 0) {
-        diag_add(diags, DIAG_ERROR, "GK303", LOCK_FILE_NAME, 0, 0, "无法读取 %s：%s",
-                 LOCK_FILE_NAME, strerror(errno));
-        buf_free(&text);
-        return -1;
-    }
-    lk->existed = got == 1;
-    lk->read_len = text.len;
-    lk->read_hash = hash64_block(text.ptr, text.len);
-    const char *s = buf_cstr(&text), *end = s + text.len;
-    /* The entries and maps sized for every line an entry. */
-    size_t lines = 1;
-    for (const char *p = s; (p = memchr(p, '\n', (size_t)(end - p))); p++)
-        lines++;
-    lk->cap = lines + more;
-    lk->v = arena_alloc(mem, (lk->cap + 1) * sizeof *lk->v);
-    lk->by_index = lock_map_new(mem, lines);
-    lk->by_id = lock_map_new(mem, lines);
-    lk->by_url = lock_map_new(mem, lines);
-    lk->by_live_path = lock_map_new(mem, lines);
-    lk->max_seq = lock_map_new(mem, 64);
-    lock_reader r = {lk, mem, diags, lock_map_new(mem, lines), 0, NULL, 0};
-    if (text.len >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0)
-        s += 3;
-    while (s < end) {
-        const char *nl = memchr(s, '\n', (size_t)(end - s));
-        const char *stop = nl ? nl : end;
-        size_t len = (size_t)(stop - s);
-        if (len && s[len - 1] == '\r')
-            len--; /* saved with CRLF line ends by a Windows checkout */
-        r.line++;
-        lock_read_line(&r, s, len);
-        s = nl ? nl + 1 : end;
-    }
-    buf_free(&text);
-    if (r.errors)
-        diag_add(diags, DIAG_ERROR, "GK303", LOCK_FILE_NAME, 0, 0,
-                 "索引号登记簿 %s 有 %d 处错误，本次不分配索引号，也不改写它：请按提示修正，"
-                 "或用 git 恢复上一版本（git checkout -- %s）",
-                 LOCK_FILE_NAME, r.errors, LOCK_FILE_NAME);
-    return r.errors ? -1 : 0;
+    buf_free(&lk->bytes);
 }
 
 /* ---- writing ------------------------------------------------------------ */
 
+/* A build that changes one item writes all 10 000 lines and more again:
+ * each line is put together by hand, in room reserved for the longest it
+ * can be, as formatting it with buf_printf took most of the time. */
+
+static char *lock_put(char *o, const char *s, size_t len)
+{
+    memcpy(o, s, len);
+    return o + len;
+}
+
+/* What %d gives: at most 11 bytes. */
+static char *lock_put_int(char *o, int v)
+{
+    char digits[16], *d = digits + sizeof digits;
+    unsigned u = v < 0 ? 0u - (unsigned)v : (unsigned)v;
+    do
+        *--d = (char)('0' + u % 10);
+    while (u /= 10);
+    if (v < 0)
+        *--d = '-';
+    return lock_put(o, d, (size_t)(digits + sizeof digits - d));
+}
+
+/* What %016llx gives. */
+static char *lock_put_hex(char *o, uint64_t v)
+{
+    static const char hex[] = "0123456789abcdef";
+    for (int i = 15; i >= 0; i--, v >>= 4)
+        o[i] = hex[v & 15];
+    return o + 16;
+}
+
+/* One entry's line, at most `room` bytes. */
+static size_t lock_line_room(const lock_entry *e, size_t *lens)
+{
+    const char *escaped[] = {e->index_no, e->path, e->reason ? e->reason : "", e->title};
+    size_t room = 13 + 2 * 11 + 2 * 16 + 10 + 1; /* tabs and newline, numbers, date, "-" */
+    for (size_t k = 0; k < 4; k++) {
+        lens[k] = strlen(escaped[k]);
+        room += 2 * lens[k];
+    }
+    lens[4] = strlen(e->dept);
+    lens[5] = strlen(e->id);
+    lens[6] = strlen(e->url);
+    room += lens[4] + lens[5] + lens[6];
+    for (size_t k = 0; k < e->alias_count; k++)
+        room += strlen(e->aliases[k]) + 1;
+    return room;
+}
+
+static char *lock_put_line(char *o, const lock_entry *e, const size_t *lens)
+{
+    o = tsv_field_write(o, e->index_no, lens[0]);
+    *o++ = '\t';
+    o = lock_put(o, e->dept, lens[4]);
+    *o++ = '\t';
+    o = lock_put_int(o, e->year);
+    *o++ = '\t';
+    o = lock_put_int(o, e->seq);
+    *o++ = '\t';
+    o = lock_put(o, e->id, lens[5]);
+    *o++ = '\t';
+    o = tsv_field_write(o, e->path, lens[1]);
+    *o++ = '\t';
+    o = lock_put(o, e->url, lens[6]);
+    *o++ = '\t';
+    for (size_t k = 0; k < e->alias_count; k++) {
+        if (k)
+            *o++ = ',';
+        o = lock_put(o, e->aliases[k], strlen(e->aliases[k]));
+    }
+    if (!e->alias_count)
+        *o++ = '-';
+    *o++ = '\t';
+    o = lock_put_hex(o, e->title_fp);
+    *o++ = '\t';
+    o = lock_put_hex(o, e->body_fp);
+    *o++ = '\t';
+    if (e->withdrawn) {
+        char day[11];
+        date_format(e->withdrawn_on, day);
+        o = lock_put(o, day, 10);
+    } else {
+        *o++ = '-';
+    }
+    *o++ = '\t';
+    if (lens[2])
+        o = tsv_field_write(o, e->reason, lens[2]);
+    else
+        *o++ = '-';
+    *o++ = '\t';
+    o = tsv_field_write(o, e->title, lens[3]);
+    *o++ = '\n';
+    return o;
+}
+
+/* Entries [from, to) of lk, their lines in text. */
+typedef struct lock_format_block {
+    const catalogue_lock *lk;
+    size_t from, to;
+    buf text;
+} lock_format_block;
+
+static void lock_format_lines(void *ctx, size_t i)
+{
+    lock_format_block *b = &((lock_format_block *)ctx)[i];
+    /* Room for lines a little longer than those read, so as not to grow. */
+    const catalogue_lock *lk = b->lk;
+    size_t line = lk->bytes.len > 0 ? lk->bytes.len / lk->len + lk->bytes.len / lk->len / 4 : 256;
+    buf_reserve(&b->text, (b->to - b->from) * line);
+    for (size_t k = b->from; k < b->to; k++) {
+        size_t lens[7];
+        buf_reserve(&b->text, lock_line_room(&b->lk->v[k], lens));
+        b->text.len =
+            (size_t)(lock_put_line(b->text.ptr + b->text.len, &b->lk->v[k], lens) - b->text.ptr);
+    }
+    b->text.ptr[b->text.len] = '\0';
+}
+
 void lock_file_format(const catalogue_lock *lk, buf *out)
 {
-    buf_puts(out, lock_header);
-    for (size_t i = 0; i < lk->len; i++) {
-        const lock_entry *e = &lk->v[i];
-        tsv_field_put(out, e->index_no);
-        buf_printf(out, "\t%s\t%d\t%d\t%s\t", e->dept, e->year, e->seq, e->id);
-        tsv_field_put(out, e->path);
-        buf_printf(out, "\t%s\t", e->url);
-        for (size_t k = 0; k < e->alias_count; k++)
-            buf_printf(out, "%s%s", k ? "," : "", e->aliases[k]);
-        if (!e->alias_count)
-            buf_putc(out, '-');
-        buf_printf(out, "\t%016llx\t%016llx\t", (unsigned long long)e->title_fp,
-                   (unsigned long long)e->body_fp);
-        if (e->withdrawn) {
-            char day[11];
-            date_format(e->withdrawn_on, day);
-            buf_puts(out, day);
-        } else {
-            buf_putc(out, '-');
-        }
-        buf_putc(out, '\t');
-        if (e->reason && e->reason[0])
-            tsv_field_put(out, e->reason);
-        else
-            buf_putc(out, '-');
-        buf_putc(out, '\t');
-        tsv_field_put(out, e->title);
-        buf_putc(out, '\n');
+    /* In blocks on the build's workers, then put together. */
+    size_t nblocks = (lk->len + LOCK_FORMAT_LINES - 1) / LOCK_FORMAT_LINES, total = 0;
+    lock_format_block *blocks = xcalloc(nblocks + 1, sizeof *blocks);
+    for (size_t i = 0; i < nblocks; i++) {
+        blocks[i].lk = lk;
+        blocks[i].from = i * LOCK_FORMAT_LINES;
+        blocks[i].to = i + 1 < nblocks ? (i + 1) * LOCK_FORMAT_LINES : lk->len;
     }
+    pool_for(lk->workers, nblocks, 1, lock_format_lines, blocks);
+    for (size_t i = 0; i < nblocks; i++)
+        total += blocks[i].text.len;
+    buf_reserve(out, sizeof lock_header + total);
+    buf_puts(out, lock_header);
+    for (size_t i = 0; i < nblocks; i++) {
+        buf_put(out, blocks[i].text.ptr, blocks[i].text.len);
+        buf_free(&blocks[i].text);
+    }
+    free(blocks);
 }
 
 static int lock_write_all(int fd, const char *s, size_t len)
@@ -368,13 +240,37 @@ static void lock_sync_dir(const char *dir)
     close(fd);
 }
 
-int lock_file_replace(const catalogue_lock *lk, const buf *text, diag_list *diags)
+/* Whether the file holds just lk->bytes (is absent, when it was absent):
+ * read a chunk at a time and compared, not hashed. A failed read counts as
+ * changed. */
+static bool lock_file_unchanged(const catalogue_lock *lk)
 {
-    buf now = BUF_INIT, tmp = BUF_INIT, dir = BUF_INIT;
+    int fd = open(lk->path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return errno == ENOENT && !lk->existed;
+    char chunk[65536];
+    size_t at = 0;
+    bool same = lk->existed;
+    while (same) {
+        ssize_t n = read(fd, chunk, sizeof chunk);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            same = n == 0 && at == lk->bytes.len;
+            break;
+        }
+        same = (size_t)n <= lk->bytes.len - at && memcmp(chunk, lk->bytes.ptr + at, (size_t)n) == 0;
+        at += (size_t)n;
+    }
+    close(fd);
+    return same;
+}
+
+int lock_file_replace(catalogue_lock *lk, buf *text, diag_list *diags)
+{
+    buf tmp = BUF_INIT, dir = BUF_INIT;
     int rc = -1, fd = -1;
-    int got = lock_slurp(lk->path, &now);
-    if (got < 0 || (got == 1) != lk->existed || now.len != lk->read_len ||
-        hash64_block(now.ptr, now.len) != lk->read_hash) {
+    if (!lock_file_unchanged(lk)) {
         diag_add(diags, DIAG_ERROR, "GK304", LOCK_FILE_NAME, 0, 0,
                  "%s 在本次构建过程中被改动了（可能另有一个构建在同时运行），没有写入："
                  "请重新构建",
@@ -420,9 +316,11 @@ int lock_file_replace(const catalogue_lock *lk, const buf *text, diag_list *diag
         goto out;
     }
     lock_sync_dir(dir.ptr);
+    buf_free(&lk->bytes);
+    lk->bytes = *text;
+    *text = (buf)BUF_INIT;
     rc = 0;
 out:
-    buf_free(&now);
     buf_free(&tmp);
     buf_free(&dir);
     return rc;

@@ -17,6 +17,9 @@ typedef struct buf {
 
 void buf_free(buf *b);
 void buf_reset(buf *b); /* empty it, keep the memory */
+/* Room for `extra` more bytes (and the NUL) after b->ptr + b->len, for a
+ * writer that fills them itself and then counts them in b->len. */
+void buf_reserve(buf *b, size_t extra);
 void buf_put(buf *b, const void *data, size_t len);
 void buf_puts(buf *b, const char *s);
 void buf_putc(buf *b, char c);

@@ -890,6 +890,127 @@ static void test_merge_conflict(void **state)
                      1, "合并冲突");
 }
 
+/* A line of a big lock: ZZ/<i>, withdrawn, its file gone. */
+static void big_line(buf *out, int i, const char *year, unsigned id, int tabs, int url)
+{
+    buf_printf(out,
+               "ZZ/%05d\tczj\t%s\t%d\t%016x\tcontent/czj/2019/gone-%d.md\t/czj/2019/gone-%d/\t-\t"
+               "%016x\t%016x\t2025-01-01\t-\t%s旧信息 %d\n",
+               i, year, i, id, i, url, (unsigned)i, (unsigned)i, tabs == 13 ? "" : "\t", i);
+}
+
+/* A lock of thousands of lines, read in blocks on several threads: read
+ * whole, and its errors reported in the order of its lines, with their
+ * lines and columns, as when read line after line. */
+static void test_big_lock(void **state)
+{
+    (void)state;
+    build b;
+    build_clean(&b, true);
+    build_free(&b);
+    char *text = file_read("catalogue.lock");
+    buf big = BUF_INIT;
+    buf_puts(&big, text);
+    for (int i = 1; i <= 3000; i++)
+        big_line(&big, i, "2019", 0x100000u + (unsigned)i, 13, i);
+    file_write("catalogue.lock", big.ptr);
+    build_clean(&b, false);
+    assert_int_equal(b.cat.withdrawn_count, 3000);
+    build_free(&b);
+
+    /* Three errors in three blocks: a bad year, an id used on a line in
+     * the first block, a tab too many. */
+    buf_reset(&big);
+    buf_puts(&big, text);
+    for (int i = 1; i <= 3000; i++)
+        big_line(&big, i, i == 1500 ? "20x9" : "2019", 0x100000u + (unsigned)(i == 2500 ? 10 : i),
+                 i == 2900 ? 14 : 13, i);
+    file_write("catalogue.lock", big.ptr);
+    int year_line = lock_line_of(big.ptr, "ZZ/01500\t"),
+        id_line = lock_line_of(big.ptr, "ZZ/02500\t");
+    int first_line = lock_line_of(big.ptr, "ZZ/00010\t");
+    int tab_line = lock_line_of(big.ptr, "ZZ/02900\t");
+    build_run(&b, TODAY, true);
+    assert_int_equal(b.rc, -1);
+    assert_int_equal(b.diags.len, 4);
+    const diag *d = b.diags.items;
+    assert_int_equal(d[0].line, year_line);
+    assert_int_equal(d[0].col, 14);
+    assert_non_null(strstr(d[0].message, "年份"));
+    assert_int_equal(d[1].line, id_line);
+    assert_int_equal(d[1].col, 24);
+    char expect[64];
+    snprintf(expect, sizeof expect, "与第 %d 行重复", first_line);
+    if (!strstr(d[1].message, expect))
+        fail_msg("message \"%s\" lacks \"%s\"", d[1].message, expect);
+    assert_int_equal(d[2].line, tab_line);
+    assert_non_null(strstr(d[2].message, "这一行有 14 列"));
+    assert_int_equal(d[3].line, 0);
+    assert_non_null(strstr(d[3].message, "有 3 处错误"));
+    build_free(&b);
+
+    /* Only duplicates, each line well formed: an id and a URL used on
+     * lines in the first block. */
+    buf_reset(&big);
+    buf_puts(&big, text);
+    for (int i = 1; i <= 3000; i++)
+        big_line(&big, i, "2019", 0x100000u + (unsigned)(i == 2500 ? 10 : i), 13,
+                 i == 2600 ? 20 : i);
+    file_write("catalogue.lock", big.ptr);
+    int url_line = lock_line_of(big.ptr, "ZZ/02600\t");
+    int url_owner = lock_line_of(big.ptr, "ZZ/00020\t");
+    const char *url_at = strstr(strstr(big.ptr, "ZZ/02600\t"), "\t/czj/") + 1;
+    int url_col = (int)(url_at - strstr(big.ptr, "ZZ/02600\t")) + 1;
+    build_run(&b, TODAY, true);
+    assert_int_equal(b.rc, -1);
+    assert_int_equal(b.diags.len, 3);
+    d = b.diags.items;
+    assert_int_equal(d[0].line, id_line);
+    assert_int_equal(d[0].col, 24);
+    if (!strstr(d[0].message, expect))
+        fail_msg("message \"%s\" lacks \"%s\"", d[0].message, expect);
+    assert_int_equal(d[1].line, url_line);
+    assert_int_equal(d[1].col, url_col);
+    snprintf(expect, sizeof expect, "已属于第 %d 行的信息", url_owner);
+    if (!strstr(d[1].message, expect))
+        fail_msg("message \"%s\" lacks \"%s\"", d[1].message, expect);
+    assert_non_null(strstr(d[2].message, "有 2 处错误"));
+    build_free(&b);
+    buf_free(&big);
+    free(text);
+}
+
+static void test_malformed_duplicate_seq(void **state)
+{
+    (void)state;
+    /* In order by index number, but a sequence number used before. */
+    assert_malformed("11339901MB0001222Q/2025-00002\tczj\t2025\t2\t",
+                     "11339901MB0001222Q/2025-00002\tczj\t2025\t1\t", 40, "顺序号 1 与第");
+}
+
+/* naming.lua giving a number already taken: GK302, nothing numbered. */
+static void test_index_number_taken(void **state)
+{
+    (void)state;
+    FILE *f = fopen("templates/naming.lua", "rb");
+    assert_non_null(f);
+    char text[65536];
+    size_t len = fread(text, 1, sizeof text - 1, f);
+    fclose(f);
+    text[len] = '\0';
+    file_write("templates/naming.lua", text);
+    file_edit("templates/naming.lua", "\"%s/%04d-%05d\", org, a.year, a.seq",
+              "\"%s/%04d\", org, a.year");
+    build b;
+    build_run(&b, TODAY, true);
+    assert_int_equal(b.rc, -1);
+    const diag *d = find_code(&b, "GK302");
+    if (!strstr(d->message, "11339901MB0001222Q/2025 已经属于"))
+        fail_msg("message \"%s\"", d->message);
+    build_free(&b);
+    assert_null(file_read("catalogue.lock"));
+}
+
 /* Make the build after this one have something to write. */
 static void change_content(void)
 {
@@ -982,6 +1103,32 @@ static void test_concurrent_change_is_not_overwritten(void **state)
     build_free(&b);
     char *now = file_read("catalogue.lock");
     assert_string_equal(now, theirs);
+    free(theirs);
+    free(now);
+    assert_no_temp_files();
+}
+
+/* The same, when the other writer left the file just as long: one byte
+ * differs (the writer compares bytes, not sizes or times). */
+static void test_concurrent_same_size_change(void **state)
+{
+    (void)state;
+    build b;
+    build_clean(&b, true);
+    build_free(&b);
+    change_content();
+    build_run(&b, TODAY, false);
+    assert_int_equal(b.rc, 0);
+    char *before = file_read("catalogue.lock");
+    file_edit("catalogue.lock", "# catalogue.lock", "# Catalogue.lock");
+    char *theirs = file_read("catalogue.lock");
+    assert_int_equal(strlen(theirs), strlen(before));
+    assert_int_equal(catalogue_lock_write(&b.cat, NULL, &b.diags), -1);
+    assert_non_null(find_code(&b, "GK304"));
+    build_free(&b);
+    char *now = file_read("catalogue.lock");
+    assert_string_equal(now, theirs);
+    free(before);
     free(theirs);
     free(now);
     assert_no_temp_files();
@@ -1311,6 +1458,111 @@ static void test_lock_map(void **state)
     arena_free(&mem);
 }
 
+/* The writer's lines, byte for byte: escapes in the index number, path,
+ * reason and title, aliases, a withdrawn date, numbers of every width. */
+static void test_lock_format(void **state)
+{
+    (void)state;
+    const char *aliases[] = {"/a/old-1/", "/a/old-2/"};
+    lock_entry v[] = {
+        {.index_no = "N/2025-00001",
+         .dept = "czj",
+         .year = 2025,
+         .seq = 1,
+         .id = "0123456789abcdef",
+         .path = "content/czj/2025/a.md",
+         .url = "/czj/2025/a/",
+         .title_fp = 0x1b2c3d4e5f607182ULL,
+         .body_fp = 0,
+         .title = "标题"},
+        {.index_no = "N\\t/2024-123456789",
+         .dept = "mzj",
+         .year = 2024,
+         .seq = 123456789,
+         .id = "fedcba9876543210",
+         .path = "content/mzj/2024/b\tc.md",
+         .url = "/mzj/2024/b/",
+         .aliases = aliases,
+         .alias_count = 2,
+         .title_fp = 0xffffffffffffffffULL,
+         .body_fp = 0x10,
+         .withdrawn = true,
+         .withdrawn_on = {2026, 3, 1},
+         .reason = "已废止\t见\\通知\n第二行\r",
+         .title = "含\t制表符\\与\n换行"},
+        {.index_no = "N/1999-00010",
+         .dept = "baima",
+         .year = 999,
+         .seq = 10,
+         .id = "00000000000000ff",
+         .path = "content/baima/x.md",
+         .url = "/baima/x/",
+         .withdrawn = true,
+         .withdrawn_on = {2025, 12, 31},
+         .reason = "",
+         .title = "t"},
+    };
+    catalogue_lock lk = {.v = v, .len = 3};
+    buf out = BUF_INIT;
+    lock_file_format(&lk, &out);
+    const char *body = strstr(buf_cstr(&out), "title\n");
+    assert_non_null(body);
+    assert_true(strncmp(buf_cstr(&out), "# catalogue.lock", 16) == 0);
+    assert_string_equal(body + 6,
+                        "N/2025-00001\tczj\t2025\t1\t0123456789abcdef\tcontent/czj/2025/a.md\t"
+                        "/czj/2025/a/\t-\t1b2c3d4e5f607182\t0000000000000000\t-\t-\t标题\n"
+                        "N\\\\t/2024-123456789\tmzj\t2024\t123456789\tfedcba9876543210\t"
+                        "content/mzj/2024/b\\tc.md\t/mzj/2024/b/\t/a/old-1/,/a/old-2/\t"
+                        "ffffffffffffffff\t0000000000000010\t2026-03-01\t"
+                        "已废止\\t见\\\\通知\\n第二行\\r\t含\\t制表符\\\\与\\n换行\n"
+                        "N/1999-00010\tbaima\t999\t10\t00000000000000ff\tcontent/baima/x.md\t"
+                        "/baima/x/\t-\t0000000000000000\t0000000000000000\t2025-12-31\t-\tt\n");
+    assert_int_equal(out.len, strlen(out.ptr));
+    buf_free(&out);
+}
+
+/* A lock of thousands of lines, written in blocks on several threads: the
+ * same bytes as each line written alone, in order. */
+static void test_lock_format_blocks(void **state)
+{
+    (void)state;
+    enum { N = 2500 };
+    arena mem;
+    arena_init(&mem);
+    lock_entry *v = arena_alloc(&mem, N * sizeof *v);
+    for (int i = 0; i < N; i++) {
+        v[i] = (lock_entry){.index_no = arena_printf(&mem, "N/%05d", i),
+                            .dept = "czj",
+                            .year = 2000 + i % 30,
+                            .seq = i + 1,
+                            .id = arena_printf(&mem, "%016x", (unsigned)i),
+                            .path = arena_printf(&mem, "content/czj/%d.md", i),
+                            .url = arena_printf(&mem, "/czj/%d/", i),
+                            .title_fp = (uint64_t)i * 0x9e3779b97f4a7c15ULL,
+                            .withdrawn = i % 7 == 0,
+                            .withdrawn_on = {2026, 1 + i % 12, 1 + i % 28},
+                            .title = arena_printf(&mem, "标题\t%d", i)};
+    }
+    catalogue_lock lk = {.v = v, .len = N, .workers = 2};
+    buf all = BUF_INIT, one = BUF_INIT, joined = BUF_INIT;
+    lock_file_format(&lk, &all);
+    for (int i = 0; i < N; i++) {
+        catalogue_lock single = {.v = &v[i], .len = 1};
+        buf_reset(&one);
+        lock_file_format(&single, &one);
+        const char *line = strstr(one.ptr, "title\n") + 6;
+        if (i == 0)
+            buf_put(&joined, one.ptr, (size_t)(line - one.ptr));
+        buf_puts(&joined, line);
+    }
+    assert_int_equal(all.len, joined.len);
+    assert_string_equal(all.ptr, joined.ptr);
+    buf_free(&all);
+    buf_free(&one);
+    buf_free(&joined);
+    arena_free(&mem);
+}
+
 #define SITE_TEST(f) cmocka_unit_test_setup_teardown(f, site_setup, site_teardown)
 
 static int memo_on(void **state)
@@ -1342,9 +1594,13 @@ int main(void)
         SITE_TEST(test_malformed_columns),
         SITE_TEST(test_malformed_duplicate_number),
         SITE_TEST(test_malformed_url),
+        SITE_TEST(test_malformed_duplicate_seq),
+        SITE_TEST(test_big_lock),
+        SITE_TEST(test_index_number_taken),
         SITE_TEST(test_merge_conflict),
         SITE_TEST(test_write_failure_keeps_old_lock),
         SITE_TEST(test_concurrent_change_is_not_overwritten),
+        SITE_TEST(test_concurrent_same_size_change),
     };
     const struct CMUnitTest memo_tests[] = {
         SITE_TEST(test_memo_used),
@@ -1355,6 +1611,8 @@ int main(void)
     };
     const struct CMUnitTest map_tests[] = {
         cmocka_unit_test(test_lock_map),
+        cmocka_unit_test(test_lock_format),
+        cmocka_unit_test(test_lock_format_blocks),
     };
     int failed = cmocka_run_group_tests_name("the register's maps", map_tests, NULL, NULL);
     failed += cmocka_run_group_tests_name("without the memo", tests, NULL, NULL);

@@ -260,6 +260,39 @@ static void test_tsv_fields(void **state)
     assert_null(tsv_field_read(&mem, "x\001", 2));
     assert_int_equal(tsv_fields_split("a\t\tb\t", 5, f, n, 1), 4);
     assert_int_equal(n[0], 1);
+    /* In place: the field decoded where it lies, the NUL at most at its end. */
+    char in_place[] = "x\\ty\\\\z\tnext";
+    assert_ptr_equal(tsv_field_decode(in_place, 7), in_place);
+    assert_string_equal(in_place, "x\ty\\z");
+    assert_string_equal(in_place + 8, "next");
+    char plain[] = "标题\tnext";
+    assert_string_equal(tsv_field_decode(plain, strlen("标题")), "标题");
+    assert_string_equal(plain + strlen("标题") + 1, "next");
+    char bad[] = "a\x7f";
+    assert_null(tsv_field_decode(bad, 2));
+    /* Past the first eight bytes, where they are looked at a word at a time. */
+    char late[] = "0123456789abcdef\\n中文字符串";
+    assert_string_equal(tsv_field_decode(late, strlen(late)), "0123456789abcdef\n中文字符串");
+    const char *late_bad[] = {"0123456789\001bcdef", "0123456789abcd\x7f", "中文字符串中文\r字"};
+    for (size_t i = 0; i < 3; i++) {
+        char copy[64];
+        strcpy(copy, late_bad[i]);
+        assert_null(tsv_field_decode(copy, strlen(copy)));
+    }
+    /* Written past the first eight bytes, where runs are found a word at a
+     * time, and read back. */
+    const char *longer[] = {"0123456789abcdef\t中文字符串\\末尾", "中文字符串中文字符串\n",
+                            "\001控制字符不转义但照抄\r\n", "0123456789abcdef0123456789"};
+    const char *written[] = {"0123456789abcdef\\t中文字符串\\\\末尾", "中文字符串中文字符串\\n",
+                             "\001控制字符不转义但照抄\\r\\n", "0123456789abcdef0123456789"};
+    for (size_t i = 0; i < 4; i++) {
+        buf_reset(&line);
+        tsv_field_put(&line, longer[i]);
+        assert_string_equal(line.ptr, written[i]);
+    }
+    char spaces[] = "                 ~~~~~~~~~~~~~~~~";
+    assert_string_equal(tsv_field_decode(spaces, strlen(spaces)),
+                        "                 ~~~~~~~~~~~~~~~~");
     arena_free(&mem);
     buf_free(&line);
 }
