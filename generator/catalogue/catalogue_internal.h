@@ -98,11 +98,11 @@ int lock_file_replace(catalogue_lock *lk, buf *text, diag_list *diags);
 /* ---- the memo of earlier runs (memo.c) ---------------------------------- */
 
 typedef struct naming_memo naming_memo; /* naming.cache: naming_memo.c */
-typedef struct fp_memo fp_memo;         /* fingerprints.cache: fp_memo.c */
+/* fingerprints.cache (fp_memo.c): body fingerprints by fp_memo_key. */
 
 struct catalogue_memo {
     naming_memo *names;
-    fp_memo *fps;
+    memo_map *fps;
 };
 
 /* naming.lua's answers in file `path` (see catalogue_memo_open). */
@@ -123,22 +123,11 @@ void memo_doc_keep(naming_memo *m, const catalogue_item *ci);
 const char *memo_url_answer(naming_memo *m, const naming_item *q);
 void memo_url_keep(naming_memo *m, const naming_item *q, const char *url);
 
-/* Body fingerprints in file `path` (see catalogue_memo_open). */
-typedef struct fp_record {
-    uint64_t key; /* fp_memo_key of the body */
-    uint64_t body_fp;
-} fp_record;
-fp_memo *fp_memo_open(const char *path);
-void fp_memo_save(const fp_memo *m);
-void fp_memo_free(fp_memo *m);
+/* Body fingerprints in file `path` (see catalogue_memo_open): keys are
+ * fp_memo_key's, values the bodies' fingerprints. */
+memo_map *fp_memo_open(const char *path);
 /* What an item's body is known by: its file's text_hash and where in the
  * text it lies. False when the body is not part of the text. */
 bool fp_memo_key(const content_item *it, uint64_t *key);
-/* The record of `key` (m may be NULL): false when there is none. Safe on
- * several threads at once. */
-bool fp_memo_find(const fp_memo *m, uint64_t key, fp_record *out);
-/* This run's records, in the order of its items: the next save writes
- * them, and only them, unless they are those read. */
-void fp_memo_keep(fp_memo *m, const fp_record *recs, size_t n);
 
 #endif

@@ -98,10 +98,7 @@ static void lock_item_fingerprints(lock_apply *a, size_t i)
     lock_item *li = &a->items[i];
     li->title_fp = lock_fingerprint(it->title, strlen(it->title), 1);
     li->keyed = a->memo && fp_memo_key(it, &li->body_key);
-    fp_record known;
-    if (li->keyed && fp_memo_find(a->memo->fps, li->body_key, &known))
-        li->body_fp = known.body_fp;
-    else
+    if (!li->keyed || !memo_map_find(a->memo->fps, li->body_key, &li->body_fp))
         li->body_fp = lock_fingerprint(it->body, it->body_len, LOCK_BODY_MIN);
 }
 
@@ -161,12 +158,12 @@ static void lock_fp_worker(void *ctx, size_t worker)
 /* This run's body fingerprints, for the next. */
 static void lock_fp_keep(lock_apply *a)
 {
-    fp_record *recs = xmalloc((a->set->len + 1) * sizeof *recs);
+    memo_record *recs = xmalloc((a->set->len + 1) * sizeof *recs);
     size_t n = 0;
     for (size_t i = 0; i < a->set->len; i++)
         if (a->items[i].keyed)
-            recs[n++] = (fp_record){a->items[i].body_key, a->items[i].body_fp};
-    fp_memo_keep(a->memo->fps, recs, n);
+            recs[n++] = (memo_record){a->items[i].body_key, a->items[i].body_fp};
+    memo_map_keep(a->memo->fps, recs, n);
     free(recs);
 }
 

@@ -27,7 +27,7 @@ void catalogue_memo_save(const catalogue_memo *m)
     if (!m)
         return;
     naming_memo_save(m->names);
-    fp_memo_save(m->fps);
+    memo_map_save(m->fps);
 }
 
 void catalogue_memo_free(catalogue_memo *m)
@@ -35,6 +35,6 @@ void catalogue_memo_free(catalogue_memo *m)
     if (!m)
         return;
     naming_memo_free(m->names);
-    fp_memo_free(m->fps);
+    memo_map_free(m->fps);
     free(m);
 }

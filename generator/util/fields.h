@@ -20,8 +20,9 @@ typedef struct fields_reader {
 void fields_reader_init(fields_reader *r, const char *data, size_t len);
 /* The next field (without its NUL). */
 const char *fields_next(fields_reader *r);
-/* The next field as an unsigned number in `base` (10 or 16): digits only,
- * no sign or space, not beyond 64 bits. */
+/* The next field as an unsigned number in `base` (10 or 16): digits only
+ * (hex in lower case, as fields_put_hex writes it), no sign or space, not
+ * beyond 64 bits. */
 uint64_t fields_number(fields_reader *r, int base);
 
 /* Writing, as the reader reads: `s` with its NUL; `v` in decimal; `v` as
