@@ -423,6 +423,24 @@ static uint64_t keep_texts_write(const content_keep *k, uint64_t generation,
     return end;
 }
 
+/* Whether the texts to keep are exactly the index's records, as they were
+ * read (a rebuild that read no file it could keep): then neither file is
+ * touched, and the index is not even made to be compared. */
+static bool keep_unchanged(const content_keep *k, const keep_found **kept, size_t n)
+{
+    if (n != k->len)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        const keep_found *f = kept[i];
+        const keep_record *rec = &k->v[i];
+        if (!keep_in_map(k, f->text) || (uint64_t)(f->text - k->map) != rec->offset ||
+            f->hash != rec->hash || !keep_stat_equal(&f->st, &rec->st) ||
+            strcmp(f->path, rec->path) != 0)
+            return false;
+    }
+    return true;
+}
+
 void content_keep_save(content_keep *k)
 {
     if (!k)
@@ -435,6 +453,10 @@ void content_keep_save(content_keep *k)
     for (size_t i = 0; i < k->found_len; i++)
         if (k->found[i].st.mtime < racy && k->found[i].st.ctime < racy)
             kept[n++] = &k->found[i];
+    if (keep_unchanged(k, kept, n)) {
+        free(kept);
+        return;
+    }
     uint64_t *offsets = xmalloc((n + 1) * sizeof *offsets);
     for (size_t i = 0; i < n; i++)
         if (keep_in_map(k, kept[i]->text))

@@ -259,6 +259,19 @@ static void store_fresh(void)
     assert_int_equal(load_checked(1), storable);
 }
 
+/* The store's file `name` in .gongkai/, stat'ed. */
+static int store_stat(const char *name, struct stat *st)
+{
+    buf p = BUF_INIT;
+    buf_printf(&p, ".gongkai/%s", name);
+    buf path = BUF_INIT;
+    site_path(&path, p.ptr);
+    int rc = stat(path.ptr, st);
+    buf_free(&path);
+    buf_free(&p);
+    return rc;
+}
+
 static void test_round_trip(void **state)
 {
     (void)state;
@@ -270,9 +283,31 @@ static void test_round_trip(void **state)
     assert_false(find(&l, "content/czj/bad-date.md")->ok);
     assert_false(stored(&l, "content/czj/bad-date.md"));
     release(&l);
-    /* The same again, at every number of threads. */
+    /* The same again, at every number of threads: nothing to keep that
+     * is not kept, so neither file is written again. */
+    struct stat index_before, texts_before, index_after, texts_after;
+    assert_int_equal(store_stat("content.index", &index_before), 0);
+    assert_int_equal(store_stat("content.texts", &texts_before), 0);
     for (size_t workers = 1; workers <= 3; workers++)
         assert_int_equal(load_checked(workers), storable);
+    assert_int_equal(store_stat("content.index", &index_after), 0);
+    assert_int_equal(store_stat("content.texts", &texts_after), 0);
+    assert_true(index_before.st_ino == index_after.st_ino);
+    assert_true(index_before.st_mtim.tv_nsec == index_after.st_mtim.tv_nsec &&
+                index_before.st_mtim.tv_sec == index_after.st_mtim.tv_sec);
+    assert_true(texts_before.st_size == texts_after.st_size);
+    /* A file gone: its record goes, and the index is written again; back
+     * (a link to an old file: not changed just now), it is taken again. */
+    buf p = BUF_INIT;
+    site_path(&p, "content/czj/link.md");
+    assert_int_equal(unlink(p.ptr), 0);
+    assert_int_equal(load_checked(2), storable - 1);
+    assert_int_equal(store_stat("content.index", &index_after), 0);
+    assert_true(index_before.st_ino != index_after.st_ino);
+    assert_int_equal(symlink("real.md", p.ptr), 0);
+    buf_free(&p);
+    assert_int_equal(load_checked(2), storable - 1);
+    assert_int_equal(load_checked(2), storable);
 }
 
 /* A file whose stat data changed is read, and a file changed just now is
