@@ -9,7 +9,9 @@
  * after another, each followed by a NUL. `content.index` is written whole
  * after it (atomic_replace, not flushed) and sealed (fields_seal): magic,
  * program version, the generation and committed length of the texts file it
- * was written for, the user it was written as (geteuid), the record count,
+ * was written for, the user it was written as (geteuid), that file's inode,
+ * size and ctime in ns as the index's writer left it (0s when another run
+ * appended meanwhile), the record count,
  * then per file its path from the site root, dev, ino, size, mtime and ctime
  * in ns, mode, its text's offset in content.texts and the text's
  * hash64_block; numbers in decimal, every field ending in a NUL.
@@ -20,13 +22,17 @@
  * makes an empty store, silently, as the catalogue's memos do: the files
  * are read. So does an index another user wrote: the files it read may be
  * ones this user may not read, and should be told so (GK901). A stored
- * text is used only when the file's stat data equals the recorded one, the
- * NUL after it is in place and its bytes hash to the recorded hash, the
- * checksum that finds a damaged texts file; else the file is read. A
- * crash in the middle of an append leaves bytes beyond the committed
- * length, which no record points to: dead bytes, like the texts of edited
- * or removed files. When the dead bytes outnumber the live ones the texts
- * are written to a new file, of a new generation, instead.
+ * text is used only when the file's stat data equals the recorded one and
+ * the NUL after it is in place; and when the texts file is not as the
+ * index's writer left it (another inode, size or ctime: written to since,
+ * by anyone), only when its bytes hash to the recorded hash, which finds a
+ * damaged text; else the file is read. A texts file left as it was is not
+ * hashed again: its ctime cannot be set back, so only a change within the
+ * clock's grain of the index's writer, or the disk itself, could change its
+ * bytes unseen, as it could those of any file a build reads. A crash in the middle of an append
+ * leaves bytes beyond the committed length, which no record points to: dead bytes, like the texts
+ * of edited or removed files. When the dead bytes outnumber the live ones the texts are written to
+ * a new file, of a new generation, instead.
  *
  * A file changed within the clock's grain of when it was stat'ed could keep
  * its stat data (as git's "racy" files): one whose mtime or ctime is not
@@ -96,6 +102,10 @@ struct content_keep {
     const char *map;     /* that file's first `map_len` (committed) bytes */
     size_t map_len;
     bool handed; /* the mapping is a content_set's now */
+    /* The texts file is as the index's writer left it (its inode, size and
+     * ctime, which no one can set back): its texts are the bytes they
+     * were, and are not hashed again. */
+    bool untouched;
     keep_found *found;
     size_t found_len, found_cap;
 };
@@ -144,8 +154,17 @@ static void keep_table_build(content_keep *k)
     }
 }
 
+/* The texts file's identity as the index records it: inode, size and
+ * ctime in ns (all 0: not known). */
+static void keep_texts_identity(const struct stat *st, uint64_t id[3])
+{
+    id[0] = (uint64_t)st->st_ino;
+    id[1] = (uint64_t)st->st_size;
+    id[2] = (uint64_t)st->st_ctim.tv_sec * 1000000000u + (uint64_t)st->st_ctim.tv_nsec;
+}
+
 /* Read the index; false when it is not one this program wrote whole. */
-static bool keep_index_read(content_keep *k, uint64_t *committed)
+static bool keep_index_read(content_keep *k, uint64_t *committed, uint64_t texts[3])
 {
     size_t len;
     if (buf_read_file(&k->index, k->index_path.ptr) != 0 ||
@@ -158,6 +177,8 @@ static bool keep_index_read(content_keep *k, uint64_t *committed)
     k->generation = fields_number(&r, 10);
     *committed = fields_number(&r, 10);
     bool same_user = fields_number(&r, 10) == (uint64_t)geteuid();
+    for (int i = 0; i < 3; i++)
+        texts[i] = fields_number(&r, 10);
     uint64_t count = fields_number(&r, 10);
     /* A record takes at least 18 bytes: nine fields of a byte and a NUL. */
     if (r.bad || !head || !same_user || !k->generation || count > len / 18 || count >= UINT32_MAX)
@@ -183,7 +204,7 @@ static bool keep_index_read(content_keep *k, uint64_t *committed)
 
 /* Map the texts file's committed bytes, when it is the generation the index
  * was written for. */
-static bool keep_texts_map(content_keep *k, uint64_t committed)
+static bool keep_texts_map(content_keep *k, uint64_t committed, const uint64_t recorded[3])
 {
     int fd = open(k->texts_path.ptr, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
@@ -196,6 +217,9 @@ static bool keep_texts_map(content_keep *k, uint64_t committed)
     close(fd);
     if (p == MAP_FAILED)
         return false;
+    uint64_t now[3];
+    keep_texts_identity(&st, now);
+    k->untouched = recorded[1] == committed && memcmp(now, recorded, sizeof now) == 0;
     buf head = BUF_INIT;
     keep_put_head(&head, k->generation);
     bool ours = memcmp(p, head.ptr, KEEP_HEAD_LEN) == 0;
@@ -214,8 +238,8 @@ content_keep *content_keep_open(const char *dir)
     content_keep *k = xcalloc(1, sizeof *k);
     buf_printf(&k->index_path, "%s/content.index", dir);
     buf_printf(&k->texts_path, "%s/content.texts", dir);
-    uint64_t committed = 0;
-    if (keep_index_read(k, &committed) && keep_texts_map(k, committed)) {
+    uint64_t committed = 0, texts[3] = {0, 0, 0};
+    if (keep_index_read(k, &committed, texts) && keep_texts_map(k, committed, texts)) {
         keep_table_build(k);
     } else {
         free(k->v);
@@ -245,7 +269,7 @@ const char *content_keep_text(const content_keep *k, const char *path, const con
         return NULL;
     const char *text = k->map + rec->offset;
     size_t len = (size_t)rec->st.size;
-    if (text[len] != '\0' || hash64_block(text, len) != rec->hash)
+    if (text[len] != '\0' || (!k->untouched && hash64_block(text, len) != rec->hash))
         return NULL;
     *hash = rec->hash;
     return text;
@@ -481,6 +505,14 @@ void content_keep_save(content_keep *k)
         fields_put_number(&out, generation);
         fields_put_number(&out, committed);
         fields_put_number(&out, (uint64_t)geteuid());
+        /* The texts file as this run leaves it; not known when another run
+         * appended to it meanwhile. */
+        struct stat st;
+        uint64_t id[3] = {0, 0, 0};
+        if (stat(k->texts_path.ptr, &st) == 0 && (uint64_t)st.st_size == committed)
+            keep_texts_identity(&st, id);
+        for (int i = 0; i < 3; i++)
+            fields_put_number(&out, id[i]);
         fields_put_number(&out, n);
         for (size_t i = 0; i < n; i++) {
             const keep_found *f = kept[i];

@@ -390,6 +390,54 @@ static void test_damaged_index(void **state)
     free(index);
 }
 
+/* A texts file as the index's writer left it is not hashed again: a
+ * record's hash made wrong (sealed again) goes unseen, and its text is
+ * taken; once the file was written to (here only its times: its ctime
+ * moves), every text is checked against its hash, and that one is read
+ * from its file. */
+static void test_hash_checked_once_touched(void **state)
+{
+    (void)state;
+    store_fresh();
+    size_t len;
+    char *index = store_read(".gongkai/content.index", &len);
+    const char *want = "content/czj/2026/c.md";
+    char *rec = find_bytes(index, len, want, strlen(want) + 1);
+    assert_non_null(rec);
+    fields_reader r;
+    fields_reader_init(&r, rec, len - 17 - (size_t)(rec - index));
+    fields_next(&r); /* the path */
+    for (int i = 0; i < 7; i++)
+        fields_next(&r); /* dev, ino, size, mtime, ctime, mode, offset */
+    char *hash = (char *)fields_next(&r);
+    assert_false(r.bad);
+    size_t n = strlen(hash);
+    hash[n - 1] = hash[n - 1] == '0' ? '1' : '0';
+    fields_reader_init(&r, hash, n + 1);
+    uint64_t wrong = fields_number(&r, 10);
+    buf p = BUF_INIT;
+    site_path(&p, ".gongkai/content.index");
+    test_file_write_sealed(p.ptr, index, len - 17);
+    free(index);
+
+    loaded l;
+    load(&l, 2, true);
+    assert_true(stored(&l, want));
+    assert_true(find(&l, want)->text_hash == wrong);
+    assert_int_equal(stored_count(&l), storable);
+    release(&l);
+
+    buf_reset(&p);
+    site_path(&p, ".gongkai/content.texts");
+    assert_int_equal(utimensat(AT_FDCWD, p.ptr, NULL, 0), 0);
+    buf_free(&p);
+    load(&l, 2, true);
+    assert_false(stored(&l, want));
+    assert_true(find(&l, want)->text_hash != wrong);
+    assert_int_equal(stored_count(&l), storable - 1);
+    release(&l);
+}
+
 /* A stored text whose bytes changed does not match its hash: the file is
  * read instead; the others are still taken. */
 static void test_damaged_text(void **state)
@@ -473,6 +521,7 @@ int main(void)
         cmocka_unit_test(test_round_trip),
         cmocka_unit_test(test_damaged_index),
         cmocka_unit_test(test_damaged_text),
+        cmocka_unit_test(test_hash_checked_once_touched),
         cmocka_unit_test(test_truncated_and_other_generation),
         cmocka_unit_test(test_compaction),
         /* Last: the files it changes are not stored for two seconds. */
