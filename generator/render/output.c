@@ -197,13 +197,26 @@ bool output_keepable(output *o, const char *site_path, size_t len)
     return output_file_there(o->target_fd, site_path, len);
 }
 
+void output_keep_many(output *o, const char *const *site_paths, size_t n)
+{
+    /* Under one lock: tens of thousands of kept pages, two or more threads. */
+    pthread_mutex_lock(&o->lock);
+    o->written = xgrow(o->written, &o->written_cap, o->written_len + n, sizeof *o->written);
+    for (size_t i = 0; i < n; i++) {
+        char rel[PATH_MAX];
+        size_t len = output_rel(site_paths[i], rel);
+        char *copy = arena_alloc_uninit(&o->mem, len + 1);
+        memcpy(copy, rel, len + 1);
+        o->written[o->written_len++] = (output_file){copy, false};
+    }
+    pthread_mutex_unlock(&o->lock);
+    o->files += n;
+    o->unchanged += n;
+}
+
 void output_keep(output *o, const char *site_path)
 {
-    char rel[PATH_MAX];
-    size_t len = output_rel(site_path, rel);
-    output_note_len(o, rel, len, false);
-    o->files++;
-    o->unchanged++;
+    output_keep_many(o, &site_path, 1);
 }
 
 int output_copy_file(output *o, const char *from, const char *site_path, buf *err)

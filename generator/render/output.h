@@ -63,6 +63,8 @@ bool output_keepable(output *o, const char *site_path, size_t len);
 bool output_file_there(int dir, const char *site_path, size_t len);
 /* Keep that file in the new site as it is. */
 void output_keep(output *o, const char *site_path);
+/* The same for site_paths[0..n), at once. */
+void output_keep_many(output *o, const char *const *site_paths, size_t n);
 /* Copy the file at `from` to the site path `site_path`. */
 int output_copy_file(output *o, const char *from, const char *site_path, buf *err);
 /* Copy the tree at `dir` into the site root (theme static files). A missing

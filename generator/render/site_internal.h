@@ -76,7 +76,11 @@ typedef struct site_state {
     size_t pages;      /* pages this state rendered */
     unsigned reads;    /* what of the whole site renders read: CACHE_READS_* */
     diag_list *diags;  /* where its template errors go: b->diags, or a listing worker's */
-    bool logging;      /* note each page written in `log`, for the build cache */
+    /* Kept pages whose files are not yet on the output's list: put there a
+     * batch at a time (site_keep_flush), not each under its lock. */
+    const char *keeping[64];
+    size_t keeping_len;
+    bool logging; /* note each page written in `log`, for the build cache */
     cache_page *log;
     size_t log_len, log_cap;
 } site_state;

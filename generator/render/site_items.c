@@ -355,6 +355,13 @@ static search_entry *items_cached_entry(site_state *st, const cache_item *prev, 
     return search_entry_read(st->scratch.ptr, st->scratch.len);
 }
 
+/* Put the kept pages noted so far on the output's list. */
+static void items_keep_flush(site_state *st)
+{
+    output_keep_many(&st->b->out, st->keeping, st->keeping_len);
+    st->keeping_len = 0;
+}
+
 /* Keep the item's pages of the previous site when the cache says they are
  * what this build would render. Returns whether they were kept. */
 static bool items_keep(site_state *st, const cache_item *prev)
@@ -368,8 +375,11 @@ static bool items_keep(site_state *st, const cache_item *prev)
             if (!output_keepable(&b->out, prev->pages[p].path, prev->pages[p].size))
                 return false;
     }
-    for (size_t p = 0; p < prev->page_count; p++)
-        output_keep(&st->b->out, prev->pages[p].path);
+    for (size_t p = 0; p < prev->page_count; p++) {
+        if (st->keeping_len == sizeof st->keeping / sizeof *st->keeping)
+            items_keep_flush(st);
+        st->keeping[st->keeping_len++] = prev->pages[p].path;
+    }
     return true;
 }
 
@@ -556,6 +566,7 @@ static void items_worker(void *ctx, size_t worker)
             items_progress(job);
         }
     }
+    items_keep_flush(st);
     search_collector_free(collector);
     atomic_fetch_add(&job->pages, st->pages);
     st->pages = 0;
