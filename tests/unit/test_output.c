@@ -274,8 +274,13 @@ static void test_keep(void **state)
     assert_true(output_keepable(&o, "/a/b/d.xml", strlen("/a/b/d.xml")));
     assert_false(output_keepable(&o, "/a/b/", strlen("/a/b/"))); /* no such file */
     assert_false(output_keepable(&o, "/x/", 3)); /* a link, though to a file of that size */
-    for (size_t i = 0; first[i]; i++)
-        output_keep(&o, first[i]);
+    /* One, then the rest at once. */
+    output_keep(&o, first[0]);
+    size_t rest = 0;
+    while (first[1 + rest])
+        rest++;
+    output_keep_many(&o, first + 1, rest);
+    assert_int_equal(o.files, 1 + rest);
     assert_int_equal(output_commit(&o, &err), 0);
     assert_int_equal(o.unchanged, 4);
     output_free(&o);
