@@ -367,6 +367,10 @@ static value *parsed_get_value(parsed_reader *r, int depth)
     }
     case VALUE_ARRAY: {
         size_t n = parsed_get_count(r);
+        if (n) { /* room for all at once: value_array_push never grows it */
+            v->u.array.items = arena_alloc(r->mem, n * sizeof *v->u.array.items);
+            v->u.array.cap = n;
+        }
         for (size_t i = 0; i < n && !r->bad; i++) {
             value *x = parsed_get_value(r, depth + 1);
             if (x)
@@ -376,6 +380,10 @@ static value *parsed_get_value(parsed_reader *r, int depth)
     }
     case VALUE_TABLE: {
         size_t n = parsed_get_count(r);
+        if (n) { /* the same for value_table_add, which still builds the index */
+            v->u.table.entries = arena_alloc(r->mem, n * sizeof *v->u.table.entries);
+            v->u.table.cap = n;
+        }
         for (size_t i = 0; i < n && !r->bad; i++) {
             size_t key_len;
             const char *key = parsed_get_s(r, &key_len);
