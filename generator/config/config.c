@@ -2,6 +2,7 @@
 #include "toml.h"
 
 #include "../util/buf.h"
+#include "../util/hash.h"
 #include "../util/xalloc.h"
 
 #include <errno.h>
@@ -402,6 +403,7 @@ int config_parse(site_config *cfg, const char *root, const char *path, const cha
     arena_init(&cfg->mem);
     cfg->root = arena_strdup(&cfg->mem, root);
     cfg->path = arena_strdup(&cfg->mem, path);
+    cfg->text_hash = hash64_block(text, len);
     config_reader r = {cfg, diags, 0};
 
     value *doc;

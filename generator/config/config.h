@@ -54,6 +54,10 @@ typedef struct site_config {
     const char *root; /* the site directory */
     const char *path; /* site.toml as shown in diagnostics */
     bool parsed;      /* read and valid TOML: the rest is usable, errors or not */
+    /* hash64_block of the text this configuration was parsed from: what a
+     * cache of work done under it (the text store's parsed items) is keyed
+     * on, taken from the very bytes read, not from a second read. */
+    uint64_t text_hash;
 
     const char *name;     /* 示例县人民政府 */
     const char *region;   /* 示例县 */

@@ -168,11 +168,12 @@ typedef struct content_set {
 void content_init(content_set *set);
 void content_free(content_set *set);
 
-/* The texts of earlier runs, kept in the site's .gongkai/ (keep.c has the
- * files' layout) so that a rebuild does not read again the files whose stat
- * data did not change. Only a shortcut: whatever it holds, a load gives the
- * items and diagnostics a load without it gives; a store that is missing,
- * damaged or of another program version is ignored without a word. */
+/* The texts of earlier runs and their items, kept in the site's .gongkai/
+ * (keep.c has the files' layout) so that a rebuild does not read and parse
+ * again the files whose stat data did not change. Only a shortcut: whatever
+ * it holds, a load gives the items and diagnostics a load without it gives;
+ * a store that is missing, damaged or of another program version is
+ * ignored without a word. */
 typedef struct content_keep content_keep;
 
 /* Open the store in `dir` (<site>/.gongkai); never fails, a store that does

@@ -751,7 +751,7 @@ static void item_read_front(item_reader *r)
     item_default_boards(r);
 }
 
-static void item_names(arena *mem, content_item *it, const char *path)
+void content_item_names(arena *mem, content_item *it, const char *path)
 {
     it->path = arena_strdup(mem, path);
     it->rel = it->path + (strncmp(it->path, "content/", 8) == 0 ? 8 : 0);
@@ -791,7 +791,7 @@ int content_item_read(arena *mem, const site_config *cfg, const char *path, cons
     }
 
     memset(it, 0, sizeof *it);
-    item_names(mem, it, path);
+    content_item_names(mem, it, path);
     it->text = text;
     it->text_len = len;
     it->text_hash = hash;

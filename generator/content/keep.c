@@ -4,16 +4,26 @@
  * knows a file unchanged by its stat data). Used by build, serve, package
  * and archive (cli/model.c), never by check.
  *
+ * With a text is kept its item's parse (parsed.c's bytes: the item and its
+ * front matter tree as content_item_read made them), so that a rebuild
+ * does not split and parse an unchanged file either. A parse depends on
+ * the program and on site.toml (its departments and boards): the index
+ * says under which it was made (the parse key: a hash of the program
+ * version, parsed.c's format and site.toml's bytes); under another, the
+ * stored parses are not used, the texts are parsed again and their new
+ * parses stored.
+ *
  * Two files. `content.texts` is only ever appended to: its header (magic,
- * then the generation, 16 hex digits, each ending in a NUL), then texts one
- * after another, each followed by a NUL. `content.index` is written whole
- * after it (atomic_replace, not flushed) and sealed (fields_seal): magic,
- * program version, the generation and committed length of the texts file it
- * was written for, the user it was written as (geteuid), that file's inode,
- * size and ctime in ns as the index's writer left it (0s when another run
- * appended meanwhile), the record count,
- * then per file its path from the site root, dev, ino, size, mtime and ctime
- * in ns, mode, its text's offset in content.texts and the text's
+ * then the generation, 16 hex digits, each ending in a NUL), then texts,
+ * each followed by a NUL, and parses, in any order. `content.index` is
+ * written whole after it (atomic_replace, not flushed) and sealed
+ * (fields_seal): magic, program version, the generation and committed
+ * length of the texts file it was written for, the user it was written as
+ * (geteuid), that file's inode, size and ctime in ns as the index's writer
+ * left it (0s when another run appended meanwhile), the parse key, the
+ * record count, then per file its path from the site root, dev, ino, size,
+ * mtime and ctime in ns, mode, its text's offset in content.texts and the
+ * text's hash64_block, its parse's offset, length (0: none) and
  * hash64_block; numbers in decimal, every field ending in a NUL.
  *
  * Nothing is trusted. An index that is damaged, of another program version
@@ -26,7 +36,9 @@
  * the NUL after it is in place; and when the texts file is not as the
  * index's writer left it (another inode, size or ctime: written to since,
  * by anyone), only when its bytes hash to the recorded hash, which finds a
- * damaged text; else the file is read. A texts file left as it was is not
+ * damaged text; else the file is read. A parse is checked so too, against
+ * its own hash, and is then read with every step bounds-checked: a damaged
+ * one is not used and the text is parsed. A texts file left as it was is not
  * hashed again: its ctime cannot be set back, so only a change within the
  * clock's grain of the index's writer, or the disk itself, could change its
  * bytes unseen, as it could those of any file a build reads. A crash in the middle of an append
@@ -64,7 +76,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define KEEP_INDEX_MAGIC "gongkai-content-index/1"
+#define KEEP_INDEX_MAGIC "gongkai-content-index/2"
 #define KEEP_TEXTS_MAGIC "gongkai-content-texts/1"
 /* The texts file's header: its magic and generation, each with a NUL. */
 #define KEEP_HEAD_LEN (sizeof KEEP_TEXTS_MAGIC + 17)
@@ -80,15 +92,14 @@ typedef struct keep_record {
     const char *path; /* into the index's bytes */
     content_stat st;
     uint64_t offset, hash;
+    uint64_t parsed_offset, parsed_len, parsed_hash; /* parsed_len 0: none */
 } keep_record;
 
-/* A text this load found, to be stored. */
+/* A file this load found, to be stored: its text is st.size bytes. */
 typedef struct keep_found {
     const char *path;
     content_stat st;
-    const char *text;
-    size_t len;
-    uint64_t hash;
+    content_kept kept;
 } keep_found;
 
 struct content_keep {
@@ -106,6 +117,9 @@ struct content_keep {
      * ctime, which no one can set back): its texts are the bytes they
      * were, and are not hashed again. */
     bool untouched;
+    uint64_t parse_key_read; /* the index's parse key */
+    uint64_t parse_key;      /* this load's (content_keep_site) */
+    bool parses;             /* the two are the same: stored parses may be used */
     keep_found *found;
     size_t found_len, found_cap;
 };
@@ -179,9 +193,10 @@ static bool keep_index_read(content_keep *k, uint64_t *committed, uint64_t texts
     bool same_user = fields_number(&r, 10) == (uint64_t)geteuid();
     for (int i = 0; i < 3; i++)
         texts[i] = fields_number(&r, 10);
+    k->parse_key_read = fields_number(&r, 10);
     uint64_t count = fields_number(&r, 10);
-    /* A record takes at least 18 bytes: nine fields of a byte and a NUL. */
-    if (r.bad || !head || !same_user || !k->generation || count > len / 18 || count >= UINT32_MAX)
+    /* A record takes at least 24 bytes: twelve fields of a byte and a NUL. */
+    if (r.bad || !head || !same_user || !k->generation || count > len / 24 || count >= UINT32_MAX)
         return false;
     k->v = xmalloc((count + 1) * sizeof *k->v);
     for (size_t i = 0; i < count && !r.bad; i++) {
@@ -195,6 +210,9 @@ static bool keep_index_read(content_keep *k, uint64_t *committed, uint64_t texts
         rec->st.mode = fields_number(&r, 10);
         rec->offset = fields_number(&r, 10);
         rec->hash = fields_number(&r, 10);
+        rec->parsed_offset = fields_number(&r, 10);
+        rec->parsed_len = fields_number(&r, 10);
+        rec->parsed_hash = fields_number(&r, 10);
     }
     if (r.bad || r.p != r.end)
         return false;
@@ -250,29 +268,52 @@ content_keep *content_keep_open(const char *dir)
     return k;
 }
 
-const char *content_keep_text(const content_keep *k, const char *path, const content_stat *st,
-                              uint64_t *hash)
+void content_keep_site(content_keep *k, const site_config *cfg)
+{
+    uint64_t h = hash64_str(HASH64_INIT, GK_VERSION);
+    h = hash64_str(h, CONTENT_PARSED_FORMAT);
+    k->parse_key = hash64_int(h, (int64_t)cfg->text_hash);
+    k->parses = k->table && k->parse_key == k->parse_key_read;
+}
+
+/* Whether [offset, offset + len) lies in the committed bytes past the
+ * header, with `extra` bytes after it (a text's NUL). */
+static bool keep_in_file(const content_keep *k, uint64_t offset, uint64_t len, uint64_t extra)
+{
+    return offset >= KEEP_HEAD_LEN && offset <= k->map_len && len <= k->map_len - offset &&
+           extra <= k->map_len - offset - len;
+}
+
+bool content_keep_take(const content_keep *k, const char *path, const content_stat *st,
+                       content_kept *out)
 {
     if (!k->table)
-        return NULL;
+        return false;
     const keep_record *rec = NULL;
     for (size_t s = (size_t)keep_path_hash(path) & k->mask; k->table[s]; s = (s + 1) & k->mask)
         if (strcmp(k->v[k->table[s] - 1].path, path) == 0) {
             rec = &k->v[k->table[s] - 1];
             break;
         }
-    if (!rec || !keep_stat_equal(&rec->st, st))
-        return NULL;
-    /* Inside the committed bytes, past the header, with room for the NUL. */
-    if (rec->offset < KEEP_HEAD_LEN || rec->offset >= k->map_len ||
-        rec->st.size >= k->map_len - rec->offset)
-        return NULL;
+    if (!rec || !keep_stat_equal(&rec->st, st) || !keep_in_file(k, rec->offset, rec->st.size, 1))
+        return false;
     const char *text = k->map + rec->offset;
     size_t len = (size_t)rec->st.size;
     if (text[len] != '\0' || (!k->untouched && hash64_block(text, len) != rec->hash))
-        return NULL;
-    *hash = rec->hash;
-    return text;
+        return false;
+    memset(out, 0, sizeof *out);
+    out->text = text;
+    out->hash = rec->hash;
+    if (k->parses && rec->parsed_len && keep_in_file(k, rec->parsed_offset, rec->parsed_len, 0)) {
+        const char *parsed = k->map + rec->parsed_offset;
+        size_t n = (size_t)rec->parsed_len;
+        if (k->untouched || hash64_block(parsed, n) == rec->parsed_hash) {
+            out->parsed = parsed;
+            out->parsed_len = n;
+            out->parsed_hash = rec->parsed_hash;
+        }
+    }
+    return true;
 }
 
 void content_keep_hand_over(content_keep *k, content_set *set)
@@ -284,11 +325,11 @@ void content_keep_hand_over(content_keep *k, content_set *set)
     k->handed = true;
 }
 
-void content_keep_found(content_keep *k, const char *path, const content_stat *st, const char *text,
-                        size_t len, uint64_t hash)
+void content_keep_found(content_keep *k, const char *path, const content_stat *st,
+                        const content_kept *kept)
 {
     k->found = xgrow(k->found, &k->found_cap, k->found_len + 1, sizeof *k->found);
-    k->found[k->found_len++] = (keep_found){path, *st, text, len, hash};
+    k->found[k->found_len++] = (keep_found){path, *st, *kept};
 }
 
 /* ---- saving ---------------------------------------------------------------- */
@@ -313,19 +354,25 @@ static uint64_t keep_generation_new(const content_keep *k)
     return h ? h : 1;
 }
 
-/* Whether the text lies in the mapped texts file (it was taken from it). */
-static bool keep_in_map(const content_keep *k, const char *text)
+/* A run of bytes the texts file holds: a text with its NUL, or a parse. */
+typedef struct keep_piece {
+    const char *ptr;
+    size_t len;
+} keep_piece;
+
+/* Whether the bytes lie in the mapped texts file (they were taken from it). */
+static bool keep_in_map(const content_keep *k, const char *p)
 {
-    uintptr_t p = (uintptr_t)text, m = (uintptr_t)k->map;
-    return k->map && p >= m && p - m < k->map_len;
+    uintptr_t at = (uintptr_t)p, m = (uintptr_t)k->map;
+    return k->map && at >= m && at - m < k->map_len;
 }
 
-/* Append the texts of the files read this time (those not in the mapping)
- * to the texts file, and set their offsets. Returns the new
+/* Append the pieces read or made this time (those not in the mapping) to
+ * the texts file, and set their offsets. Returns the new
  * committed length, or 0 when the file cannot take them: it is not the
  * mapped generation any more (another run wrote a new one), or it has more
  * dead bytes than live ones and is better written anew. */
-static uint64_t keep_texts_append(const content_keep *k, const keep_found **kept, size_t n,
+static uint64_t keep_texts_append(const content_keep *k, const keep_piece *pieces, size_t n,
                                   uint64_t *offsets)
 {
     if (!k->map)
@@ -337,7 +384,7 @@ static uint64_t keep_texts_append(const content_keep *k, const keep_found **kept
     char head[KEEP_HEAD_LEN];
     uint64_t live = 0, fresh = 0;
     for (size_t i = 0; i < n; i++)
-        *(keep_in_map(k, kept[i]->text) ? &live : &fresh) += kept[i]->len + 1;
+        *(keep_in_map(k, pieces[i].ptr) ? &live : &fresh) += pieces[i].len;
     uint64_t end = 0;
     if (fstat(fd, &st) == 0 && (uint64_t)st.st_size >= k->map_len &&
         pread(fd, head, sizeof head, 0) == (ssize_t)sizeof head &&
@@ -349,11 +396,10 @@ static uint64_t keep_texts_append(const content_keep *k, const keep_found **kept
     if (end && fresh) {
         buf out = BUF_INIT;
         for (size_t i = 0; i < n; i++) {
-            if (keep_in_map(k, kept[i]->text))
+            if (!pieces[i].len || keep_in_map(k, pieces[i].ptr))
                 continue;
             offsets[i] = out.len;
-            buf_put(&out, kept[i]->text, kept[i]->len);
-            buf_putc(&out, '\0');
+            buf_put(&out, pieces[i].ptr, pieces[i].len);
         }
         /* O_APPEND, in one write: where the bytes went is where the file
          * ended at the write, which the offset after it tells, even if
@@ -369,7 +415,7 @@ static uint64_t keep_texts_append(const content_keep *k, const keep_found **kept
         } else {
             uint64_t start = (uint64_t)after - out.len;
             for (size_t i = 0; i < n; i++)
-                if (!keep_in_map(k, kept[i]->text))
+                if (pieces[i].len && !keep_in_map(k, pieces[i].ptr))
                     offsets[i] += start;
             end = (uint64_t)after;
         }
@@ -399,18 +445,18 @@ static bool keep_write_all(int fd, struct iovec *iov, size_t n)
     return true;
 }
 
-/* Write vectors at a time: a text and its NUL each, as they lie in memory
- * (read into an arena or mapped, a text is followed by a NUL), not copied
- * into one buffer first, which for a site's first build would be tens of
- * MB touched twice. */
+/* Write vectors at a time: each piece as it lies in memory (read into an
+ * arena or mapped, a text is followed by a NUL), not copied into one
+ * buffer first, which for a site's first build would be tens of MB touched
+ * twice. */
 #define KEEP_IOV 512
 
-/* Write every kept text to a new texts file of a new generation, through a
+/* Write every piece to a new texts file of a new generation, through a
  * temporary file renamed into place (not flushed, as the index is not: a
- * text is checked by its hash when it is used). Returns its length, 0 when
+ * piece is checked by its hash when it is used). Returns its length, 0 when
  * it could not be written. */
 static uint64_t keep_texts_write(const content_keep *k, uint64_t generation,
-                                 const keep_found **kept, size_t n, uint64_t *offsets)
+                                 const keep_piece *pieces, size_t n, uint64_t *offsets)
 {
     buf head = BUF_INIT, tmp = BUF_INIT;
     keep_put_head(&head, generation);
@@ -428,8 +474,8 @@ static uint64_t keep_texts_write(const content_keep *k, uint64_t generation,
         bool ok = true;
         for (size_t i = 0; i < n && ok; i++) {
             offsets[i] = at;
-            iov[m++] = (struct iovec){(void *)kept[i]->text, kept[i]->len + 1};
-            at += kept[i]->len + 1;
+            iov[m++] = (struct iovec){(void *)pieces[i].ptr, pieces[i].len};
+            at += pieces[i].len;
             if (m == KEEP_IOV) {
                 ok = keep_write_all(fd, iov, m);
                 m = 0;
@@ -447,18 +493,20 @@ static uint64_t keep_texts_write(const content_keep *k, uint64_t generation,
     return end;
 }
 
-/* Whether the texts to keep are exactly the index's records, as they were
- * read (a rebuild that read no file it could keep): then neither file is
- * touched, and the index is not even made to be compared. */
+/* Whether the files to keep are exactly the index's records, as they were
+ * read (a rebuild that read and parsed no file it could keep): then neither
+ * file is touched, and the index is not even made to be compared. */
 static bool keep_unchanged(const content_keep *k, const keep_found **kept, size_t n)
 {
-    if (n != k->len)
+    if (n != k->len || !k->parses)
         return false;
     for (size_t i = 0; i < n; i++) {
         const keep_found *f = kept[i];
         const keep_record *rec = &k->v[i];
-        if (!keep_in_map(k, f->text) || (uint64_t)(f->text - k->map) != rec->offset ||
-            f->hash != rec->hash || !keep_stat_equal(&f->st, &rec->st) ||
+        if (!keep_in_map(k, f->kept.text) || (uint64_t)(f->kept.text - k->map) != rec->offset ||
+            f->kept.hash != rec->hash || !keep_in_map(k, f->kept.parsed) ||
+            (uint64_t)(f->kept.parsed - k->map) != rec->parsed_offset ||
+            f->kept.parsed_len != rec->parsed_len || !keep_stat_equal(&f->st, &rec->st) ||
             strcmp(f->path, rec->path) != 0)
             return false;
     }
@@ -481,20 +529,26 @@ void content_keep_save(content_keep *k)
         free(kept);
         return;
     }
-    uint64_t *offsets = xmalloc((n + 1) * sizeof *offsets);
-    for (size_t i = 0; i < n; i++)
-        if (keep_in_map(k, kept[i]->text))
-            offsets[i] = (uint64_t)(kept[i]->text - k->map);
+    /* Each file's text with its NUL, then its parse. */
+    keep_piece *pieces = xmalloc((2 * n + 1) * sizeof *pieces);
+    uint64_t *offsets = xmalloc((2 * n + 1) * sizeof *offsets);
+    for (size_t i = 0; i < n; i++) {
+        pieces[2 * i] = (keep_piece){kept[i]->kept.text, (size_t)kept[i]->st.size + 1};
+        pieces[2 * i + 1] = (keep_piece){kept[i]->kept.parsed, kept[i]->kept.parsed_len};
+    }
+    for (size_t i = 0; i < 2 * n; i++)
+        if (keep_in_map(k, pieces[i].ptr))
+            offsets[i] = (uint64_t)(pieces[i].ptr - k->map);
 
     buf dir = BUF_INIT;
     const char *slash = strrchr(k->texts_path.ptr, '/');
     buf_put(&dir, k->texts_path.ptr, slash ? (size_t)(slash - k->texts_path.ptr) : 0);
     bool dir_made = !dir.len || path_mkdirs(dir.ptr) == 0;
     uint64_t generation = k->generation;
-    uint64_t committed = dir_made ? keep_texts_append(k, kept, n, offsets) : 0;
+    uint64_t committed = dir_made ? keep_texts_append(k, pieces, 2 * n, offsets) : 0;
     if (!committed && dir_made) {
         generation = keep_generation_new(k);
-        committed = keep_texts_write(k, generation, kept, n, offsets);
+        committed = keep_texts_write(k, generation, pieces, 2 * n, offsets);
     }
     buf_free(&dir);
 
@@ -513,6 +567,7 @@ void content_keep_save(content_keep *k)
             keep_texts_identity(&st, id);
         for (int i = 0; i < 3; i++)
             fields_put_number(&out, id[i]);
+        fields_put_number(&out, k->parse_key);
         fields_put_number(&out, n);
         for (size_t i = 0; i < n; i++) {
             const keep_found *f = kept[i];
@@ -523,8 +578,11 @@ void content_keep_save(content_keep *k)
             fields_put_number(&out, (uint64_t)f->st.mtime);
             fields_put_number(&out, (uint64_t)f->st.ctime);
             fields_put_number(&out, f->st.mode);
-            fields_put_number(&out, offsets[i]);
-            fields_put_number(&out, f->hash);
+            fields_put_number(&out, offsets[2 * i]);
+            fields_put_number(&out, f->kept.hash);
+            fields_put_number(&out, f->kept.parsed_len ? offsets[2 * i + 1] : 0);
+            fields_put_number(&out, f->kept.parsed_len);
+            fields_put_number(&out, f->kept.parsed_hash);
         }
         fields_seal(&out);
         /* Unchanged (nothing edited, nothing appended): not written. */
@@ -533,6 +591,7 @@ void content_keep_save(content_keep *k)
         buf_free(&out);
         buf_free(&err);
     }
+    free(pieces);
     free(offsets);
     free(kept);
 }

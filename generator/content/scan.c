@@ -26,6 +26,7 @@ typedef struct scan_job {
     bool loaded;      /* the file gave an item */
     bool stat_known;  /* st is the stat data of the text the item holds */
     content_stat st;
+    content_kept kept; /* what the store may keep of it; parsed NULL: nothing */
     diag_list diags;
 } scan_job;
 
@@ -45,6 +46,7 @@ static scan_job *scan_job_add(scan_walk *w, const char *path, bool follow)
     j->follow = follow;
     j->loaded = false;
     j->stat_known = false;
+    memset(&j->kept, 0, sizeof j->kept);
     diag_list_init(&j->diags);
     return j;
 }
@@ -341,31 +343,61 @@ typedef struct scan_load {
     content_item *items; /* one per job, filled where the job is loaded */
     size_t len;
     atomic_size_t next;
-    /* One of each per worker: the texts it read, and what their items hold
-     * besides, apart, so that every stage's walk over the items' names and
-     * front matter does not step from one page of memory to the next. */
+    /* One of each per worker: the texts it read (and the parses made for
+     * the store), and what their items hold besides, apart, so that every
+     * stage's walk over the items' names and front matter does not step
+     * from one page of memory to the next; and where it writes a parse. */
     arena *texts, *mems;
+    buf *parses;
 } scan_load;
 
 /* The job's item from the text store, when it has the file as it is: the
  * stat (through a link only where the job follows one, as the open would)
  * must match the stored one. The UTF-8 check is not made again: only texts
- * that passed it are stored. Returns whether the job is done; if not, the
- * file is read as without a store (any error is the open's to report). */
+ * that passed it are stored. With the text comes its item's parse, when the
+ * store has one made under this site.toml: the item is restored from it,
+ * not parsed, and is what its parse would be; a parse that does not read
+ * back is ignored and the text parsed. Returns whether the job is done; if
+ * not, the file is read as without a store (any error is the open's to
+ * report). */
 static bool scan_load_kept(scan_load *l, scan_job *j, const char *rel, arena *mem, content_item *it)
 {
     struct stat st;
     if (fstatat(l->content_fd, rel, &st, j->follow ? 0 : AT_SYMLINK_NOFOLLOW) < 0)
         return false;
     content_stat_take(&j->st, &st);
-    uint64_t hash;
-    const char *text = content_keep_text(l->keep, j->path, &j->st, &hash);
-    if (!text)
+    content_kept kept;
+    if (!content_keep_take(l->keep, j->path, &j->st, &kept))
         return false;
     j->stat_known = true;
+    size_t len = (size_t)j->st.size;
+    if (kept.parsed && content_parsed_get(mem, l->cfg, j->path, kept.text, len, kept.hash,
+                                          kept.parsed, kept.parsed_len, it)) {
+        j->loaded = true;
+        j->kept = kept;
+        return true;
+    }
     j->loaded =
-        content_item_read(mem, l->cfg, j->path, text, (size_t)j->st.size, hash, &j->diags, it) >= 0;
+        content_item_read(mem, l->cfg, j->path, kept.text, len, kept.hash, &j->diags, it) >= 0;
     return true;
+}
+
+/* What the store may keep of a job just parsed: an item without errors
+ * whose whole file was read (its length that of its stat data) and that
+ * made no diagnostic at all, so that a stored text is one that passed
+ * every check of this stage and a restored item reports nothing, as its
+ * parse did. Its parse is written here, on the worker, into `texts`. */
+static void scan_load_parsed(scan_load *l, scan_job *j, const content_item *it, arena *texts,
+                             buf *parse)
+{
+    if (!j->loaded || !j->stat_known || j->diags.len || !it->ok || it->text_len != j->st.size)
+        return;
+    buf_reset(parse);
+    if (!content_parsed_put(parse, l->cfg, it))
+        return;
+    char *p = arena_alloc_uninit(texts, parse->len);
+    memcpy(p, parse->ptr, parse->len);
+    j->kept = (content_kept){it->text, it->text_hash, p, parse->len, hash64_block(p, parse->len)};
 }
 
 static void scan_load_worker(void *ctx, size_t worker)
@@ -379,8 +411,11 @@ static void scan_load_worker(void *ctx, size_t worker)
         if (!j->path)
             continue;
         const char *rel = j->path + strlen("content/");
-        if (l->keep && scan_load_kept(l, j, rel, &l->mems[worker], &l->items[i]))
+        if (l->keep && scan_load_kept(l, j, rel, &l->mems[worker], &l->items[i])) {
+            if (!j->kept.parsed)
+                scan_load_parsed(l, j, &l->items[i], &l->texts[worker], &l->parses[worker]);
             continue;
+        }
         int flags = O_RDONLY | O_CLOEXEC | (j->follow ? 0 : O_NOFOLLOW);
         int fd = openat(l->content_fd, rel, flags);
         if (fd < 0) {
@@ -390,16 +425,16 @@ static void scan_load_worker(void *ctx, size_t worker)
         j->loaded = scan_item_fd(&l->texts[worker], &l->mems[worker], l->cfg, j->path, fd,
                                  &j->diags, &l->items[i], l->keep ? &j->st : NULL) >= 0;
         j->stat_known = l->keep != NULL;
+        if (l->keep)
+            scan_load_parsed(l, j, &l->items[i], &l->texts[worker], &l->parses[worker]);
     }
 }
 
 /* Load the walk's files on `workers` threads, then take their items and
  * diagnostics into set and diags in walk order. The items are read into one
  * array, a slot per job, which becomes set's once the empty slots are
- * closed up. With a keep, the texts it may store are handed to it: those of
- * items without errors whose whole file was read (its length that of its
- * stat data) and that made no diagnostic at all, so that a stored text is
- * one that passed every check of this stage. */
+ * closed up. With a keep, what it may store (scan_load_parsed) is handed
+ * to it. */
 static void scan_load_all(scan_walk *w, int content_fd, size_t workers, content_keep *keep,
                           diag_list *diags)
 {
@@ -407,14 +442,18 @@ static void scan_load_all(scan_walk *w, int content_fd, size_t workers, content_
         workers = w->len;
     if (workers < 1)
         workers = 1;
-    scan_load l = {w->cfg, keep, content_fd, w->jobs, NULL, w->len, 0, NULL, NULL};
+    scan_load l = {w->cfg, keep, content_fd, w->jobs, NULL, w->len, 0, NULL, NULL, NULL};
     l.items = xmalloc((w->len ? w->len : 1) * sizeof *l.items);
     l.texts = xmalloc(workers * sizeof *l.texts);
     l.mems = xmalloc(workers * sizeof *l.mems);
+    l.parses = xmalloc(workers * sizeof *l.parses);
     for (size_t k = 0; k < workers; k++) {
         arena_init(&l.texts[k]);
         arena_init(&l.mems[k]);
+        l.parses[k] = (buf)BUF_INIT;
     }
+    if (keep)
+        content_keep_site(keep, w->cfg);
     pool_run(workers, scan_load_worker, &l);
 
     content_set *set = w->set;
@@ -424,10 +463,8 @@ static void scan_load_all(scan_walk *w, int content_fd, size_t workers, content_
         content_keep_hand_over(keep, set);
     for (size_t i = 0; i < w->len; i++) {
         scan_job *j = &w->jobs[i];
-        const content_item *it = &l.items[i];
-        if (keep && j->loaded && j->stat_known && !j->diags.len && it->ok &&
-            it->text_len == j->st.size)
-            content_keep_found(keep, j->path, &j->st, it->text, it->text_len, it->text_hash);
+        if (keep && j->kept.parsed)
+            content_keep_found(keep, j->path, &j->st, &j->kept);
         diag_list_append(diags, &j->diags);
         diag_list_free(&j->diags);
         if (!j->loaded)
@@ -439,9 +476,11 @@ static void scan_load_all(scan_walk *w, int content_fd, size_t workers, content_
     for (size_t k = 0; k < workers; k++) {
         arena_adopt(&set->mem, &l.texts[k]);
         arena_adopt(&set->mem, &l.mems[k]);
+        buf_free(&l.parses[k]);
     }
     free(l.texts);
     free(l.mems);
+    free(l.parses);
 }
 
 static int scan_item_cmp(const void *a, const void *b)

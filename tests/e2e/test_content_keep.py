@@ -4,7 +4,8 @@ texts of earlier builds, taken instead of reading files whose stat data did
 not change) changes nothing a build makes: after each step, a rebuild with
 the store gives the same site, byte for byte, and the same catalogue.lock,
 as a build with no .gongkai/ at all: no change, a body edited, an item
-added, renamed, removed, its mode changed, and the store's files damaged,
+added, renamed, removed, its mode changed, a department renamed in
+site.toml (the stored parses are not used), and the store's files damaged,
 cut short or replaced. `check` neither makes nor changes the store. Prints
 "N passed, N failed"."""
 import os
@@ -86,6 +87,14 @@ def test_same_site(tmp):
     build(site, out, "an item removed")
     os.chmod(items(site)[8], 0o600)
     build(site, out, "an item's mode changed")
+    # The items' parses are kept under site.toml's bytes: a department
+    # renamed there makes every item parsed again.
+    toml = os.path.join(site, "site.toml")
+    text = read_bytes(toml).decode("utf-8")
+    at = text.index('name = "', text.index("[[departments]]")) + len('name = "')
+    with open(toml, "w", encoding="utf-8") as f:
+        f.write(text[:at] + "新" + text[at:])
+    build(site, out, "a department renamed in site.toml")
 
     damage(site, "content.texts", flip)
     build(site, out, "damaged texts")
