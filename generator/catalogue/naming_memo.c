@@ -26,6 +26,7 @@
  * checksum (fields_seal). */
 #include "catalogue_internal.h"
 
+#include "../util/build.h"
 #include "../util/fields.h"
 #include "../util/hash.h"
 #include "../util/utf8.h"
@@ -70,7 +71,7 @@ struct naming_memo {
 /* The program, naming.lua (where it was found and its bytes) and site.toml. */
 static uint64_t memo_key(const site_config *cfg)
 {
-    uint64_t h = hash64_str(HASH64_INIT, GK_VERSION);
+    uint64_t h = hash64_str(HASH64_INIT, build_version());
     buf path = BUF_INIT, shown = BUF_INIT, text = BUF_INIT;
     if (config_template_find(cfg, "naming.lua", &path, &shown) != 0 ||
         buf_read_file(&text, path.ptr) != 0) {
@@ -215,7 +216,7 @@ static bool memo_read(naming_memo *m, const char *data, size_t size)
     fields_reader r;
     fields_reader_init(&r, data, size);
     bool head =
-        strcmp(fields_next(&r), MEMO_MAGIC) == 0 && strcmp(fields_next(&r), GK_VERSION) == 0;
+        strcmp(fields_next(&r), MEMO_MAGIC) == 0 && strcmp(fields_next(&r), build_version()) == 0;
     const char *key = fields_next(&r);
     char want[17];
     snprintf(want, sizeof want, "%016" PRIx64, m->key);
@@ -441,7 +442,7 @@ void naming_memo_save(const naming_memo *m)
     char key[17];
     snprintf(key, sizeof key, "%016" PRIx64, m->key);
     memo_put(&out, MEMO_MAGIC);
-    memo_put(&out, GK_VERSION);
+    memo_put(&out, build_version());
     memo_put(&out, key);
     memo_put_docs(m, &out);
     memo_put_urls(m, &out);

@@ -60,6 +60,7 @@
  * build would take pages from under it (as with git's mapped index). */
 #include "content_internal.h"
 
+#include "../util/build.h"
 #include "../util/atomic.h"
 #include "../util/buf.h"
 #include "../util/fields.h"
@@ -186,8 +187,8 @@ static bool keep_index_read(content_keep *k, uint64_t *committed, uint64_t texts
         return false;
     fields_reader r;
     fields_reader_init(&r, k->index.ptr, len);
-    bool head =
-        strcmp(fields_next(&r), KEEP_INDEX_MAGIC) == 0 && strcmp(fields_next(&r), GK_VERSION) == 0;
+    bool head = strcmp(fields_next(&r), KEEP_INDEX_MAGIC) == 0 &&
+                strcmp(fields_next(&r), build_version()) == 0;
     k->generation = fields_number(&r, 10);
     *committed = fields_number(&r, 10);
     bool same_user = fields_number(&r, 10) == (uint64_t)geteuid();
@@ -270,7 +271,7 @@ content_keep *content_keep_open(const char *dir)
 
 void content_keep_site(content_keep *k, const site_config *cfg)
 {
-    uint64_t h = hash64_str(HASH64_INIT, GK_VERSION);
+    uint64_t h = hash64_str(HASH64_INIT, build_version());
     h = hash64_str(h, CONTENT_PARSED_FORMAT);
     k->parse_key = hash64_int(h, (int64_t)cfg->text_hash);
     k->parses = k->table && k->parse_key == k->parse_key_read;
@@ -555,7 +556,7 @@ void content_keep_save(content_keep *k)
     if (committed) {
         buf out = BUF_INIT, err = BUF_INIT;
         buf_put(&out, KEEP_INDEX_MAGIC, sizeof KEEP_INDEX_MAGIC);
-        buf_put(&out, GK_VERSION, sizeof GK_VERSION);
+        fields_put(&out, build_version());
         fields_put_number(&out, generation);
         fields_put_number(&out, committed);
         fields_put_number(&out, (uint64_t)geteuid());

@@ -22,6 +22,7 @@
  * path; last the checksum (fields_seal). */
 #include "history_internal.h"
 
+#include "../util/build.h"
 #include "../util/atomic.h"
 #include "../util/fields.h"
 #include "../util/hash.h"
@@ -70,7 +71,7 @@ void history_kept_key(const history *h, const catalogue *cat, const git_oid *hea
     git_oid_tostr(id, sizeof id, head);
     buf_puts(key, KEEP_MAGIC);
     buf_putc(key, '\0');
-    buf_puts(key, GK_VERSION);
+    buf_puts(key, build_version());
     buf_putc(key, '\0');
     buf_puts(key, id);
     buf_putc(key, '\0');

@@ -1,5 +1,6 @@
 #include "cache.h"
 
+#include "../util/build.h"
 #include "../util/atomic.h"
 #include "../util/fields.h"
 #include "../util/hash.h"
@@ -228,7 +229,7 @@ static void cache_records_load(build_cache *c, const char *file)
         cache_damaged(c, "已损坏");
         return;
     }
-    if (strcmp(magic, CACHE_MAGIC) != 0 || strcmp(version, GK_VERSION) != 0) {
+    if (strcmp(magic, CACHE_MAGIC) != 0 || strcmp(version, build_version()) != 0) {
         cache_damaged(c, "由另一版本的 gongkai 写成");
         return;
     }
@@ -330,7 +331,7 @@ int build_cache_save(const char *file, uint64_t site_key, const cache_records *r
         }
     buf out = BUF_INIT;
     fields_put(&out, CACHE_MAGIC);
-    fields_put(&out, GK_VERSION);
+    fields_put(&out, build_version());
     fields_put_hex(&out, site_key);
     fields_put_number(&out, len);
     cache_deps_write(&out, rec->deps, rec->deps_len);

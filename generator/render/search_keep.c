@@ -7,6 +7,7 @@
  * the site's index. */
 #include "search_internal.h"
 
+#include "../util/build.h"
 #include "../util/arena.h"
 #include "../util/atomic.h"
 #include "../util/fields.h"
@@ -135,7 +136,7 @@ static bool keep_load(search_keep *k, const uint64_t *sums, size_t docs, diag_li
     bool ok = false;
     if (r.bad || strcmp(magic, KEEP_MAGIC) != 0)
         keep_warn(diags, k->path.ptr, "已损坏");
-    else if (strcmp(version, GK_VERSION) != 0)
+    else if (strcmp(version, build_version()) != 0)
         keep_warn(diags, k->path.ptr, "由另一版本的 gongkai 写成");
     else if (!keep_parse(k, data.ptr, data.len))
         keep_warn(diags, k->path.ptr, "已损坏");
@@ -266,8 +267,8 @@ int search_keep_save(search_keep *k, const uint64_t *sums, size_t docs, buf *err
         return 0; /* the file holds this very index */
     memcpy(k->sums, sums, docs * sizeof *sums);
     buf out = BUF_INIT;
-    buf_printf(&out, "%s%c%s%c%zu%c%zu%c%" PRIu64 "%c%zu%c", KEEP_MAGIC, 0, GK_VERSION, 0, k->docs,
-               0, k->shards, 0, k->total, 0, k->tokens, 0);
+    buf_printf(&out, "%s%c%s%c%zu%c%zu%c%" PRIu64 "%c%zu%c", KEEP_MAGIC, 0, build_version(), 0,
+               k->docs, 0, k->shards, 0, k->total, 0, k->tokens, 0);
     for (size_t i = 0; i < k->docs; i++)
         buf_printf(&out, "%016" PRIx64 "%c%d%c%d%c", k->sums[i], 0, k->dept[i] + 1, 0,
                    k->category[i] + 1, 0);

@@ -2,6 +2,7 @@
 #include "revisions.h"
 #include "site_internal.h"
 
+#include "../util/build.h"
 #include "../util/hash.h"
 #include "../util/sandbox.h"
 #include "../util/xalloc.h"
@@ -164,7 +165,7 @@ static uint64_t site_out_key(uint64_t h, const char *dir)
 static void site_keys(site_builder *b)
 {
     const site_config *cfg = b->cfg;
-    uint64_t h = hash64_str(HASH64_INIT, GK_VERSION);
+    uint64_t h = hash64_str(HASH64_INIT, build_version());
     h = site_out_key(h, b->opt->out_dir);
     h = hash64_int(h, b->opt->drafts);
     buf path = BUF_INIT, text = BUF_INIT, data = BUF_INIT;

@@ -1,6 +1,7 @@
 #include "memo.h"
 
 #include "atomic.h"
+#include "build.h"
 #include "fields.h"
 #include "path.h"
 #include "xalloc.h"
@@ -73,7 +74,7 @@ static bool memo_read(memo_map *m, const buf *data)
     fields_reader r;
     fields_reader_init(&r, data->ptr, len);
     bool head =
-        strcmp(fields_next(&r), m->magic.ptr) == 0 && strcmp(fields_next(&r), GK_VERSION) == 0;
+        strcmp(fields_next(&r), m->magic.ptr) == 0 && strcmp(fields_next(&r), build_version()) == 0;
     uint64_t count = fields_number(&r, 10);
     if (r.bad || !head || count > len / MEMO_RECORD_LEN || count >= UINT32_MAX)
         return false;
@@ -143,7 +144,7 @@ void memo_map_save(const memo_map *m)
     if (!m || !m->changed)
         return;
     buf out = BUF_INIT;
-    buf_printf(&out, "%s%c%s%c%zu%c", m->magic.ptr, 0, GK_VERSION, 0, m->kept_len, 0);
+    buf_printf(&out, "%s%c%s%c%zu%c", m->magic.ptr, 0, build_version(), 0, m->kept_len, 0);
     for (size_t i = 0; i < m->kept_len; i++) {
         fields_put_hex(&out, m->kept[i].key);
         fields_put_hex(&out, m->kept[i].value);

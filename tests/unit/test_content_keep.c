@@ -15,6 +15,7 @@
 
 #include <cmocka.h>
 
+#include "../../generator/util/build.h"
 #include "../../generator/content/content.h"
 #include "../../generator/content/content_internal.h"
 #include "../../generator/util/buf.h"
@@ -625,7 +626,7 @@ static void test_damaged_index(void **state)
     /* Sealed again, but of another version. */
     free(index);
     index = store_read(".gongkai/content.index", &len);
-    char *version = find_bytes(index, len, GK_VERSION, sizeof GK_VERSION);
+    char *version = find_bytes(index, len, build_version(), strlen(build_version()) + 1);
     assert_non_null(version);
     version[0] = '9';
     buf p = BUF_INIT;

@@ -8,6 +8,7 @@
 
 #include <cmocka.h>
 
+#include "../../generator/util/build.h"
 #include "../../generator/util/memo.h"
 #include "test_files.h"
 
@@ -153,12 +154,12 @@ static void test_unusable_files_ignored(void **state)
     /* Sealed, but written by another version or with a bad record. */
     sealed_write("0.0.0-other", "1", "0000000000000007");
     assert_empty(MAGIC);
-    sealed_write(GK_VERSION, "1", "000000000000007");
+    sealed_write(build_version(), "1", "000000000000007");
     assert_empty(MAGIC);
-    sealed_write(GK_VERSION, "2", "0000000000000007");
+    sealed_write(build_version(), "2", "0000000000000007");
     assert_empty(MAGIC);
     /* The same, well formed, is read. */
-    sealed_write(GK_VERSION, "1", "0000000000000007");
+    sealed_write(build_version(), "1", "0000000000000007");
     assert_holds(MAGIC, &(memo_record){7, 3}, 1, 8);
     free(good);
 }

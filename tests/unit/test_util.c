@@ -7,6 +7,7 @@
 
 #include <cmocka.h>
 
+#include "../../generator/util/build.h"
 #include "../../generator/util/atomic.h"
 #include "../../generator/util/buf.h"
 #include "../../generator/util/date.h"
@@ -460,6 +461,20 @@ static void test_fields_seal(void **state)
 
 /* A file replaced, flushed or not, holds the new bytes, and nothing else
  * is left in its folder; a folder that is not there is an error. */
+/* The program as caches know it: its version and its build ID, the same at
+ * every call (the linker gives every build of the code an ID). */
+static void test_build_version(void **state)
+{
+    (void)state;
+    const char *v = build_version();
+    size_t n = strlen(GK_VERSION);
+    assert_memory_equal(v, GK_VERSION, n);
+    assert_int_equal(v[n], '+');
+    assert_true(strlen(v + n + 1) >= 16 && strlen(v + n + 1) % 2 == 0);
+    assert_int_equal(strspn(v + n + 1, "0123456789abcdef"), strlen(v + n + 1));
+    assert_ptr_equal(build_version(), v);
+}
+
 static void test_atomic_files(void **state)
 {
     (void)state;
@@ -504,6 +519,7 @@ int main(void)
         cmocka_unit_test(test_fields_number_like_strtoull),
         cmocka_unit_test(test_fields_writers),
         cmocka_unit_test(test_fields_seal),
+        cmocka_unit_test(test_build_version),
         cmocka_unit_test(test_atomic_files),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
