@@ -19,11 +19,6 @@ int content_item_read(arena *mem, const site_config *cfg, const char *path, cons
 /* Set the item's path, rel and slug from its path from the site root. */
 void content_item_names(arena *mem, content_item *it, const char *path);
 
-/* Bumped whenever content_item, the value tree or what content_item_read
- * makes of a text changes: the text store keeps parses made under another
- * number (or program version, or site.toml) unused. */
-#define CONTENT_PARSED_FORMAT "1"
-
 /* Append to out what content_item_read made of a file (parsed.c): an item
  * without errors read under cfg. Returns false, out untouched or not, for
  * an item it cannot write (one with errors). */

@@ -272,7 +272,6 @@ content_keep *content_keep_open(const char *dir)
 void content_keep_site(content_keep *k, const site_config *cfg)
 {
     uint64_t h = hash64_str(HASH64_INIT, build_version());
-    h = hash64_str(h, CONTENT_PARSED_FORMAT);
     k->parse_key = hash64_int(h, (int64_t)cfg->text_hash);
     k->parses = k->table && k->parse_key == k->parse_key_read;
 }

@@ -19,8 +19,9 @@
  * table's lookup index as the parser does. Reading is checked at every step
  * (lengths, ranges, enums, nesting): bytes that are not a record this code
  * wrote give false, never a crash; that they are the record that was
- * written is for keep.c's checks to tell. A change to content_item, to the
- * value tree or to how an item is read must change CONTENT_PARSED_FORMAT. */
+ * written is for keep.c's checks to tell. Records are keyed by the
+ * program's build (util/build.h), so a change to content_item, to the value
+ * tree or to how an item is read never meets a record of the old code. */
 #include "content_internal.h"
 
 #include "../util/buf.h"
