@@ -206,7 +206,7 @@ static void site_cache_open(site_builder *b)
         return;
     site_keys(b);
     if (b->opt->prefetch) {
-        site_prefetch_take(b->opt->prefetch, &b->cache, &b->there);
+        site_prefetch_take(b->opt->prefetch, &b->cache, &b->there, &b->listed_there);
         build_cache_open(&b->cache, b->opt->cache_file, b->site_key, b->diags);
     } else {
         build_cache_load(&b->cache, b->opt->cache_file, b->site_key, b->diags);
@@ -443,6 +443,7 @@ int render_site(const site_config *cfg, const catalogue *cat, naming *names,
     free(b.next);
     free(b.prev);
     free(b.there);
+    free(b.listed_there);
     free(b.listed_key);
     site_deps_free(&b);
     free(b.listed);

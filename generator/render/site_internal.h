@@ -112,6 +112,7 @@ struct site_builder {
     cache_item *next;
     const cache_item **prev; /* per catalogue item: the previous record, or NULL */
     bool *there;             /* per record: its pages in the site (render_prefetch); NULL: look */
+    bool *listed_there;      /* per listing record: its page in the site, the same */
     uint64_t *listed_key;    /* per catalogue item: what listings show of it */
     cache_listing *listed;   /* this build's listing pages, for the next build */
     size_t listed_len, listed_cap;
@@ -220,8 +221,8 @@ void site_deps_free(site_builder *b);
 /* ---- site_search.c ------------------------------------------------------- */
 
 /* Wait for the prefetch thread and take what it found: the cache's
- * records read (build_cache_read) and b->there. */
-void site_prefetch_take(render_prefetch *p, build_cache *c, bool **there);
+ * records read (build_cache_read), b->there and b->listed_there. */
+void site_prefetch_take(render_prefetch *p, build_cache *c, bool **there, bool **listed_there);
 
 /* Keep the previous build's search index, when the cache has it (search.h):
  * once the cache is open, before the items. */

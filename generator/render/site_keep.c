@@ -74,9 +74,14 @@ bool site_keep_page(site_builder *b, const char *file, uint64_t key, cache_listi
         return false;
     const cache_listing *prev = build_cache_listing_find(&b->cache, file);
     size_t deps;
-    if (!prev || !site_deps_keep(b, key, prev->key, prev->deps, &deps) ||
-        !output_keepable(&b->out, file, prev->size))
+    if (!prev || !site_deps_keep(b, key, prev->key, prev->deps, &deps))
         return false;
+    if (b->listed_there && b->out.target_fd >= 0) {
+        if (!b->listed_there[prev - b->cache.listings]) /* the prefetch looked */
+            return false;
+    } else if (!output_keepable(&b->out, file, prev->size)) {
+        return false;
+    }
     output_keep(&b->out, file);
     *rec = *prev;
     rec->deps = deps;

@@ -234,6 +234,24 @@ def test_cache(tmp):
     os.unlink(victim)
     r = gongkai("build", "-s", site, "-o", out)
     check(r.returncode == 0 and os.path.exists(victim), "a missing page was not rendered again")
+    # So too a listing page (which the prefetch thread of a build on two
+    # threads looks at before the model loads), gone or cut short.
+    facet = [os.path.join(d, "index.html") for d, _, fs in os.walk(os.path.join(out, "xxgk", "ztc"))
+             if "index.html" in fs][0]
+    feed = os.path.join(out, "feed.xml")
+    with open(facet, "rb") as f:
+        facet_was = f.read()
+    with open(feed, "rb") as f:
+        feed_was = f.read()
+    os.unlink(facet)
+    with open(feed, "r+b") as f:
+        f.truncate(len(feed_was) // 2)
+    r = gongkai("build", "-s", site, "-o", out, "-j", "2")
+    check(r.returncode == 0 and pages_rendered(r) >= 2, "build after a listing page went: %s" %
+          r.stderr[-500:])
+    for path, was in ((facet, facet_was), (feed, feed_was)):
+        now = open(path, "rb").read() if os.path.exists(path) else None
+        check(now == was, "listing page %s was not written again whole" % path)
 
     # An item removed: its pages leave the site (a withdrawn page stays at
     # its URL), and nothing else of the old site is left behind.
