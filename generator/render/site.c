@@ -354,6 +354,7 @@ static int site_render_all(site_builder *b)
     if (site_names_ask(b) != 0)
         return RENDER_ERROR_TEMPLATE;
     site_select_published(b);
+    site_side_start(b);
     site_cache_open(b);
     site_search_keep(b);
     int rc = site_main_open(b);
@@ -436,6 +437,8 @@ int render_site(const site_config *cfg, const catalogue *cat, naming *names,
     } else {
         output_abort(&b.out);
     }
+    site_side_join(&b);
+    facets_free(&b.facets);
     site_state_close(&b.main);
     for (size_t w = 1; w < b.worker_count; w++)
         site_state_close(&b.workers[w]);

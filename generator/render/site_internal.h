@@ -9,6 +9,7 @@
 #define GK_RENDER_SITE_INTERNAL_H
 
 #include "cache.h"
+#include "facets.h"
 #include "output.h"
 #include "search.h"
 #include "site.h"
@@ -114,7 +115,10 @@ struct site_builder {
     bool *there;             /* per record: its pages in the site (render_prefetch); NULL: look */
     bool *listed_there;      /* per listing record: its page in the site, the same */
     uint64_t *listed_key;    /* per catalogue item: what listings show of it */
-    cache_listing *listed;   /* this build's listing pages, for the next build */
+    facet_set facets;        /* the published items by keyword and year */
+    pthread_t side;          /* the side thread (site_side.c), while side_running */
+    bool side_running, side_done;
+    cache_listing *listed; /* this build's listing pages, for the next build */
     size_t listed_len, listed_cap;
     /* Dependency sets (site_deps.c): this build's with their keys, the key
      * now of each of the previous build's (cache.deps), the template files
@@ -231,8 +235,25 @@ void site_search_keep(site_builder *b);
  * with a message in *err. */
 int site_search_save(site_builder *b, buf *err);
 
+/* ---- site_side.c --------------------------------------------------------- */
+
+/* What the listings need that does not wait for the item pages, b->facets
+ * and the first part of b->listed_key (site_keep_item_front_keys), made on
+ * a thread of its own from the published items on, while the main thread
+ * opens the cache and the items render; on one thread (-j1), made when
+ * first waited for. */
+void site_side_start(site_builder *b);
+/* Wait until both are made. */
+void site_side_wait(site_builder *b);
+/* Wait for the thread only, if it runs (a build that failed before). */
+void site_side_join(site_builder *b);
+
 /* ---- site_keep.c --------------------------------------------------------- */
 
+/* Per published item, the part of the key of what listings show of it
+ * (b->listed_key) known before its pages are rendered. Nothing without a
+ * build cache. */
+void site_keep_item_front_keys(site_builder *b);
 /* Per published item, the key of what listings show of it (b->listed_key):
  * once site_render_items has found the summaries and versions. Nothing
  * without a build cache. */

@@ -81,7 +81,6 @@ typedef struct listings {
     /* What the jobs point to, freed after the render. */
     size_t **groups; /* site_groups arrays */
     size_t group_len, group_cap;
-    facet_set facets;
 } listings;
 
 static size_t site_min(size_t a, size_t b)
@@ -513,8 +512,8 @@ static uint64_t facet_arg_key(const facet_arg *a)
 static void listings_facets(listings *ls)
 {
     site_builder *b = ls->b;
-    facet_set *f = &ls->facets;
-    facets_build(f, b->cat, b->published, b->published_len);
+    site_side_wait(b);
+    const facet_set *f = &b->facets;
     uint64_t key = site_keep_page_key(b, "facets", "/xxgk/fl/", "分类导航");
     key = facets_key(facets_key(key, f->keywords, f->keyword_count), f->years, f->year_count);
     listings_add(ls, (listing_job){.fill = fill_facets,
@@ -786,7 +785,6 @@ int site_render_listings(site_builder *b)
     for (size_t i = 0; i < ls.group_len; i++)
         free(ls.groups[i]);
     free(ls.groups);
-    facets_free(&ls.facets);
     arena_free(&ls.mem);
     return rc;
 }

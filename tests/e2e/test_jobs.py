@@ -209,6 +209,20 @@ def test_cache(tmp):
     fresh_build(site, ref)
     same_tree(out, ref, "the site after an edit, built with the cache")
 
+    # A keyword added: a facet page more, and the listings that show the
+    # item anew, whether the facets and the items' listing keys were made
+    # when first needed (-j1) or on a side thread beside the item pages.
+    tagged = [p for p in items if "keywords = [" in open(p, encoding="utf-8").read()][0]
+    for j, word in (("1", "缓存新词甲"), ("2", "缓存新词乙")):
+        rewrite(tagged, "keywords = [", 'keywords = ["%s", ' % word)
+        r = gongkai("build", "-s", site, "-o", out, "-j", j)
+        shutil.rmtree(ref)
+        fresh_build(site, ref)
+        same_tree(out, ref, "the site after a keyword was added on -j%s, built with the cache" % j)
+        check(r.returncode == 0 and
+              os.path.exists(os.path.join(out, "xxgk", "ztc", word, "index.html")),
+              "-j%s: no facet page for a keyword added: %s" % (j, r.stderr[-300:]))
+
     # A template: the pages that use it anew, and only those. item.html is
     # every item page's (an item's pages are kept or rendered together: its
     # print view and versions too); category.html the catalogue's listings.
