@@ -1,4 +1,3 @@
-#include "annual.h"
 #include "revisions.h"
 #include "site_internal.h"
 
@@ -238,44 +237,6 @@ static int site_main_open(site_builder *b)
     for (size_t i = 0; i < b->cat->item_count; i++)
         b->item_ref[i] = LUA_NOREF;
     return 0;
-}
-
-/* 政府信息公开工作年度报告: each year with items gets its statistics page
- * and the same figures as CSV beside it. */
-static int site_render_reports(site_builder *b)
-{
-    arena mem;
-    arena_init(&mem);
-    size_t n;
-    const int *years = report_years(b->cat, &mem, &n);
-    int rc = 0;
-    for (size_t i = 0; i < n && rc == 0; i++) {
-        report r;
-        report_compute(&r, b->cfg, b->cat, years[i]);
-        buf url = BUF_INIT, title = BUF_INIT, csv = BUF_INIT;
-        annual_page_url(years[i], &url);
-        buf_printf(&title, "%d年政府信息公开工作年度报告统计数据", years[i]);
-        site_page_begin(&b->main, "report", url.ptr, title.ptr);
-        site_crumb(b->main.L, "首页", "/");
-        site_crumb(b->main.L, "政府信息公开", "/xxgk/");
-        annual_table_push(b->main.L, &r);
-        lua_setfield(b->main.L, -2, "report");
-        rc = site_page_finish(&b->main, "report.html", NULL);
-        report_csv(&r, &csv);
-        buf_reset(&url);
-        annual_csv_url(years[i], &url);
-        buf_reset(&b->main.err);
-        if (rc == 0 && output_write(&b->out, url.ptr, csv.ptr, csv.len, &b->main.err) != 0) {
-            diag_add(b->diags, DIAG_ERROR, "GK402", "", 0, 0, "%s", b->main.err.ptr);
-            rc = RENDER_ERROR_IO;
-        }
-        buf_free(&url);
-        buf_free(&title);
-        buf_free(&csv);
-        report_free(&r);
-    }
-    arena_free(&mem);
-    return rc;
 }
 
 static int site_copy_static(site_builder *b)

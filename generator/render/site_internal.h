@@ -235,6 +235,12 @@ void site_search_keep(site_builder *b);
  * with a message in *err. */
 int site_search_save(site_builder *b, buf *err);
 
+/* ---- site_reports.c ------------------------------------------------------ */
+
+/* The annual reports' statistics pages and their CSV files, each kept when
+ * the cache has it from the same figures. */
+int site_render_reports(site_builder *b);
+
 /* ---- site_side.c --------------------------------------------------------- */
 
 /* What the listings need that does not wait for the item pages, b->facets
