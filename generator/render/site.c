@@ -400,6 +400,7 @@ int render_site(const site_config *cfg, const catalogue *cat, naming *names,
     }
     site_side_join(&b);
     facets_free(&b.facets);
+    site_reports_free(&b);
     site_state_close(&b.main);
     for (size_t w = 1; w < b.worker_count; w++)
         site_state_close(&b.workers[w]);

@@ -15,6 +15,7 @@
 #include "site.h"
 #include "template.h"
 
+#include "../report/report.h"
 #include "../util/arena.h"
 
 #include <lua.h>
@@ -116,7 +117,9 @@ struct site_builder {
     bool *listed_there;      /* per listing record: its page in the site, the same */
     uint64_t *listed_key;    /* per catalogue item: what listings show of it */
     facet_set facets;        /* the published items by keyword and year */
-    pthread_t side;          /* the side thread (site_side.c), while side_running */
+    report *reports;         /* per year with published items, newest first */
+    size_t report_len;
+    pthread_t side; /* the side thread (site_side.c), while side_running */
     bool side_running, side_done;
     cache_listing *listed; /* this build's listing pages, for the next build */
     size_t listed_len, listed_cap;
@@ -237,14 +240,17 @@ int site_search_save(site_builder *b, buf *err);
 
 /* ---- site_reports.c ------------------------------------------------------ */
 
+/* The figures of every year with published items (b->reports). */
+void site_reports_compute(site_builder *b);
 /* The annual reports' statistics pages and their CSV files, each kept when
  * the cache has it from the same figures. */
 int site_render_reports(site_builder *b);
+void site_reports_free(site_builder *b);
 
 /* ---- site_side.c --------------------------------------------------------- */
 
-/* What the listings need that does not wait for the item pages, b->facets
- * and the first part of b->listed_key (site_keep_item_front_keys), made on
+/* What the listings need that does not wait for the item pages, b->facets,
+ * b->reports and the first part of b->listed_key (site_keep_item_front_keys), made on
  * a thread of its own from the published items on, while the main thread
  * opens the cache and the items render; on one thread (-j1), made when
  * first waited for. */

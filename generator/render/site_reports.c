@@ -70,28 +70,40 @@ static int reports_csv(site_builder *b, const report *r, const char *url)
     return rc;
 }
 
-int site_render_reports(site_builder *b)
+void site_reports_compute(site_builder *b)
 {
     arena mem;
     arena_init(&mem);
-    size_t n;
-    const int *years = report_years(b->cat, &mem, &n);
+    const int *years = report_years(b->cat, &mem, &b->report_len);
+    b->reports = xcalloc(b->report_len + 1, sizeof *b->reports);
+    for (size_t i = 0; i < b->report_len; i++)
+        report_compute(&b->reports[i], b->cfg, b->cat, years[i]);
+    arena_free(&mem);
+}
+
+int site_render_reports(site_builder *b)
+{
+    site_side_wait(b);
     int rc = 0;
-    for (size_t i = 0; i < n && rc == 0; i++) {
-        report r;
-        report_compute(&r, b->cfg, b->cat, years[i]);
+    for (size_t i = 0; i < b->report_len && rc == 0; i++) {
+        const report *r = &b->reports[i];
         buf url = BUF_INIT, title = BUF_INIT;
-        annual_page_url(years[i], &url);
-        buf_printf(&title, "%d年政府信息公开工作年度报告统计数据", years[i]);
-        rc = reports_page(b, &r, url.ptr, title.ptr);
+        annual_page_url(r->year, &url);
+        buf_printf(&title, "%d年政府信息公开工作年度报告统计数据", r->year);
+        rc = reports_page(b, r, url.ptr, title.ptr);
         buf_reset(&url);
-        annual_csv_url(years[i], &url);
+        annual_csv_url(r->year, &url);
         if (rc == 0)
-            rc = reports_csv(b, &r, url.ptr);
+            rc = reports_csv(b, r, url.ptr);
         buf_free(&url);
         buf_free(&title);
-        report_free(&r);
     }
-    arena_free(&mem);
     return rc;
+}
+
+void site_reports_free(site_builder *b)
+{
+    for (size_t i = 0; i < b->report_len; i++)
+        report_free(&b->reports[i]);
+    free(b->reports);
 }
