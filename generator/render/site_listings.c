@@ -1,8 +1,10 @@
 /* The listing pages: the home page and the 政府信息公开 column, the
  * catalogue and facet pages, the sub-sites, the feeds, the sitemap, the
  * search page and its index. Each page is first collected as a job, in the
- * order a single thread would render them, and whether the build cache keeps
- * it is decided there; the others are then rendered by the build's workers,
+ * order a single thread would render them; then the build's workers take
+ * them in that order, each deciding whether the build cache keeps the page
+ * (at ten thousand items ~2 000 of them, while another worker writes the
+ * search index) and rendering it when not,
  * each in its own Lua state (worker 0 in the main state, which keeps the
  * item tables it made for the item pages). What a build records of the pages
  * (their cache records, diagnostics) is taken from the jobs in their order
@@ -88,10 +90,10 @@ static size_t site_min(size_t a, size_t b)
     return a < b ? a : b;
 }
 
-/* Add job j, after deciding whether the previous build's page is kept. */
+/* Add job j; whether the previous build's page is kept is decided by the
+ * worker that takes it. */
 static void listings_add(listings *ls, listing_job j)
 {
-    j.kept = j.record && site_keep_page(ls->b, j.file ? j.file : j.url, j.key, &j.prev);
     ls->jobs = xgrow(ls->jobs, &ls->cap, ls->len + 1, sizeof *ls->jobs);
     ls->jobs[ls->len++] = j;
 }
@@ -681,6 +683,7 @@ static void listings_worker(void *ctx, size_t worker)
         if (k >= ls->len)
             break;
         listing_job *j = &ls->jobs[k];
+        j->kept = j->record && site_keep_page(b, j->file ? j->file : j->url, j->key, &j->prev);
         if (j->kept)
             continue;
         j->worker = worker;
