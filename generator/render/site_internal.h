@@ -249,13 +249,13 @@ void site_reports_free(site_builder *b);
 
 /* ---- site_side.c --------------------------------------------------------- */
 
-/* What the listings need that does not wait for the item pages, b->facets,
- * b->reports and the first part of b->listed_key (site_keep_item_front_keys), made on
- * a thread of its own from the published items on, while the main thread
- * opens the cache and the items render; on one thread (-j1), made when
- * first waited for. */
+/* What the listings and reports need that does not wait for the item
+ * pages (b->facets, b->reports, the first part of b->listed_key: see
+ * site_keep_item_front_keys), made on a thread of its own from the
+ * published items on, while the main thread opens the cache and the items
+ * render; on one thread (-j1), made when first waited for. */
 void site_side_start(site_builder *b);
-/* Wait until both are made. */
+/* Wait until they are made. */
 void site_side_wait(site_builder *b);
 /* Wait for the thread only, if it runs (a build that failed before). */
 void site_side_join(site_builder *b);
@@ -279,7 +279,7 @@ uint64_t site_keep_items_key(const site_builder *b, uint64_t h, const size_t *id
 /* Whether the previous build wrote the page at site path `file` from the
  * same key and the file is still as it wrote it: then it is kept in the new
  * site, its record for the next build is *rec (see site_keep_record), and
- * it need not be rendered. */
+ * it need not be rendered. Called by any listing worker. */
 bool site_keep_page(site_builder *b, const char *file, uint64_t key, cache_listing *rec);
 /* Add a listing page's record for the next build (b->listed). */
 void site_keep_record(site_builder *b, const cache_listing *rec);

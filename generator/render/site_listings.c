@@ -4,9 +4,9 @@
  * order a single thread would render them; then the build's workers take
  * them in that order, each deciding whether the build cache keeps the page
  * (at ten thousand items ~2 000 of them, while another worker writes the
- * search index) and rendering it when not,
- * each in its own Lua state (worker 0 in the main state, which keeps the
- * item tables it made for the item pages). What a build records of the pages
+ * search index) and rendering it when not, each in its own Lua state
+ * (worker 0 in the main state, which keeps the item tables it made for the
+ * item pages). What a build records of the pages
  * (their cache records, diagnostics) is taken from the jobs in their order
  * afterwards, so the site and the cache do not depend on the number of
  * workers, and a failed page reports what it would on one thread. */

@@ -1,9 +1,9 @@
 /* 政府信息公开工作年度报告: each year with items gets its statistics page
- * and the same figures as CSV beside it. A rebuild computes the figures
- * (cheap) and keeps the page and the file of a year whose figures, and the
- * templates the page used, are as the build cache recorded them, with the
- * file still as written: eight Lua renders and file comparisons at ten
- * thousand items otherwise, in every build. */
+ * and the same figures as CSV beside it. The figures are computed on the
+ * side thread (site_side.c); a rebuild keeps the page and the file of a
+ * year whose figures, and the templates the page used, are as the build
+ * cache recorded them, with the file still as written: eight Lua renders
+ * and file comparisons at ten thousand items otherwise, in every build. */
 #include "annual.h"
 #include "site_internal.h"
 
