@@ -1,5 +1,6 @@
 #include "annual.h"
 
+#include "../util/hash.h"
 #include "../util/sandbox.h"
 
 #include <stdio.h>
@@ -108,4 +109,48 @@ void annual_table_push(lua_State *L, const report *r)
     annual_csv_url(r->year, &csv);
     sandbox_set_string(L, "csv_url", csv.ptr);
     buf_free(&csv);
+}
+
+/* Kept beside annual_table_push: a field shown there and not hashed here
+ * would leave a page unchanged that should change. */
+static uint64_t annual_counts_key(uint64_t h, const report_count *rows, size_t n)
+{
+    h = hash64_int(h, (int64_t)n);
+    for (size_t i = 0; i < n; i++)
+        h = hash64_int(hash64_str(hash64_str(h, rows[i].key), rows[i].name),
+                       (int64_t)rows[i].count);
+    return h;
+}
+
+static uint64_t annual_day_key(uint64_t h, date d)
+{
+    return hash64_int(h, (int64_t)d.year * 10000 + d.month * 100 + d.day);
+}
+
+uint64_t annual_key(uint64_t h, const report *r)
+{
+    const size_t figures[] = {r->published,          r->normative_new,     r->normative_amended,
+                              r->normative_repealed, r->normative_expired, r->normative_in_force,
+                              r->withdrawn,          r->on_time,           r->late,
+                              r->unmeasured,         REPORT_DUE_WORKDAYS};
+    h = hash64_int(h, r->year);
+    for (size_t i = 0; i < sizeof figures / sizeof *figures; i++)
+        h = hash64_int(h, (int64_t)figures[i]);
+    h = annual_counts_key(h, r->categories, r->category_count);
+    h = annual_counts_key(h, r->publishers, r->publisher_count);
+    for (size_t i = 0; i < r->late; i++) {
+        const catalogue_item *ci = r->late_items[i].item;
+        h = hash64_str(hash64_str(hash64_str(h, ci->item->title), ci->url), ci->index_no);
+        h = annual_day_key(h, ci->item->created.day);
+        h = annual_day_key(h, ci->item->date.day);
+        h = hash64_int(h, r->late_items[i].workdays);
+    }
+    h = hash64_int(h, (int64_t)r->township_count);
+    for (size_t t = 0; t < r->township_count; t++) {
+        const report_township *tw = &r->townships[t];
+        h = hash64_str(hash64_str(h, tw->dept->id), tw->dept->name);
+        for (int q = 0; q < 4; q++)
+            h = hash64_int(h, (int64_t)tw->quarters[q]);
+    }
+    return h;
 }

@@ -7,6 +7,7 @@
 #include "../report/report.h"
 
 #include <lua.h>
+#include <stdint.h>
 
 /* The site path of year's statistics page, and of its CSV beside it. */
 void annual_page_url(int year, buf *out);
@@ -14,5 +15,7 @@ void annual_csv_url(int year, buf *out);
 
 /* Push year's figures as a Lua table. */
 void annual_table_push(lua_State *L, const report *r);
+/* h fed with all that table shows, for the build cache's key of the page. */
+uint64_t annual_key(uint64_t h, const report *r);
 
 #endif

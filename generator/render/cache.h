@@ -4,7 +4,8 @@
  * out (the version label, the search entry with the summary). A rebuild
  * takes an item whose key is unchanged from the previous site instead of
  * rendering it again, without reading its body; so too a listing page
- * (site_listings.c, site_keep.c), keyed by all it shows. A record's key covers, with
+ * (site_listings.c, site_keep.c) or an annual report's page or CSV file
+ * (site_reports.c), keyed by all it shows. A record's key covers, with
  * its data, the template files its pages used and, when they read them,
  * the site's figures (its dependency set, site_deps.c): a template edit
  * renders again only the pages that used it.

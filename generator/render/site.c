@@ -1,4 +1,3 @@
-#include "annual.h"
 #include "revisions.h"
 #include "site_internal.h"
 
@@ -207,7 +206,7 @@ static void site_cache_open(site_builder *b)
         return;
     site_keys(b);
     if (b->opt->prefetch) {
-        site_prefetch_take(b->opt->prefetch, &b->cache, &b->there);
+        site_prefetch_take(b->opt->prefetch, &b->cache, &b->there, &b->listed_there);
         build_cache_open(&b->cache, b->opt->cache_file, b->site_key, b->diags);
     } else {
         build_cache_load(&b->cache, b->opt->cache_file, b->site_key, b->diags);
@@ -239,44 +238,6 @@ static int site_main_open(site_builder *b)
     for (size_t i = 0; i < b->cat->item_count; i++)
         b->item_ref[i] = LUA_NOREF;
     return 0;
-}
-
-/* 政府信息公开工作年度报告: each year with items gets its statistics page
- * and the same figures as CSV beside it. */
-static int site_render_reports(site_builder *b)
-{
-    arena mem;
-    arena_init(&mem);
-    size_t n;
-    const int *years = report_years(b->cat, &mem, &n);
-    int rc = 0;
-    for (size_t i = 0; i < n && rc == 0; i++) {
-        report r;
-        report_compute(&r, b->cfg, b->cat, years[i]);
-        buf url = BUF_INIT, title = BUF_INIT, csv = BUF_INIT;
-        annual_page_url(years[i], &url);
-        buf_printf(&title, "%d年政府信息公开工作年度报告统计数据", years[i]);
-        site_page_begin(&b->main, "report", url.ptr, title.ptr);
-        site_crumb(b->main.L, "首页", "/");
-        site_crumb(b->main.L, "政府信息公开", "/xxgk/");
-        annual_table_push(b->main.L, &r);
-        lua_setfield(b->main.L, -2, "report");
-        rc = site_page_finish(&b->main, "report.html", NULL);
-        report_csv(&r, &csv);
-        buf_reset(&url);
-        annual_csv_url(years[i], &url);
-        buf_reset(&b->main.err);
-        if (rc == 0 && output_write(&b->out, url.ptr, csv.ptr, csv.len, &b->main.err) != 0) {
-            diag_add(b->diags, DIAG_ERROR, "GK402", "", 0, 0, "%s", b->main.err.ptr);
-            rc = RENDER_ERROR_IO;
-        }
-        buf_free(&url);
-        buf_free(&title);
-        buf_free(&csv);
-        report_free(&r);
-    }
-    arena_free(&mem);
-    return rc;
 }
 
 static int site_copy_static(site_builder *b)
@@ -355,6 +316,7 @@ static int site_render_all(site_builder *b)
     if (site_names_ask(b) != 0)
         return RENDER_ERROR_TEMPLATE;
     site_select_published(b);
+    site_side_start(b);
     site_cache_open(b);
     site_search_keep(b);
     int rc = site_main_open(b);
@@ -437,6 +399,9 @@ int render_site(const site_config *cfg, const catalogue *cat, naming *names,
     } else {
         output_abort(&b.out);
     }
+    site_side_join(&b);
+    facets_free(&b.facets);
+    site_reports_free(&b);
     site_state_close(&b.main);
     for (size_t w = 1; w < b.worker_count; w++)
         site_state_close(&b.workers[w]);
@@ -444,6 +409,7 @@ int render_site(const site_config *cfg, const catalogue *cat, naming *names,
     free(b.next);
     free(b.prev);
     free(b.there);
+    free(b.listed_there);
     free(b.listed_key);
     site_deps_free(&b);
     free(b.listed);

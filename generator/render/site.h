@@ -44,9 +44,9 @@ enum {
  * load the model: the build cache's records read from `cache_file`, and
  * whether the site at `out_dir` still has each record's pages (the lstat
  * of every page an unchanged item would keep, at ten thousand items most
- * of what a rebuild's render did). Nothing changes the output before the
- * render, which takes both in (render_options.prefetch). NULL when no
- * thread could be started. */
+ * of what a rebuild's render did), and each listing record's page.
+ * Nothing changes the output before the render, which takes both in
+ * (render_options.prefetch). NULL when no thread could be started. */
 typedef struct render_prefetch render_prefetch;
 render_prefetch *render_prefetch_start(const char *cache_file, const char *out_dir);
 /* Wait for the thread, and free what the render did not take. */

@@ -9,11 +9,13 @@
 #define GK_RENDER_SITE_INTERNAL_H
 
 #include "cache.h"
+#include "facets.h"
 #include "output.h"
 #include "search.h"
 #include "site.h"
 #include "template.h"
 
+#include "../report/report.h"
 #include "../util/arena.h"
 
 #include <lua.h>
@@ -116,8 +118,14 @@ struct site_builder {
     cache_item *next;
     const cache_item **prev; /* per catalogue item: the previous record, or NULL */
     bool *there;             /* per record: its pages in the site (render_prefetch); NULL: look */
+    bool *listed_there;      /* per listing record: its page in the site, the same */
     uint64_t *listed_key;    /* per catalogue item: what listings show of it */
-    cache_listing *listed;   /* this build's listing pages, for the next build */
+    facet_set facets;        /* the published items by keyword and year */
+    report *reports;         /* per year with published items, newest first */
+    size_t report_len;
+    pthread_t side; /* the side thread (site_side.c), while side_running */
+    bool side_running, side_done;
+    cache_listing *listed; /* this build's listing pages, for the next build */
     size_t listed_len, listed_cap;
     /* Dependency sets (site_deps.c): this build's with their keys, the key
      * now of each of the previous build's (cache.deps), the template files
@@ -224,8 +232,8 @@ void site_deps_free(site_builder *b);
 /* ---- site_search.c ------------------------------------------------------- */
 
 /* Wait for the prefetch thread and take what it found: the cache's
- * records read (build_cache_read) and b->there. */
-void site_prefetch_take(render_prefetch *p, build_cache *c, bool **there);
+ * records read (build_cache_read), b->there and b->listed_there. */
+void site_prefetch_take(render_prefetch *p, build_cache *c, bool **there, bool **listed_there);
 
 /* Keep the previous build's search index, when the cache has it (search.h):
  * once the cache is open, before the items. */
@@ -234,8 +242,34 @@ void site_search_keep(site_builder *b);
  * with a message in *err. */
 int site_search_save(site_builder *b, buf *err);
 
+/* ---- site_reports.c ------------------------------------------------------ */
+
+/* The figures of every year with published items (b->reports). */
+void site_reports_compute(site_builder *b);
+/* The annual reports' statistics pages and their CSV files, each kept when
+ * the cache has it from the same figures. */
+int site_render_reports(site_builder *b);
+void site_reports_free(site_builder *b);
+
+/* ---- site_side.c --------------------------------------------------------- */
+
+/* What the listings and reports need that does not wait for the item
+ * pages (b->facets, b->reports, the first part of b->listed_key: see
+ * site_keep_item_front_keys), made on a thread of its own from the
+ * published items on, while the main thread opens the cache and the items
+ * render; on one thread (-j1), made when first waited for. */
+void site_side_start(site_builder *b);
+/* Wait until they are made. */
+void site_side_wait(site_builder *b);
+/* Wait for the thread only, if it runs (a build that failed before). */
+void site_side_join(site_builder *b);
+
 /* ---- site_keep.c --------------------------------------------------------- */
 
+/* Per published item, the part of the key of what listings show of it
+ * (b->listed_key) known before its pages are rendered. Nothing without a
+ * build cache. */
+void site_keep_item_front_keys(site_builder *b);
 /* Per published item, the key of what listings show of it (b->listed_key):
  * once site_render_items has found the summaries and versions. Nothing
  * without a build cache. */
@@ -249,7 +283,7 @@ uint64_t site_keep_items_key(const site_builder *b, uint64_t h, const size_t *id
 /* Whether the previous build wrote the page at site path `file` from the
  * same key and the file is still as it wrote it: then it is kept in the new
  * site, its record for the next build is *rec (see site_keep_record), and
- * it need not be rendered. */
+ * it need not be rendered. Called by any listing worker. */
 bool site_keep_page(site_builder *b, const char *file, uint64_t key, cache_listing *rec);
 /* Add a listing page's record for the next build (b->listed). */
 void site_keep_record(site_builder *b, const cache_listing *rec);

@@ -15,9 +15,10 @@
 
 /* What the table of catalogue item i (site_item_push, plus what the item
  * pages found) may show: the file up to its body, where the item is and
- * what naming.lua called it, its summary and version. The department and
- * category tables it points to are the site key's. */
-static uint64_t keep_item_key(const site_builder *b, size_t i)
+ * what naming.lua called it (keep_item_front_key), its summary and version
+ * (keep_item_key). The department and category tables it points to are the
+ * site key's. */
+static uint64_t keep_item_front_key(const site_builder *b, size_t i)
 {
     const catalogue_item *ci = &b->cat->items[i];
     const content_item *it = ci->item;
@@ -31,24 +32,38 @@ static uint64_t keep_item_key(const site_builder *b, size_t i)
     h = hash64_int(h, ci->category - b->cat->categories);
     h = hash64_int(h, it->dept ? it->dept - b->cfg->departments : -1);
     h = hash64_str(h, b->item[i].doc_number);
-    h = hash64_str(h, b->item[i].period_label);
+    return hash64_str(h, b->item[i].period_label);
+}
+
+static uint64_t keep_item_key(const site_builder *b, size_t i, uint64_t front)
+{
     const site_item_found *f = &b->found[i];
-    h = hash64_str(h, f->summary);
+    uint64_t h = hash64_str(front, f->summary);
     h = hash64_str(h, f->version);
     return hash64_int(h, f->working);
+}
+
+void site_keep_item_front_keys(site_builder *b)
+{
+    if (!b->opt->cache_file)
+        return;
+    b->listed_key = xcalloc(b->cat->item_count + 1, sizeof *b->listed_key);
+    for (size_t k = 0; k < b->published_len; k++)
+        b->listed_key[b->published[k]] = keep_item_front_key(b, b->published[k]);
 }
 
 static void keep_item_key_set(void *ctx, size_t k)
 {
     site_builder *b = ctx;
-    b->listed_key[b->published[k]] = keep_item_key(b, b->published[k]);
+    size_t i = b->published[k];
+    b->listed_key[i] = keep_item_key(b, i, b->listed_key[i]);
 }
 
 void site_keep_item_keys(site_builder *b)
 {
     if (!b->next)
         return;
-    b->listed_key = xcalloc(b->cat->item_count + 1, sizeof *b->listed_key);
+    site_side_wait(b);
     pool_for(b->opt->jobs ? b->opt->jobs : pool_default_workers(), b->published_len, 256,
              keep_item_key_set, b);
 }
@@ -74,9 +89,14 @@ bool site_keep_page(site_builder *b, const char *file, uint64_t key, cache_listi
         return false;
     const cache_listing *prev = build_cache_listing_find(&b->cache, file);
     size_t deps;
-    if (!prev || !site_deps_keep(b, key, prev->key, prev->deps, &deps) ||
-        !output_keepable(&b->out, file, prev->size))
+    if (!prev || !site_deps_keep(b, key, prev->key, prev->deps, &deps))
         return false;
+    if (b->listed_there && b->out.target_fd >= 0) {
+        if (!b->listed_there[prev - b->cache.listings]) /* the prefetch looked */
+            return false;
+    } else if (!output_keepable(&b->out, file, prev->size)) {
+        return false;
+    }
     output_keep(&b->out, file);
     *rec = *prev;
     rec->deps = deps;

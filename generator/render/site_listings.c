@@ -1,10 +1,12 @@
 /* The listing pages: the home page and the 政府信息公开 column, the
  * catalogue and facet pages, the sub-sites, the feeds, the sitemap, the
  * search page and its index. Each page is first collected as a job, in the
- * order a single thread would render them, and whether the build cache keeps
- * it is decided there; the others are then rendered by the build's workers,
- * each in its own Lua state (worker 0 in the main state, which keeps the
- * item tables it made for the item pages). What a build records of the pages
+ * order a single thread would render them; then the build's workers take
+ * them in that order, each deciding whether the build cache keeps the page
+ * (at ten thousand items ~2 000 of them, while another worker writes the
+ * search index) and rendering it when not, each in its own Lua state
+ * (worker 0 in the main state, which keeps the item tables it made for the
+ * item pages). What a build records of the pages
  * (their cache records, diagnostics) is taken from the jobs in their order
  * afterwards, so the site and the cache do not depend on the number of
  * workers, and a failed page reports what it would on one thread. */
@@ -81,7 +83,6 @@ typedef struct listings {
     /* What the jobs point to, freed after the render. */
     size_t **groups; /* site_groups arrays */
     size_t group_len, group_cap;
-    facet_set facets;
 } listings;
 
 static size_t site_min(size_t a, size_t b)
@@ -89,10 +90,10 @@ static size_t site_min(size_t a, size_t b)
     return a < b ? a : b;
 }
 
-/* Add job j, after deciding whether the previous build's page is kept. */
+/* Add job j; whether the previous build's page is kept is decided by the
+ * worker that takes it. */
 static void listings_add(listings *ls, listing_job j)
 {
-    j.kept = j.record && site_keep_page(ls->b, j.file ? j.file : j.url, j.key, &j.prev);
     ls->jobs = xgrow(ls->jobs, &ls->cap, ls->len + 1, sizeof *ls->jobs);
     ls->jobs[ls->len++] = j;
 }
@@ -513,8 +514,8 @@ static uint64_t facet_arg_key(const facet_arg *a)
 static void listings_facets(listings *ls)
 {
     site_builder *b = ls->b;
-    facet_set *f = &ls->facets;
-    facets_build(f, b->cat, b->published, b->published_len);
+    site_side_wait(b);
+    const facet_set *f = &b->facets;
     uint64_t key = site_keep_page_key(b, "facets", "/xxgk/fl/", "分类导航");
     key = facets_key(facets_key(key, f->keywords, f->keyword_count), f->years, f->year_count);
     listings_add(ls, (listing_job){.fill = fill_facets,
@@ -682,6 +683,7 @@ static void listings_worker(void *ctx, size_t worker)
         if (k >= ls->len)
             break;
         listing_job *j = &ls->jobs[k];
+        j->kept = j->record && site_keep_page(b, j->file ? j->file : j->url, j->key, &j->prev);
         if (j->kept)
             continue;
         j->worker = worker;
@@ -786,7 +788,6 @@ int site_render_listings(site_builder *b)
     for (size_t i = 0; i < ls.group_len; i++)
         free(ls.groups[i]);
     free(ls.groups);
-    facets_free(&ls.facets);
     arena_free(&ls.mem);
     return rc;
 }

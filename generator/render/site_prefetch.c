@@ -12,7 +12,8 @@ struct render_prefetch {
     pthread_t thread;
     const char *cache_file, *out_dir; /* after the struct, in its block */
     build_cache cache;
-    bool *there; /* per record: the site has all its pages, of their sizes */
+    bool *there;        /* per record: the site has all its pages, of their sizes */
+    bool *listed_there; /* per listing record: the site has its page, of its size */
     bool joined, taken;
 };
 
@@ -29,6 +30,13 @@ static void *prefetch_run(void *arg)
         for (size_t k = 0; k < it->page_count && there; k++)
             there = output_file_there(dir, it->pages[k].path, it->pages[k].size);
         p->there[r] = there;
+    }
+    /* And every listing page a rebuild would keep: ~2 000 at ten thousand
+     * items, else looked at one by one by the render's main thread. */
+    p->listed_there = xcalloc(p->cache.listing_len + 1, sizeof *p->listed_there);
+    for (size_t r = 0; dir >= 0 && r < p->cache.listing_len; r++) {
+        const cache_listing *l = &p->cache.listings[r];
+        p->listed_there[r] = output_file_there(dir, l->path, l->size);
     }
     if (dir >= 0)
         close(dir);
@@ -49,7 +57,7 @@ render_prefetch *render_prefetch_start(const char *cache_file, const char *out_d
     return p;
 }
 
-void site_prefetch_take(render_prefetch *p, build_cache *c, bool **there)
+void site_prefetch_take(render_prefetch *p, build_cache *c, bool **there, bool **listed_there)
 {
     if (!p->joined)
         pthread_join(p->thread, NULL);
@@ -57,6 +65,7 @@ void site_prefetch_take(render_prefetch *p, build_cache *c, bool **there)
     p->taken = true;
     *c = p->cache;
     *there = p->there;
+    *listed_there = p->listed_there;
 }
 
 void render_prefetch_free(render_prefetch *p)
@@ -68,6 +77,7 @@ void render_prefetch_free(render_prefetch *p)
     if (!p->taken) {
         build_cache_free(&p->cache);
         free(p->there);
+        free(p->listed_there);
     }
     free(p);
 }

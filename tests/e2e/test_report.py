@@ -15,7 +15,7 @@ import tempfile
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
-from harness import ENV, ROOT, Gongkai, check, finish, read_bytes  # noqa: E402
+from harness import ENV, ROOT, Gongkai, check, finish, read_bytes, same_tree  # noqa: E402
 
 FIXTURE = os.path.join(ROOT, "tests", "fixtures", "report", "site")
 gongkai = Gongkai(env=ENV)
@@ -143,6 +143,72 @@ def test_site(tmp):
     check("Error" not in t.stderr, "the page is valid HTML: %s" % t.stderr[:300])
 
 
+def rendered(r):
+    m = re.search(r"(\d+) 个页面", r.stderr)
+    return int(m.group(1)) if m else -1
+
+
+def test_rebuild(tmp):
+    """A rebuild keeps a statistics page and its CSV while the year's figures
+    and the page's templates are as the build cache recorded them and the
+    files as written; it writes them again otherwise."""
+    site = os.path.join(tmp, "site")
+    out = os.path.join(tmp, "public")
+    page = os.path.join(out, "xxgk", "nb", "2025", "index.html")
+    data = os.path.join(out, "xxgk", "nb", "2025", "report-2025.csv")
+    gongkai("build", "-s", site, "-o", out)
+    was = (read_bytes(page), read_bytes(data))
+    kept = rendered(gongkai("build", "-s", site, "-o", out))
+    os.unlink(page)
+    with open(data, "r+b") as f:
+        f.truncate(10)
+    r = gongkai("build", "-s", site, "-o", out)
+    check(r.returncode == 0 and rendered(r) == kept + 1,
+          "only the page gone is rendered again (%d, no change: %d)" % (rendered(r), kept))
+    check((read_bytes(page), read_bytes(data)) == was, "the page gone and the CSV cut short are "
+          "written again as they were")
+
+    def fresh(what):
+        ref = os.path.join(tmp, "public-fresh")
+        shutil.rmtree(ref, ignore_errors=True)
+        cache = os.path.join(site, ".gongkai")
+        os.rename(cache, cache + ".saved")
+        gongkai("build", "-s", site, "-o", ref)
+        shutil.rmtree(cache)
+        os.rename(cache + ".saved", cache)
+        same_tree(out, ref, "the site after %s, built with the cache" % what)
+
+    # A late item's title is shown by its year's page and CSV only.
+    late = os.path.join(site, "content", "czj", "2025", "boundary-late.md")
+    with open(late, encoding="utf-8") as f:
+        text = f.read()
+    with open(late, "w", encoding="utf-8") as f:
+        f.write(text.replace("国庆前形成", "国庆前拟定"))
+    r = gongkai("build", "-s", site, "-o", out)
+    check(r.returncode == 0 and "国庆前拟定" in read_bytes(page).decode() and
+          "国庆前拟定" in read_bytes(data).decode("utf-8-sig"),
+          "a late item renamed: its year's page and CSV show the new title")
+    fresh("a late item renamed")
+    # The page's template: every year's page anew (the site's own copy
+    # first, as it was, which changes where templates are found).
+    os.makedirs(os.path.join(site, "templates"), exist_ok=True)
+    with open(os.path.join(ROOT, "templates", "report.html"), encoding="utf-8") as f:
+        text = f.read()
+    own = os.path.join(site, "templates", "report.html")
+    with open(own, "w", encoding="utf-8") as f:
+        f.write(text)
+    gongkai("build", "-s", site, "-o", out)
+    kept = rendered(gongkai("build", "-s", site, "-o", out))
+    with open(own, "w", encoding="utf-8") as f:
+        f.write(text + "<!-- 报告模板修改 -->\n")
+    r = gongkai("build", "-s", site, "-o", out)
+    check(r.returncode == 0 and rendered(r) == kept + 4,
+          "report.html edited: the four years' pages rendered again (%d, no change: %d)" %
+          (rendered(r), kept))
+    check("报告模板修改" in read_bytes(page).decode(), "the page shows the template's edit")
+    fresh("report.html edited")
+
+
 def test_usage(tmp):
     site = os.path.join(tmp, "site")
     for args in (["report", "-s", site], ["report", "-s", site, "--year", "25"],
@@ -157,6 +223,7 @@ def main():
     with tempfile.TemporaryDirectory(prefix="gk-report-") as tmp:
         test_csv(tmp)
         test_site(tmp)
+        test_rebuild(tmp)
         test_usage(tmp)
     return finish()
 
