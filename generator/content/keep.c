@@ -66,6 +66,7 @@
 #include "../util/fields.h"
 #include "../util/hash.h"
 #include "../util/path.h"
+#include "../util/path_index.h"
 #include "../util/xalloc.h"
 
 #include <errno.h>
@@ -108,8 +109,8 @@ struct content_keep {
     buf index;      /* the index file as read; the records' paths point into it */
     keep_record *v; /* the records of a usable store, else none */
     size_t len;
-    uint32_t *table; /* open addressing on the paths: 1 + index into v, 0 empty */
-    size_t mask;
+    const char **paths;  /* v's, for by_path */
+    path_index by_path;  /* of v's paths; built only for a usable store */
     uint64_t generation; /* of the texts file v's offsets are into; 0 none */
     const char *map;     /* that file's first `map_len` (committed) bytes */
     size_t map_len;
@@ -148,25 +149,12 @@ static void keep_put_head(buf *out, uint64_t generation)
     fields_put_hex(out, generation);
 }
 
-static uint64_t keep_path_hash(const char *path)
-{
-    return hash64_block(path, strlen(path));
-}
-
 static void keep_table_build(content_keep *k)
 {
-    size_t size = 64;
-    while (size < k->len * 2 + 1)
-        size *= 2;
-    k->table = xcalloc(size, sizeof *k->table);
-    k->mask = size - 1;
-    for (size_t i = 0; i < k->len; i++) {
-        size_t s = (size_t)keep_path_hash(k->v[i].path) & k->mask;
-        while (k->table[s] && strcmp(k->v[k->table[s] - 1].path, k->v[i].path) != 0)
-            s = (s + 1) & k->mask;
-        if (!k->table[s])
-            k->table[s] = (uint32_t)i + 1;
-    }
+    k->paths = xmalloc((k->len + 1) * sizeof *k->paths);
+    for (size_t i = 0; i < k->len; i++)
+        k->paths[i] = k->v[i].path;
+    path_index_build(&k->by_path, k->paths, k->len);
 }
 
 /* The texts file's identity as the index records it: inode, size and
@@ -273,7 +261,7 @@ void content_keep_site(content_keep *k, const site_config *cfg)
 {
     uint64_t h = hash64_str(HASH64_INIT, build_version());
     k->parse_key = hash64_int(h, (int64_t)cfg->text_hash);
-    k->parses = k->table && k->parse_key == k->parse_key_read;
+    k->parses = k->paths && k->parse_key == k->parse_key_read;
 }
 
 /* Whether [offset, offset + len) lies in the committed bytes past the
@@ -287,15 +275,11 @@ static bool keep_in_file(const content_keep *k, uint64_t offset, uint64_t len, u
 bool content_keep_take(const content_keep *k, const char *path, const content_stat *st,
                        content_kept *out)
 {
-    if (!k->table)
+    long at = k->paths ? path_index_find(&k->by_path, path) : -1;
+    if (at < 0)
         return false;
-    const keep_record *rec = NULL;
-    for (size_t s = (size_t)keep_path_hash(path) & k->mask; k->table[s]; s = (s + 1) & k->mask)
-        if (strcmp(k->v[k->table[s] - 1].path, path) == 0) {
-            rec = &k->v[k->table[s] - 1];
-            break;
-        }
-    if (!rec || !keep_stat_equal(&rec->st, st) || !keep_in_file(k, rec->offset, rec->st.size, 1))
+    const keep_record *rec = &k->v[at];
+    if (!keep_stat_equal(&rec->st, st) || !keep_in_file(k, rec->offset, rec->st.size, 1))
         return false;
     const char *text = k->map + rec->offset;
     size_t len = (size_t)rec->st.size;
@@ -606,7 +590,8 @@ void content_keep_free(content_keep *k)
     buf_free(&k->texts_path);
     buf_free(&k->index);
     free(k->v);
-    free(k->table);
+    free(k->paths);
+    path_index_free(&k->by_path);
     free(k->found);
     free(k);
 }

@@ -1,5 +1,5 @@
 #include "output_list.h"
-#include "path_index.h"
+#include "../util/path_index.h"
 
 #include "../util/atomic.h"
 #include "../util/fields.h"

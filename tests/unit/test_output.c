@@ -13,7 +13,7 @@
 #include <cmocka.h>
 
 #include "../../generator/render/output.h"
-#include "../../generator/render/path_index.h"
+#include "../../generator/util/path_index.h"
 #include "../../generator/util/buf.h"
 #include "../../generator/util/fields.h"
 #include "../../generator/util/hash.h"

@@ -1,7 +1,7 @@
 #include "path_index.h"
 
-#include "../util/hash.h"
-#include "../util/xalloc.h"
+#include "hash.h"
+#include "xalloc.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,8 +1,8 @@
-/* Which of a list of strings (site paths) a string is, by hash: one hash
+/* Which of a list of strings (paths) a string is, by hash: one hash
  * and, mostly, one comparison per question, where a binary search of a
  * sorted list compares some fifteen times at ten thousand items. */
-#ifndef GK_RENDER_PATH_INDEX_H
-#define GK_RENDER_PATH_INDEX_H
+#ifndef GK_UTIL_PATH_INDEX_H
+#define GK_UTIL_PATH_INDEX_H
 
 #include <stddef.h>
 #include <stdint.h>
