@@ -14,6 +14,7 @@
 #include "../../generator/render/markdown.h"
 #include "../../generator/util/buf.h"
 #include "test_files.h"
+#include "test_tree.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -247,38 +248,6 @@ static void test_today(void **state)
 
 /* ---- generated sites ------------------------------------------------------ */
 
-static void write_text(const char *root, const char *rel, const char *text)
-{
-    buf path = BUF_INIT;
-    buf_printf(&path, "%s/%s", root, rel);
-    for (char *p = path.ptr + strlen(root) + 1; (p = strchr(p, '/')) != NULL; p++) {
-        *p = '\0';
-        mkdir(path.ptr, 0755);
-        *p = '/';
-    }
-    FILE *f = fopen(path.ptr, "wb");
-    assert_non_null(f);
-    fputs(text, f);
-    assert_int_equal(fclose(f), 0);
-    buf_free(&path);
-}
-
-static void remove_tree(int dfd, const char *name)
-{
-    int fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
-    if (fd >= 0) {
-        DIR *d = fdopendir(fd);
-        struct dirent *de;
-        while ((de = readdir(d)) != NULL)
-            if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
-                remove_tree(dirfd(d), de->d_name);
-        closedir(d);
-        unlinkat(dfd, name, AT_REMOVEDIR);
-    } else {
-        unlinkat(dfd, name, 0);
-    }
-}
-
 static const char site_toml[] = "[site]\nname = \"示例县人民政府\"\nregion = \"示例县\"\n"
                                 "base_url = \"https://www.shili.gov.cn/\"\n"
                                 "org_code = \"11339901MB00010119\"\n"
@@ -291,21 +260,21 @@ static void test_allowed_html(void **state)
     (void)state;
     char root[] = "/tmp/gk-check-XXXXXX";
     assert_non_null(mkdtemp(root));
-    write_text(root, "site.toml", site_toml);
-    write_text(root, "content/czj/html.md",
-               "+++\ntitle = \"HTML\"\ndate = 2025-05-06\ncategory = \"gzdt\"\n+++\n"
-               "\n"
-               "<div align=\"center\">居中</div>\n"
-               "\n"
-               "第一行<br>第二行<span style=\"color:red\">红字</span>\n"
-               "\n"
-               "<script>alert(1)</script>\n"
-               "\n"
-               "文字<img src=\"x.png\" onerror=\"alert(1)\">\n"
-               "\n"
-               "<a href=\"JavaScript:alert(1)\">点</a>\n"
-               "\n"
-               "<p>\n段落\n<iframe src=\"https://example.com/\"></iframe>\n</p>\n");
+    test_tree_write_text(root, "site.toml", site_toml);
+    test_tree_write_text(root, "content/czj/html.md",
+                         "+++\ntitle = \"HTML\"\ndate = 2025-05-06\ncategory = \"gzdt\"\n+++\n"
+                         "\n"
+                         "<div align=\"center\">居中</div>\n"
+                         "\n"
+                         "第一行<br>第二行<span style=\"color:red\">红字</span>\n"
+                         "\n"
+                         "<script>alert(1)</script>\n"
+                         "\n"
+                         "文字<img src=\"x.png\" onerror=\"alert(1)\">\n"
+                         "\n"
+                         "<a href=\"JavaScript:alert(1)\">点</a>\n"
+                         "\n"
+                         "<p>\n段落\n<iframe src=\"https://example.com/\"></iframe>\n</p>\n");
     run r;
     run_site(&r, root, fixture_today, true, false);
     const want w[] = {
@@ -320,7 +289,7 @@ static void test_allowed_html(void **state)
     assert_says(&r, "content/czj/html.md", 15, "GK207", "javascript:");
     assert_says(&r, "content/czj/html.md", 19, "GK207", "<iframe");
     run_free(&r);
-    remove_tree(AT_FDCWD, root);
+    test_tree_remove(AT_FDCWD, root);
 }
 
 /* ---- facts kept across runs (check/memo.c) -------------------------------- */
@@ -385,7 +354,7 @@ static void write_item(const char *root, const char *body, size_t len)
         buf_putc(&text, 'x');
     buf_putc(&text, '\n');
     assert_int_equal(text.len, len);
-    write_text(root, "content/czj/a.md", text.ptr);
+    test_tree_write_text(root, "content/czj/a.md", text.ptr);
     buf_free(&text);
 }
 
@@ -399,7 +368,7 @@ static void test_memo_changed_text(void **state)
     assert_non_null(mkdtemp(root));
     buf dir = BUF_INIT;
     buf_printf(&dir, "%s/.gongkai", root);
-    write_text(root, "site.toml", site_toml);
+    test_tree_write_text(root, "site.toml", site_toml);
     const char *clean = "正文。见 https://www.other.gov.cn/czj/nosuch/ 。";
     const char *dirty = "电话 13812345678，见[b](b.md)。";
     size_t len = 128;
@@ -426,7 +395,7 @@ static void test_memo_changed_text(void **state)
     buf toml = BUF_INIT;
     buf_put(&toml, site_toml, (size_t)(host - site_toml));
     buf_printf(&toml, "www.other.gov.cn%s", host + strlen("www.shili.gov.cn"));
-    write_text(root, "site.toml", toml.ptr);
+    test_tree_write_text(root, "site.toml", toml.ptr);
     run_remembering(&r, root, dir.ptr);
     assert_int_equal(r.diags.len, 1);
     assert_string_equal(r.diags.items[0].code, "GK206");
@@ -434,7 +403,7 @@ static void test_memo_changed_text(void **state)
     run_free(&r);
     buf_free(&toml);
     buf_free(&dir);
-    remove_tree(AT_FDCWD, root);
+    test_tree_remove(AT_FDCWD, root);
 }
 
 /* A catalogue that fails to load leaves the rules that need it out; the
@@ -444,11 +413,12 @@ static void test_partial_model(void **state)
     (void)state;
     char root[] = "/tmp/gk-check-XXXXXX";
     assert_non_null(mkdtemp(root));
-    write_text(root, "site.toml", site_toml);
-    write_text(root, "templates/catalogue.lua", "return {");
-    write_text(root, "content/czj/a.md",
-               "+++\ntitle = \"a\"\ndate = 2025-05-06\ncategory = \"gzdt\"\nsecrecy = \"秘密\"\n"
-               "+++\n\n电话 13812345678，见[b](b.md)与[站内](/nowhere/)。\n");
+    test_tree_write_text(root, "site.toml", site_toml);
+    test_tree_write_text(root, "templates/catalogue.lua", "return {");
+    test_tree_write_text(
+        root, "content/czj/a.md",
+        "+++\ntitle = \"a\"\ndate = 2025-05-06\ncategory = \"gzdt\"\nsecrecy = \"秘密\"\n"
+        "+++\n\n电话 13812345678，见[b](b.md)与[站内](/nowhere/)。\n");
     run r;
     run_site(&r, root, fixture_today, false, false);
     assert_int_equal(r.load_rc, -1);
@@ -461,7 +431,7 @@ static void test_partial_model(void **state)
     assert_non_null(strstr(d->message, "b.md"));
     assert_int_equal(r.diags.len, 4);
     run_free(&r);
-    remove_tree(AT_FDCWD, root);
+    test_tree_remove(AT_FDCWD, root);
 }
 
 int main(void)

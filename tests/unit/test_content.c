@@ -8,6 +8,7 @@
 
 #include <cmocka.h>
 
+#include "test_tree.h"
 #include "../../generator/content/content.h"
 #include "../../generator/util/buf.h"
 
@@ -359,43 +360,6 @@ static void test_fixture_site_toml(void **state)
 
 /* ---- generated sites ---------------------------------------------------- */
 
-static void write_file(const char *root, const char *rel, const void *data, size_t len)
-{
-    buf path = BUF_INIT;
-    buf_printf(&path, "%s/%s", root, rel);
-    for (char *p = path.ptr + strlen(root) + 1; (p = strchr(p, '/')) != NULL; p++) {
-        *p = '\0';
-        mkdir(path.ptr, 0755);
-        *p = '/';
-    }
-    FILE *f = fopen(path.ptr, "wb");
-    assert_non_null(f);
-    assert_int_equal(fwrite(data, 1, len, f), len);
-    assert_int_equal(fclose(f), 0);
-    buf_free(&path);
-}
-
-static void write_text(const char *root, const char *rel, const char *text)
-{
-    write_file(root, rel, text, strlen(text));
-}
-
-static void remove_tree(int dfd, const char *name)
-{
-    int fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
-    if (fd >= 0) {
-        DIR *d = fdopendir(fd);
-        struct dirent *de;
-        while ((de = readdir(d)) != NULL)
-            if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
-                remove_tree(dirfd(d), de->d_name);
-        closedir(d);
-        unlinkat(dfd, name, AT_REMOVEDIR);
-    } else {
-        unlinkat(dfd, name, 0);
-    }
-}
-
 static char *make_site(void)
 {
     char *root = strdup("/tmp/gk-content-XXXXXX");
@@ -405,7 +369,7 @@ static char *make_site(void)
 
 static void drop_site(char *root)
 {
-    remove_tree(AT_FDCWD, root);
+    test_tree_remove(AT_FDCWD, root);
     free(root);
 }
 
@@ -420,7 +384,7 @@ static void test_big_inputs(void **state)
     size_t head = b.len;
     while (b.len < 10 * 1024 * 1024)
         buf_puts(&b, "财政预算公开，第二段正文。\n");
-    write_file(root, "content/czj/big.md", b.ptr, b.len);
+    test_tree_write(root, "content/czj/big.md", b.ptr, b.len);
     size_t big_len = b.len;
 
     /* Ten thousand keys, in TOML and in YAML. */
@@ -429,20 +393,20 @@ static void test_big_inputs(void **state)
     for (int i = 0; i < 10000; i++)
         buf_printf(&b, "key%05d = %d\n", i, i);
     buf_puts(&b, "+++\n");
-    write_file(root, "content/czj/many-toml.md", b.ptr, b.len);
+    test_tree_write(root, "content/czj/many-toml.md", b.ptr, b.len);
     buf_reset(&b);
     buf_puts(&b, "---\ntitle: 多键\ndate: 2026-01-05\ncategory: x\n");
     for (int i = 0; i < 10000; i++)
         buf_printf(&b, "key%05d: %d\n", i, i);
     buf_puts(&b, "---\n");
-    write_file(root, "content/czj/many-yaml.md", b.ptr, b.len);
+    test_tree_write(root, "content/czj/many-yaml.md", b.ptr, b.len);
     buf_free(&b);
 
     /* Binary: NUL bytes only, and NUL after a valid front matter. */
     char zeros[4096] = {0};
-    write_file(root, "content/czj/nul.md", zeros, sizeof zeros);
+    test_tree_write(root, "content/czj/nul.md", zeros, sizeof zeros);
     const char late[] = "+++\ntitle = \"a\"\n+++\nab\0cd";
-    write_file(root, "content/czj/nul-late.md", late, sizeof late - 1);
+    test_tree_write(root, "content/czj/nul-late.md", late, sizeof late - 1);
 
     loaded l;
     load(&l, root);
@@ -488,8 +452,8 @@ static void test_symlinks(void **state)
     (void)state;
     char *root = make_site();
     const char *item = "+++\ntitle = \"a\"\ndate = 2026-01-05\ncategory = \"x\"\n+++\n";
-    write_text(root, "content/baima/real.md", item);
-    write_text(root, "outside.md", item);
+    test_tree_write_text(root, "content/baima/real.md", item);
+    test_tree_write_text(root, "outside.md", item);
     buf p = BUF_INIT;
     buf_printf(&p, "%s/content/czj", root);
     assert_int_equal(mkdir(buf_cstr(&p), 0755), 0);
@@ -528,8 +492,8 @@ static void test_encodings(void **state)
 {
     (void)state;
     char *root = make_site();
-    write_text(root, "content/czj/bom-bad.md", "\xef\xbb\xbf+\xff\n");
-    write_text(root, "content/czj/latin1.md", "+++\ntitle = \"caf\xe9\"\n+++\n");
+    test_tree_write_text(root, "content/czj/bom-bad.md", "\xef\xbb\xbf+\xff\n");
+    test_tree_write_text(root, "content/czj/latin1.md", "+++\ntitle = \"caf\xe9\"\n+++\n");
     loaded l;
     load(&l, root);
     const want w[] = {
@@ -546,13 +510,13 @@ static void test_secrecy_kept(void **state)
 {
     (void)state;
     char *root = make_site();
-    write_text(
+    test_tree_write_text(
         root, "content/czj/mi.md",
         "+++\ntitle = \"a\"\ndate = 2026-01-05\ncategory = \"x\"\nsecrecy = \"秘密\"\n+++\n");
-    write_text(root, "content/czj/mi-int.md",
-               "---\ntitle: a\ndate: 2026-01-05\ncategory: x\nsecrecy: 2\n---\n");
-    write_text(root, "content/czj/mi-zh.md",
-               "---\ntitle: a\ndate: 2026-01-05\ncategory: x\n密级: 机密\n---\n");
+    test_tree_write_text(root, "content/czj/mi-int.md",
+                         "---\ntitle: a\ndate: 2026-01-05\ncategory: x\nsecrecy: 2\n---\n");
+    test_tree_write_text(root, "content/czj/mi-zh.md",
+                         "---\ntitle: a\ndate: 2026-01-05\ncategory: x\n密级: 机密\n---\n");
     loaded l;
     load(&l, root);
     const want w[] = {{"content/czj/mi-int.md", 5, 10, DIAG_ERROR, "GK108"}};
@@ -594,8 +558,8 @@ static void test_file_load_and_missing_dir(void **state)
     assert_int_equal(l.rc, 0);
     assert_int_equal(l.diags.len, 0);
 
-    write_text(root, "content/czj/one.md",
-               "---\ntitle: 一\ndate: 2026-01-05 10:00\ncategory: x\n---\n");
+    test_tree_write_text(root, "content/czj/one.md",
+                         "---\ntitle: 一\ndate: 2026-01-05 10:00\ncategory: x\n---\n");
     assert_int_equal(content_file_load(&l.set, &l.cfg, "content/czj/one.md", &l.diags), 0);
     assert_int_equal(l.set.len, 1);
     assert_string_equal(l.set.items[0].title, "一");
@@ -622,10 +586,10 @@ static void test_path_order(void **state)
     const size_t count = sizeof paths / sizeof *paths;
     char *root = make_site();
     for (size_t i = 0; i < count; i++)
-        write_text(root, paths[i],
-                   "+++\ntitle = \"甲\"\ndate = 2026-01-05\ncategory = \"x\"\n+++\n");
-    write_text(root, "content/czj/2026/broken.md", "no front matter\n");
-    write_text(root, "content/czj/2026-a.md", "");
+        test_tree_write_text(root, paths[i],
+                             "+++\ntitle = \"甲\"\ndate = 2026-01-05\ncategory = \"x\"\n+++\n");
+    test_tree_write_text(root, "content/czj/2026/broken.md", "no front matter\n");
+    test_tree_write_text(root, "content/czj/2026-a.md", "");
     for (size_t workers = 1; workers <= 3; workers++) {
         loaded l;
         test_config(&l.cfg, root);

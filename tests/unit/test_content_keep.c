@@ -20,6 +20,7 @@
 #include "../../generator/content/content_internal.h"
 #include "../../generator/util/buf.h"
 #include "test_files.h"
+#include "test_tree.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -69,15 +70,7 @@ static void site_path(buf *out, const char *rel)
 
 static void write_file(const char *rel, const void *data, size_t len)
 {
-    buf path = BUF_INIT;
-    site_path(&path, rel);
-    for (char *p = path.ptr + strlen(site) + 1; (p = strchr(p, '/')) != NULL; p++) {
-        *p = '\0';
-        mkdir(path.ptr, 0755);
-        *p = '/';
-    }
-    test_file_write(path.ptr, data, len);
-    buf_free(&path);
+    test_tree_write(site, rel, data, len);
 }
 
 static void write_text(const char *rel, const char *text)
@@ -204,26 +197,10 @@ static int site_setup(void **state)
     return 0;
 }
 
-static void remove_tree(int dfd, const char *name)
-{
-    int fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
-    if (fd >= 0) {
-        DIR *d = fdopendir(fd);
-        struct dirent *de;
-        while ((de = readdir(d)) != NULL)
-            if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
-                remove_tree(dirfd(d), de->d_name);
-        closedir(d);
-        unlinkat(dfd, name, AT_REMOVEDIR);
-    } else {
-        unlinkat(dfd, name, 0);
-    }
-}
-
 static int site_teardown(void **state)
 {
     (void)state;
-    remove_tree(AT_FDCWD, site);
+    test_tree_remove(AT_FDCWD, site);
     return 0;
 }
 
@@ -477,7 +454,7 @@ static void store_drop(void)
 {
     buf p = BUF_INIT;
     site_path(&p, ".gongkai");
-    remove_tree(AT_FDCWD, p.ptr);
+    test_tree_remove(AT_FDCWD, p.ptr);
     buf_free(&p);
 }
 
