@@ -16,15 +16,12 @@ import time
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
-from harness import BINARIES, ENV, Gongkai, check, copy_site, finish, read_bytes, same_tree  # noqa: E402
+from harness import (BINARIES, ENV, Gongkai, append, check, copy_site, files_state,  # noqa: E402
+                     finish, items, read_bytes, same_tree)
 
 gongkai = Gongkai(BINARIES[0], env=ENV)
 STORE = ("content.index", "content.texts")
 
-
-def items(site):
-    return sorted(os.path.join(d, f) for d, _, fs in os.walk(os.path.join(site, "content"))
-                  for f in fs if f.endswith(".md") and not f.startswith("_"))
 
 
 def build(site, out, what):
@@ -51,10 +48,6 @@ def build(site, out, what):
           "%s: catalogue.lock differs without the store" % what)
     same_tree(out, fresh, "%s: the sites with and without the store" % what)
 
-
-def append(path, text):
-    with open(path, "a", encoding="utf-8") as f:
-        f.write(text)
 
 
 def damage(site, name, how):
@@ -118,15 +111,13 @@ def test_check_leaves_the_store(tmp, site):
     check(not os.path.exists(os.path.join(fresh, ".gongkai")), "check made .gongkai/")
 
     dot = os.path.join(site, ".gongkai")
-    before = {n: (read_bytes(os.path.join(dot, n)), os.stat(os.path.join(dot, n)).st_mtime_ns)
-              for n in STORE}
+    before = files_state(dot, STORE)
     time.sleep(2.2)
     # A build would store this text, no longer too new to be kept.
     append(items(site)[10], "\n检查之前补充的一句话。\n")
     time.sleep(2.2)
     gongkai("check", "-s", site)
-    after = {n: (read_bytes(os.path.join(dot, n)), os.stat(os.path.join(dot, n)).st_mtime_ns)
-             for n in STORE}
+    after = files_state(dot, STORE)
     check(before == after, "check changed the text store")
 
 

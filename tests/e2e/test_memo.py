@@ -16,15 +16,12 @@ import tempfile
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
-from harness import BINARIES, ENV, ROOT, Gongkai, check, copy_site, finish, read_bytes, same_tree  # noqa: E402
+from harness import (BINARIES, ENV, ROOT, Gongkai, append, check, copy_site,  # noqa: E402
+                     files_state, finish, items, read_bytes, same_tree)
 
 gongkai = Gongkai(BINARIES[0], env=ENV)
 MEMOS = ("naming.cache", "fingerprints.cache", "checks.cache")
 
-
-def items(site):
-    return sorted(os.path.join(d, f) for d, _, fs in os.walk(os.path.join(site, "content"))
-                  for f in fs if f.endswith(".md") and not f.startswith("_"))
 
 
 class Pair:
@@ -56,10 +53,6 @@ class Pair:
         check(locks[0] == locks[1], "%s: catalogue.lock differs with the memo" % what)
         same_tree(self.outs[0], self.outs[1], "%s: the sites with and without the memo" % what)
 
-
-def append(path, text):
-    with open(path, "a", encoding="utf-8") as f:
-        f.write(text)
 
 
 def replace(path, old, new):
@@ -121,14 +114,12 @@ def test_check_writes_no_memo(tmp, pair):
 
     site = pair.sites[0]
     memo = os.path.join(site, ".gongkai")
-    before = {n: (read_bytes(os.path.join(memo, n)), os.stat(os.path.join(memo, n)).st_mtime_ns)
-              for n in MEMOS}
+    before = files_state(memo, MEMOS)
     # A build would keep the edited body's fingerprint: check must not.
     append(items(site)[11], "\n检查之前补充的一句话。\n")
     shutil.rmtree(os.path.join(site, "templates"))
     gongkai("check", "-s", site)
-    after = {n: (read_bytes(os.path.join(memo, n)), os.stat(os.path.join(memo, n)).st_mtime_ns)
-             for n in MEMOS}
+    after = files_state(memo, MEMOS)
     check(before == after, "check changed the memo")
 
 

@@ -91,6 +91,23 @@ def read_bytes(path):
         return f.read()
 
 
+def append(path, text):
+    with open(path, "a", encoding="utf-8") as f:
+        f.write(text)
+
+
+def items(site):
+    """Every item file of the site, in path order."""
+    return sorted(os.path.join(d, f) for d, _, fs in os.walk(os.path.join(site, "content"))
+                  for f in fs if f.endswith(".md") and not f.startswith("_"))
+
+
+def files_state(folder, names):
+    """The bytes and mtime of each of the files `names` in `folder`."""
+    return {n: (read_bytes(os.path.join(folder, n)), os.stat(os.path.join(folder, n)).st_mtime_ns)
+            for n in names}
+
+
 def sha(path):
     h = hashlib.sha256()
     with open(path, "rb") as f:
