@@ -257,6 +257,15 @@ static void build_free(build *b)
     diag_list_free(&b->diags);
 }
 
+/* A clean build that writes the lock, of which nothing else is kept: the
+ * site as the next build finds it. */
+static void build_lock_written(void)
+{
+    build b;
+    build_clean(&b, true);
+    build_free(&b);
+}
+
 static const catalogue_item *item_at(const build *b, const char *rel)
 {
     for (size_t i = 0; i < b->cat.item_count; i++)
@@ -458,13 +467,10 @@ static void test_first_build(void **state)
 static void test_deterministic(void **state)
 {
     (void)state;
-    build b;
-    build_clean(&b, true);
-    build_free(&b);
+    build_lock_written();
     char *first = file_read("catalogue.lock");
     file_remove("catalogue.lock");
-    build_clean(&b, true);
-    build_free(&b);
+    build_lock_written();
     char *second = file_read("catalogue.lock");
     assert_string_equal(first, second);
     free(first);
@@ -475,8 +481,7 @@ static void test_history(void **state)
 {
     (void)state;
     build b;
-    build_clean(&b, true);
-    build_free(&b);
+    build_lock_written();
     lockfile lf;
     lockfile_load(&lf);
 
@@ -602,8 +607,7 @@ static void test_moves_by_fingerprint(void **state)
 {
     (void)state;
     build b;
-    build_clean(&b, true);
-    build_free(&b);
+    build_lock_written();
     lockfile lf;
     lockfile_load(&lf);
 
@@ -643,8 +647,7 @@ static void test_doubtful_moves_are_new_items(void **state)
     file_write("content/czj/2025/fujian.md", "+++\ntitle = \"收费标准附件\"\ndate = 2025-06-01\n"
                                              "category = \"czyjs\"\n+++\n\n见附件。\n");
     build b;
-    build_clean(&b, true);
-    build_free(&b);
+    build_lock_written();
     lockfile lf;
     lockfile_load(&lf);
 
@@ -689,8 +692,7 @@ static void test_unreadable_item_is_not_withdrawn(void **state)
 {
     (void)state;
     build b;
-    build_clean(&b, true);
-    build_free(&b);
+    build_lock_written();
     char *before = file_read("catalogue.lock");
     file_edit("content/czj/2025/shoufei-mulu.md", "+++\ntitle", "+++\ntitle = = ");
     memset(&b, 0, sizeof b);
@@ -740,8 +742,7 @@ static void test_unchanged_is_not_rewritten(void **state)
 {
     (void)state;
     build b;
-    build_clean(&b, true);
-    build_free(&b);
+    build_lock_written();
     struct stat before, after;
     file_stat("catalogue.lock", &before);
     build_clean(&b, false);
@@ -763,8 +764,7 @@ static void test_crlf_lock(void **state)
 {
     (void)state;
     build b;
-    build_clean(&b, true);
-    build_free(&b);
+    build_lock_written();
     char *text = file_read("catalogue.lock");
     size_t len = strlen(text);
     char *crlf = malloc(2 * len + 1), *o = crlf;
@@ -788,8 +788,7 @@ static void test_unsorted_lock(void **state)
 {
     (void)state;
     build b;
-    build_clean(&b, true);
-    build_free(&b);
+    build_lock_written();
     char *sorted = file_read("catalogue.lock");
     /* The first two entries the other way round. */
     char *first = strstr(sorted, "\n11339901MB");
@@ -833,8 +832,7 @@ static int lock_line_of(const char *text, const char *needle)
 static void assert_malformed(const char *from, const char *to, int col, const char *fragment)
 {
     build b;
-    build_clean(&b, true);
-    build_free(&b);
+    build_lock_written();
     file_edit("catalogue.lock", from, to);
     char *damaged = file_read("catalogue.lock");
     int line = lock_line_of(damaged, to);
@@ -906,8 +904,7 @@ static void test_big_lock(void **state)
 {
     (void)state;
     build b;
-    build_clean(&b, true);
-    build_free(&b);
+    build_lock_written();
     char *text = file_read("catalogue.lock");
     buf big = BUF_INIT;
     buf_puts(&big, text);
@@ -1038,8 +1035,7 @@ static void test_write_failure_keeps_old_lock(void **state)
 {
     (void)state;
     build b;
-    build_clean(&b, true);
-    build_free(&b);
+    build_lock_written();
     char *old = file_read("catalogue.lock");
     change_content();
     char tmp[512];
@@ -1090,8 +1086,7 @@ static void test_concurrent_change_is_not_overwritten(void **state)
 {
     (void)state;
     build b;
-    build_clean(&b, true);
-    build_free(&b);
+    build_lock_written();
     change_content();
     build_run(&b, TODAY, false);
     assert_int_equal(b.rc, 0);
@@ -1114,8 +1109,7 @@ static void test_concurrent_same_size_change(void **state)
 {
     (void)state;
     build b;
-    build_clean(&b, true);
-    build_free(&b);
+    build_lock_written();
     change_content();
     build_run(&b, TODAY, false);
     assert_int_equal(b.rc, 0);
@@ -1248,8 +1242,7 @@ static void test_memo_used(void **state)
 {
     (void)state;
     build b;
-    build_clean(&b, true);
-    build_free(&b);
+    build_lock_written();
     poison_fingerprints();
     build_once(&b, TODAY, true, true);
     assert_int_equal(b.rc, 0);
@@ -1277,8 +1270,7 @@ static void test_memo_other_key(void **state)
 {
     (void)state;
     build b;
-    build_clean(&b, true);
-    build_free(&b);
+    build_lock_written();
     poison_url();
     file_edit("site.toml", "[site]", "# edited\n[site]");
     build_clean(&b, false);
@@ -1309,8 +1301,7 @@ static void test_memo_damaged(void **state)
 {
     (void)state;
     build b;
-    build_clean(&b, true);
-    build_free(&b);
+    build_lock_written();
     const char *files[] = {FP_MEMO, NAMING_MEMO};
     for (size_t k = 0; k < 2; k++) {
         if (k == 0)
@@ -1363,8 +1354,7 @@ static void test_memo_naming_error(void **state)
                     "function naming.item_url(a)\n"
                     "  if a.slug == \"bad-name\" then error(\"这个文件名不行\") end\n");
     build b;
-    build_clean(&b, true);
-    build_free(&b);
+    build_lock_written();
     file_write("content/czj/2024/bad-name.md",
                "+++\ntitle = \"起错名字的信息\"\ndate = 2024-05-01\n"
                "category = \"czyjs\"\n+++\n\n"
@@ -1385,17 +1375,14 @@ static void test_memo_naming_error(void **state)
 static void test_memo_kept_for_this_run(void **state)
 {
     (void)state;
-    build b;
-    build_clean(&b, true);
-    build_free(&b);
+    build_lock_written();
     size_t len;
     char *before = bytes_read(FP_MEMO, &len);
     free(before);
     assert_true(bytes_hold(NAMING_MEMO, "czj/2025/yusuan-2025.md", 24));
     file_move("content/czj/2025/yusuan-2025.md", "content/czj/2025/yusuan.md");
     file_remove("content/czj/2025/juesuan-2024.md");
-    build_clean(&b, true);
-    build_free(&b);
+    build_lock_written();
     assert_false(bytes_hold(NAMING_MEMO, "czj/2025/yusuan-2025.md", 24));
     assert_true(bytes_hold(NAMING_MEMO, "czj/2025/yusuan.md", 19));
     size_t after;
