@@ -8,6 +8,7 @@
 
 #include <cmocka.h>
 
+#include "test_loaded.h"
 #include "test_tree.h"
 #include "../../generator/content/content.h"
 #include "../../generator/util/buf.h"
@@ -43,34 +44,12 @@ static void test_config(site_config *cfg, const char *root)
     cfg->board_count = 1;
 }
 
-typedef struct loaded {
-    site_config cfg;
-    diag_list diags;
-    content_set set;
-    int rc;
-} loaded;
-
 static void load(loaded *l, const char *root)
 {
     test_config(&l->cfg, root);
     diag_list_init(&l->diags);
     l->rc = content_load(&l->set, &l->cfg, 0, NULL, &l->diags);
     diag_list_sort(&l->diags);
-}
-
-static void release(loaded *l)
-{
-    content_free(&l->set);
-    diag_list_free(&l->diags);
-}
-
-static const content_item *find_item(const loaded *l, const char *path)
-{
-    for (size_t i = 0; i < l->set.len; i++)
-        if (strcmp(l->set.items[i].path, path) == 0)
-            return &l->set.items[i];
-    fail_msg("no item %s", path);
-    return NULL;
 }
 
 /* The diagnostic at index i, which must be exactly this one. */
@@ -150,7 +129,7 @@ static void test_good_site(void **state)
         assert_true(l.set.items[i].ok);
     }
 
-    const content_item *it = find_item(&l, "content/czj/2026/yusuan.md");
+    const content_item *it = loaded_find(&l, "content/czj/2026/yusuan.md");
     assert_string_equal(it->rel, "czj/2026/yusuan.md");
     assert_string_equal(it->slug, "yusuan");
     assert_int_equal(it->format, CONTENT_FORMAT_TOML);
@@ -194,7 +173,7 @@ static void test_good_site(void **state)
     assert_int_equal(e->line, 6);
     assert_int_equal(e->col, 1);
 
-    it = find_item(&l, "content/czj/2026/三公经费 公开.md");
+    it = loaded_find(&l, "content/czj/2026/三公经费 公开.md");
     assert_int_equal(it->format, CONTENT_FORMAT_YAML);
     assert_string_equal(it->slug, "三公经费 公开");
     assert_string_equal(it->title, "2025年度“三公”经费决算公开");
@@ -207,7 +186,7 @@ static void test_good_site(void **state)
     assert_int_equal(it->category.col, 11);
     assert_int_equal(it->body_line, 9);
 
-    it = find_item(&l, "content/czj/crlf.md");
+    it = loaded_find(&l, "content/czj/crlf.md");
     assert_string_equal(it->title, "用 Windows 记事本保存的公告");
     assert_when(it->date, 2026, 2, 1);
     assert_true(it->date.has_time);
@@ -217,7 +196,7 @@ static void test_good_site(void **state)
     assert_memory_equal(it->body, "正文\r\n", it->body_len);
     assert_int_equal(it->text_len, 3 + strlen(it->text + 3));
 
-    it = find_item(&l, "content/baima/2026-Q1/zhengwu.md");
+    it = loaded_find(&l, "content/baima/2026-Q1/zhengwu.md");
     assert_string_equal(it->department, "baima");
     assert_int_equal(it->dept->kind, DEPARTMENT_KIND_TOWNSHIP);
     assert_int_equal(it->period.kind, CONTENT_PERIOD_QUARTER);
@@ -232,7 +211,7 @@ static void test_good_site(void **state)
     assert_int_equal(it->boards.len, 1);
     assert_string_equal(it->boards.v[0].s, "baima-board");
 
-    it = find_item(&l, "content/baima/caogao.md");
+    it = loaded_find(&l, "content/baima/caogao.md");
     assert_true(it->draft);
     assert_int_equal(it->period.kind, CONTENT_PERIOD_MONTH);
     assert_int_equal(it->period.n, 8);
@@ -240,13 +219,13 @@ static void test_good_site(void **state)
     assert_int_equal(it->boards.len, 0);
     assert_int_equal(it->body_len, 0);
 
-    it = find_item(&l, "content/top.md");
+    it = loaded_find(&l, "content/top.md");
     assert_string_equal(it->rel, "top.md");
     assert_string_equal(it->department, "czj");
     assert_true(it->department_given);
     assert_int_equal(it->boards.len, 1);
     assert_int_equal(it->boards.v[0].line, 6);
-    release(&l);
+    loaded_release(&l);
 }
 
 /* ---- one file per rule -------------------------------------------------- */
@@ -322,16 +301,16 @@ static void test_bad_site(void **state)
     /* Files whose front matter could not be read are not items; the others
      * are, flagged, so that later checks can still look at them. */
     assert_int_equal(l.set.len, 11);
-    assert_true(find_item(&l, BAD "gk112-unknown-key.md")->ok);
-    const content_item *it = find_item(&l, BAD "gk108-wrong-type.md");
+    assert_true(loaded_find(&l, BAD "gk112-unknown-key.md")->ok);
+    const content_item *it = loaded_find(&l, BAD "gk108-wrong-type.md");
     assert_false(it->ok);
     assert_string_equal(it->title, "");
     assert_string_equal(it->category.s, "x");
     assert_when(it->date, 2026, 1, 5);
-    it = find_item(&l, "content/nosuch/gk110-folder.md");
+    it = loaded_find(&l, "content/nosuch/gk110-folder.md");
     assert_string_equal(it->department, "nosuch");
     assert_null(it->dept);
-    release(&l);
+    loaded_release(&l);
 }
 
 /* The fixture sites must also be real sites for the config stage. */
@@ -412,15 +391,15 @@ static void test_big_inputs(void **state)
     load(&l, root);
     assert_int_equal(l.rc, -1);
     assert_int_equal(l.set.len, 3);
-    const content_item *it = find_item(&l, "content/czj/big.md");
+    const content_item *it = loaded_find(&l, "content/czj/big.md");
     assert_true(it->ok);
     assert_int_equal(it->text_len, big_len);
     assert_int_equal(it->body_len, big_len - head);
     assert_int_equal(it->body_line, 6);
-    it = find_item(&l, "content/czj/many-toml.md");
+    it = loaded_find(&l, "content/czj/many-toml.md");
     assert_true(it->ok);
     assert_int_equal(it->front->u.table.len, 10003);
-    it = find_item(&l, "content/czj/many-yaml.md");
+    it = loaded_find(&l, "content/czj/many-yaml.md");
     assert_true(it->ok);
     assert_int_equal(it->front->u.table.len, 10003);
     const value_entry *e = value_table_find(it->front, "key09999", 8);
@@ -443,7 +422,7 @@ static void test_big_inputs(void **state)
     d = diag_for(&l, "content/czj/nul-late.md", "GK101");
     assert_int_equal(d->line, 4);
     assert_int_equal(d->col, 3);
-    release(&l);
+    loaded_release(&l);
     drop_site(root);
 }
 
@@ -484,7 +463,7 @@ static void test_symlinks(void **state)
     assert_string_equal(l.set.items[0].path, "content/baima/real.md");
     assert_string_equal(l.set.items[1].path, "content/czj/inside.md");
     assert_string_equal(l.set.items[1].department, "czj");
-    release(&l);
+    loaded_release(&l);
     drop_site(root);
 }
 
@@ -502,7 +481,7 @@ static void test_encodings(void **state)
     };
     assert_diags(&l, w, 2);
     assert_message_has(&l, "content/czj/latin1.md", "GK101", "0xE9");
-    release(&l);
+    loaded_release(&l);
     drop_site(root);
 }
 
@@ -521,18 +500,18 @@ static void test_secrecy_kept(void **state)
     load(&l, root);
     const want w[] = {{"content/czj/mi-int.md", 5, 10, DIAG_ERROR, "GK108"}};
     assert_diags(&l, w, 1);
-    const content_item *it = find_item(&l, "content/czj/mi.md");
+    const content_item *it = loaded_find(&l, "content/czj/mi.md");
     assert_true(it->ok);
     assert_string_equal(it->secrecy.s, "秘密");
     assert_int_equal(it->secrecy.line, 5);
-    it = find_item(&l, "content/czj/mi-int.md");
-    assert_non_null(it->secrecy.s);             /* a secrecy key of any type is still there */
-    it = find_item(&l, "content/czj/mi-zh.md"); /* 密级 is secrecy, not an unknown key */
+    it = loaded_find(&l, "content/czj/mi-int.md");
+    assert_non_null(it->secrecy.s);               /* a secrecy key of any type is still there */
+    it = loaded_find(&l, "content/czj/mi-zh.md"); /* 密级 is secrecy, not an unknown key */
     assert_true(it->ok);
     assert_string_equal(it->secrecy.s, "机密");
     assert_int_equal(it->secrecy.line, 5);
     assert_int_equal(it->secrecy.col, 5);
-    release(&l);
+    loaded_release(&l);
     drop_site(root);
 }
 
@@ -545,7 +524,7 @@ static void test_file_load_and_missing_dir(void **state)
     assert_int_equal(l.rc, 0);
     assert_int_equal(l.set.len, 0);
     assert_int_equal(l.diags.len, 0);
-    release(&l);
+    loaded_release(&l);
 
     /* Empty folders (once sorted with a null array: UBSan). */
     buf p = BUF_INIT;
@@ -568,7 +547,7 @@ static void test_file_load_and_missing_dir(void **state)
     assert_int_equal(l.diags.len, 1);
     assert_string_equal(l.diags.items[0].code, "GK901");
     assert_string_equal(l.diags.items[0].path, "content/czj/two.md");
-    release(&l);
+    loaded_release(&l);
     drop_site(root);
 }
 
@@ -605,7 +584,7 @@ static void test_path_order(void **state)
             assert_string_equal(l.set.items[i].path, paths[i]);
             assert_true(l.set.items[i].ok);
         }
-        release(&l);
+        loaded_release(&l);
     }
     drop_site(root);
 }

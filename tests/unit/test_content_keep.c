@@ -20,6 +20,7 @@
 #include "../../generator/content/content_internal.h"
 #include "../../generator/util/buf.h"
 #include "test_files.h"
+#include "test_loaded.h"
 #include "test_tree.h"
 
 #include <dirent.h>
@@ -204,13 +205,6 @@ static int site_teardown(void **state)
     return 0;
 }
 
-typedef struct loaded {
-    site_config cfg;
-    diag_list diags;
-    content_set set;
-    int rc;
-} loaded;
-
 /* Load the site, with the store when `kept` (and then save it). */
 static void load(loaded *l, size_t workers, bool kept)
 {
@@ -229,25 +223,10 @@ static void load(loaded *l, size_t workers, bool kept)
     diag_list_sort(&l->diags);
 }
 
-static void release(loaded *l)
-{
-    content_free(&l->set);
-    diag_list_free(&l->diags);
-}
-
-static const content_item *find(const loaded *l, const char *path)
-{
-    for (size_t i = 0; i < l->set.len; i++)
-        if (strcmp(l->set.items[i].path, path) == 0)
-            return &l->set.items[i];
-    fail_msg("no item %s", path);
-    return NULL;
-}
-
 /* Whether the item's text was taken from the store, not read. */
 static bool stored(const loaded *l, const char *path)
 {
-    uintptr_t t = (uintptr_t)find(l, path)->text, m = (uintptr_t)l->set.kept_map;
+    uintptr_t t = (uintptr_t)loaded_find(l, path)->text, m = (uintptr_t)l->set.kept_map;
     return m && t >= m && t - m < l->set.kept_map_len;
 }
 
@@ -255,7 +234,7 @@ static bool stored(const loaded *l, const char *path)
  * strings point into the store's mapping. */
 static bool restored(const loaded *l, const char *path)
 {
-    uintptr_t t = (uintptr_t)find(l, path)->title, m = (uintptr_t)l->set.kept_map;
+    uintptr_t t = (uintptr_t)loaded_find(l, path)->title, m = (uintptr_t)l->set.kept_map;
     return m && t >= m && t - m < l->set.kept_map_len;
 }
 
@@ -445,8 +424,8 @@ static size_t load_checked(size_t workers)
     assert_same(&kept, &plain);
     size_t n = stored_count(&kept);
     last_restored = restored_count(&kept);
-    release(&kept);
-    release(&plain);
+    loaded_release(&kept);
+    loaded_release(&plain);
     return n;
 }
 
@@ -493,18 +472,18 @@ static void test_round_trip(void **state)
     assert_true(restored(&l, "content/czj/full.md"));
     assert_true(restored(&l, "content/czj/full-yaml.md"));
     assert_false(restored(&l, "content/czj/extra.md"));
-    const content_item *full = find(&l, "content/czj/full.md");
+    const content_item *full = loaded_find(&l, "content/czj/full.md");
     assert_ptr_equal(full->dept, &test_departments[1]);
     assert_true(full->boards_given && full->draft && full->date.has_time);
-    const content_item *a = find(&l, "content/czj/2026/a.md");
+    const content_item *a = loaded_find(&l, "content/czj/2026/a.md");
     assert_false(a->boards_given);
     assert_int_equal(a->boards.len, 2);
     assert_ptr_equal(a->boards.v[1].s, test_boards[2].id);
     assert_true(stored(&l, "content/czj/link.md"));
     assert_true(stored(&l, "content/czj/crlf.md"));
-    assert_false(find(&l, "content/czj/bad-date.md")->ok);
+    assert_false(loaded_find(&l, "content/czj/bad-date.md")->ok);
     assert_false(stored(&l, "content/czj/bad-date.md"));
-    release(&l);
+    loaded_release(&l);
     /* The same again, at every number of threads: nothing to keep that
      * is not kept, so neither file is written again. */
     struct stat index_before, texts_before, index_after, texts_after;
@@ -550,13 +529,13 @@ static void test_changed_and_racy(void **state)
     for (int round = 0; round < 2; round++) {
         loaded l;
         load(&l, 2, true);
-        assert_string_equal(find(&l, "content/czj/2026/a.md")->title, "改过的甲");
+        assert_string_equal(loaded_find(&l, "content/czj/2026/a.md")->title, "改过的甲");
         assert_false(stored(&l, "content/czj/2026/a.md"));
         assert_false(stored(&l, "content/czj/2026/b.md"));
         assert_false(stored(&l, "content/czj/2026/new.md"));
         assert_true(stored(&l, "content/czj/2026/c.md"));
         assert_int_equal(stored_count(&l), storable - 2);
-        release(&l);
+        loaded_release(&l);
     }
     assert_int_equal(load_checked(2), storable - 2);
 }
@@ -647,9 +626,9 @@ static void test_hash_checked_once_touched(void **state)
     loaded l;
     load(&l, 2, true);
     assert_true(stored(&l, want));
-    assert_true(find(&l, want)->text_hash == wrong);
+    assert_true(loaded_find(&l, want)->text_hash == wrong);
     assert_int_equal(stored_count(&l), storable);
-    release(&l);
+    loaded_release(&l);
 
     buf_reset(&p);
     site_path(&p, ".gongkai/content.texts");
@@ -657,9 +636,9 @@ static void test_hash_checked_once_touched(void **state)
     buf_free(&p);
     load(&l, 2, true);
     assert_false(stored(&l, want));
-    assert_true(find(&l, want)->text_hash != wrong);
+    assert_true(loaded_find(&l, want)->text_hash != wrong);
     assert_int_equal(stored_count(&l), storable - 1);
-    release(&l);
+    loaded_release(&l);
 }
 
 /* A stored text whose bytes changed does not match its hash: the file is
@@ -678,9 +657,9 @@ static void test_damaged_text(void **state)
     loaded l;
     load(&l, 2, true);
     assert_false(stored(&l, "content/czj/2026/c.md"));
-    assert_string_equal(find(&l, "content/czj/2026/c.md")->title, "c");
+    assert_string_equal(loaded_find(&l, "content/czj/2026/c.md")->title, "c");
     assert_true(stored(&l, "content/czj/2026/d.md"));
-    release(&l);
+    loaded_release(&l);
     /* The damaged text is left dead; the file's text was appended anew. */
     assert_int_equal(load_checked(1), storable);
 }
@@ -790,8 +769,8 @@ static void test_damaged_parse(void **state)
     assert_false(restored(&l, "content/czj/full.md"));
     assert_true(restored(&l, "content/czj/full-yaml.md"));
     assert_int_equal(restored_count(&l), storable - 1);
-    release(&l);
-    release(&plain);
+    loaded_release(&l);
+    loaded_release(&plain);
     assert_int_equal(load_checked(2), storable);
     assert_int_equal(last_restored, storable);
 }
