@@ -79,8 +79,6 @@ int *lock_map_at(arena *mem, lock_map *m, const char *key, bool copy);
 /* Set key's value (key as lock_map_at keeps it without `copy`). */
 void lock_map_put(arena *mem, lock_map *m, const char *key, int idx);
 
-/* The whole file into *text. 1 when read, 0 when absent, -1 with errno. */
-int lock_file_slurp(const char *path, buf *text);
 /* Read the file at lk->path into lk (its maps created here) on up to
  * `workers` threads, with room in lk->v for `more` entries beyond those
  * read; a missing file is an empty register. Returns 0, or -1 after GK303

@@ -42,32 +42,6 @@ uint64_t lock_hash(const char *s, size_t len)
     return h;
 }
 
-int lock_file_slurp(const char *path, buf *text)
-{
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return errno == ENOENT ? 0 : -1;
-    /* Sized at once: the file is megabytes, grown a chunk at a time it was
-     * copied again and again. */
-    struct stat st;
-    buf_reserve(text, fstat(fd, &st) == 0 && st.st_size > 0 ? (size_t)st.st_size + 1 : 65536);
-    for (;;) {
-        if (text->cap - text->len < 2)
-            buf_reserve(text, 65536);
-        ssize_t n = read(fd, text->ptr + text->len, text->cap - text->len - 1);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            int saved = errno;
-            text->ptr[text->len] = '\0';
-            close(fd);
-            errno = saved;
-            return n < 0 ? -1 : 1;
-        }
-        text->len += (size_t)n;
-    }
-}
-
 void lock_file_free(catalogue_lock *lk)
 {
     buf_free(&lk->bytes);

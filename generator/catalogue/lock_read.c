@@ -392,7 +392,7 @@ static void lock_block_check(lock_reader *r, const lock_block *b)
 int lock_file_read(catalogue_lock *lk, arena *mem, size_t more, size_t workers, diag_list *diags)
 {
     buf text = BUF_INIT;
-    int got = lock_file_slurp(lk->path, &text);
+    int got = buf_read_file(&text, lk->path) == 0 ? 1 : errno == ENOENT ? 0 : -1;
     if (got < 0) {
         diag_add(diags, DIAG_ERROR, "GK303", LOCK_FILE_NAME, 0, 0, "无法读取 %s：%s",
                  LOCK_FILE_NAME, strerror(errno));

@@ -2,9 +2,12 @@
 #include "xalloc.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 void buf_reserve(buf *b, size_t extra)
 {
@@ -76,20 +79,28 @@ void buf_printf(buf *b, const char *fmt, ...)
 
 int buf_read_file(buf *b, const char *path)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
         return -1;
-    char chunk[65536];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        buf_put(b, chunk, n);
-    int failed = ferror(f) ? errno : 0;
-    fclose(f);
-    if (failed) {
-        errno = failed;
-        return -1;
+    /* Room for the whole file at once: caches and catalogue.lock are
+     * megabytes, which grown a chunk at a time were copied again and again. */
+    struct stat st;
+    buf_reserve(b, fstat(fd, &st) == 0 && st.st_size > 0 ? (size_t)st.st_size : 65536);
+    for (;;) {
+        if (b->cap - b->len < 2)
+            buf_reserve(b, 65536);
+        ssize_t n = read(fd, b->ptr + b->len, b->cap - b->len - 1);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            int saved = errno;
+            b->ptr[b->len] = '\0';
+            close(fd);
+            errno = saved;
+            return n < 0 ? -1 : 0;
+        }
+        b->len += (size_t)n;
     }
-    return 0;
 }
 
 void buf_put_json_string(buf *b, const char *s, size_t len)
