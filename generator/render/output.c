@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -47,7 +48,7 @@ int output_open(output *o, const char *target, buf *err)
 }
 
 /* Put a file of the new site on the list (`len` bytes of path). */
-static void output_note_len(output *o, const char *path, size_t len, bool staged)
+static void output_note_len(output *o, const char *path, size_t len, uint32_t staged)
 {
     pthread_mutex_lock(&o->lock);
     o->written = xgrow(o->written, &o->written_cap, o->written_len + 1, sizeof *o->written);
@@ -58,7 +59,7 @@ static void output_note_len(output *o, const char *path, size_t len, bool staged
     pthread_mutex_unlock(&o->lock);
 }
 
-static void output_note(output *o, const char *path, bool staged)
+static void output_note(output *o, const char *path, uint32_t staged)
 {
     output_note_len(o, path, strlen(path), staged);
 }
@@ -147,18 +148,29 @@ int output_write(output *o, const char *site_path, const char *data, size_t len,
     }
     const char *index = output_index(site_path);
     buf path = BUF_INIT, old = BUF_INIT;
-    buf_printf(&path, "%s%s%s", o->staging.ptr, site_path, index);
-    buf_printf(&old, "%s%s%s", o->target.ptr, site_path, index);
     int rc = 0;
-    if (o->update && output_same_file(old.ptr, data, len)) {
-        output_note(o, old.ptr + o->target.len + 1, false);
-        o->unchanged++;
-    } else if (output_write_file(path.ptr, data, len) != 0 &&
-               (errno != ENOENT || output_parent_make(path.ptr, o->staging.len + 1) != 0 ||
-                output_write_file(path.ptr, data, len) != 0)) {
-        rc = output_fail(err, "无法写入", path.ptr + o->staging.len);
+    if (o->update) {
+        buf_printf(&old, "%s%s%s", o->target.ptr, site_path, index);
+        const char *rel = old.ptr + o->target.len + 1;
+        if (output_same_file(old.ptr, data, len)) {
+            output_note(o, rel, 0);
+            o->unchanged++;
+        } else {
+            uint32_t staged = ++o->staged;
+            buf_printf(&path, "%s/%" PRIu32, o->staging.ptr, staged);
+            if (output_write_file(path.ptr, data, len) != 0)
+                rc = output_fail(err, "无法写入", rel - 1);
+            else
+                output_note(o, rel, staged);
+        }
     } else {
-        output_note(o, path.ptr + o->staging.len + 1, true);
+        buf_printf(&path, "%s%s%s", o->staging.ptr, site_path, index);
+        if (output_write_file(path.ptr, data, len) != 0 &&
+            (errno != ENOENT || output_parent_make(path.ptr, o->staging.len + 1) != 0 ||
+             output_write_file(path.ptr, data, len) != 0))
+            rc = output_fail(err, "无法写入", path.ptr + o->staging.len);
+        else
+            output_note(o, path.ptr + o->staging.len + 1, ++o->staged);
     }
     if (rc == 0)
         o->files++;
@@ -207,7 +219,7 @@ void output_keep_many(output *o, const char *const *site_paths, size_t n)
         size_t len = output_rel(site_paths[i], rel);
         char *copy = arena_alloc_uninit(&o->mem, len + 1);
         memcpy(copy, rel, len + 1);
-        o->written[o->written_len++] = (output_file){copy, false};
+        o->written[o->written_len++] = (output_file){copy, 0};
     }
     pthread_mutex_unlock(&o->lock);
     o->files += n;
@@ -336,7 +348,7 @@ static int output_update(output *o, buf *err)
     for (size_t i = 0; i < staged_len && rc == 0; i++) {
         buf_reset(&from);
         buf_reset(&to);
-        buf_printf(&from, "%s/%s", o->staging.ptr, staged[i].path);
+        buf_printf(&from, "%s/%" PRIu32, o->staging.ptr, staged[i].staged);
         buf_printf(&to, "%s/%s", o->target.ptr, staged[i].path);
         if (output_rename(from.ptr, to.ptr, o->target.len + 1) != 0) {
             /* A folder where a file goes now, or a file where a folder

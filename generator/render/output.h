@@ -1,7 +1,8 @@
 /* The output tree of a build. A first build writes a fresh directory beside
  * the target and renames it into place. A rebuild writes only the files
- * whose bytes changed, into that directory, and moves them into the target
- * once the whole build succeeded, then removes the files no page wrote any
+ * whose bytes changed, each under a number in that directory (no folders
+ * made there, none to remove after), and moves them into the target once
+ * the whole build succeeded, then removes the files no page wrote any
  * more: a failed or interrupted build leaves the previous site as it was
  * (an interruption while moving leaves each file whole, old or new), and a
  * file whose bytes are those of the previous site is never touched: its
@@ -25,19 +26,22 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 typedef struct output_file {
-    char *path;  /* in the site: "czj/index.html" */
-    bool staged; /* written anew (in the staging tree), not kept */
+    char *path;      /* in the site: "czj/index.html" */
+    uint32_t staged; /* 0: kept as it is; else written anew, its number in
+                      * this build (a rebuild stages it under that name) */
 } output_file;
 
 typedef struct output {
     buf target;               /* the directory the site ends up in (public/) */
-    buf staging;              /* where this build writes: public.tmp-<pid>/ */
+    buf staging;              /* where this build writes */
     bool update;              /* the target exists: update it file by file */
     int target_fd;            /* the target, open when updating (else -1) */
     _Atomic size_t files;     /* files in the new tree */
     _Atomic size_t unchanged; /* of those, the same as in the previous site */
+    _Atomic uint32_t staged;  /* the files a rebuild wrote anew */
     pthread_mutex_t lock;     /* the list of files */
     output_file *written;     /* every file of the new site */
     size_t written_len, written_cap;
@@ -45,7 +49,7 @@ typedef struct output {
     arena mem;
 } output;
 
-/* Create the staging directory beside `target`. Returns 0, or -1 with a
+/* Create the staging directory beside `target` (public.tmp-<pid>/). Returns 0, or -1 with a
  * message in *err. */
 int output_open(output *o, const char *target, buf *err);
 /* Keep the list of the site's files in the file `list_path` (outside the

@@ -19,6 +19,7 @@
 #include "../../generator/util/hash.h"
 #include "../../generator/util/path.h"
 
+#include <dirent.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
@@ -315,6 +316,92 @@ static void test_keep(void **state)
     buf_free(&err);
 }
 
+/* The bytes of the site's file `rel` ("public/x/index.html"). */
+static const char *text_of(const char *rel, buf *b)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s", dir, rel);
+    buf_reset(b);
+    return buf_read_file(b, path) == 0 ? buf_cstr(b) : NULL;
+}
+
+static ino_t inode_of(const char *rel)
+{
+    char path[256];
+    struct stat st;
+    snprintf(path, sizeof path, "%s/%s", dir, rel);
+    return lstat(path, &st) == 0 ? st.st_ino : 0;
+}
+
+/* Whether `dir` holds a staging folder (public.tmp-<pid>). */
+static bool staging_left(void)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/public.tmp-%ld", dir, (long)getpid());
+    struct stat st;
+    return lstat(path, &st) == 0;
+}
+
+/* How many folders the staging folder holds. */
+static int staging_folders(void)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/public.tmp-%ld", dir, (long)getpid());
+    DIR *d = opendir(path);
+    assert_non_null(d);
+    int n = 0;
+    for (struct dirent *e; (e = readdir(d));)
+        n += e->d_type == DT_DIR && strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
+    closedir(d);
+    return n;
+}
+
+/* A rebuild stages what it writes anew, with no folder made for it, and
+ * moves it in only at the commit:
+ * an unchanged file keeps its inode, a changed one gets its new bytes, a
+ * page in a new folder gets the folder, a file gives way to a folder and a
+ * folder to a file; an aborted rebuild leaves the old site as it was. */
+static void test_update(void **state)
+{
+    (void)state;
+    static const char *const pages[] = {"/", "/a/", "/a/b/", "/f", NULL};
+    build(pages);
+    ino_t root = inode_of("public/index.html");
+    buf b = BUF_INIT, err = BUF_INIT;
+    output o;
+
+    assert_int_equal(output_open(&o, out, &err), 0);
+    output_list_use(&o, list);
+    assert_int_equal(output_write(&o, "/", "/", 1, &err), 0);
+    assert_int_equal(output_write(&o, "/a/", "changed", 7, &err), 0);
+    assert_int_equal(output_write(&o, "/n/m/", "new", 3, &err), 0);
+    output_abort(&o);
+    assert_false(staging_left());
+    assert_string_equal(text_of("public/a/index.html", &b), "/a/");
+    assert_false(exists("public/n"));
+
+    assert_int_equal(output_open(&o, out, &err), 0);
+    output_list_use(&o, list);
+    assert_int_equal(output_write(&o, "/", "/", 1, &err), 0);
+    assert_int_equal(output_write(&o, "/a/", "changed", 7, &err), 0);
+    assert_int_equal(output_write(&o, "/n/m/", "new", 3, &err), 0);
+    assert_int_equal(output_write(&o, "/a/b", "file now", 8, &err), 0);
+    assert_int_equal(output_write(&o, "/f/g.txt", "folder now", 10, &err), 0);
+    assert_int_equal(o.unchanged, 1);
+    assert_int_equal(staging_folders(), 0);
+    assert_false(exists("public/n"));
+    assert_int_equal(output_commit(&o, &err), 0);
+    output_free(&o);
+    assert_false(staging_left());
+    assert_int_equal(inode_of("public/index.html"), root);
+    assert_string_equal(text_of("public/a/index.html", &b), "changed");
+    assert_string_equal(text_of("public/n/m/index.html", &b), "new");
+    assert_string_equal(text_of("public/a/b", &b), "file now");
+    assert_string_equal(text_of("public/f/g.txt", &b), "folder now");
+    buf_free(&b);
+    buf_free(&err);
+}
+
 /* Every listed path is found at its position, the first of equal ones;
  * other strings are not, however their hashes fall. */
 static void test_path_index(void **state)
@@ -347,6 +434,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_foreign, setup, teardown),
         cmocka_unit_test_setup_teardown(test_never_outside, setup, teardown),
         cmocka_unit_test_setup_teardown(test_keep, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_update, setup, teardown),
         cmocka_unit_test(test_path_index),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
