@@ -11,13 +11,12 @@ cut short or replaced. `check` neither makes nor changes the store. Prints
 import os
 import shutil
 import sys
-import tempfile
 import time
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 from harness import (BINARIES, ENV, Gongkai, append, check, copy_site, files_state,  # noqa: E402
-                     finish, items, read_bytes, same_tree)
+                     items, read_bytes, run_per_binary, same_tree)
 
 gongkai = Gongkai(BINARIES[0], env=ENV)
 STORE = ("content.index", "content.texts")
@@ -121,13 +120,12 @@ def test_check_leaves_the_store(tmp, site):
     check(before == after, "check changed the text store")
 
 
+def test_all(tmp):
+    test_check_leaves_the_store(tmp, test_same_site(tmp))
+
+
 def main():
-    for binary in [b for b in BINARIES if os.path.exists(b)]:
-        gongkai.binary = binary
-        with tempfile.TemporaryDirectory() as tmp:
-            site = test_same_site(tmp)
-            test_check_leaves_the_store(tmp, site)
-    return finish()
+    return run_per_binary(gongkai, test_all)
 
 
 if __name__ == "__main__":

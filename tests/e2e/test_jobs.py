@@ -19,11 +19,11 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
-from harness import BINARIES, ENV, ROOT, SHARED, Gongkai, check, copy_site, finish, same_tree  # noqa: E402
+from harness import (BINARIES, ENV, ROOT, SHARED, Gongkai, check, copy_site,  # noqa: E402
+                     run_per_binary, same_tree)
 
 # Every test runs with each of BINARIES that exists: the optimised build,
 # and the ASan+UBSan one when it is there (make check).
@@ -565,20 +565,20 @@ def test_prune(tmp):
     rebuild_without(items[10], "by the list again", walked=False)
 
 
+def test_all(tmp):
+    test_corpus(tmp)
+    test_versions(tmp)
+    test_template_error(tmp)
+    test_listing_error(tmp)
+    test_bad_counts(tmp)
+    test_cache(tmp)
+    test_listings(tmp)
+    test_entries(tmp)
+    test_prune(tmp)
+
+
 def main():
-    for binary in [b for b in BINARIES if os.path.exists(b)]:
-        gongkai.binary = binary
-        with tempfile.TemporaryDirectory() as tmp:
-            test_corpus(tmp)
-            test_versions(tmp)
-            test_template_error(tmp)
-            test_listing_error(tmp)
-            test_bad_counts(tmp)
-            test_cache(tmp)
-            test_listings(tmp)
-            test_entries(tmp)
-            test_prune(tmp)
-    return finish()
+    return run_per_binary(gongkai, test_all)
 
 
 if __name__ == "__main__":

@@ -12,12 +12,11 @@ N failed"."""
 import os
 import shutil
 import sys
-import tempfile
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 from harness import (BINARIES, ENV, ROOT, Gongkai, append, check, copy_site,  # noqa: E402
-                     files_state, finish, items, read_bytes, same_tree)
+                     files_state, items, read_bytes, run_per_binary, same_tree)
 
 gongkai = Gongkai(BINARIES[0], env=ENV)
 MEMOS = ("naming.cache", "fingerprints.cache", "checks.cache")
@@ -123,13 +122,12 @@ def test_check_writes_no_memo(tmp, pair):
     check(before == after, "check changed the memo")
 
 
+def test_all(tmp):
+    test_check_writes_no_memo(tmp, test_same_site(tmp))
+
+
 def main():
-    for binary in [b for b in BINARIES if os.path.exists(b)]:
-        gongkai.binary = binary
-        with tempfile.TemporaryDirectory() as tmp:
-            pair = test_same_site(tmp)
-            test_check_writes_no_memo(tmp, pair)
-    return finish()
+    return run_per_binary(gongkai, test_all)
 
 
 if __name__ == "__main__":

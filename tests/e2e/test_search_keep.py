@@ -14,11 +14,11 @@ import random
 import re
 import shutil
 import sys
-import tempfile
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
-from harness import BINARIES, ENV, Gongkai, check, copy_site, finish, read, same_tree  # noqa: E402
+from harness import (BINARIES, ENV, Gongkai, check, copy_site, read,  # noqa: E402
+                     run_per_binary, same_tree)
 
 gongkai = Gongkai(BINARIES[0], env=ENV)
 
@@ -216,11 +216,7 @@ def test_damage(s):
 
 
 def main():
-    for binary in [b for b in BINARIES if os.path.exists(b)]:
-        gongkai.binary = binary
-        with tempfile.TemporaryDirectory() as tmp:
-            test_damage(test_edits(tmp))
-    return finish()
+    return run_per_binary(gongkai, lambda tmp: test_damage(test_edits(tmp)))
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ import html.parser
 import os
 import shutil
 import subprocess
+import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 # GK as given (a path); BINARIES reads it as a list, by default the
@@ -46,6 +47,16 @@ def finish():
     """The closing line; the exit status of the test."""
     print("%d passed, %d failed" % (passed, failed))
     return 1 if failed else 0
+
+
+def run_per_binary(gongkai, body):
+    """body(tmp) with `gongkai` switched to each binary of BINARIES that
+    exists, each time in a fresh temporary folder; the exit status."""
+    for binary in [b for b in BINARIES if os.path.exists(b)]:
+        gongkai.binary = binary
+        with tempfile.TemporaryDirectory() as tmp:
+            body(tmp)
+    return finish()
 
 
 def sanitizer_report(stderr):
