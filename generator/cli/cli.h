@@ -41,13 +41,16 @@ int cli_period_parse(const char *arg, const char *latest_means, cli_period *out)
 int cli_jobs_parse(const char *arg, size_t *jobs);
 
 /* Everything a command knows about a site. */
+typedef struct cli_saves cli_saves;
+
 typedef struct cli_model {
     site_config cfg;
     catalogue cat;
     content_set content;
     naming *names;
     bool has_cfg, has_cat, has_content;
-    size_t workers; /* threads for loading and checking; 0: one per core */
+    size_t workers;   /* threads for loading and checking; 0: one per core */
+    cli_saves *saves; /* what cli_model_ready saves meanwhile, or NULL */
 } cli_model;
 
 /* Load as far as the errors allow, so that one run reports every problem,

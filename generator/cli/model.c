@@ -1,5 +1,8 @@
 #include "cli.h"
 
+#include "../util/xalloc.h"
+
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,6 +89,50 @@ int cli_history_load(history **h, cli_model *m, diag_list *diags)
 static int model_check(cli_model *m, const check_options *opt, catalogue_memo *memo,
                        diag_list *diags);
 
+/* The memos and the text store, written on a thread of their own while
+ * the build goes on: they hold what the load and the checks found, which
+ * nothing after them changes, and the items' texts, which the model keeps
+ * until cli_model_free joins the thread. */
+struct cli_saves {
+    pthread_t thread;
+    catalogue_memo *memo;
+    memo_map *checks;
+    content_keep *keep;
+};
+
+static void *model_saves_run(void *arg)
+{
+    cli_saves *s = arg;
+    catalogue_memo_save(s->memo);
+    memo_map_save(s->checks);
+    content_keep_save(s->keep);
+    catalogue_memo_free(s->memo);
+    memo_map_free(s->checks);
+    content_keep_free(s->keep);
+    return NULL;
+}
+
+/* Save (on a thread unless one thread was asked for) or, when the site
+ * failed, only free. */
+static void model_saves_start(cli_model *m, cli_saves *s, bool save)
+{
+    if (save && m->workers != 1) {
+        m->saves = xmalloc(sizeof *m->saves);
+        *m->saves = *s;
+        if (pthread_create(&m->saves->thread, NULL, model_saves_run, m->saves) == 0)
+            return;
+        free(m->saves);
+        m->saves = NULL;
+    }
+    if (save) {
+        model_saves_run(s);
+        return;
+    }
+    catalogue_memo_free(s->memo);
+    memo_map_free(s->checks);
+    content_keep_free(s->keep);
+}
+
 int cli_model_ready(cli_model *m, const char *site, bool drafts, size_t workers, history **h,
                     diag_list *diags)
 {
@@ -93,25 +140,17 @@ int cli_model_ready(cli_model *m, const char *site, bool drafts, size_t workers,
      * every error. What the catalogue found out (naming.lua's answers, the
      * fingerprints) and what the checks found absent from texts are kept
      * beside the build cache, and written only when the site passed, as
-     * the site is; so are the items' texts (while the model, whose items
-     * hold them, is alive). `check` keeps none of them: it loads through
-     * cli_model_load and writes nothing into the site. */
-    catalogue_memo *memo = NULL;
-    content_keep *keep = NULL;
+     * the site is; so are the items' texts. `check` keeps none of them: it
+     * loads through cli_model_load and writes nothing into the site. */
+    cli_saves saves = {0};
     buf dir = BUF_INIT;
     buf_printf(&dir, "%s/.gongkai", site);
-    int loaded = model_load(m, site, workers, dir.ptr, &memo, &keep, diags);
+    int loaded = model_load(m, site, workers, dir.ptr, &saves.memo, &saves.keep, diags);
     check_options copt = {date_today(), true, drafts, check_memo_open(dir.ptr)};
     buf_free(&dir);
-    int checked = model_check(m, &copt, memo, diags);
-    if (checked == 0 && loaded == 0) {
-        catalogue_memo_save(memo);
-        memo_map_save(copt.memo);
-        content_keep_save(keep);
-    }
-    catalogue_memo_free(memo);
-    memo_map_free(copt.memo);
-    content_keep_free(keep);
+    int checked = model_check(m, &copt, saves.memo, diags);
+    saves.checks = copt.memo;
+    model_saves_start(m, &saves, checked == 0 && loaded == 0);
     if (checked != 0 || loaded != 0)
         return EXIT_CONTENT;
     return cli_history_load(h, m, diags) != 0 ? EXIT_INTERNAL : 0;
@@ -161,6 +200,10 @@ static int model_check(cli_model *m, const check_options *opt, catalogue_memo *m
 
 void cli_model_free(cli_model *m)
 {
+    if (m->saves) {
+        pthread_join(m->saves->thread, NULL);
+        free(m->saves);
+    }
     naming_close(m->names);
     if (m->has_content)
         content_free(&m->content);
