@@ -260,6 +260,13 @@ int catalogue_lock_apply(catalogue *cat, const content_set *set, naming *n, cons
  * written. Returns 0, or -1 after a GK304 diagnostic. *written (may be NULL)
  * tells whether the file was written. */
 int catalogue_lock_write(catalogue *cat, bool *written, diag_list *diags);
+/* Do the slow part of catalogue_lock_write ahead: the text formatted and
+ * flushed to its temporary file, which catalogue_lock_write then only puts
+ * in place (after the same check for another writer) and catalogue_free
+ * removes when it never was. For a build to call on a thread of its own
+ * while its site renders; nothing else may use `cat`'s lock meanwhile.
+ * A failure is silent: catalogue_lock_write then does it all. */
+void catalogue_lock_stage(catalogue *cat);
 
 /* ---- boards and periods: what goes on a notice board --------------------
  *

@@ -45,6 +45,7 @@ struct catalogue_lock {
      * another writer by comparing them with the file before replacing it:
      * exact, and cheaper than hashing them twice. */
     buf bytes;
+    buf staged;     /* the text lock_file_stage put beside the file, if any */
     bool dirty;     /* differs from the file */
     bool ok;        /* read and applied without error: may be written */
     size_t workers; /* threads to read and write it with */
@@ -92,6 +93,12 @@ void lock_file_format(const catalogue_lock *lk, buf *out);
  * text then becomes lk's bytes (and is left empty). Returns 0, or -1 after
  * a GK304 diagnostic. */
 int lock_file_replace(catalogue_lock *lk, buf *text, diag_list *diags);
+/* Write `text` (taken) to the temporary file lock_file_replace renames over
+ * the lock, flushed; it then only checks the file and renames. A failure
+ * leaves nothing staged: lock_file_replace writes it all then. */
+void lock_file_stage(catalogue_lock *lk, buf *text);
+/* Remove a staged file never put in place. */
+void lock_file_unstage(catalogue_lock *lk);
 
 /* ---- the memo of earlier runs (memo.c) ---------------------------------- */
 

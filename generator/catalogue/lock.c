@@ -594,6 +594,17 @@ int catalogue_lock_apply(catalogue *cat, const content_set *set, naming *n, cons
     return a.errors ? -1 : 0;
 }
 
+void catalogue_lock_stage(catalogue *cat)
+{
+    catalogue_lock *lk = cat->lock;
+    if (!lk || !lk->ok || !lk->dirty || lk->staged.ptr)
+        return;
+    buf text = BUF_INIT;
+    lock_file_format(lk, &text);
+    lock_file_stage(lk, &text);
+    buf_free(&text);
+}
+
 int catalogue_lock_write(catalogue *cat, bool *written, diag_list *diags)
 {
     catalogue_lock *lk = cat->lock;
@@ -607,7 +618,8 @@ int catalogue_lock_write(catalogue *cat, bool *written, diag_list *diags)
     if (!lk->dirty)
         return 0;
     buf text = BUF_INIT;
-    lock_file_format(lk, &text);
+    if (!lk->staged.ptr)
+        lock_file_format(lk, &text);
     int rc = lock_file_replace(lk, &text, diags);
     if (rc == 0) {
         lk->existed = true;

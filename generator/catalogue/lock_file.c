@@ -44,6 +44,7 @@ uint64_t lock_hash(const char *s, size_t len)
 
 void lock_file_free(catalogue_lock *lk)
 {
+    lock_file_unstage(lk);
     buf_free(&lk->bytes);
 }
 
@@ -240,50 +241,110 @@ static bool lock_file_unchanged(const catalogue_lock *lk)
     return same;
 }
 
+/* The temporary file beside the lock that this process writes: per
+ * process, so that two builds never write the same one. */
+static void lock_tmp_path(const catalogue_lock *lk, buf *dir, buf *tmp)
+{
+    const char *slash = strrchr(lk->path, '/');
+    if (slash)
+        buf_put(dir, lk->path, (size_t)(slash - lk->path));
+    else
+        buf_putc(dir, '.');
+    buf_printf(tmp, "%s/.%s.%ld.tmp", dir->ptr, LOCK_FILE_NAME, (long)getpid());
+}
+
+static const char lock_step_create[] = "创建临时文件";
+
+/* `text` into the temporary file, with the lock's mode, flushed to disk.
+ * Returns NULL, or the step that failed (errno saved into *err), the file
+ * then removed: lock_step_create when it could not be made. */
+static const char *lock_tmp_write(const catalogue_lock *lk, const char *tmp, const buf *text,
+                                  int *err)
+{
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    if (fd < 0) {
+        *err = errno;
+        return lock_step_create;
+    }
+    struct stat st;
+    const char *step = NULL;
+    if (lk->existed && stat(lk->path, &st) == 0 && fchmod(fd, st.st_mode & 07777) != 0)
+        step = "设置权限";
+    else if (lock_write_all(fd, buf_cstr((buf *)text), text->len) != 0)
+        step = "写入";
+    else if (fsync(fd) != 0)
+        step = "写入磁盘";
+    *err = errno;
+    if (close(fd) != 0 && !step) {
+        step = "写入";
+        *err = errno;
+    }
+    if (step)
+        unlink(tmp);
+    return step;
+}
+
+void lock_file_stage(catalogue_lock *lk, buf *text)
+{
+    buf dir = BUF_INIT, tmp = BUF_INIT;
+    lock_tmp_path(lk, &dir, &tmp);
+    int err;
+    if (!lock_tmp_write(lk, tmp.ptr, text, &err)) {
+        lk->staged = *text;
+        *text = (buf)BUF_INIT;
+    }
+    buf_free(&dir);
+    buf_free(&tmp);
+}
+
+void lock_file_unstage(catalogue_lock *lk)
+{
+    if (!lk->staged.ptr)
+        return;
+    buf dir = BUF_INIT, tmp = BUF_INIT;
+    lock_tmp_path(lk, &dir, &tmp);
+    unlink(tmp.ptr);
+    buf_free(&lk->staged);
+    buf_free(&dir);
+    buf_free(&tmp);
+}
+
 int lock_file_replace(catalogue_lock *lk, buf *text, diag_list *diags)
 {
     buf tmp = BUF_INIT, dir = BUF_INIT;
-    int rc = -1, fd = -1;
+    int rc = -1;
+    lock_tmp_path(lk, &dir, &tmp);
+    /* What catalogue_lock_stage wrote is what would be written now: the
+     * lock does not change after it is applied. */
+    bool staged = lk->staged.ptr != NULL;
+    if (staged) {
+        buf_free(text);
+        *text = lk->staged;
+        lk->staged = (buf)BUF_INIT;
+    }
     if (!lock_file_unchanged(lk)) {
+        if (staged)
+            unlink(tmp.ptr);
         diag_add(diags, DIAG_ERROR, "GK304", LOCK_FILE_NAME, 0, 0,
                  "%s 在本次构建过程中被改动了（可能另有一个构建在同时运行），没有写入："
                  "请重新构建",
                  LOCK_FILE_NAME);
         goto out;
     }
-    const char *slash = strrchr(lk->path, '/');
-    if (slash)
-        buf_put(&dir, lk->path, (size_t)(slash - lk->path));
-    else
-        buf_putc(&dir, '.');
-    /* Per process, so that two builds never write the same temporary file. */
-    buf_printf(&tmp, "%s/.%s.%ld.tmp", dir.ptr, LOCK_FILE_NAME, (long)getpid());
-    fd = open(tmp.ptr, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-    if (fd < 0) {
-        diag_add(diags, DIAG_ERROR, "GK304", LOCK_FILE_NAME, 0, 0,
-                 "无法写入 %s：不能在站点目录中创建临时文件（%s）", LOCK_FILE_NAME,
-                 strerror(errno));
-        goto out;
-    }
-    struct stat st;
-    const char *step = NULL;
-    if (lk->existed && stat(lk->path, &st) == 0 && fchmod(fd, st.st_mode & 07777) != 0)
-        step = "设置权限";
-    else if (lock_write_all(fd, buf_cstr(text), text->len) != 0)
-        step = "写入";
-    else if (fsync(fd) != 0)
-        step = "写入磁盘";
-    int saved = errno;
-    if (close(fd) != 0 && !step) {
-        step = "写入";
-        saved = errno;
-    }
+    int saved = 0;
+    const char *step = staged ? NULL : lock_tmp_write(lk, tmp.ptr, text, &saved);
     if (!step && rename(tmp.ptr, lk->path) != 0) {
         step = "替换";
         saved = errno;
+        unlink(tmp.ptr);
+    }
+    if (step == lock_step_create) {
+        diag_add(diags, DIAG_ERROR, "GK304", LOCK_FILE_NAME, 0, 0,
+                 "无法写入 %s：不能在站点目录中创建临时文件（%s）", LOCK_FILE_NAME,
+                 strerror(saved));
+        goto out;
     }
     if (step) {
-        unlink(tmp.ptr);
         diag_add(diags, DIAG_ERROR, "GK304", LOCK_FILE_NAME, 0, 0,
                  "无法写入 %s（%s时出错：%s），原文件保持不变", LOCK_FILE_NAME, step,
                  strerror(saved));

@@ -5,6 +5,7 @@
 #include "../util/buf.h"
 #include "../util/pool.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -45,6 +46,12 @@ static void build_progress(void *ctx, size_t done, size_t total)
     fprintf(stderr, "\r渲染信息页面 %zu/%zu，已用 %.1f 秒", done, total, s);
 }
 
+static void *build_lock_stage(void *cat)
+{
+    catalogue_lock_stage(cat);
+    return NULL;
+}
+
 int cli_build(int argc, char **argv)
 {
     static const struct option longs[] = {
@@ -73,6 +80,11 @@ int cli_build(int argc, char **argv)
                                     : NULL;
     /* A site that breaks a refusal is never written. */
     rc = cli_model_ready(&m, o.site, o.drafts, o.jobs, &h, &diags);
+    /* catalogue.lock's new text goes to disk while the site renders; it
+     * is put in place only once the site is written. */
+    pthread_t stager;
+    bool staging =
+        rc == 0 && o.jobs != 1 && pthread_create(&stager, NULL, build_lock_stage, &m.cat) == 0;
     if (rc == 0) {
         struct timespec started;
         clock_gettime(CLOCK_MONOTONIC, &started);
@@ -84,6 +96,8 @@ int cli_build(int argc, char **argv)
         if (ropt.progress)
             fputs("\r\033[K", stderr);
         bool written = false;
+        if (staging)
+            pthread_join(stager, NULL);
         if (r == RENDER_ERROR_IO)
             rc = EXIT_INTERNAL;
         else if (r != 0)

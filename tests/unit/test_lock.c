@@ -1103,6 +1103,85 @@ static void test_concurrent_change_is_not_overwritten(void **state)
     assert_no_temp_files();
 }
 
+/* Whether this process's temporary lock file is there. */
+static bool temp_file_there(void)
+{
+    char tmp[512];
+    struct stat st;
+    snprintf(tmp, sizeof tmp, "%s/.catalogue.lock.%ld.tmp", root, (long)getpid());
+    return stat(tmp, &st) == 0;
+}
+
+/* catalogue_lock_stage writes the new text beside the lock ahead, and
+ * catalogue_lock_write then puts exactly what it would have written in
+ * place; a build that never writes removes the staged file; another
+ * writer meanwhile is still noticed; a clean lock stages nothing. */
+static void test_staged_write(void **state)
+{
+    (void)state;
+    build b;
+    build_lock_written();
+    char *old = file_read("catalogue.lock");
+    change_content();
+    build_run(&b, TODAY, true);
+    char *direct = file_read("catalogue.lock");
+    assert_string_not_equal(direct, old);
+    build_free(&b);
+
+    file_write("catalogue.lock", old);
+    build_run(&b, TODAY, false);
+    catalogue_lock_stage(&b.cat);
+    assert_true(temp_file_there());
+    char *still = file_read("catalogue.lock");
+    assert_string_equal(still, old);
+    bool written = false;
+    assert_int_equal(catalogue_lock_write(&b.cat, &written, &b.diags), 0);
+    assert_true(written);
+    assert_false(temp_file_there());
+    char *staged = file_read("catalogue.lock");
+    assert_string_equal(staged, direct);
+    build_free(&b);
+
+    /* Staged, never written (the site failed): the file goes, the lock
+     * stays as it was. */
+    file_write("catalogue.lock", old);
+    build_run(&b, TODAY, false);
+    catalogue_lock_stage(&b.cat);
+    assert_true(temp_file_there());
+    build_free(&b);
+    assert_no_temp_files();
+    free(still);
+    still = file_read("catalogue.lock");
+    assert_string_equal(still, old);
+
+    /* Staged, then another build wrote the lock: nothing is put in place. */
+    build_run(&b, TODAY, false);
+    catalogue_lock_stage(&b.cat);
+    file_edit("catalogue.lock", "# catalogue.lock", "# catalogue.lock (changed meanwhile)");
+    char *theirs = file_read("catalogue.lock");
+    assert_int_equal(catalogue_lock_write(&b.cat, NULL, &b.diags), -1);
+    assert_non_null(strstr(find_code(&b, "GK304")->message, "被改动"));
+    build_free(&b);
+    assert_no_temp_files();
+    char *now = file_read("catalogue.lock");
+    assert_string_equal(now, theirs);
+
+    /* A lock with nothing to change stages nothing. */
+    file_write("catalogue.lock", direct);
+    build_run(&b, TODAY, false);
+    catalogue_lock_stage(&b.cat);
+    assert_false(temp_file_there());
+    assert_int_equal(catalogue_lock_write(&b.cat, &written, &b.diags), 0);
+    assert_false(written);
+    build_free(&b);
+    free(old);
+    free(direct);
+    free(still);
+    free(staged);
+    free(theirs);
+    free(now);
+}
+
 /* The same, when the other writer left the file just as long: one byte
  * differs (the writer compares bytes, not sizes or times). */
 static void test_concurrent_same_size_change(void **state)
@@ -1573,6 +1652,7 @@ int main(void)
         SITE_TEST(test_write_failure_keeps_old_lock),
         SITE_TEST(test_concurrent_change_is_not_overwritten),
         SITE_TEST(test_concurrent_same_size_change),
+        SITE_TEST(test_staged_write),
     };
     const struct CMUnitTest memo_tests[] = {
         SITE_TEST(test_memo_used),
