@@ -415,7 +415,7 @@ uint64_t build_cache_tree_hash(uint64_t h, const char *dir, const char *suffix)
     return h;
 }
 
-/* ---- entries: search entries and QR codes ----------------------------------- */
+/* ---- entries: search entries and QR codes ---------------------------------- */
 
 #define ENTRIES_MAGIC "GKENTRY1"
 #define ENTRIES_HEADER 8

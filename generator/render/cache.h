@@ -25,7 +25,8 @@
  * ignored with a warning (GK403): the build renders everything.
  *
  * The search entries (search_entry_write: a few KB each, the summary a
- * tenth of it) and the QR codes' modules (a few hundred bytes) sit apart,
+ * tenth of it) and the QR codes' modules (qrcode_matrix_write: some 140
+ * bytes at a common URL's length) sit apart,
  * in items.entries beside it, so that a build holds
  * none but those it is adding and reads only those it reuses: "GKENTRY1", then
  * entries one after another; a record gives its entry's offset from the
