@@ -21,7 +21,7 @@
 /* The format's name and number: a file of an earlier number is another
  * version's, not a damaged one. */
 #define CACHE_MAGIC_STEM "GKCACHE"
-#define CACHE_MAGIC CACHE_MAGIC_STEM "5"
+#define CACHE_MAGIC CACHE_MAGIC_STEM "6"
 #define CACHE_DEPS "DEPS"
 #define CACHE_LISTINGS "LISTINGS"
 
@@ -37,6 +37,10 @@ static bool cache_record(build_cache *c, fields_reader *r, cache_item *it)
     it->entry.off = fields_number(r, 10);
     it->entry.len = (size_t)fields_number(r, 10);
     it->entry.sum = fields_number(r, 16);
+    it->qr_key = fields_number(r, 16);
+    it->qr.off = fields_number(r, 10);
+    it->qr.len = (size_t)fields_number(r, 10);
+    it->qr.sum = fields_number(r, 16);
     uint64_t pages = fields_number(r, 10);
     if (r->bad || pages > (uint64_t)(r->end - r->p) / 2 || strlen(working) != 1 ||
         !strchr("10-", working[0]) || it->deps >= c->deps_len) {
@@ -345,6 +349,10 @@ int build_cache_save(const char *file, uint64_t site_key, const cache_records *r
         fields_put_number(&out, it->entry.off);
         fields_put_number(&out, it->entry.len);
         fields_put_hex(&out, it->entry.sum);
+        fields_put_hex(&out, it->qr_key);
+        fields_put_number(&out, it->qr.off);
+        fields_put_number(&out, it->qr.len);
+        fields_put_hex(&out, it->qr.sum);
         fields_put_number(&out, it->page_count);
         for (size_t k = 0; k < it->page_count; k++) {
             fields_put(&out, it->pages[k].path);
@@ -407,7 +415,7 @@ uint64_t build_cache_tree_hash(uint64_t h, const char *dir, const char *suffix)
     return h;
 }
 
-/* ---- search entries -------------------------------------------------------- */
+/* ---- entries: search entries and QR codes ---------------------------------- */
 
 #define ENTRIES_MAGIC "GKENTRY1"
 #define ENTRIES_HEADER 8
@@ -445,7 +453,7 @@ static void cache_entries_open(build_cache *c, const char *file, diag_list *diag
 
     uint64_t live = 0;
     for (size_t i = 0; i < c->len; i++)
-        live += c->items[i].entry.len;
+        live += c->items[i].entry.len + c->items[i].qr.len;
     int fd = open(c->entries_path, O_RDWR | O_CLOEXEC);
     char magic[ENTRIES_HEADER];
     struct stat st;

@@ -16,7 +16,8 @@
  * number of files and their names;
  * then per item, sorted by source path: key, path, version (""
  * for none), working ("1", "0" or "-" when unknown), its dependency set's
- * index, its search entry's offset, length (0: none) and checksum, the
+ * index, its search entry's offset, length (0: none) and checksum, its QR
+ * code's key, offset, length and checksum, the
  * number of pages, and each page's site path and size; then the listing
  * records: "LISTINGS", their number and per listing page, sorted by site
  * path: key, site path, size and dependency set. Every field ends with a
@@ -24,7 +25,9 @@
  * ignored with a warning (GK403): the build renders everything.
  *
  * The search entries (search_entry_write: a few KB each, the summary a
- * tenth of it) sit apart, in items.entries beside it, so that a build holds
+ * tenth of it) and the QR codes' modules (qrcode_matrix_write: some 140
+ * bytes at a common URL's length) sit apart,
+ * in items.entries beside it, so that a build holds
  * none but those it is adding and reads only those it reuses: "GKENTRY1", then
  * entries one after another; a record gives its entry's offset from the
  * start of the file and its length in decimal, and a 64-bit checksum of its
@@ -55,8 +58,8 @@ typedef struct cache_page {
     size_t size;
 } cache_page;
 
-/* Where an item's search entry sits in the entries file: `len` bytes at
- * `off`, with checksum `sum`; len 0: none. */
+/* Where an item's search entry or QR code sits in the entries file: `len`
+ * bytes at `off`, with checksum `sum`; len 0: none. */
 typedef struct cache_entry {
     uint64_t off, sum;
     size_t len;
@@ -86,6 +89,11 @@ typedef struct cache_item {
     size_t page_count;
     cache_entry entry;
     size_t deps; /* its dependency set */
+    /* Its page's QR code: the key of the text it encodes (qrcode_key) and
+     * its modules in the entries file (qrcode_matrix_write; len 0: none),
+     * which a page rendered again draws from while the text is the same. */
+    uint64_t qr_key;
+    cache_entry qr;
 } cache_item;
 
 /* A listing page (catalogue, facet, sub-site page, feed, sitemap...): the

@@ -411,6 +411,7 @@ static int items_reuse(items_job *job, site_state *st, size_t k, const cache_ite
     b->next[i].deps = deps;
     build_cache_entry_keep(&b->cache, &prev->entry, st->scratch.len ? st->scratch.ptr : NULL,
                            st->scratch.len, &b->next[i].entry);
+    build_cache_entry_keep(&b->cache, &prev->qr, NULL, 0, &b->next[i].qr);
     /* As items_body: an item given on request only has no summary. */
     f->summary = ci->item->disclosure == CONTENT_DISCLOSURE_PUBLIC
                      ? arena_strdup(&st->mem, search_entry_summary(entry))
@@ -419,6 +420,39 @@ static int items_reuse(items_job *job, site_state *st, size_t k, const cache_ite
     f->version = prev->version;
     f->working = prev->working;
     return items_copy_attachments(st, ci);
+}
+
+/* The QR code of the item's page, whose URL is `text`, as SVG into st->html:
+ * drawn from the previous build's modules when they are of the same text
+ * and read back whole, else encoded anew; with a build cache, *key and *at
+ * are what this build's record keeps of them. Returns 0, or -1 when the
+ * text cannot be encoded. */
+static int items_qrcode(site_state *st, const cache_item *prev, const char *text, uint64_t *key,
+                        cache_entry *at)
+{
+    site_builder *b = st->b;
+    qrcode_matrix m;
+    buf_reset(&st->html);
+    if (!b->next) {
+        if (qrcode_encode(text, &m) != 0)
+            return -1;
+    } else {
+        *key = qrcode_key(text);
+        if (prev && prev->qr_key == *key &&
+            build_cache_entry_read(&b->cache, &prev->qr, &st->html) == 0 &&
+            qrcode_matrix_read(st->html.ptr, st->html.len, &m) == 0) {
+            build_cache_entry_keep(&b->cache, &prev->qr, st->html.ptr, st->html.len, at);
+        } else {
+            if (qrcode_encode(text, &m) != 0)
+                return -1;
+            buf_reset(&st->html);
+            qrcode_matrix_write(&m, &st->html);
+            build_cache_entry_append(&b->cache, st->html.ptr, st->html.len, at);
+        }
+        buf_reset(&st->html);
+    }
+    qrcode_matrix_svg(&m, "本页网址的二维码", &st->html);
+    return 0;
 }
 
 static int items_render_one(items_job *job, site_state *st, search_collector *collector, size_t k)
@@ -430,9 +464,11 @@ static int items_render_one(items_job *job, site_state *st, search_collector *co
     const content_item *it = ci->item;
     site_item_found *f = &b->found[i];
     uint64_t key = 0;
+    const cache_item *prev = b->next ? b->prev[i] : NULL;
+    uint64_t qr_key = 0;
+    cache_entry qr = {0, 0, 0};
     if (b->next) {
         key = items_key(b, i);
-        const cache_item *prev = b->prev[i];
         size_t deps;
         if (prev && site_deps_keep(b, key, prev->key, prev->deps, &deps)) {
             search_entry *entry = items_cached_entry(st, prev, k);
@@ -462,8 +498,7 @@ static int items_render_one(items_job *job, site_state *st, search_collector *co
     items_commit(job, k, entry);
     buf_reset(&st->scratch);
     buf_printf(&st->scratch, "%s%s", b->cfg->base_url, ci->url + 1);
-    buf_reset(&st->html);
-    if (qrcode_svg(st->scratch.ptr, "本页网址的二维码", &st->html) == 0)
+    if (items_qrcode(st, prev, st->scratch.ptr, &qr_key, &qr) == 0)
         sandbox_set_string(L, "qr_svg_html", st->html.ptr);
     lua_pop(L, 1);
 
@@ -504,7 +539,9 @@ static int items_render_one(items_job *job, site_state *st, search_collector *co
                             .version = f->version,
                             .working = f->working,
                             .page_count = st->log_len,
-                            .entry = stored};
+                            .entry = stored,
+                            .qr_key = qr_key,
+                            .qr = qr};
         rec->pages = arena_alloc(&st->mem, (st->log_len + 1) * sizeof *rec->pages);
         memcpy(rec->pages, st->log, st->log_len * sizeof *rec->pages);
         st->logging = false;

@@ -280,8 +280,8 @@ def test_cache(tmp):
     with open(cache, "rb") as f:
         data = f.read()
     for what, damaged in (("damaged", data[:len(data) // 2] + b"\xff\x00garbage"),
-                          ("another version", data.replace(b"GKCACHE5\x00", b"GKCACHE5\x009.9.9-", 1)),
-                          ("an earlier format", data.replace(b"GKCACHE5\x00", b"GKCACHE4\x00", 1)),
+                          ("another version", data.replace(b"GKCACHE6\x00", b"GKCACHE6\x009.9.9-", 1)),
+                          ("an earlier format", data.replace(b"GKCACHE6\x00", b"GKCACHE5\x00", 1)),
                           ("empty", b"")):
         with open(cache, "wb") as f:
             f.write(damaged)

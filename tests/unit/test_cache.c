@@ -3,7 +3,8 @@
  * never trusted. Search entries: one reads back as it was written, through
  * its bytes and through the entries file; bytes cut short or damaged, an
  * entries file truncated, damaged or deleted are never trusted; the file is
- * appended to while most of it is live and written anew when not. The pool:
+ * appended to while most of it is live and written anew when not, QR
+ * codes' modules counting as live. The pool:
  * every worker runs once with its own number. FNV-1a against its published
  * test vectors. */
 #include <setjmp.h>
@@ -102,9 +103,19 @@ static void save_two(uint64_t site_key)
 {
     cache_page pages_a[] = {{"/czj/2025/a/", 1234}, {"/czj/2025/a/print/", 99}};
     cache_item items[] = {
-        {"content/zfb/b.md", 0xfeedfacecafebeefULL, NULL, -1, NULL, 0, {0, 0, 0}, 0},
-        {NULL, 0, NULL, 0, NULL, 0, {0, 0, 0}, 0}, /* an item not rendered: no record */
-        {"content/czj/a.md", 42, "v3", 1, pages_a, 2, {8, 0xabcdef, 77}, 1},
+        {"content/zfb/b.md", 0xfeedfacecafebeefULL, NULL, -1, NULL, 0, {0, 0, 0}, 0, 0, {0, 0, 0}},
+        {NULL, 0, NULL, 0, NULL, 0, {0, 0, 0}, 0, 0, {0, 0, 0}}, /* an item not rendered: no record
+                                                                  */
+        {"content/czj/a.md",
+         42,
+         "v3",
+         1,
+         pages_a,
+         2,
+         {8, 0xabcdef, 77},
+         1,
+         0x0123456789abcdefULL,
+         {85, 0xfedcba9876543210ULL, 138}},
     };
     /* Listing pages, in the order a build renders them. */
     cache_listing listings[] = {
@@ -136,6 +147,8 @@ static void test_round_trip(void **state)
     assert_string_equal(a->pages[1].path, "/czj/2025/a/print/");
     assert_int_equal(a->pages[0].size, 1234);
     assert_true(a->entry.off == 8 && a->entry.sum == 0xabcdef && a->entry.len == 77);
+    assert_true(a->qr_key == 0x0123456789abcdefULL);
+    assert_true(a->qr.off == 85 && a->qr.sum == 0xfedcba9876543210ULL && a->qr.len == 138);
     assert_int_equal(a->deps, 1);
     /* The dependency sets as saved. */
     assert_int_equal(c.deps_len, 2);
@@ -151,6 +164,7 @@ static void test_round_trip(void **state)
     assert_null(b->version);
     assert_int_equal(b->working, -1);
     assert_int_equal(b->entry.len, 0);
+    assert_int_equal(b->qr.len, 0);
     assert_int_equal(b->deps, 0);
     assert_null(record_of(&c, "content/czj/c.md"));
 
@@ -600,9 +614,9 @@ static void build_three(buf *bytes)
     build_cache c;
     diag_list d;
     load_clean(&c, &d, 7);
-    cache_item items[3] = {{"content/a.md", 1, NULL, -1, NULL, 0, {0, 0, 0}, 0},
-                           {"content/b.md", 2, NULL, -1, NULL, 0, {0, 0, 0}, 0},
-                           {"content/c.md", 3, NULL, -1, NULL, 0, {0, 0, 0}, 0}};
+    cache_item items[3] = {{"content/a.md", 1, NULL, -1, NULL, 0, {0, 0, 0}, 0, 0, {0, 0, 0}},
+                           {"content/b.md", 2, NULL, -1, NULL, 0, {0, 0, 0}, 0, 0, {0, 0, 0}},
+                           {"content/c.md", 3, NULL, -1, NULL, 0, {0, 0, 0}, 0, 0, {0, 0, 0}}};
     const char *titles[3] = {"甲项目", "乙项目", "丙项目"}, *summaries[3] = {"甲", "", "丙"};
     for (size_t i = 0; i < 3; i++) {
         search_entry *e = make_entry(titles[i], summaries[i]);
@@ -824,6 +838,48 @@ static void test_entries_compacted(void **state)
         buf_free(&bytes[i]);
 }
 
+/* QR codes' modules are entries too: an entries file of them alone is
+ * live (appended to, not written anew), and records pointing into it are
+ * refused without it. */
+static void test_entries_qr(void **state)
+{
+    (void)state;
+    build_cache c;
+    diag_list d;
+    load_clean(&c, &d, 7);
+    cache_item items[2] = {{"content/a.md", 1, NULL, -1, NULL, 0, {0, 0, 0}, 0, 11, {0, 0, 0}},
+                           {"content/b.md", 2, NULL, -1, NULL, 0, {0, 0, 0}, 0, 22, {0, 0, 0}}};
+    unsigned char modules[2][56];
+    for (size_t i = 0; i < 2; i++) {
+        memset(modules[i], (int)(0x11 * (i + 1)), sizeof modules[i]);
+        build_cache_entry_append(&c, modules[i], sizeof modules[i], &items[i].qr);
+        assert_int_equal(items[i].qr.len, sizeof modules[i]);
+    }
+    buf err = BUF_INIT;
+    assert_int_equal(build_cache_entries_commit(&c, &err), 0);
+    assert_int_equal(save_records(7, items, 2, NULL, 0, &err), 0);
+    build_cache_free(&c);
+    diag_list_free(&d);
+
+    load_clean(&c, &d, 7);
+    assert_null(c.out_path);
+    buf got = BUF_INIT;
+    for (size_t i = 0; i < 2; i++) {
+        const cache_item *it = record_of(&c, items[i].path);
+        assert_non_null(it);
+        assert_true(it->qr_key == items[i].qr_key);
+        assert_int_equal(build_cache_entry_read(&c, &it->qr, &got), 0);
+        assert_int_equal(got.len, sizeof modules[i]);
+        assert_memory_equal(got.ptr, modules[i], got.len);
+    }
+    build_cache_free(&c);
+    diag_list_free(&d);
+    unlink(entries);
+    load_refused("缺失");
+    buf_free(&got);
+    buf_free(&err);
+}
+
 static void test_hash64(void **state)
 {
     (void)state;
@@ -931,6 +987,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_entries_file, setup, teardown),
         cmocka_unit_test_setup_teardown(test_entries_damaged, setup, teardown),
         cmocka_unit_test_setup_teardown(test_entries_compacted, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_entries_qr, setup, teardown),
         cmocka_unit_test(test_hash64),
         cmocka_unit_test(test_pool),
         cmocka_unit_test(test_pool_for),
