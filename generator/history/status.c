@@ -183,10 +183,10 @@ static uint64_t status_signature(history *h, const history_file *f, int64_t now,
         buf full = BUF_INIT;
         buf_printf(&full, "%s/%s", h->cfg->root, f->path);
         struct stat st;
-        int e = lstat(full.ptr, &st);
+        int e = lstat(full.ptr, &st) == 0 ? 0 : errno;
         buf_free(&full);
         if (e != 0) {
-            *known = errno == ENOENT || errno == ENOTDIR;
+            *known = e == ENOENT || e == ENOTDIR;
             return hash64_str(HASH64_INIT, "(absent)") & ~(uint64_t)1;
         }
         content_stat_take(&s, &st);
