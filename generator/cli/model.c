@@ -80,6 +80,9 @@ int cli_history_load(history **h, cli_model *m, diag_list *diags)
     buf keep = BUF_INIT;
     buf_printf(&keep, "%s/.gongkai/revisions.cache", m->cfg.root);
     history_revisions_keep(*h, keep.ptr);
+    buf_reset(&keep);
+    buf_printf(&keep, "%s/.gongkai/status.memo", m->cfg.root);
+    history_status_keep(*h, keep.ptr);
     buf_free(&keep);
     if (history_revisions_walk(*h, &m->cat, diags) != 0 || history_releases_read(*h, diags) != 0)
         return -1;

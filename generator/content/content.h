@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 
 typedef enum content_format { CONTENT_FORMAT_TOML, CONTENT_FORMAT_YAML } content_format;
 
@@ -112,6 +113,23 @@ typedef struct content_period {
 /* Parse a period as front matter writes it: "2026-Q3" or "2026-09". */
 bool content_period_parse(const char *s, content_period *p);
 
+/* What of a file's stat data tells that it is unchanged (as git's index
+ * keeps it): a file whose stat data is as recorded holds the bytes it held
+ * then, unless it was racy (content_stat_racy) when recorded. */
+typedef struct content_stat {
+    uint64_t dev, ino, size;
+    int64_t mtime, ctime; /* in ns */
+    uint64_t mode;
+} content_stat;
+
+void content_stat_take(content_stat *s, const struct stat *st);
+/* Whether a file with stat data *s, looked at no later than `now_ns`
+ * (CLOCK_REALTIME, ns), is racy: changed so lately (within 2 s: file times
+ * are coarse, some file systems keep seconds) that a change to come may
+ * leave the same stat data. What is recorded by stat data must not be
+ * trusted for a racy file: it is looked at again next time. */
+bool content_stat_racy(const content_stat *s, int64_t now_ns);
+
 /* One item. Everything it points to lives in its content_set's arena. */
 typedef struct content_item {
     const char *path; /* from the site root: content/czj/2026/yusuan.md */
@@ -120,6 +138,13 @@ typedef struct content_item {
     const char *text; /* the whole file as read (BOM and CRs included) */
     size_t text_len;
     uint64_t text_hash; /* hash64_block of text: taken once, as it is read */
+    /* The file's own stat data when text was taken (the text store's or
+     * the read's), for a later stage to tell the file unchanged since
+     * (history's status memo); stat_known false when there is none: the
+     * item was read alone or from memory, or through a link (whose own
+     * stat data this is not). */
+    content_stat stat;
+    bool stat_known;
 
     content_format format;
     int front_line; /* the opening delimiter's line */

@@ -32,15 +32,6 @@ bool content_parsed_get(arena *mem, const site_config *cfg, const char *path, co
                         size_t len, uint64_t hash, const char *data, size_t data_len,
                         content_item *it);
 
-/* What of a file's stat data tells that it is unchanged (as git's index). */
-typedef struct content_stat {
-    uint64_t dev, ino, size;
-    int64_t mtime, ctime; /* in ns */
-    uint64_t mode;
-} content_stat;
-
-void content_stat_take(content_stat *s, const struct stat *st);
-
 /* A file as the store has it: its text (a NUL after it) and the text's
  * hash64_block, and the parse of its item (content_parsed_put's bytes)
  * when one was stored under this program and site.toml, else NULL. */

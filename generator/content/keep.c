@@ -136,6 +136,11 @@ void content_stat_take(content_stat *s, const struct stat *st)
     s->mode = (uint64_t)st->st_mode;
 }
 
+bool content_stat_racy(const content_stat *s, int64_t now_ns)
+{
+    return s->mtime >= now_ns - KEEP_RACY_NS || s->ctime >= now_ns - KEEP_RACY_NS;
+}
+
 static bool keep_stat_equal(const content_stat *a, const content_stat *b)
 {
     return a->dev == b->dev && a->ino == b->ino && a->size == b->size && a->mtime == b->mtime &&
@@ -503,11 +508,11 @@ void content_keep_save(content_keep *k)
         return;
     /* The files changed too lately to be told from a change to come are
      * left out: they are read next time. */
-    int64_t racy = keep_now_ns() - KEEP_RACY_NS;
+    int64_t now = keep_now_ns();
     const keep_found **kept = xmalloc((k->found_len + 1) * sizeof *kept);
     size_t n = 0;
     for (size_t i = 0; i < k->found_len; i++)
-        if (k->found[i].st.mtime < racy && k->found[i].st.ctime < racy)
+        if (!content_stat_racy(&k->found[i].st, now))
             kept[n++] = &k->found[i];
     if (keep_unchanged(k, kept, n)) {
         free(kept);

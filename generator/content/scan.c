@@ -423,8 +423,8 @@ static void scan_load_worker(void *ctx, size_t worker)
             continue;
         }
         j->loaded = scan_item_fd(&l->texts[worker], &l->mems[worker], l->cfg, j->path, fd,
-                                 &j->diags, &l->items[i], l->keep ? &j->st : NULL) >= 0;
-        j->stat_known = l->keep != NULL;
+                                 &j->diags, &l->items[i], &j->st) >= 0;
+        j->stat_known = true;
         if (l->keep)
             scan_load_parsed(l, j, &l->items[i], &l->texts[worker], &l->parses[worker]);
     }
@@ -469,6 +469,8 @@ static void scan_load_all(scan_walk *w, int content_fd, size_t workers, content_
         diag_list_free(&j->diags);
         if (!j->loaded)
             continue;
+        l.items[i].stat = j->st;
+        l.items[i].stat_known = j->stat_known && !j->follow;
         if (set->len != i)
             set->items[set->len] = l.items[i];
         set->len++;

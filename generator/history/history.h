@@ -78,8 +78,9 @@ typedef struct history_revisions {
  * not change; where files were added and deleted in one commit,
  * git_diff_find_similar pairs the renames. A merge counts for a file only
  * when the file differs from every parent (git log's rule). Consecutive
- * revisions with the same content (a pure rename) count once. Then one
- * status pass over content/ marks working versions. On the 10 000-item
+ * revisions with the same content (a pure rename) count once. Then a
+ * status pass over content/ (or, with history_status_keep, over only the
+ * files changed since the last build) marks working versions. On the 10 000-item
  * benchmark corpus committed in 350 commits (10 500 revisions), walk and
  * status together take about 0.07 s and 17 MB: the cost follows the
  * commits and what they change, never items × commits. Returns 0, or -1
@@ -88,9 +89,17 @@ int history_revisions_walk(history *h, const catalogue *cat, diag_list *diags);
 /* Keep the walk's result in the file `path` (in the site's .gongkai/): a
  * later walk at the same HEAD, over items at the same paths, reads it
  * instead of walking the graph (4 ms instead of 24 ms on the 10 000-item
- * corpus in 297 commits); the status pass runs every time. Without this call a walk neither reads
- * nor writes the file, for the commands that must not write into the site. */
+ * corpus in 297 commits); the status pass is not kept there (see
+ * history_status_keep). Without this call a walk neither reads nor writes
+ * the file, for the commands that must not write into the site. */
 void history_revisions_keep(history *h, const char *path);
+/* Keep the status pass's result (the working flags) in the file `path`
+ * (in the site's .gongkai/): a later walk at the same HEAD, index and git
+ * settings asks git only about the files whose stat data changed since
+ * (status.c has the rules), 0-5 ms instead of 22-36 ms at 10 000 items.
+ * Without this call the walk makes the whole status pass and neither reads
+ * nor writes the file. */
+void history_status_keep(history *h, const char *path);
 /* The revisions of cat->items[item] or of cat->withdrawn[w], after the walk
  * (empty lists before it, or without a repository). A withdrawn item whose
  * file is still there (a draft, 不予公开 now) has none: withholding it

@@ -26,7 +26,8 @@ struct history {
      * slot in found_slot), then grouped by slot, oldest first. */
     history_revision *revisions;
     size_t *found_slot, revision_count, revision_cap, found_cap;
-    const char *keep_path; /* where the walk's result is kept, or NULL */
+    const char *keep_path;   /* where the walk's result is kept, or NULL */
+    const char *status_path; /* where the working flags are kept, or NULL */
 
     history_release *releases; /* newest first */
     size_t release_count, release_cap;
@@ -48,6 +49,26 @@ int history_fail(diag_list *diags, const char *code, const char *what);
 typedef void (*history_status_fn)(const char *path, unsigned flags, void *ctx);
 int history_status_each(history *h, const char *const *paths, size_t n, history_status_fn fn,
                         void *ctx, diag_list *diags);
+
+/* The same for exactly the files `paths` (from the site root), each taken
+ * as a path, never as a pattern. */
+int history_status_exact_each(history *h, const char *const *paths, size_t n, history_status_fn fn,
+                              void *ctx, diag_list *diags);
+
+/* A file whose working flag the status pass gives: its path from the site
+ * root (content/...) and its stat data as the content stage took it, NULL
+ * when it did not (the file may be gone). */
+typedef struct history_file {
+    const char *path;
+    const content_stat *st;
+} history_file;
+
+/* Into working[i]: whether files[i] differs from HEAD (`head`, NULL when
+ * nothing is committed), in the index or in the work tree, or is
+ * untracked (status.c). With history_status_keep, through the flags kept
+ * by the last build. Returns 0, or -1 after a GK603 diagnostic. */
+int history_working_find(history *h, const git_oid *head, const history_file *files, size_t n,
+                         bool *working, diag_list *diags);
 
 /* HEAD's commit into *id: 1, or 0 when nothing is committed yet; -1 after a
  * GK603 diagnostic. */

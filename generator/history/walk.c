@@ -439,20 +439,28 @@ static void walk_slots_finish(history *h)
     free(end);
 }
 
-typedef struct walk_status {
-    history *h;
-    const walk_map *paths; /* every item's own path */
-} walk_status;
-
-static void walk_status_mark(const char *path, unsigned flags, void *ctx)
+/* Each slot's working flag: the status of the file at its path today. */
+static int walk_working_mark(history *h, const catalogue *cat, const git_oid *head,
+                             diag_list *diags)
 {
-    walk_status *ws = ctx;
-    (void)flags;
-    if (strncmp(path, "content/", 8) != 0)
-        return;
-    size_t slot = walk_map_get(ws->paths, path + 8);
-    if (slot != WALK_NONE)
-        ws->h->slots[slot].list.working = true;
+    history_file *files = xcalloc(h->slot_count + 1, sizeof *files);
+    for (size_t i = 0; i < cat->item_count; i++) {
+        const content_item *it = cat->items[i].item;
+        files[h->item_slot[i]] = (history_file){it->path, it->stat_known ? &it->stat : NULL};
+    }
+    for (size_t i = 0; i < cat->withdrawn_count; i++) {
+        const char *p = cat->withdrawn[i].path;
+        if (h->withdrawn_slot[i] != WALK_NONE)
+            files[h->withdrawn_slot[i]].path =
+                strncmp(p, "content/", 8) == 0 ? p : arena_printf(&h->mem, "content/%s", p);
+    }
+    bool *working = xcalloc(h->slot_count + 1, sizeof *working);
+    int rc = history_working_find(h, head, files, h->slot_count, working, diags);
+    for (size_t s = 0; s < h->slot_count; s++)
+        h->slots[s].list.working = working[s];
+    free(working);
+    free(files);
+    return rc;
 }
 
 int history_revisions_walk(history *h, const catalogue *cat, diag_list *diags)
@@ -469,12 +477,6 @@ int history_revisions_walk(history *h, const catalogue *cat, diag_list *diags)
         buf_free(&w.path);
         return 0;
     }
-    /* The map changes as the walk goes back; keep the paths of today. */
-    walk_map now = {0};
-    for (size_t i = 0; i < w.map.cap; i++)
-        if (w.map.keys[i])
-            walk_map_put(&now, w.map.keys[i], w.map.slots[i]);
-
     git_oid head;
     int e = history_head_oid(h, &head, diags), rc = e < 0 ? -1 : 0;
     buf key = BUF_INIT;
@@ -495,14 +497,11 @@ int history_revisions_walk(history *h, const catalogue *cat, diag_list *diags)
     }
     buf_free(&key);
     if (rc == 0) {
-        walk_status ws = {h, &now};
-        const char *content = "content";
-        rc = history_status_each(h, &content, 1, walk_status_mark, &ws, diags);
+        rc = walk_working_mark(h, cat, e == 1 ? &head : NULL, diags);
         for (size_t i = 0; i < cat->item_count; i++)
             if (!h->slots[h->item_slot[i]].list.len)
                 h->slots[h->item_slot[i]].list.working = true;
     }
-    walk_map_free(&now);
     walk_map_free(&w.map);
     free(w.changes);
     buf_free(&w.path);

@@ -33,7 +33,9 @@ typedef struct memo_record {
 typedef struct memo_map memo_map;
 
 /* The map in file `path`, whose first field is `magic` (naming the memo
- * and its format); empty when the file cannot be used. Never NULL. */
+ * and its format, and whatever else its records hold only under: a file
+ * of another magic is not read); empty when the file cannot be used.
+ * Never NULL. */
 memo_map *memo_map_open(const char *path, const char *magic);
 /* The value of `key` as read; false when there is none (m may be NULL).
  * A key written twice is found at its first record. */

@@ -255,8 +255,9 @@ static size_t stored_count(const loaded *l)
 }
 
 /* A new field of content_item or value must be stored (parsed.c) and
- * compared here: this size says when one was added. */
-_Static_assert(sizeof(void *) != 8 || sizeof(content_item) == 456,
+ * compared here: this size says when one was added. (The stat data is
+ * the scan's, not the parse's: assert_same compares it.) */
+_Static_assert(sizeof(void *) != 8 || sizeof(content_item) == 512,
                "content_item changed: store the new field in parsed.c, compare it here");
 _Static_assert(sizeof(void *) != 8 || sizeof(value) == 56,
                "value changed: store the new field in parsed.c, compare it here");
@@ -398,8 +399,14 @@ static void assert_same(const loaded *a, const loaded *b)
 {
     assert_int_equal(a->rc, b->rc);
     assert_int_equal(a->set.len, b->set.len);
-    for (size_t i = 0; i < a->set.len; i++)
-        assert_item_equal(&a->set.items[i], &b->set.items[i]);
+    for (size_t i = 0; i < a->set.len; i++) {
+        const content_item *x = &a->set.items[i], *y = &b->set.items[i];
+        assert_item_equal(x, y);
+        /* Known for every file but the one read through a link. */
+        assert_int_equal(x->stat_known, !strstr(x->path, "link"));
+        assert_int_equal(y->stat_known, x->stat_known);
+        assert_memory_equal(&x->stat, &y->stat, sizeof x->stat);
+    }
     assert_int_equal(a->diags.len, b->diags.len);
     for (size_t i = 0; i < a->diags.len; i++) {
         const diag *x = &a->diags.items[i], *y = &b->diags.items[i];

@@ -1,0 +1,416 @@
+/* history: the working flags kept between builds (history_status_keep)
+ * are the flags of the whole status pass in every case: a rebuild with
+ * nothing changed, an edit, an edit staged (the index changed), an edit
+ * undone, a new untracked item, a commit (HEAD moved), a withdrawn item's
+ * file gone, a damaged memo and one of another HEAD; a memo is used where
+ * it fits (a flag planted in it shows) and written only through
+ * history_status_keep. The repository is built with libgit2 in a
+ * temporary folder. The items' stat data is what the content stage would
+ * record, but dated long ago (racy files are never recorded, and a test
+ * cannot wait for files to age): each write gets its own mtime. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "../../generator/history/history.h"
+#include "../../generator/util/fields.h"
+#include "../../generator/util/hash.h"
+
+#include "test_tree.h"
+
+#include <git2.h>
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <time.h>
+
+static char root[64]; /* the temporary site, a git work tree */
+static char memo[96]; /* the memo: root/.gongkai/status.memo */
+static git_repository *repo;
+static int tick; /* each write's mtime: long ago, a second apart */
+
+static int repo_setup(void **state)
+{
+    (void)state;
+    strcpy(root, "/tmp/gk-status-XXXXXX");
+    if (!mkdtemp(root))
+        return -1;
+    snprintf(memo, sizeof memo, "%s/.gongkai/status.memo", root);
+    git_libgit2_init();
+    tick = 0;
+    return git_repository_init(&repo, root, 0) < 0 ? -1 : 0;
+}
+
+static int repo_teardown(void **state)
+{
+    (void)state;
+    git_repository_free(repo);
+    git_libgit2_shutdown();
+    test_tree_remove(AT_FDCWD, root);
+    return 0;
+}
+
+/* Write root/rel, dated a second after the previous write, long ago. */
+static void file_write(const char *rel, const char *text)
+{
+    test_tree_write_text(root, rel, text);
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s", root, rel);
+    struct timespec times[2] = {{1700000000 + ++tick, 0}, {1700000000 + tick, 0}};
+    assert_int_equal(utimensat(AT_FDCWD, path, times, 0), 0);
+}
+
+/* Stage the work tree's files (adds, edits and deletions). */
+static void add_all(void)
+{
+    git_index *index;
+    assert_int_equal(git_repository_index(&index, repo), 0);
+    char *all[] = {"*"};
+    git_strarray spec = {all, 1};
+    assert_int_equal(git_index_add_all(index, &spec, 0, NULL, NULL), 0);
+    assert_int_equal(git_index_update_all(index, &spec, NULL, NULL), 0);
+    assert_int_equal(git_index_write(index), 0);
+    git_index_free(index);
+}
+
+static void commit_all(const char *message)
+{
+    add_all();
+    git_index *index;
+    assert_int_equal(git_repository_index(&index, repo), 0);
+    git_oid tree_id, id, head;
+    assert_int_equal(git_index_write_tree(&tree_id, index), 0);
+    git_index_free(index);
+    git_tree *tree;
+    assert_int_equal(git_tree_lookup(&tree, repo, &tree_id), 0);
+    git_signature *sig;
+    assert_int_equal(git_signature_new(&sig, "测试员", "tester@example.org", 1767232800, 480), 0);
+    git_commit *parent = NULL;
+    if (git_reference_name_to_id(&head, repo, "HEAD") == 0)
+        assert_int_equal(git_commit_lookup(&parent, repo, &head), 0);
+    const git_commit *parents[1] = {parent};
+    assert_int_equal(git_commit_create(&id, repo, "HEAD", sig, sig, "UTF-8", message, tree,
+                                       parent ? 1 : 0, parents),
+                     0);
+    git_commit_free(parent);
+    git_signature_free(sig);
+    git_tree_free(tree);
+}
+
+/* ---- a hand-made catalogue: only what history reads --------------------- */
+
+/* The items tested, then FILLERS committed ones that never change: asking
+ * about more than a quarter of the files is left to the whole pass. */
+#define ITEMS 4
+#define FILLERS 8
+
+typedef struct fixture {
+    site_config cfg;
+    catalogue cat;
+    content_item items[ITEMS + FILLERS];
+    catalogue_item citems[ITEMS + FILLERS];
+    catalogue_withdrawn withdrawn[1];
+} fixture;
+
+static const char *const item_paths[ITEMS] = {"content/a/one.md", "content/a/two.md",
+                                              "content/b/three.md", "content/new/four.md"};
+static char filler_paths[FILLERS][32];
+
+/* The committed files that never change. */
+static void fillers_write(void)
+{
+    for (size_t i = 0; i < FILLERS; i++) {
+        snprintf(filler_paths[i], sizeof filler_paths[i], "content/z/f%zu.md", i);
+        file_write(filler_paths[i], "+++\ntitle = \"不变\"\n+++\n\n不变的正文。\n");
+    }
+}
+
+/* The first `n` items of item_paths[] and the fillers, with their stat
+ * data as the content stage takes it (ctime read as the mtime: see above),
+ * and `gone`, when not NULL, withdrawn. */
+static void fixture_make(fixture *f, size_t n, const char *gone)
+{
+    memset(f, 0, sizeof *f);
+    f->cfg.root = root;
+    f->cat.items = f->citems;
+    f->cat.item_count = n + FILLERS;
+    for (size_t i = 0; i < n + FILLERS; i++) {
+        content_item *it = &f->items[i];
+        it->path = i < n ? item_paths[i] : filler_paths[i - n];
+        it->rel = it->path + strlen("content/");
+        char full[256];
+        snprintf(full, sizeof full, "%s/%s", root, it->path);
+        struct stat st;
+        assert_int_equal(lstat(full, &st), 0);
+        content_stat_take(&it->stat, &st);
+        it->stat.ctime = it->stat.mtime;
+        it->stat_known = true;
+        f->citems[i].item = it;
+    }
+    f->cat.withdrawn = f->withdrawn;
+    if (gone) {
+        f->withdrawn[0].path = gone;
+        f->cat.withdrawn_count = 1;
+    }
+}
+
+/* The flags of a walk through the memo, or of the whole pass without it:
+ * the items' and then the withdrawn one's. */
+static void flags_walked(const fixture *f, bool kept, bool *out)
+{
+    diag_list d;
+    diag_list_init(&d);
+    history *h;
+    assert_int_equal(history_open(&h, &f->cfg, &d), 0);
+    if (kept)
+        history_status_keep(h, memo);
+    assert_int_equal(history_revisions_walk(h, &f->cat, &d), 0);
+    assert_int_equal(d.len, 0);
+    for (size_t i = 0; i < f->cat.item_count; i++)
+        out[i] = history_item_revisions(h, i)->working;
+    for (size_t i = 0; i < f->cat.withdrawn_count; i++)
+        out[f->cat.item_count + i] = history_withdrawn_revisions(h, i)->working;
+    history_close(h);
+    diag_list_free(&d);
+}
+
+/* The memo's flags equal the whole pass's, which are `want` ("1" working,
+ * "0" not, one per item tested, then the withdrawn one's; the fillers'
+ * are 0), and the memo exists. */
+static void assert_flags(const fixture *f, const char *want)
+{
+    bool kept[ITEMS + FILLERS + 1], full[ITEMS + FILLERS + 1];
+    flags_walked(f, true, kept);
+    flags_walked(f, false, full);
+    size_t n = f->cat.item_count + f->cat.withdrawn_count, tested = f->cat.item_count - FILLERS;
+    assert_int_equal(strlen(want), n - FILLERS);
+    for (size_t i = 0; i < n; i++) {
+        assert_int_equal(kept[i], full[i]);
+        bool filler = i >= tested && i < f->cat.item_count;
+        assert_int_equal(kept[i], !filler && want[i < tested ? i : i - FILLERS] == '1');
+    }
+    assert_int_equal(access(memo, F_OK), 0);
+}
+
+/* The record of `path` in the memo's bytes data[0..len): its key. */
+static char *memo_record_find(char *data, size_t len, const char *path)
+{
+    char key[17];
+    snprintf(key, sizeof key, "%016" PRIx64, hash64_str(HASH64_INIT, path));
+    for (size_t i = 0; i + 17 <= len; i++)
+        if (memcmp(data + i, key, 16) == 0 && data[i + 16] == '\0')
+            return data + i;
+    return NULL;
+}
+
+/* Rewrite the memo with the flag of `path` turned over, sealed again as the
+ * program seals it: a file a walk would use. */
+static void memo_flag_flip(const char *path)
+{
+    buf data = BUF_INIT;
+    assert_int_equal(buf_read_file(&data, memo), 0);
+    size_t len;
+    assert_true(fields_sealed(data.ptr, data.len, &len));
+    data.len = len;
+    char *at = memo_record_find(data.ptr, len, path);
+    assert_non_null(at);
+    char *last = at + 17 + 15; /* the value's last hex digit holds the flag */
+    static const char digits[] = "0123456789abcdef";
+    *last = digits[(strchr(digits, *last) - digits) ^ 1];
+    fields_seal(&data);
+    FILE *fp = fopen(memo, "wb");
+    assert_non_null(fp);
+    assert_int_equal(fwrite(data.ptr, 1, data.len, fp), data.len);
+    fclose(fp);
+    buf_free(&data);
+}
+
+static bool flag_kept(const fixture *f, size_t item)
+{
+    bool kept[ITEMS + FILLERS + 1];
+    flags_walked(f, true, kept);
+    return kept[item];
+}
+
+/* Whether the memo answers for the file of item `item`: a flag planted in
+ * it shows, and is taken out again; when not, the walk wrote the memo
+ * anew. */
+static void assert_memo_used(const fixture *f, size_t item, bool used)
+{
+    bool full[ITEMS + FILLERS + 1];
+    flags_walked(f, false, full);
+    memo_flag_flip(f->items[item].path);
+    assert_int_equal(flag_kept(f, item), used ? !full[item] : full[item]);
+    if (used)
+        memo_flag_flip(f->items[item].path);
+}
+
+/* A commit of HEAD's own tree: HEAD moves, the index stays as it is. */
+static void commit_same_tree(void)
+{
+    git_oid head, id;
+    assert_int_equal(git_reference_name_to_id(&head, repo, "HEAD"), 0);
+    git_commit *parent;
+    git_tree *tree;
+    assert_int_equal(git_commit_lookup(&parent, repo, &head), 0);
+    assert_int_equal(git_commit_tree(&tree, parent), 0);
+    git_signature *sig;
+    assert_int_equal(git_signature_new(&sig, "测试员", "tester@example.org", 1767232900, 480), 0);
+    const git_commit *parents[1] = {parent};
+    assert_int_equal(
+        git_commit_create(&id, repo, "HEAD", sig, sig, "UTF-8", "空提交", tree, 1, parents), 0);
+    git_signature_free(sig);
+    git_tree_free(tree);
+    git_commit_free(parent);
+}
+
+#define ONE "+++\ntitle = \"一\"\n+++\n\n第一条。\n"
+#define TWO "+++\ntitle = \"二\"\n+++\n\n第二条。\n"
+#define THREE "+++\ntitle = \"三\"\n+++\n\n第三条。\n"
+#define FOUR "+++\ntitle = \"四\"\n+++\n\n第四条。\n"
+
+static void test_status_kept(void **state)
+{
+    (void)state;
+    file_write("content/a/one.md", ONE);
+    file_write("content/a/two.md", TWO);
+    file_write("content/b/three.md", THREE);
+    fillers_write();
+    commit_all("三条信息");
+    fixture f;
+
+    /* Nothing changed: the memo is written, then answers. */
+    fixture_make(&f, 3, NULL);
+    assert_flags(&f, "000");
+    assert_flags(&f, "000");
+    assert_memo_used(&f, 1, true);
+
+    /* An edit of a tracked file: asked about; the others still from the
+     * memo. */
+    file_write("content/a/one.md", ONE "补充。\n");
+    fixture_make(&f, 3, NULL);
+    assert_memo_used(&f, 0, false);
+    assert_memo_used(&f, 1, true);
+    assert_memo_used(&f, 0, true);
+    assert_flags(&f, "100");
+
+    /* Staged: the index changed, the whole pass runs. */
+    add_all();
+    assert_memo_used(&f, 1, false);
+    assert_flags(&f, "100");
+    assert_memo_used(&f, 1, true);
+
+    /* Undone to HEAD's bytes in the work tree: it differs from the index
+     * still; unstaged too, it is clean again. */
+    file_write("content/a/one.md", ONE);
+    fixture_make(&f, 3, NULL);
+    assert_flags(&f, "100");
+    git_object *head;
+    assert_int_equal(git_revparse_single(&head, repo, "HEAD"), 0);
+    char *one[] = {"content/a/one.md"};
+    git_strarray spec = {one, 1};
+    assert_int_equal(git_reset_default(repo, head, &spec), 0);
+    git_object_free(head);
+    assert_flags(&f, "000");
+    /* An edit undone without staging: working, then not. */
+    file_write("content/b/three.md", THREE "改。\n");
+    fixture_make(&f, 3, NULL);
+    assert_flags(&f, "001");
+    file_write("content/b/three.md", THREE);
+    fixture_make(&f, 3, NULL);
+    assert_flags(&f, "000");
+    assert_memo_used(&f, 1, true);
+
+    /* A new untracked item in a new folder: asked about, working. */
+    file_write("content/new/four.md", FOUR);
+    fixture_make(&f, 4, NULL);
+    assert_memo_used(&f, 1, true);
+    assert_flags(&f, "0001");
+
+    /* A commit: HEAD moved, the whole pass runs. */
+    commit_all("第四条");
+    assert_memo_used(&f, 1, false);
+    assert_flags(&f, "0000");
+
+    /* A withdrawn item's file removed (not staged): working. */
+    char gone[256];
+    snprintf(gone, sizeof gone, "%s/content/b/three.md", root);
+    assert_int_equal(unlink(gone), 0);
+    fixture_make(&f, 2, "content/b/three.md");
+    assert_flags(&f, "001");
+    assert_flags(&f, "001");
+    assert_memo_used(&f, 0, true);
+}
+
+static void test_status_memo_refused(void **state)
+{
+    (void)state;
+    file_write("content/a/one.md", ONE);
+    file_write("content/a/two.md", TWO);
+    file_write("content/b/three.md", THREE);
+    fillers_write();
+    commit_all("三条信息");
+    fixture f;
+    fixture_make(&f, 3, NULL);
+    assert_flags(&f, "000");
+    assert_memo_used(&f, 1, true);
+
+    /* Damaged: not used, no word said (flags_walked counts). */
+    memo_flag_flip("content/a/two.md");
+    FILE *fp = fopen(memo, "r+b");
+    assert_non_null(fp);
+    fseek(fp, 40, SEEK_SET);
+    fputc('#', fp);
+    fclose(fp);
+    assert_false(flag_kept(&f, 1));
+    assert_flags(&f, "000");
+
+    /* Of another HEAD (the index and every file as they were): the memo
+     * written before the commit is not used after it. */
+    buf before = BUF_INIT;
+    memo_flag_flip("content/a/two.md");
+    assert_int_equal(buf_read_file(&before, memo), 0);
+    commit_same_tree();
+    assert_false(flag_kept(&f, 1));
+    fp = fopen(memo, "wb");
+    assert_non_null(fp);
+    assert_int_equal(fwrite(before.ptr, 1, before.len, fp), before.len);
+    fclose(fp);
+    buf_free(&before);
+    assert_false(flag_kept(&f, 1));
+    assert_flags(&f, "000");
+    assert_memo_used(&f, 1, true);
+
+    /* Another .gitignore at the top: the whole pass runs. */
+    file_write(".gitignore", "*.tmp\n");
+    assert_memo_used(&f, 1, false);
+
+    /* A racy file (changed within 2 s of the asking) is not recorded: the
+     * next build asks about it again. */
+    fixture_make(&f, 3, NULL);
+    f.items[1].stat.mtime = f.items[1].stat.ctime = (int64_t)time(NULL) * 1000000000;
+    assert_flags(&f, "000");
+    buf data = BUF_INIT;
+    assert_int_equal(buf_read_file(&data, memo), 0);
+    assert_null(memo_record_find(data.ptr, data.len, "content/a/two.md"));
+    assert_non_null(memo_record_find(data.ptr, data.len, "content/a/one.md"));
+    buf_free(&data);
+
+    /* Without history_status_keep nothing is read or written. */
+    assert_int_equal(unlink(memo), 0);
+    bool full[ITEMS + FILLERS + 1];
+    flags_walked(&f, false, full);
+    assert_int_not_equal(access(memo, F_OK), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_status_kept, repo_setup, repo_teardown),
+        cmocka_unit_test_setup_teardown(test_status_memo_refused, repo_setup, repo_teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
