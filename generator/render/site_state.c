@@ -190,6 +190,238 @@ static void site_set_count(lua_State *L, size_t n, const char *updated)
     lua_pop(L, 1);
 }
 
+static const char *site_status_name(content_validity v)
+{
+    static const char *const names[] = {NULL, "有效", "失效", "废止"};
+    return names[v];
+}
+
+/* ---- an item's table -------------------------------------------------------
+ * A state that renders listings makes a table for every item they show:
+ * made whole, the tables of 10 000 items, some twenty fields each, were
+ * most of a state's Lua heap, though a listing row reads a handful. So a
+ * table holds at first only its item's number (under a key no template can
+ * write) and what a render sets on it; a field is made when first read,
+ * through the metatable's __index, and kept in the table. pairs() makes
+ * every field first; rawget sees only those made. */
+
+static const char key_item = 'n'; /* t[&key_item]: the item's index */
+static const char key_item_meta = 'm';
+
+typedef enum item_field {
+    ITEM_TITLE,
+    ITEM_URL,
+    ITEM_PRINT_URL,
+    ITEM_SOURCE,
+    ITEM_INDEX_NO,
+    ITEM_DEPT,
+    ITEM_CATEGORY,
+    ITEM_DATE,
+    ITEM_CREATED,
+    ITEM_EFFECTIVE,
+    ITEM_EXPIRES,
+    ITEM_REVIEWED_ON,
+    ITEM_STATUS,
+    ITEM_DISCLOSURE,
+    ITEM_KEYWORDS,
+    ITEM_REVIEWED_BY,
+    ITEM_ATTACHMENTS,
+    ITEM_DOC_NUMBER,
+    ITEM_PERIOD,
+    ITEM_PERIOD_LABEL,
+    ITEM_FIELD_COUNT
+} item_field;
+
+static const char *const item_fields[ITEM_FIELD_COUNT] = {
+    [ITEM_TITLE] = "title",
+    [ITEM_URL] = "url",
+    [ITEM_PRINT_URL] = "print_url",
+    [ITEM_SOURCE] = "source",
+    [ITEM_INDEX_NO] = "index_no",
+    [ITEM_DEPT] = "dept",
+    [ITEM_CATEGORY] = "category",
+    [ITEM_DATE] = "date",
+    [ITEM_CREATED] = "created",
+    [ITEM_EFFECTIVE] = "effective",
+    [ITEM_EXPIRES] = "expires",
+    [ITEM_REVIEWED_ON] = "reviewed_on",
+    [ITEM_STATUS] = "status",
+    [ITEM_DISCLOSURE] = "disclosure",
+    [ITEM_KEYWORDS] = "keywords",
+    [ITEM_REVIEWED_BY] = "reviewed_by",
+    [ITEM_ATTACHMENTS] = "attachments",
+    [ITEM_DOC_NUMBER] = "doc_number",
+    [ITEM_PERIOD] = "period",
+    [ITEM_PERIOD_LABEL] = "period_label",
+};
+
+/* Set field f (item_fields[f]) of catalogue item `index` on the table on
+ * top; a field the item lacks (an unset date...) is left nil. */
+static void item_field_set(site_state *st, size_t index, item_field f)
+{
+    lua_State *L = st->L;
+    const site_builder *b = st->b;
+    const catalogue_item *ci = &b->cat->items[index];
+    const content_item *it = ci->item;
+    const char *name = item_fields[f];
+    switch (f) {
+    case ITEM_TITLE:
+        sandbox_set_string(L, name, it->title);
+        break;
+    case ITEM_URL:
+        sandbox_set_string(L, name, ci->url);
+        break;
+    case ITEM_PRINT_URL:
+        buf_reset(&st->scratch);
+        buf_puts(&st->scratch, ci->url);
+        buf_puts(&st->scratch, "print/");
+        sandbox_set_string(L, name, st->scratch.ptr);
+        break;
+    case ITEM_SOURCE:
+        sandbox_set_string(L, name, it->path);
+        break;
+    case ITEM_INDEX_NO:
+        sandbox_set_string(L, name, ci->index_no);
+        break;
+    case ITEM_DEPT:
+        site_set_ref(L, name, st->dept_ref[it->dept - b->cfg->departments]);
+        break;
+    case ITEM_CATEGORY:
+        site_set_ref(L, name, st->category_ref[ci->category - b->cat->categories]);
+        break;
+    case ITEM_DATE:
+        site_set_date(L, name, &it->date);
+        break;
+    case ITEM_CREATED:
+        site_set_date(L, name, &it->created);
+        break;
+    case ITEM_EFFECTIVE:
+        site_set_date(L, name, &it->effective);
+        break;
+    case ITEM_EXPIRES:
+        site_set_date(L, name, &it->expires);
+        break;
+    case ITEM_REVIEWED_ON:
+        site_set_date(L, name, &it->reviewed_on);
+        break;
+    case ITEM_STATUS:
+        sandbox_set_string(L, name, site_status_name(it->status));
+        break;
+    case ITEM_DISCLOSURE:
+        sandbox_set_string(
+            L, name, it->disclosure == CONTENT_DISCLOSURE_ON_REQUEST ? "依申请公开" : "主动公开");
+        break;
+    case ITEM_KEYWORDS:
+        site_set_list(L, name, &it->keywords);
+        break;
+    case ITEM_REVIEWED_BY:
+        site_set_list(L, name, &it->reviewed_by);
+        break;
+    case ITEM_ATTACHMENTS:
+        lua_newtable(L);
+        for (size_t i = 0; i < it->attachments.len; i++) {
+            lua_createtable(L, 0, 2);
+            sandbox_set_string(L, "name", it->attachments.v[i].s);
+            buf_reset(&st->scratch);
+            buf_puts(&st->scratch, ci->url);
+            buf_puts(&st->scratch, it->attachments.v[i].s);
+            sandbox_set_string(L, "url", st->scratch.ptr);
+            lua_rawseti(L, -2, (lua_Integer)i + 1);
+        }
+        lua_setfield(L, -2, name);
+        break;
+    case ITEM_DOC_NUMBER:
+        sandbox_set_string(L, name, b->item[index].doc_number);
+        break;
+    case ITEM_PERIOD:
+        if (b->item[index].period_label)
+            sandbox_set_string(L, name, it->period_text);
+        break;
+    case ITEM_PERIOD_LABEL:
+        sandbox_set_string(L, name, b->item[index].period_label);
+        break;
+    case ITEM_FIELD_COUNT:
+        break;
+    }
+}
+
+/* Make field f of the item table at index 1. */
+static void item_field_make(lua_State *L, item_field f)
+{
+    site_state *st = lua_touserdata(L, lua_upvalueindex(1));
+    lua_rawgetp(L, 1, &key_item);
+    size_t index = (size_t)lua_tointeger(L, -1);
+    lua_pop(L, 1);
+    lua_pushvalue(L, 1);
+    item_field_set(st, index, f);
+    lua_pop(L, 1);
+}
+
+/* __index(t, k) */
+static int site_item_index(lua_State *L)
+{
+    const char *k = lua_type(L, 2) == LUA_TSTRING ? lua_tostring(L, 2) : NULL;
+    for (item_field f = 0; k && f < ITEM_FIELD_COUNT; f++)
+        if (strcmp(k, item_fields[f]) == 0) {
+            item_field_make(L, f);
+            lua_pushvalue(L, 2);
+            lua_rawget(L, 1);
+            return 1;
+        }
+    return 0;
+}
+
+/* The iterator __pairs gives: the table's fields without the item's index. */
+static int site_item_next(lua_State *L)
+{
+    lua_settop(L, 2);
+    while (lua_next(L, 1)) {
+        if (lua_type(L, -2) != LUA_TLIGHTUSERDATA)
+            return 2;
+        lua_pop(L, 1);
+    }
+    return 0;
+}
+
+/* __pairs(t): every field made, then the table's own. */
+static int site_item_pairs(lua_State *L)
+{
+    for (item_field f = 0; f < ITEM_FIELD_COUNT; f++) {
+        lua_getfield(L, 1, item_fields[f]);
+        lua_pop(L, 1);
+    }
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_pushvalue(L, 1);
+    lua_pushnil(L);
+    return 3;
+}
+
+static void site_item_prepare(site_state *st)
+{
+    lua_State *L = st->L;
+    lua_createtable(L, 0, 3);
+    lua_pushlightuserdata(L, st);
+    lua_pushcclosure(L, site_item_index, 1);
+    lua_setfield(L, -2, "__index");
+    lua_pushcclosure(L, site_item_next, 0);
+    lua_pushcclosure(L, site_item_pairs, 1);
+    lua_setfield(L, -2, "__pairs");
+    lua_pushboolean(L, 0);
+    lua_setfield(L, -2, "__metatable");
+    lua_rawsetp(L, LUA_REGISTRYINDEX, &key_item_meta);
+}
+
+void site_item_push(site_state *st, size_t index)
+{
+    lua_State *L = st->L;
+    /* Room for the fields a listing row reads and those a render sets. */
+    lua_createtable(L, 0, 8);
+    lua_pushinteger(L, (lua_Integer)index);
+    lua_rawsetp(L, -2, &key_item);
+    lua_rawgetp(L, LUA_REGISTRYINDEX, &key_item_meta);
+    lua_setmetatable(L, -2);
+}
+
 /* ---- the model as Lua tables -------------------------------------------- */
 
 static void site_state_departments(site_state *st)
@@ -316,6 +548,7 @@ int site_state_open(site_state *st, site_builder *b)
     }
     st->L = template_set_lua(st->ts);
     site_figures_prepare(st);
+    site_item_prepare(st);
     site_state_departments(st);
     site_state_categories(st);
     site_state_site(st);
@@ -334,60 +567,6 @@ void site_state_close(site_state *st)
     buf_free(&st->path);
     buf_free(&st->scratch);
     buf_free(&st->link);
-}
-
-static const char *site_status_name(content_validity v)
-{
-    static const char *const names[] = {NULL, "有效", "失效", "废止"};
-    return names[v];
-}
-
-void site_item_push(site_state *st, size_t index)
-{
-    lua_State *L = st->L;
-    const site_builder *b = st->b;
-    const catalogue_item *ci = &b->cat->items[index];
-    const content_item *it = ci->item;
-    /* Sized for the sixteen fields a published item usually has (body and
-     * QR code included), so that it is not rehashed four times on the way;
-     * one with more grows once. */
-    lua_createtable(L, 0, 16);
-    sandbox_set_string(L, "title", it->title);
-    sandbox_set_string(L, "url", ci->url);
-    buf_reset(&st->scratch);
-    buf_puts(&st->scratch, ci->url);
-    buf_puts(&st->scratch, "print/");
-    sandbox_set_string(L, "print_url", st->scratch.ptr);
-    sandbox_set_string(L, "source", it->path);
-    sandbox_set_string(L, "index_no", ci->index_no);
-    site_set_ref(L, "dept", st->dept_ref[it->dept - b->cfg->departments]);
-    site_set_ref(L, "category", st->category_ref[ci->category - b->cat->categories]);
-    site_set_date(L, "date", &it->date);
-    site_set_date(L, "created", &it->created);
-    site_set_date(L, "effective", &it->effective);
-    site_set_date(L, "expires", &it->expires);
-    site_set_date(L, "reviewed_on", &it->reviewed_on);
-    sandbox_set_string(L, "status", site_status_name(it->status));
-    sandbox_set_string(L, "disclosure",
-                       it->disclosure == CONTENT_DISCLOSURE_ON_REQUEST ? "依申请公开" : "主动公开");
-    site_set_list(L, "keywords", &it->keywords);
-    site_set_list(L, "reviewed_by", &it->reviewed_by);
-    lua_newtable(L);
-    for (size_t i = 0; i < it->attachments.len; i++) {
-        lua_createtable(L, 0, 2);
-        sandbox_set_string(L, "name", it->attachments.v[i].s);
-        buf_reset(&st->scratch);
-        buf_puts(&st->scratch, ci->url);
-        buf_puts(&st->scratch, it->attachments.v[i].s);
-        sandbox_set_string(L, "url", st->scratch.ptr);
-        lua_rawseti(L, -2, (lua_Integer)i + 1);
-    }
-    lua_setfield(L, -2, "attachments");
-    sandbox_set_string(L, "doc_number", b->item[index].doc_number);
-    if (b->item[index].period_label) {
-        sandbox_set_string(L, "period", it->period_text);
-        sandbox_set_string(L, "period_label", b->item[index].period_label);
-    }
 }
 
 void site_item_found_set(lua_State *L, const site_item_found *f)

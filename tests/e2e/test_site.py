@@ -13,7 +13,7 @@ import tempfile
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
-from harness import Gongkai, Links, check, copy_site, finish, pages, read, same_tree  # noqa: E402
+from harness import ROOT, Gongkai, Links, check, copy_site, finish, pages, read, same_tree  # noqa: E402
 
 gongkai = Gongkai()
 
@@ -252,6 +252,56 @@ def test_withdrawn_and_numbers(tmp):
     check(withdrawn, "the deleted item's URL has no withdrawn page")
 
 
+def test_item_tables(tmp):
+    """An item's table makes its fields when first read: a template sees
+    every field by name and by pairs() (not the hidden item number), the
+    same value twice, and rawget only the fields already read (by this page
+    or another the state rendered); at the top of the item page and of a
+    listing alike."""
+    site = copy_site(tmp, "item-tables")
+    probe = (
+        '<% local t = EXPR -%>'
+        '<p class="probe">before=<%= tostring(rawget(t, "index_no")) %>'
+        ';index_no=<%= t.index_no %>'
+        ';after=<%= tostring(rawget(t, "index_no") == t.index_no) %>'
+        ';same=<%= tostring(t.attachments == t.attachments) %>'
+        ';dept=<%= t.dept.id %>'
+        ';keys=<% local ks = {} for k in pairs(t) do ks[#ks + 1] = type(k) == "string" and k '
+        'or "?" .. type(k) end table.sort(ks) %><%= table.concat(ks, ",") %></p>\n')
+    for name, expr in (("item.html", "page.item"), ("category.html", "page.items[1]")):
+        path = os.path.join(site, "templates", name)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        text = read(os.path.join(ROOT, "templates", name))
+        head, rest = text.split("\n", 1)  # the layout() line, then the page
+        guard = "<% if page.items and #page.items > 0 then -%>\n" if name != "item.html" else ""
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(head + "\n" + guard + probe.replace("EXPR", expr)
+                    + ("<% end -%>\n" if guard else "") + rest)
+    out = os.path.join(tmp, "item-tables-out")
+    r = gongkai("build", "-s", site, "-o", out)
+    if not check(r.returncode == 0, "build with probing templates: %s" % r.stderr[-1000:]):
+        return
+    probes = [m for p in pages(out) for m in re.findall(r'<p class="probe">(.*?)</p>', read(p))]
+    check(len(probes) > 10, "the probes are on item and listing pages (%d)" % len(probes))
+    unread = 0
+    for text in probes:
+        fields = dict(kv.split("=", 1) for kv in text.split(";"))
+        # A table is shared by the pages a state renders: another page may
+        # have read the field first.
+        check(fields["before"] in ("nil", fields["index_no"]), "rawget: %s" % text)
+        unread += fields["before"] == "nil"
+        check(fields["after"] == "true" and fields["same"] == "true",
+              "a field read twice differs, or is not kept: %s" % text)
+        check(re.match(r"^[0-9A-Z]{18}/\d{4}-\d{5}$", fields["index_no"]) is not None,
+              "index_no: %s" % text)
+        keys = fields["keys"].split(",")
+        check(not any(k.startswith("?") for k in keys), "pairs() shows a hidden key: %s" % text)
+        for k in ("title", "url", "print_url", "source", "index_no", "dept", "category", "date",
+                  "disclosure", "keywords", "reviewed_by", "attachments"):
+            check(k in keys, "pairs() lacks %s: %s" % (k, text))
+    check(unread > 0, "rawget saw every field before it was read")
+
+
 def main():
     with tempfile.TemporaryDirectory() as tmp:
         built = test_example_site(tmp)
@@ -263,6 +313,7 @@ def main():
         test_escaping(tmp)
         test_attachments(tmp)
         test_withdrawn_and_numbers(tmp)
+        test_item_tables(tmp)
     return finish()
 
 
