@@ -15,6 +15,8 @@
 
 #include <git2.h>
 
+#include "test_git.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,44 +90,17 @@ static void file_rename(const char *from, const char *to)
 }
 
 /* Commit everything in the work tree (adds, edits and deletions) on HEAD,
- * or with an extra parent for a merge. Returns the new commit's id. */
+ * or with an extra parent for a merge, a day after the last. Returns the
+ * new commit's id. */
 static git_oid commit_all(const char *message, const git_oid *merge_parent)
 {
-    git_index *index;
-    assert_int_equal(git_repository_index(&index, repo), 0);
-    char *all[] = {"*"};
-    git_strarray spec = {all, 1};
-    assert_int_equal(git_index_add_all(index, &spec, 0, NULL, NULL), 0);
-    assert_int_equal(git_index_update_all(index, &spec, NULL, NULL), 0);
-    assert_int_equal(git_index_write(index), 0);
-    git_oid tree_id, id;
-    assert_int_equal(git_index_write_tree(&tree_id, index), 0);
-    git_index_free(index);
-    git_tree *tree;
-    assert_int_equal(git_tree_lookup(&tree, repo, &tree_id), 0);
     git_signature *sig;
     clock_tick++;
     assert_int_equal(git_signature_new(&sig, "测试员", "tester@example.org",
                                        1767232800 + (git_time_t)clock_tick * 86400, 480),
                      0);
-    const git_commit *parents[2] = {NULL, NULL};
-    size_t n = 0;
-    git_oid head;
-    git_commit *p0 = NULL, *p1 = NULL;
-    if (git_reference_name_to_id(&head, repo, "HEAD") == 0) {
-        assert_int_equal(git_commit_lookup(&p0, repo, &head), 0);
-        parents[n++] = p0;
-    }
-    if (merge_parent) {
-        assert_int_equal(git_commit_lookup(&p1, repo, merge_parent), 0);
-        parents[n++] = p1;
-    }
-    assert_int_equal(
-        git_commit_create(&id, repo, "HEAD", sig, sig, "UTF-8", message, tree, n, parents), 0);
-    git_commit_free(p0);
-    git_commit_free(p1);
+    git_oid id = test_git_commit(repo, sig, message, merge_parent);
     git_signature_free(sig);
-    git_tree_free(tree);
     return id;
 }
 

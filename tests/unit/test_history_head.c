@@ -13,6 +13,8 @@
 
 #include <git2.h>
 
+#include "test_git.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,28 +77,9 @@ static git_signature *signature(void)
 /* Commit the work tree on HEAD. */
 static git_oid commit_all(void)
 {
-    git_index *index;
-    assert_int_equal(git_repository_index(&index, repo), 0);
-    char *all[] = {"*"};
-    git_strarray spec = {all, 1};
-    assert_int_equal(git_index_add_all(index, &spec, 0, NULL, NULL), 0);
-    assert_int_equal(git_index_write(index), 0);
-    git_oid tree_id, id, head;
-    assert_int_equal(git_index_write_tree(&tree_id, index), 0);
-    git_index_free(index);
-    git_tree *tree;
-    assert_int_equal(git_tree_lookup(&tree, repo, &tree_id), 0);
-    git_commit *parent = NULL;
-    if (git_reference_name_to_id(&head, repo, "HEAD") == 0)
-        assert_int_equal(git_commit_lookup(&parent, repo, &head), 0);
     git_signature *sig = signature();
-    const git_commit *parents[] = {parent};
-    assert_int_equal(git_commit_create(&id, repo, "HEAD", sig, sig, "UTF-8", "提交", tree,
-                                       parent ? 1 : 0, parents),
-                     0);
+    git_oid id = test_git_commit(repo, sig, "提交", NULL);
     git_signature_free(sig);
-    git_commit_free(parent);
-    git_tree_free(tree);
     return id;
 }
 

@@ -23,6 +23,8 @@
 
 #include <git2.h>
 
+#include "test_git.h"
+
 #include <inttypes.h>
 #include <stdlib.h>
 #include <time.h>
@@ -63,41 +65,13 @@ static void file_write(const char *rel, const char *text)
     assert_int_equal(utimensat(AT_FDCWD, path, times, 0), 0);
 }
 
-/* Stage the work tree's files (adds, edits and deletions). */
-static void add_all(void)
-{
-    git_index *index;
-    assert_int_equal(git_repository_index(&index, repo), 0);
-    char *all[] = {"*"};
-    git_strarray spec = {all, 1};
-    assert_int_equal(git_index_add_all(index, &spec, 0, NULL, NULL), 0);
-    assert_int_equal(git_index_update_all(index, &spec, NULL, NULL), 0);
-    assert_int_equal(git_index_write(index), 0);
-    git_index_free(index);
-}
-
+/* Stage and commit the work tree on HEAD. */
 static void commit_all(const char *message)
 {
-    add_all();
-    git_index *index;
-    assert_int_equal(git_repository_index(&index, repo), 0);
-    git_oid tree_id, id, head;
-    assert_int_equal(git_index_write_tree(&tree_id, index), 0);
-    git_index_free(index);
-    git_tree *tree;
-    assert_int_equal(git_tree_lookup(&tree, repo, &tree_id), 0);
     git_signature *sig;
     assert_int_equal(git_signature_new(&sig, "测试员", "tester@example.org", 1767232800, 480), 0);
-    git_commit *parent = NULL;
-    if (git_reference_name_to_id(&head, repo, "HEAD") == 0)
-        assert_int_equal(git_commit_lookup(&parent, repo, &head), 0);
-    const git_commit *parents[1] = {parent};
-    assert_int_equal(git_commit_create(&id, repo, "HEAD", sig, sig, "UTF-8", message, tree,
-                                       parent ? 1 : 0, parents),
-                     0);
-    git_commit_free(parent);
+    test_git_commit(repo, sig, message, NULL);
     git_signature_free(sig);
-    git_tree_free(tree);
 }
 
 /* ---- a hand-made catalogue: only what history reads --------------------- */
@@ -272,14 +246,20 @@ static void commit_same_tree(void)
 #define THREE "+++\ntitle = \"三\"\n+++\n\n第三条。\n"
 #define FOUR "+++\ntitle = \"四\"\n+++\n\n第四条。\n"
 
-static void test_status_kept(void **state)
+/* Three items in two folders, and the fillers, committed. */
+static void three_items_committed(void)
 {
-    (void)state;
     file_write("content/a/one.md", ONE);
     file_write("content/a/two.md", TWO);
     file_write("content/b/three.md", THREE);
     fillers_write();
     commit_all("三条信息");
+}
+
+static void test_status_kept(void **state)
+{
+    (void)state;
+    three_items_committed();
     fixture f;
 
     /* Nothing changed: the memo is written, then answers. */
@@ -298,7 +278,7 @@ static void test_status_kept(void **state)
     assert_flags(&f, "100");
 
     /* Staged: the index changed, the whole pass runs. */
-    add_all();
+    test_git_stage(repo);
     assert_memo_used(&f, 1, false);
     assert_flags(&f, "100");
     assert_memo_used(&f, 1, true);
@@ -348,11 +328,7 @@ static void test_status_kept(void **state)
 static void test_status_memo_refused(void **state)
 {
     (void)state;
-    file_write("content/a/one.md", ONE);
-    file_write("content/a/two.md", TWO);
-    file_write("content/b/three.md", THREE);
-    fillers_write();
-    commit_all("三条信息");
+    three_items_committed();
     fixture f;
     fixture_make(&f, 3, NULL);
     assert_flags(&f, "000");
