@@ -92,8 +92,8 @@ static const char *item_string(item_reader *r, const char *key, const value *v)
     return v->u.str.ptr;
 }
 
-/* A string of the front matter copied into the item's arena, which it
- * outlives the tree in; item_string has seen it holds no NUL. */
+/* A string of the front matter, copied into the item's arena: the tree is
+ * freed once the item is read. item_string has seen that it holds no NUL. */
 static const char *item_keep(item_reader *r, const char *s)
 {
     return arena_strdup(r->mem, s);

@@ -1,9 +1,9 @@
 /* Where a key of an item's front matter was written. Items do not keep
- * their front matter tree (it is most of what an item would weigh, and a
- * rebuild would restore it for every unchanged file), so the few checks
- * that point a warning at a key ask for its position here, once they have
- * a warning to give: the item's text is split and parsed again into an
- * arena of this call's own, which keeps it safe on several threads. */
+ * their front matter tree: only the checks ever looked at it, for a
+ * warning's position, while every build paid for its memory and every
+ * rebuild for restoring it from the text store. So a check that has a
+ * warning to give asks here: the item's text is split and parsed again into
+ * an arena of this call's own, which keeps it safe on several threads. */
 #include "content.h"
 
 #include <string.h>
