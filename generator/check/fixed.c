@@ -34,9 +34,9 @@ void check_fixed_run(check_ctx *c)
             continue;
         char when[11];
         date_format(it->date.day, when);
-        const value_entry *e = value_table_find(it->front, "date", 4);
-        check_diag(c, DIAG_WARNING, "GK215", it, e ? e->val->line : it->front_line,
-                   e ? e->val->col : 1,
+        int line = it->front_line, col = 1;
+        content_item_where(it, "date", &line, &col);
+        check_diag(c, DIAG_WARNING, "GK215", it, line, col,
                    "“%s”是固定内容，每年至少更新一次，上次更新是 %s，已超过一年：请核对内容，更新后"
                    "改写 date",
                    c->cat->categories[k % ncat].name, when);

@@ -112,9 +112,9 @@ static void periodic_label(check_ctx *c, long p, category_periodic kind, buf *ou
 /* Where to point at an item's period: its `period`, else its category. */
 static void periodic_where(const content_item *it, int *line, int *col)
 {
-    const value *v = value_table_get(it->front, "period");
-    *line = v ? v->line : it->category.line;
-    *col = v ? v->col : it->category.col;
+    *line = it->category.line;
+    *col = it->category.col;
+    content_item_where(it, "period", line, col);
 }
 
 /* Warn about the periods of one department and category that are due and
@@ -174,8 +174,9 @@ static void periodic_late(check_ctx *c, const content_item *it, const category *
     date_format(it->date.day, when);
     buf label = BUF_INIT;
     periodic_label(c, p, CATEGORY_PERIODIC_QUARTER, &label);
-    const value_entry *e = value_table_find(it->front, "date", 4);
-    check_diag(c, DIAG_WARNING, "GK214", it, e ? e->val->line : it->front_line, e ? e->val->col : 1,
+    int line = it->front_line, col = 1;
+    content_item_where(it, "date", &line, &col);
+    check_diag(c, DIAG_WARNING, "GK214", it, line, col,
                "%s的政务公开应在 %s 前上栏（下季度第一个月 5 日前），本条 %s 才发布，晚了 %ld 天",
                label.ptr, by, when, date_to_days(it->date.day) - date_to_days(due));
     buf_free(&label);

@@ -13,9 +13,9 @@ static void review_item(check_ctx *c, const content_item *it)
     }
     if (!needs)
         return;
-    const value *boards = value_table_get(it->front, "boards");
-    int line = boards ? boards->line : it->front_line, col = boards ? boards->col : 1;
+    int line = it->front_line, col = 1;
     if (!it->reviewed_by.len || !it->reviewed_on.set) {
+        content_item_where(it, "boards", &line, &col);
         check_diag(c, DIAG_WARNING, "GK218", it, line, col,
                    "这条信息张贴在须经审核的公开栏“%s”上，但没有审核签字：请在监督小组审核后填写 "
                    "reviewed_by（审核人）和 reviewed_on（审核日期）",
@@ -26,8 +26,9 @@ static void review_item(check_ctx *c, const content_item *it)
         char on[11], when[11];
         date_format(it->reviewed_on.day, on);
         date_format(it->date.day, when);
-        const value *v = value_table_get(it->front, "reviewed_on");
-        check_diag(c, DIAG_WARNING, "GK218", it, v ? v->line : line, v ? v->col : col,
+        if (!content_item_where(it, "reviewed_on", &line, &col))
+            content_item_where(it, "boards", &line, &col);
+        check_diag(c, DIAG_WARNING, "GK218", it, line, col,
                    "审核日期 %s 晚于发布日期 %s：公开栏上的信息应先审核、后公开，请核对日期", on,
                    when);
     }

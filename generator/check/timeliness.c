@@ -35,9 +35,9 @@ void check_timeliness_run(check_ctx *c)
         char created[11], due[11];
         date_format(from, created);
         date_format(workday_add(&c->cal, from, TIMELINESS_LIMIT), due);
-        const value_entry *e = value_table_find(it->front, "date", 4);
-        check_diag(c, DIAG_WARNING, "GK211", it, e ? e->val->line : it->front_line,
-                   e ? e->val->col : 1,
+        int line = it->front_line, col = 1;
+        content_item_where(it, "date", &line, &col);
+        check_diag(c, DIAG_WARNING, "GK211", it, line, col,
                    "发布日期距成文日期 %s 已有 %ld 个工作日，超过了 %d 个工作日的公开时限（应在 "
                    "%s 前公开）：请及时发布；如成文日期写错了，请改正 created",
                    created, days, TIMELINESS_LIMIT, due);

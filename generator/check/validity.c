@@ -16,8 +16,9 @@ static void validity_expired(check_ctx *c, const content_item *it)
         return;
     char when[11];
     date_format(it->expires.day, when);
-    const value_entry *e = value_table_find(it->front, "status", 6);
-    check_diag(c, DIAG_WARNING, "GK216", it, e ? e->val->line : it->front_line, e ? e->val->col : 1,
+    int line = it->front_line, col = 1;
+    content_item_where(it, "status", &line, &col);
+    check_diag(c, DIAG_WARNING, "GK216", it, line, col,
                "失效日期 %s 已过，有效性却仍是“有效”：请改为 status = \"失效\"（或已废止的改为"
                "“废止”）；如已延期，请更新 expires",
                when);
@@ -48,9 +49,10 @@ static void validity_cleanup(check_ctx *c, const catalogue_item *ci, const conte
         return;
     char when[11];
     date_format(last, when);
-    const value_entry *e = value_table_find(it->front, "status", 6);
+    int line = it->front_line, col = 1;
+    content_item_where(it, "status", &line, &col);
     check_diag(
-        c, DIAG_WARNING, "GK217", it, e ? e->val->line : it->front_line, e ? e->val->col : 1,
+        c, DIAG_WARNING, "GK217", it, line, col,
         "这份规范性文件自 %s 以来已超过两年没有清理（规范性文件每两年清理一次）：请组织清理，"
         "公布清理结果（标题含“清理”，列出本文件文号）；清理后失效或废止的，改写 status",
         when);

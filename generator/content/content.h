@@ -148,7 +148,6 @@ typedef struct content_item {
 
     content_format format;
     int front_line; /* the opening delimiter's line */
-    value *front;   /* the front matter; value_table_find gives each key's line/col */
     const char *body;
     size_t body_len;
     int body_line;
@@ -180,8 +179,15 @@ typedef struct content_item {
     content_str amends; /* 规范性文件: the 文号 or 索引号 of the document it amends (修订) */
 } content_item;
 
+/* Where the value of the top-level front matter key `key` was written in
+ * its text (1-based; col counts code points), into *line and *col, which
+ * are left alone when it returns false: the key is absent or the front
+ * matter does not parse. Parses the front matter again each call, so it is
+ * for a diagnostic about to be given; safe on several threads at once. */
+bool content_item_where(const content_item *it, const char *key, int *line, int *col);
+
 typedef struct content_set {
-    arena mem;           /* every item, its text and its front matter tree */
+    arena mem;           /* every item and its text */
     content_item *items; /* after content_load: sorted by path, byte order */
     size_t len, cap;
     /* The text store content_load took texts from (content_keep), mapped

@@ -11,6 +11,7 @@ typedef struct item_reader {
     arena *mem; /* the item's set's */
     const site_config *cfg;
     content_item *it;
+    const value *front; /* the front matter, in a temporary arena freed once the item is read */
     diag_list *diags;
     int errors;
 } item_reader;
@@ -73,7 +74,8 @@ static void item_wrong_type(item_reader *r, const char *key, const value *v, con
               expected, value_type_name(v->type), how);
 }
 
-/* The string value of key, or NULL after a diagnostic. */
+/* The string value of key, or NULL after a diagnostic. It lives in the
+ * front matter tree: what the item keeps of it goes through item_keep. */
 static const char *item_string(item_reader *r, const char *key, const value *v)
 {
     if (v->type != VALUE_STRING) {
@@ -88,6 +90,13 @@ static const char *item_string(item_reader *r, const char *key, const value *v)
         return NULL;
     }
     return v->u.str.ptr;
+}
+
+/* A string of the front matter, copied into the item's arena: the tree is
+ * freed once the item is read. item_string has seen that it holds no NUL. */
+static const char *item_keep(item_reader *r, const char *s)
+{
+    return arena_strdup(r->mem, s);
 }
 
 static bool item_time_parse(const char *s, size_t n, content_when *w)
@@ -208,7 +217,7 @@ static void item_read_list(item_reader *r, const value_entry *e, content_list *o
         if (!s || !*s)
             return;
         out->v = arena_alloc(r->mem, sizeof *out->v);
-        out->v[0] = (content_str){s, v->line, v->col};
+        out->v[0] = (content_str){item_keep(r, s), v->line, v->col};
         out->len = 1;
         return;
     }
@@ -229,7 +238,7 @@ static void item_read_list(item_reader *r, const value_entry *e, content_list *o
         }
         const char *s = item_string(r, e->key, x);
         if (s)
-            out->v[out->len++] = (content_str){s, x->line, x->col};
+            out->v[out->len++] = (content_str){item_keep(r, s), x->line, x->col};
     }
 }
 
@@ -287,7 +296,7 @@ static void item_read_department(item_reader *r, const value_entry *e)
     const char *s = item_string(r, e->key, e->val);
     if (!s)
         return;
-    r->it->department = s;
+    r->it->department = item_keep(r, s);
     r->it->department_given = true;
 }
 
@@ -301,14 +310,14 @@ static void item_read_category(item_reader *r, const value_entry *e)
                   "主题分类（category）不能为空，请填写目录中的分类");
         return;
     }
-    r->it->category = (content_str){s, e->val->line, e->val->col};
+    r->it->category = (content_str){item_keep(r, s), e->val->line, e->val->col};
 }
 
 static void item_read_doc_number(item_reader *r, const value_entry *e)
 {
     const char *s = item_string(r, e->key, e->val);
     if (s && *s)
-        r->it->doc_number = (content_str){s, e->val->line, e->val->col};
+        r->it->doc_number = (content_str){item_keep(r, s), e->val->line, e->val->col};
 }
 
 /* A 规范性文件 that amends (修订) an earlier one names it; the annual
@@ -317,7 +326,7 @@ static void item_read_amends(item_reader *r, const value_entry *e)
 {
     const char *s = item_string(r, e->key, e->val);
     if (s && *s)
-        r->it->amends = (content_str){s, e->val->line, e->val->col};
+        r->it->amends = (content_str){item_keep(r, s), e->val->line, e->val->col};
 }
 
 static void item_read_index_no(item_reader *r, const value_entry *e)
@@ -389,7 +398,7 @@ static void item_read_disclosure(item_reader *r, const value_entry *e)
 static void item_read_secrecy(item_reader *r, const value_entry *e)
 {
     const char *s = item_string(r, e->key, e->val);
-    r->it->secrecy = (content_str){s ? s : "", e->val->line, e->val->col};
+    r->it->secrecy = (content_str){s ? item_keep(r, s) : "", e->val->line, e->val->col};
 }
 
 bool content_period_parse(const char *s, content_period *p)
@@ -429,7 +438,7 @@ static void item_read_period(item_reader *r, const value_entry *e)
                   "期间（period）“%s”格式不对：季度写成 2026-Q3，月份写成 2026-09", shown);
         return;
     }
-    r->it->period_text = s;
+    r->it->period_text = item_keep(r, s);
 }
 
 /* All the ids of a kind as one line for a message: the full list when short,
@@ -527,7 +536,7 @@ static void item_read_pii_allowed(item_reader *r, const value_entry *e)
                   "pii_allowed 须写明允许出现个人信息的理由，不能为空");
         return;
     }
-    r->it->pii_allowed = (content_str){s, v->line, v->col};
+    r->it->pii_allowed = (content_str){item_keep(r, s), v->line, v->col};
 }
 
 typedef void (*item_key_read)(item_reader *r, const value_entry *e);
@@ -666,7 +675,7 @@ static void item_department(item_reader *r)
     content_item *it = r->it;
     if (!it->department_given) {
         /* A department value of the wrong type was already reported. */
-        if (value_table_get(it->front, "department"))
+        if (value_table_get(r->front, "department"))
             return;
         const char *slash = strchr(it->rel, '/');
         if (!slash) {
@@ -686,7 +695,7 @@ static void item_department(item_reader *r)
     buf known = BUF_INIT;
     item_known_ids(&known, r->cfg->department_count, item_department_id, r->cfg);
     if (it->department_given) {
-        const value *v = value_table_get(it->front, "department");
+        const value *v = value_table_get(r->front, "department");
         item_diag(r, DIAG_ERROR, "GK110", v->line, v->col,
                   "未知的发布机构“%s”（%s）：请改正 department，或在 site.toml 中添加 "
                   "[[departments]] id = \"%s\"",
@@ -725,7 +734,7 @@ static void item_default_boards(item_reader *r)
 
 static void item_read_front(item_reader *r)
 {
-    const value *front = r->it->front;
+    const value *front = r->front;
     for (size_t i = 0; i < front->u.table.len; i++) {
         const value_entry *e = &front->u.table.entries[i];
         size_t k = 0;
@@ -763,11 +772,15 @@ void content_item_names(arena *mem, content_item *it, const char *path)
     it->slug = arena_strndup(mem, base, n);
 }
 
-int content_item_read(arena *mem, const site_config *cfg, const char *path, const char *text,
-                      size_t len, uint64_t hash, diag_list *diags, content_item *it)
+/* The front matter is split and parsed into `tmp`, which the caller frees:
+ * the item keeps copies of what it needs from the tree (item_keep), never
+ * the tree itself. */
+static int item_read(arena *mem, arena *tmp, const site_config *cfg, const char *path,
+                     const char *text, size_t len, uint64_t hash, diag_list *diags,
+                     content_item *it)
 {
     content_frontmatter fm;
-    if (content_frontmatter_split(mem, text, len, &fm) < 0) {
+    if (content_frontmatter_split(tmp, text, len, &fm) < 0) {
         if (fm.problem == CONTENT_SPLIT_UNCLOSED)
             diag_add(diags, DIAG_ERROR, "GK105", path, fm.line, 1,
                      "第 %d 行开始的前言没有结束：请在前言最后单独写一行 %s", fm.line,
@@ -784,7 +797,7 @@ int content_item_read(arena *mem, const site_config *cfg, const char *path, cons
     }
     value *front;
     content_error err;
-    if (content_frontmatter_parse(mem, &fm, &front, &err) < 0) {
+    if (content_frontmatter_parse(tmp, &fm, &front, &err) < 0) {
         diag_add(diags, DIAG_ERROR, "GK106", path, err.line, err.col, "前言格式错误（%s）：%s",
                  fm.format == CONTENT_FORMAT_TOML ? "TOML" : "YAML", err.message);
         return -1;
@@ -797,13 +810,22 @@ int content_item_read(arena *mem, const site_config *cfg, const char *path, cons
     it->text_hash = hash;
     it->format = fm.format;
     it->front_line = fm.line;
-    it->front = front;
     it->body = fm.body;
     it->body_len = fm.body_len;
     it->body_line = fm.body_line;
 
-    item_reader r = {mem, cfg, it, diags, 0};
+    item_reader r = {mem, cfg, it, front, diags, 0};
     item_read_front(&r);
     it->ok = r.errors == 0;
     return it->ok ? 1 : 0;
+}
+
+int content_item_read(arena *mem, const site_config *cfg, const char *path, const char *text,
+                      size_t len, uint64_t hash, diag_list *diags, content_item *it)
+{
+    arena tmp;
+    arena_init(&tmp);
+    int rc = item_read(mem, &tmp, cfg, path, text, len, hash, diags, it);
+    arena_free(&tmp);
+    return rc;
 }

@@ -4,9 +4,9 @@
  * knows a file unchanged by its stat data). Used by build, serve, package
  * and archive (cli/model.c), never by check.
  *
- * With a text is kept its item's parse (parsed.c's bytes: the item and its
- * front matter tree as content_item_read made them), so that a rebuild
- * does not split and parse an unchanged file either. A parse depends on
+ * With a text is kept its item's parse (parsed.c's bytes: the item as
+ * content_item_read made it), so that a rebuild does not split and parse
+ * an unchanged file either. A parse depends on
  * the program and on site.toml (its departments and boards): the index
  * says under which it was made (the parse key: a hash of the program
  * version, parsed.c's format and site.toml's bytes); under another, the

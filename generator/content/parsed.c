@@ -3,6 +3,9 @@
  * skips the split, the front matter parser and the field readers for a file
  * that did not change. Everything of content_item is written but what the
  * caller gives back: its names (from the path), its text, length and hash.
+ * The front matter tree is not an item's (content_item_read frees it; a
+ * check that wants a key's position parses the text again with
+ * content_item_where), so it is not written either.
  *
  * Only items that loaded without any diagnostic are written (scan.c), so a
  * restored item has ok true and reports nothing, as its parse would. What
@@ -14,23 +17,18 @@
  *
  * Numbers are LEB128 varints (signed ones zigzagged), a string its length
  * + 1 (0: NULL), its bytes and a NUL. A restored string points into the
- * bytes read, which must live as long as the item (the mapped texts file);
- * a table's keys are copied (value_table_add), which also builds a big
- * table's lookup index as the parser does. Reading is checked at every step
- * (lengths, ranges, enums, nesting): bytes that are not a record this code
- * wrote give false, never a crash; that they are the record that was
- * written is for keep.c's checks to tell. Records are keyed by the
- * program's build (util/build.h), so a change to content_item, to the value
- * tree or to how an item is read never meets a record of the old code. */
+ * bytes read, which must live as long as the item (the mapped texts file).
+ * Reading is checked at every step (lengths, ranges, enums): bytes that are
+ * not a record this code wrote give false, never a crash; that they are the
+ * record that was written is for keep.c's checks to tell. Records are keyed
+ * by the program's build (util/build.h), so a change to content_item or to
+ * how an item is read never meets a record of the old code. */
 #include "content_internal.h"
 
 #include "../util/buf.h"
 
 #include <limits.h>
 #include <string.h>
-
-/* Deeper than any front matter parser lets a tree grow (YAML stops at 64). */
-#define PARSED_DEPTH_MAX 256
 
 static void parsed_u(buf *out, uint64_t v)
 {
@@ -103,57 +101,6 @@ static void parsed_list(buf *out, const content_list *l, const site_config *cfg)
     }
 }
 
-static void parsed_value(buf *out, const value *v)
-{
-    parsed_u(out, (uint64_t)v->type);
-    parsed_i(out, v->line);
-    parsed_i(out, v->col);
-    parsed_u(out, v->flags);
-    switch (v->type) {
-    case VALUE_STRING:
-        parsed_s(out, v->u.str.ptr, v->u.str.len);
-        break;
-    case VALUE_INTEGER:
-        parsed_i(out, v->u.integer);
-        break;
-    case VALUE_FLOAT: {
-        uint64_t bits;
-        memcpy(&bits, &v->u.real, sizeof bits);
-        parsed_u(out, bits);
-        break;
-    }
-    case VALUE_BOOL:
-        parsed_u(out, v->u.boolean);
-        break;
-    case VALUE_DATETIME:
-    case VALUE_DATETIME_LOCAL:
-    case VALUE_DATE_LOCAL:
-    case VALUE_TIME_LOCAL: {
-        const value_datetime *d = &v->u.dt;
-        const int f[] = {d->year,   d->month,      d->day,         d->hour,          d->minute,
-                         d->second, d->nanosecond, d->frac_digits, d->offset_minutes};
-        for (size_t i = 0; i < sizeof f / sizeof *f; i++)
-            parsed_i(out, f[i]);
-        break;
-    }
-    case VALUE_ARRAY:
-        parsed_u(out, v->u.array.len);
-        for (size_t i = 0; i < v->u.array.len; i++)
-            parsed_value(out, v->u.array.items[i]);
-        break;
-    case VALUE_TABLE:
-        parsed_u(out, v->u.table.len);
-        for (size_t i = 0; i < v->u.table.len; i++) {
-            const value_entry *e = &v->u.table.entries[i];
-            parsed_s(out, e->key, e->key_len);
-            parsed_i(out, e->line);
-            parsed_i(out, e->col);
-            parsed_value(out, e->val);
-        }
-        break;
-    }
-}
-
 bool content_parsed_put(buf *out, const site_config *cfg, const content_item *it)
 {
     size_t dept = 0;
@@ -162,7 +109,7 @@ bool content_parsed_put(buf *out, const site_config *cfg, const content_item *it
             return false;
         dept = (size_t)(it->dept - cfg->departments) + 1;
     }
-    if (!it->ok || !it->front || it->body < it->text || it->body > it->text + it->text_len)
+    if (!it->ok || it->body < it->text || it->body > it->text + it->text_len)
         return false;
     parsed_u(out, (uint64_t)it->format);
     parsed_i(out, it->front_line);
@@ -195,7 +142,6 @@ bool content_parsed_put(buf *out, const site_config *cfg, const content_item *it
     parsed_u(out, it->draft);
     parsed_str(out, &it->pii_allowed);
     parsed_str(out, &it->amends);
-    parsed_value(out, it->front);
     return true;
 }
 
@@ -325,84 +271,6 @@ static void parsed_get_list(parsed_reader *r, content_list *l, bool boards)
         l->len = 0;
 }
 
-static value *parsed_get_value(parsed_reader *r, int depth)
-{
-    value_type type = (value_type)parsed_get_below(r, VALUE_TABLE + 1);
-    int line = parsed_get_int(r);
-    int col = parsed_get_int(r);
-    unsigned flags = parsed_get_below(r, UCHAR_MAX + 1);
-    if (r->bad || depth > PARSED_DEPTH_MAX) {
-        r->bad = true;
-        return NULL;
-    }
-    value *v = value_new(r->mem, type, line, col);
-    v->flags = (unsigned char)flags;
-    switch (type) {
-    case VALUE_STRING:
-        v->u.str.ptr = parsed_get_s(r, &v->u.str.len);
-        if (!v->u.str.ptr)
-            r->bad = true;
-        break;
-    case VALUE_INTEGER:
-        v->u.integer = parsed_get_i64(r);
-        break;
-    case VALUE_FLOAT: {
-        uint64_t bits = parsed_get_u(r);
-        memcpy(&v->u.real, &bits, sizeof bits);
-        break;
-    }
-    case VALUE_BOOL:
-        v->u.boolean = parsed_get_below(r, 2);
-        break;
-    case VALUE_DATETIME:
-    case VALUE_DATETIME_LOCAL:
-    case VALUE_DATE_LOCAL:
-    case VALUE_TIME_LOCAL: {
-        value_datetime *d = &v->u.dt;
-        int *const f[] = {&d->year,       &d->month,       &d->day,
-                          &d->hour,       &d->minute,      &d->second,
-                          &d->nanosecond, &d->frac_digits, &d->offset_minutes};
-        for (size_t i = 0; i < sizeof f / sizeof *f; i++)
-            *f[i] = parsed_get_int(r);
-        break;
-    }
-    case VALUE_ARRAY: {
-        size_t n = parsed_get_count(r);
-        if (n) { /* room for all at once: value_array_push never grows it */
-            v->u.array.items = arena_alloc(r->mem, n * sizeof *v->u.array.items);
-            v->u.array.cap = n;
-        }
-        for (size_t i = 0; i < n && !r->bad; i++) {
-            value *x = parsed_get_value(r, depth + 1);
-            if (x)
-                value_array_push(r->mem, v, x);
-        }
-        break;
-    }
-    case VALUE_TABLE: {
-        size_t n = parsed_get_count(r);
-        if (n) { /* the same for value_table_add, which still builds the index */
-            v->u.table.entries = arena_alloc(r->mem, n * sizeof *v->u.table.entries);
-            v->u.table.cap = n;
-        }
-        for (size_t i = 0; i < n && !r->bad; i++) {
-            size_t key_len;
-            const char *key = parsed_get_s(r, &key_len);
-            int key_line = parsed_get_int(r);
-            int key_col = parsed_get_int(r);
-            value *x = parsed_get_value(r, depth + 1);
-            /* Keys are unique in a tree the parsers made. */
-            if (!key || !x || value_table_find(v, key, key_len))
-                r->bad = true;
-            else
-                value_table_add(r->mem, v, key, key_len, x, key_line, key_col);
-        }
-        break;
-    }
-    }
-    return r->bad ? NULL : v;
-}
-
 bool content_parsed_get(arena *mem, const site_config *cfg, const char *path, const char *text,
                         size_t len, uint64_t hash, const char *data, size_t data_len,
                         content_item *it)
@@ -447,11 +315,9 @@ bool content_parsed_get(arena *mem, const site_config *cfg, const char *path, co
     it->draft = parsed_get_below(&r, 2);
     parsed_get_str(&r, &it->pii_allowed);
     parsed_get_str(&r, &it->amends);
-    it->front = r.bad ? NULL : parsed_get_value(&r, 0);
-    /* Whole, and with what every parsed item has: a front matter table
-     * and a title and category, "" when missing. */
-    if (r.bad || r.p != r.end || !it->front || it->front->type != VALUE_TABLE || !it->title ||
-        !it->category.s)
+    /* Whole, and with what every parsed item has: a title and a category,
+     * "" when missing. */
+    if (r.bad || r.p != r.end || !it->title || !it->category.s)
         return false;
     content_item_names(mem, it, path);
     it->text = text;
