@@ -1,5 +1,6 @@
 # gongkai — build, example site, tests.
-#   make          the gongkai binary
+#   make          the gongkai program (and gongkai-extra, which runs its sheets, archive,
+#                 package and serve commands)
 #   make site     build the example site into public/, its notice-board sheets into sheets/,
 #                 each board's latest closed period archive and the offline package into archive/
 #   make check    every test: unit (also under ASan+UBSan), TOML conformance, end to end
@@ -34,9 +35,14 @@ FUZZ_NAMES := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 
 REL_OBJ := $(LIB_SRC:%.c=build/rel/%.o)
 SAN_OBJ := $(LIB_SRC:%.c=build/san/%.o)
+# The commands gongkai runs through gongkai-extra (generator/main.c says why)
+# and what only they use.
+EXTRA_SRC := $(wildcard generator/sheets/*.c generator/archive/*.c generator/serve/*.c) \
+	$(addprefix generator/cli/,sheets.c serve.c archive.c package.c)
+CORE_SRC := $(filter-out $(EXTRA_SRC),$(LIB_SRC))
 
 .PHONY: all site check install format clean bench fuzz
-all: gongkai tests/toml_decoder
+all: gongkai gongkai-extra tests/toml_decoder
 
 build/rel/%.o: %.c build/config.mk
 	@mkdir -p $(dir $@)
@@ -46,11 +52,17 @@ build/san/%.o: %.c build/config.mk
 	@mkdir -p $(dir $@)
 	$(CC) $(WARN) $(DEFS) $(SAN) $(PKG_CFLAGS) $(TEST_CFLAGS) -MMD -MP -c $< -o $@
 
-gongkai: build/rel/generator/main.o $(REL_OBJ)
+gongkai: build/rel/generator/main.o $(CORE_SRC:%.c=build/rel/%.o)
+	$(CC) $(OPT) -o $@ $^ $(CORE_LIBS) -lm -lpthread
+
+gongkai-extra: build/rel/generator/main_extra.o $(REL_OBJ)
 	$(CC) $(OPT) -o $@ $^ $(PKG_LIBS) -lm -lpthread
 
 # The command line under ASan+UBSan, for the end-to-end tests of hostile input.
-build/san/gongkai: build/san/generator/main.o $(SAN_OBJ)
+build/san/gongkai: build/san/generator/main.o $(CORE_SRC:%.c=build/san/%.o) build/san/gongkai-extra
+	$(CC) $(SAN) -o $@ $(filter %.o,$^) $(CORE_LIBS) -lm -lpthread
+
+build/san/gongkai-extra: build/san/generator/main_extra.o $(SAN_OBJ)
 	$(CC) $(SAN) -o $@ $^ $(PKG_LIBS) -lm -lpthread
 
 tests/toml_decoder: build/rel/tests/toml_decoder.o $(REL_OBJ)
@@ -67,7 +79,7 @@ build/san/tests/unit/%: build/san/tests/unit/%.o $(SAN_OBJ)
 
 .SECONDARY:
 
-site: gongkai
+site: gongkai gongkai-extra
 	./gongkai build -s .
 	./gongkai sheets -s . --period latest
 	./gongkai archive -s . --period latest
@@ -77,7 +89,7 @@ check: all build/san/tests/toml_decoder build/san/gongkai $(UNIT_NAMES:%=build/r
 		$(UNIT_NAMES:%=build/san/tests/unit/%) $(FUZZ_NAMES:%=build/san/tests/fuzz/replay_%)
 	SHARED=$(SHARED) sh tests/run.sh $(UNIT_NAMES)
 
-bench: gongkai
+bench: gongkai gongkai-extra
 	python3 bench/run.py --shared $(SHARED)
 # ---- fuzzing ----------------------------------------------------------------
 # Each tests/fuzz/fuzz_<name>.c is a libFuzzer target. make check replays the
@@ -123,15 +135,15 @@ fuzz: $(FUZZ_NAMES:%=build/fuzz/bin/fuzz_%)
 	@if [ -s build/fuzz/failed ]; then \
 		echo "fuzz: crashes in $$(cat build/fuzz/failed | tr '\n' ' ')(build/fuzz/artifacts/)"; exit 1; fi
 
-install: gongkai
+install: gongkai gongkai-extra
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/gongkai
-	install -m 755 gongkai $(DESTDIR)$(PREFIX)/bin/gongkai
+	install -m 755 gongkai gongkai-extra $(DESTDIR)$(PREFIX)/bin/
 	cp -R templates themes $(DESTDIR)$(PREFIX)/share/gongkai/
 
 format:
 	clang-format -i generator/*.c generator/*/*.[ch] tests/*.c tests/unit/*.[ch] tests/fuzz/*.[ch]
 
 clean:
-	rm -rf build gongkai tests/toml_decoder public sheets archive
+	rm -rf build gongkai gongkai-extra tests/toml_decoder public sheets archive
 
 -include $(shell find build -name '*.d' 2>/dev/null)

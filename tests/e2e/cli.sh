@@ -38,6 +38,16 @@ cp -R site.toml content "$tmp/bare/"
 GK="$tmp/prefix/bin/gongkai" run check -s "$tmp/bare"
 expect_rc 0 "installed gongkai on a site without templates/"
 if [ -f "$tmp/prefix/share/gongkai/templates/catalogue.lua" ]; then ok; else bad "templates not installed"; fi
+# The sheets, archive, package and serve commands run through the installed
+# gongkai-extra; a gongkai without it says so and exits 3.
+GK="$tmp/prefix/bin/gongkai" run sheets -s "$tmp/bare" -o "$tmp/bare-sheets" --period 2025-Q3
+expect_rc 0 "installed gongkai sheets (through gongkai-extra)"
+if ls "$tmp/bare-sheets"/*.pdf >/dev/null 2>&1; then ok; else bad "installed sheets wrote no PDF"; fi
+mkdir -p "$tmp/lonely"
+cp "$tmp/prefix/bin/gongkai" "$tmp/lonely/gongkai"
+GK="$tmp/lonely/gongkai" run package -s "$tmp/bare"
+expect_rc 3 "gongkai without gongkai-extra beside it"
+if grep -q "gongkai-extra（package 命令在其中）" "$tmp/err"; then ok; else bad "no word of gongkai-extra"; fi
 
 # Every broken fixture, with the repository's catalogue as installed default.
 export GONGKAI_DATADIR="$PWD"
