@@ -52,29 +52,43 @@ build/san/%.o: %.c build/config.mk
 	@mkdir -p $(dir $@)
 	$(CC) $(WARN) $(DEFS) $(SAN) $(PKG_CFLAGS) $(TEST_CFLAGS) -MMD -MP -c $< -o $@
 
-gongkai: build/rel/generator/main.o $(CORE_SRC:%.c=build/rel/%.o)
+# The build's identity for the caches (util/build.c): GK_VERSION and a hash
+# of all its objects, the same in every program linked from them.
+stamp = printf 'const char build_version_text[] = "%s+%s";\n' $(VERSION) \
+	"$$(cat $(1) | sha256sum | cut -c1-32)" > $@
+build/rel/stamp.c: $(REL_OBJ)
+	$(call stamp,$^)
+build/san/stamp.c: $(SAN_OBJ)
+	$(call stamp,$^)
+build/rel/stamp.o: build/rel/stamp.c
+	$(CC) $(OPT) -c $< -o $@
+build/san/stamp.o: build/san/stamp.c
+	$(CC) $(SAN) -c $< -o $@
+
+gongkai: build/rel/generator/main.o $(CORE_SRC:%.c=build/rel/%.o) build/rel/stamp.o
 	$(CC) $(OPT) -o $@ $^ $(CORE_LIBS) -lm -lpthread
 
-gongkai-extra: build/rel/generator/main_extra.o $(REL_OBJ)
+gongkai-extra: build/rel/generator/main_extra.o $(REL_OBJ) build/rel/stamp.o
 	$(CC) $(OPT) -o $@ $^ $(PKG_LIBS) -lm -lpthread
 
 # The command line under ASan+UBSan, for the end-to-end tests of hostile input.
-build/san/gongkai: build/san/generator/main.o $(CORE_SRC:%.c=build/san/%.o) build/san/gongkai-extra
+build/san/gongkai: build/san/generator/main.o $(CORE_SRC:%.c=build/san/%.o) build/san/stamp.o \
+		build/san/gongkai-extra
 	$(CC) $(SAN) -o $@ $(filter %.o,$^) $(CORE_LIBS) -lm -lpthread
 
-build/san/gongkai-extra: build/san/generator/main_extra.o $(SAN_OBJ)
+build/san/gongkai-extra: build/san/generator/main_extra.o $(SAN_OBJ) build/san/stamp.o
 	$(CC) $(SAN) -o $@ $^ $(PKG_LIBS) -lm -lpthread
 
-tests/toml_decoder: build/rel/tests/toml_decoder.o $(REL_OBJ)
+tests/toml_decoder: build/rel/tests/toml_decoder.o $(REL_OBJ) build/rel/stamp.o
 	$(CC) $(OPT) -o $@ $^ $(PKG_LIBS) -lm
 
-build/san/tests/toml_decoder: build/san/tests/toml_decoder.o $(SAN_OBJ)
+build/san/tests/toml_decoder: build/san/tests/toml_decoder.o $(SAN_OBJ) build/san/stamp.o
 	$(CC) $(SAN) -o $@ $^ $(PKG_LIBS) -lm
 
-build/rel/tests/unit/%: build/rel/tests/unit/%.o $(REL_OBJ)
+build/rel/tests/unit/%: build/rel/tests/unit/%.o $(REL_OBJ) build/rel/stamp.o
 	$(CC) $(OPT) -o $@ $^ $(PKG_LIBS) $(TEST_LIBS) -lm -lpthread
 
-build/san/tests/unit/%: build/san/tests/unit/%.o $(SAN_OBJ)
+build/san/tests/unit/%: build/san/tests/unit/%.o $(SAN_OBJ) build/san/stamp.o
 	$(CC) $(SAN) -o $@ $^ $(PKG_LIBS) $(TEST_LIBS) -lm -lpthread
 
 .SECONDARY:
@@ -101,13 +115,18 @@ FUZZ_SECONDS ?= 60
 FUZZ_CC ?= clang
 FUZZ_SAN := -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZ_OBJ := $(LIB_SRC:%.c=build/fuzz/%.o)
+build/fuzz/stamp.c: $(FUZZ_OBJ)
+	$(call stamp,$^)
+build/fuzz/stamp.o: build/fuzz/stamp.c
+	$(FUZZ_CC) $(FUZZ_SAN) -c $< -o $@
 # Seeds per target: real inputs of the kind the target reads.
 FUZZ_SEEDS_toml := tests/fixtures $(wildcard $(SHARED)/conformance/toml-test)
 FUZZ_SEEDS_frontmatter := content tests/fixtures/content tests/fixtures/check/content
 FUZZ_SEEDS_template := templates tests/fixtures/templates
 FUZZ_SEEDS_pii := tests/fixtures/check/content content
 
-build/san/tests/fuzz/replay_%: build/san/tests/fuzz/fuzz_%.o build/san/tests/fuzz/replay.o $(SAN_OBJ)
+build/san/tests/fuzz/replay_%: build/san/tests/fuzz/fuzz_%.o build/san/tests/fuzz/replay.o $(SAN_OBJ) \
+		build/san/stamp.o
 	$(CC) $(SAN) -o $@ $^ $(PKG_LIBS) -lm -lpthread
 
 build/fuzz/.deps: mk/deps.sh
@@ -118,7 +137,7 @@ build/fuzz/%.o: %.c build/config.mk | build/fuzz/.deps
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(WARN) $(DEFS) $(FUZZ_SAN) -fsanitize=fuzzer-no-link $(PKG_CFLAGS) -MMD -MP -c $< -o $@
 
-build/fuzz/bin/%: build/fuzz/tests/fuzz/%.o $(FUZZ_OBJ)
+build/fuzz/bin/%: build/fuzz/tests/fuzz/%.o $(FUZZ_OBJ) build/fuzz/stamp.o
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(PKG_LIBS) -lm -lpthread
 
