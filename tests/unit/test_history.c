@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "../../generator/history/history.h"
+#include "../../generator/util/atomic.h"
 #include "../../generator/util/fields.h"
 
 #include <git2.h>
@@ -444,10 +445,9 @@ static void kept_file_edit(const char *keep, const char *from, const char *to)
         }
     assert_true(hits > 0);
     fields_seal(&data);
-    FILE *fp = fopen(keep, "wb");
-    assert_non_null(fp);
-    assert_int_equal(fwrite(data.ptr, 1, data.len, fp), data.len);
-    fclose(fp);
+    buf err = BUF_INIT;
+    assert_int_equal(atomic_replace(keep, data.ptr, data.len, &err), 0);
+    buf_free(&err);
     buf_free(&data);
 }
 

@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "../../generator/history/history.h"
+#include "../../generator/util/atomic.h"
 #include "../../generator/util/fields.h"
 #include "../../generator/util/hash.h"
 
@@ -195,10 +196,9 @@ static void memo_flag_flip(const char *path)
     static const char digits[] = "0123456789abcdef";
     *last = digits[(strchr(digits, *last) - digits) ^ 1];
     fields_seal(&data);
-    FILE *fp = fopen(memo, "wb");
-    assert_non_null(fp);
-    assert_int_equal(fwrite(data.ptr, 1, data.len, fp), data.len);
-    fclose(fp);
+    buf err = BUF_INIT;
+    assert_int_equal(atomic_replace(memo, data.ptr, data.len, &err), 0);
+    buf_free(&err);
     buf_free(&data);
 }
 
@@ -351,10 +351,9 @@ static void test_status_memo_refused(void **state)
     assert_int_equal(buf_read_file(&before, memo), 0);
     commit_same_tree();
     assert_false(flag_kept(&f, 1));
-    fp = fopen(memo, "wb");
-    assert_non_null(fp);
-    assert_int_equal(fwrite(before.ptr, 1, before.len, fp), before.len);
-    fclose(fp);
+    buf err = BUF_INIT;
+    assert_int_equal(atomic_replace(memo, before.ptr, before.len, &err), 0);
+    buf_free(&err);
     buf_free(&before);
     assert_false(flag_kept(&f, 1));
     assert_flags(&f, "000");
