@@ -7,6 +7,13 @@
 
 #define QRCODE_QUIET 4
 
+/* Level L (7 % of the code recoverable): these codes are read off a screen
+ * or an office print of the page, not off a weathered board (the sheets
+ * keep M, sheets/qr.c), and L makes an item URL a version smaller (29
+ * modules a side instead of 33): bigger modules at the same size, and a
+ * third less encoding, whose mask scoring grows with the module count. */
+#define QRCODE_LEVEL QR_ECLEVEL_L
+
 /* The bytes of a code `width` modules a side. */
 static size_t qrcode_bytes(int width)
 {
@@ -22,13 +29,13 @@ static int qrcode_dark(const qrcode_matrix *m, int x, int y)
 uint64_t qrcode_key(const char *text)
 {
     uint64_t h = hash64_str(HASH64_INIT, QRcode_APIVersionString());
-    h = hash64_int(h, QR_ECLEVEL_M);
+    h = hash64_int(h, QRCODE_LEVEL);
     return hash64_str(h, text);
 }
 
 int qrcode_encode(const char *text, qrcode_matrix *m)
 {
-    QRcode *qr = QRcode_encodeString8bit(text, 0, QR_ECLEVEL_M);
+    QRcode *qr = QRcode_encodeString8bit(text, 0, QRCODE_LEVEL);
     if (!qr)
         return -1;
     if (qr->width > QRCODE_MAX_WIDTH) { /* no version is; *m has no room */

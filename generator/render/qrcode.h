@@ -25,7 +25,7 @@ typedef struct qrcode_matrix {
  * correction level and libqrencode's version (another may choose another
  * mask). */
 uint64_t qrcode_key(const char *text);
-/* Encode `text` (error correction level M) into *m. Returns 0, or -1 when
+/* Encode `text` (error correction level L) into *m. Returns 0, or -1 when
  * the text cannot be encoded (too long for a QR code). */
 int qrcode_encode(const char *text, qrcode_matrix *m);
 /* Append an <svg> element drawing *m (with a 4-module quiet zone) with
