@@ -165,9 +165,12 @@ int output_write(output *o, const char *site_path, const char *data, size_t len,
         }
     } else {
         buf_printf(&path, "%s%s%s", o->staging.ptr, site_path, index);
-        if (output_write_file(path.ptr, data, len) != 0 &&
-            (errno != ENOENT || output_parent_make(path.ptr, o->staging.len + 1) != 0 ||
-             output_write_file(path.ptr, data, len) != 0))
+        /* A page's folder ("/czj/2025/a/": czj/2025/a/) is its own, so new
+         * in a fresh site: made first, not found missing by an open. */
+        if ((*index && output_parent_make(path.ptr, o->staging.len + 1) != 0) ||
+            (output_write_file(path.ptr, data, len) != 0 &&
+             (errno != ENOENT || output_parent_make(path.ptr, o->staging.len + 1) != 0 ||
+              output_write_file(path.ptr, data, len) != 0)))
             rc = output_fail(err, "无法写入", path.ptr + o->staging.len);
         else
             output_note(o, path.ptr + o->staging.len + 1, ++o->staged);
