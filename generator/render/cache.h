@@ -65,18 +65,20 @@ typedef struct cache_entry {
     size_t len;
 } cache_entry;
 
-/* What a page depends on besides the data it shows: the template files its
- * render asked for (page template, layouts, partials, modules, sorted by
- * name) and what of the whole site it read (CACHE_READS_*). Records name
- * theirs by index into the cache's list of sets. */
+/* What a page depends on besides the data it shows: its inputs, by name,
+ * sorted (the template files its render asked for: page template, layouts,
+ * partials, modules; and the site's figures it read, each named from '#',
+ * which no template name starts with: "#site" for the site's item count
+ * and newest date, "#dept:<id>" and "#category:<key>" for their item
+ * counts), and what else of the whole site it read (CACHE_READS_*).
+ * Records name theirs by index into the cache's list of sets. */
 enum {
-    CACHE_READS_FIGURES = 1, /* the site's item counts and newest date */
-    CACHE_READS_LINKS = 2,   /* where other items are: links to their files */
+    CACHE_READS_LINKS = 1, /* where other items are: links to their files */
 };
 
 typedef struct cache_deps {
-    const char **files;
-    size_t file_count;
+    const char **inputs;
+    size_t input_count;
     unsigned reads; /* CACHE_READS_* bits */
 } cache_deps;
 

@@ -157,10 +157,9 @@ static uint64_t site_out_key(uint64_t h, const char *dir)
 }
 
 /* The keys of the build cache: what every page may show (the program, the
- * site's settings, the Lua modules, the output folder), the site's figures
- * (the counts and the newest date, which only the pages that read them
- * depend on), and where every item is (links between items). Page
- * templates are keyed by the pages that use them (site_deps.c). */
+ * site's settings, the Lua modules, the output folder) and where every
+ * item is (links between items). Page templates and the site's figures
+ * are keyed by the pages that use them (site_deps.c). */
 static void site_keys(site_builder *b)
 {
     const site_config *cfg = b->cfg;
@@ -185,13 +184,6 @@ static void site_keys(site_builder *b)
     buf_free(&text);
     buf_free(&data);
     b->site_key = h;
-    uint64_t counts = hash64_int(HASH64_INIT, (int64_t)b->published_len);
-    counts = hash64_str(counts, b->updated);
-    for (size_t i = 0; i < cfg->department_count; i++)
-        counts = hash64_int(counts, (int64_t)b->dept[i].item_count);
-    for (size_t i = 0; i < b->cat->count; i++)
-        counts = hash64_int(counts, (int64_t)b->category[i].item_count);
-    b->counts_key = counts;
     uint64_t links = HASH64_INIT;
     for (size_t k = 0; k < b->published_len; k++) {
         const catalogue_item *ci = &b->cat->items[b->by_source[k]];
@@ -316,6 +308,7 @@ static int site_render_all(site_builder *b)
     if (site_names_ask(b) != 0)
         return RENDER_ERROR_TEMPLATE;
     site_select_published(b);
+    site_figures_open(b);
     site_side_start(b);
     site_cache_open(b);
     site_search_keep(b);

@@ -1,13 +1,15 @@
 /* What a kept page depends on besides its data: the template files its
- * render asked for (the page template, its layouts and partials, modules)
- * and what of the whole site it read: the site's figures (item counts,
- * newest date), where other items are (its body links to their files).
- * Renders note these as a dependency set; the build cache keeps each set
- * once and each record the set it was made under, its key covering the
- * set's files as they were. So a template edit renders again only the pages
- * that used that template, and an item added elsewhere only the pages that
- * show counts or link to items. A page's templates are what its data made it ask for, and
- * its data is in its key: the same data asks for the same files. */
+ * render asked for (the page template, its layouts and partials, modules),
+ * the site's figures it read (the site's item count and newest date, a
+ * department's or a category's item count: each apart) and whether it read
+ * where other items are (its body links to their files). Renders note
+ * these as a dependency set; the build cache keeps each set once and each
+ * record the set it was made under, its key covering the set's inputs as
+ * they were. So a template edit renders again only the pages that used
+ * that template, and an item added elsewhere only the pages that show the
+ * counts it changed or link to items. A page's inputs are what its data
+ * made it ask for, and its data is in its key: the same data asks for the
+ * same inputs. */
 #include "site_internal.h"
 
 #include "../util/hash.h"
@@ -16,11 +18,22 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The hash of template file `name` as this build finds it: where it was
- * found and its bytes (a missing file hashes as missing). Read once per
- * name and build. Called with b->lock held. */
-static uint64_t deps_file_hash(site_builder *b, const char *name)
+static int deps_input_cmp(const void *key, const void *elem)
 {
+    return strcmp(key, ((const site_dep_file *)elem)->name);
+}
+
+/* The hash of input `name` in this build: of a figure, its value (one no
+ * longer there hashes as missing); of a template file, where it was found
+ * and its bytes (a missing file hashes as missing), read once per name and
+ * build. Called with b->lock held. */
+static uint64_t deps_input_hash(site_builder *b, const char *name)
+{
+    if (name[0] == '#') {
+        const site_dep_file *f =
+            bsearch(name, b->figures, b->figure_count, sizeof *b->figures, deps_input_cmp);
+        return f ? f->hash : hash64_str(hash64_str(HASH64_INIT, name), NULL);
+    }
     for (size_t i = 0; i < b->dep_file_len; i++)
         if (strcmp(b->dep_files[i].name, name) == 0)
             return b->dep_files[i].hash;
@@ -43,11 +56,9 @@ static uint64_t deps_file_hash(site_builder *b, const char *name)
 /* The key of dependency set d now. Called with b->lock held. */
 static uint64_t deps_key(site_builder *b, const cache_deps *d)
 {
-    uint64_t h = hash64_int(HASH64_INIT, (int64_t)d->file_count);
-    for (size_t i = 0; i < d->file_count; i++)
-        h = hash64_int(h, (int64_t)deps_file_hash(b, d->files[i]));
-    if (d->reads & CACHE_READS_FIGURES)
-        h = hash64_int(h, (int64_t)b->counts_key);
+    uint64_t h = hash64_int(HASH64_INIT, (int64_t)d->input_count);
+    for (size_t i = 0; i < d->input_count; i++)
+        h = hash64_int(h, (int64_t)deps_input_hash(b, d->inputs[i]));
     if (d->reads & CACHE_READS_LINKS)
         h = hash64_int(h, (int64_t)b->links_key);
     return h;
@@ -58,29 +69,72 @@ static int deps_name_cmp(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* The index in this build's sets of `files` (sorted) and `reads`, added
+/* The index in this build's sets of `inputs` (sorted) and `reads`, added
  * when new. Called with b->lock held. */
-static size_t deps_intern(site_builder *b, const char *const *files, size_t n, unsigned reads)
+static size_t deps_intern(site_builder *b, const char *const *inputs, size_t n, unsigned reads)
 {
     for (size_t k = 0; k < b->deps_len; k++) {
         const cache_deps *d = &b->deps[k];
         size_t i = 0;
-        if (d->reads == reads && d->file_count == n)
-            while (i < n && strcmp(d->files[i], files[i]) == 0)
+        if (d->reads == reads && d->input_count == n)
+            while (i < n && strcmp(d->inputs[i], inputs[i]) == 0)
                 i++;
-        if (d->reads == reads && d->file_count == n && i == n)
+        if (d->reads == reads && d->input_count == n && i == n)
             return k;
     }
     b->deps = xgrow(b->deps, &b->deps_cap, b->deps_len + 1, sizeof *b->deps);
     b->deps_key = xgrow(b->deps_key, &b->deps_key_cap, b->deps_len + 1, sizeof *b->deps_key);
     cache_deps *d = &b->deps[b->deps_len];
     d->reads = reads;
-    d->file_count = n;
-    d->files = arena_alloc(&b->mem, (n + 1) * sizeof *d->files);
+    d->input_count = n;
+    d->inputs = arena_alloc(&b->mem, (n + 1) * sizeof *d->inputs);
     for (size_t i = 0; i < n; i++)
-        d->files[i] = arena_strdup(&b->mem, files[i]);
+        d->inputs[i] = arena_strdup(&b->mem, inputs[i]);
     b->deps_key[b->deps_len] = deps_key(b, d);
     return b->deps_len++;
+}
+
+static int deps_figure_cmp(const void *a, const void *b)
+{
+    return strcmp(((const site_dep_file *)a)->name, ((const site_dep_file *)b)->name);
+}
+
+void site_figures_open(site_builder *b)
+{
+    const site_config *cfg = b->cfg;
+    const catalogue *cat = b->cat;
+    b->figure_count = 1 + cfg->department_count + cat->count;
+    b->figure_name = arena_alloc(&b->mem, b->figure_count * sizeof *b->figure_name);
+    b->figures = arena_alloc(&b->mem, b->figure_count * sizeof *b->figures);
+    for (size_t s = 0; s < b->figure_count; s++) {
+        size_t n;
+        const char *name;
+        if (s == 0) {
+            name = "#site";
+            n = b->published_len;
+        } else if (s <= cfg->department_count) {
+            name = arena_printf(&b->mem, "#dept:%s", cfg->departments[s - 1].id);
+            n = b->dept[s - 1].item_count;
+        } else {
+            size_t c = s - 1 - cfg->department_count;
+            name = arena_printf(&b->mem, "#category:%s", cat->categories[c].key);
+            n = b->category[c].item_count;
+        }
+        uint64_t h = hash64_int(hash64_str(HASH64_INIT, name), (int64_t)n);
+        if (s == 0)
+            h = hash64_str(h, b->updated);
+        b->figure_name[s] = name;
+        b->figures[s] = (site_dep_file){name, h};
+    }
+    qsort(b->figures, b->figure_count, sizeof *b->figures, deps_figure_cmp);
+}
+
+void site_figure_note(site_state *st, size_t slot)
+{
+    if (st->figure_read[slot])
+        return;
+    st->figure_read[slot] = true;
+    st->figures_read[st->figures_read_len++] = (uint32_t)slot;
 }
 
 void site_deps_open(site_builder *b)
@@ -94,23 +148,29 @@ void site_deps_begin(site_state *st)
 {
     template_used_reset(st->ts);
     st->reads = 0;
+    for (size_t k = 0; k < st->figures_read_len; k++)
+        st->figure_read[st->figures_read[k]] = false;
+    st->figures_read_len = 0;
 }
 
-const char **site_deps_files(site_state *st, size_t *n)
+const char **site_deps_inputs(site_state *st, size_t *n)
 {
     const char *const *used;
-    *n = template_used(st->ts, &used);
-    const char **files = xmalloc((*n + 1) * sizeof *files);
-    memcpy(files, used, *n * sizeof *files);
-    qsort(files, *n, sizeof *files, deps_name_cmp);
-    return files;
+    size_t files = template_used(st->ts, &used);
+    *n = files + st->figures_read_len;
+    const char **inputs = xmalloc((*n + 1) * sizeof *inputs);
+    memcpy(inputs, used, files * sizeof *inputs);
+    for (size_t k = 0; k < st->figures_read_len; k++)
+        inputs[files + k] = st->b->figure_name[st->figures_read[k]];
+    qsort(inputs, *n, sizeof *inputs, deps_name_cmp);
+    return inputs;
 }
 
-uint64_t site_deps_key(site_builder *b, uint64_t data_key, const char *const *files, size_t n,
+uint64_t site_deps_key(site_builder *b, uint64_t data_key, const char *const *inputs, size_t n,
                        unsigned reads, size_t *deps)
 {
     pthread_mutex_lock(&b->lock);
-    *deps = deps_intern(b, files, n, reads);
+    *deps = deps_intern(b, inputs, n, reads);
     uint64_t key = hash64_int(data_key, (int64_t)b->deps_key[*deps]);
     pthread_mutex_unlock(&b->lock);
     return key;
@@ -119,9 +179,9 @@ uint64_t site_deps_key(site_builder *b, uint64_t data_key, const char *const *fi
 uint64_t site_deps_note(site_state *st, uint64_t data_key, size_t *deps)
 {
     size_t n;
-    const char **files = site_deps_files(st, &n);
-    uint64_t key = site_deps_key(st->b, data_key, files, n, st->reads, deps);
-    free(files);
+    const char **inputs = site_deps_inputs(st, &n);
+    uint64_t key = site_deps_key(st->b, data_key, inputs, n, st->reads, deps);
+    free(inputs);
     return key;
 }
 
@@ -133,7 +193,7 @@ bool site_deps_keep(site_builder *b, uint64_t data_key, uint64_t stored_key, siz
         return false;
     const cache_deps *d = &b->cache.deps[prev_deps];
     pthread_mutex_lock(&b->lock);
-    *deps = deps_intern(b, d->files, d->file_count, d->reads);
+    *deps = deps_intern(b, d->inputs, d->input_count, d->reads);
     pthread_mutex_unlock(&b->lock);
     return true;
 }

@@ -33,7 +33,8 @@
 
 typedef struct site_builder site_builder;
 
-/* A template file's hash in this build (site_deps.c). */
+/* A page input's hash in this build (site_deps.c): a template file's, or
+ * one of the site's figures'. */
 typedef struct site_dep_file {
     const char *name;
     uint64_t hash;
@@ -77,7 +78,12 @@ typedef struct site_state {
     int *category_ref; /* per category, catalogue order */
     size_t pages;      /* pages this state rendered */
     unsigned reads;    /* what of the whole site renders read: CACHE_READS_* */
-    diag_list *diags;  /* where its template errors go: b->diags, or a listing worker's */
+    /* The site's figures renders read since site_deps_begin, by slot
+     * (site_figures_open), each once: a flag per slot and their list. */
+    bool *figure_read;
+    uint32_t *figures_read;
+    size_t figures_read_len;
+    diag_list *diags; /* where its template errors go: b->diags, or a listing worker's */
     /* Kept pages whose files are not yet on the output's list: put there a
      * batch at a time (site_keep_flush), not each under its lock. */
     const char *keeping[64];
@@ -129,14 +135,17 @@ struct site_builder {
     size_t listed_len, listed_cap;
     /* Dependency sets (site_deps.c): this build's with their keys, the key
      * now of each of the previous build's (cache.deps), the template files
-     * hashed so far, and the key of the site's figures. */
+     * hashed so far, and the site's figures: each slot's name, and their
+     * hashes by name. */
     cache_deps *deps;
     uint64_t *deps_key;
     size_t deps_len, deps_cap, deps_key_cap;
     uint64_t *prev_deps_key;
     site_dep_file *dep_files;
     size_t dep_file_len, dep_file_cap;
-    uint64_t counts_key;
+    const char **figure_name;
+    site_dep_file *figures;
+    size_t figure_count;
 
     site_state main;     /* worker 0 of the item pages and of the listings */
     site_state *workers; /* the other workers' states, kept for their records */
@@ -206,21 +215,30 @@ int site_render_listings(site_builder *b);
 
 /* ---- site_deps.c ---------------------------------------------------------- */
 
+/* The site's figures (its item count and newest date, each department's
+ * and each category's item count), which the state's tables serve and a
+ * page depends on only when it reads them: slot 0 is the site's, 1 + i
+ * department i's, 1 + departments + i category i's. Name and hash each:
+ * once the published items are counted, before any state opens. */
+void site_figures_open(site_builder *b);
+/* Note that the render at hand read the figures of `slot`. */
+void site_figure_note(site_state *st, size_t slot);
 /* The current keys of the previous build's dependency sets: once the cache
- * is loaded and b->counts_key known. */
+ * is loaded and the figures open. */
 void site_deps_open(site_builder *b);
 /* Start noting what a page or an item's pages depend on. */
 void site_deps_begin(site_state *st);
 /* The record key of the pages rendered since site_deps_begin: data_key
  * (what they show) with their dependency set's key; *deps its index. */
 uint64_t site_deps_note(site_state *st, uint64_t data_key, size_t *deps);
-/* The template files the pages rendered since site_deps_begin used,
+/* The inputs of the pages rendered since site_deps_begin (cache_deps:
+ * the template files they used and the figures they read, by name),
  * sorted, in a new array (free it); *n their number. Names live as long as
  * the state. */
-const char **site_deps_files(site_state *st, size_t *n);
-/* The record key of pages of data_key made with the sorted `files` and
- * what of the site they read (`reads`); *deps their set's index. */
-uint64_t site_deps_key(site_builder *b, uint64_t data_key, const char *const *files, size_t n,
+const char **site_deps_inputs(site_state *st, size_t *n);
+/* The record key of pages of data_key made from the sorted `inputs` and
+ * what else of the site they read (`reads`); *deps their set's index. */
+uint64_t site_deps_key(site_builder *b, uint64_t data_key, const char *const *inputs, size_t n,
                        unsigned reads, size_t *deps);
 /* Whether a previous record (stored_key, made under set prev_deps) is
  * what pages of data_key would be now; *deps is then its set's index in

@@ -657,7 +657,7 @@ static int listing_render(listing_worker *w, listing_job *j)
     int rc = site_page_finish(st, j->template, j->file);
     if (rc == 0 && j->record && w->b->next) {
         j->size = st->html.len;
-        j->used = site_deps_files(st, &j->used_len);
+        j->used = site_deps_inputs(st, &j->used_len);
         j->reads = st->reads;
     }
     return rc;

@@ -40,7 +40,7 @@ static int reports_page(site_builder *b, const report *r, const char *url, const
     int rc = site_page_finish(st, "report.html", NULL);
     if (rc == 0 && b->next) {
         size_t used_len;
-        const char **used = site_deps_files(st, &used_len);
+        const char **used = site_deps_inputs(st, &used_len);
         reports_record(b, url, key, st->html.len, used, used_len, st->reads);
         free(used);
     }

@@ -75,12 +75,23 @@ static void site_set_list(lua_State *L, const char *key, const content_list *lis
 /* ---- the site's figures -----------------------------------------------------
  * How many items the site, each department and each category has, and the
  * date of the newest, change whenever an item comes or goes, yet most pages
- * never show them. The tables serve them through a metatable that notes
- * when a render reads one (st->reads), so that the build cache can keep a
- * page that did not when only they changed. pairs() lists them too; rawget
- * does not see them. */
+ * never show them, or show a few. The tables serve them through a
+ * metatable that notes whose a render reads (site_figure_note), so that
+ * the build cache can keep a page when only figures it did not read
+ * changed. pairs() lists them too; rawget does not see them. */
 
-static const char key_figures = 'v'; /* table -> its figures {item_count=, updated=} */
+static const char key_figures = 'v';     /* table -> its figures {item_count=, updated=} */
+static const char key_figure_slot = 'w'; /* table -> its figures' slot (site_figures_open) */
+
+/* Note that the render read the figures of the table at index 1. */
+static void site_figure_read(site_state *st, lua_State *L)
+{
+    lua_rawgetp(L, LUA_REGISTRYINDEX, &key_figure_slot);
+    lua_pushvalue(L, 1);
+    lua_rawget(L, -2);
+    site_figure_note(st, (size_t)lua_tointeger(L, -1));
+    lua_pop(L, 2);
+}
 
 /* Push the figures of the table at index 1, or return false with nothing
  * pushed. */
@@ -104,7 +115,7 @@ static int site_figure_index(lua_State *L)
         return 0;
     lua_pushvalue(L, 2);
     if (lua_rawget(L, -2) != LUA_TNIL)
-        st->reads |= CACHE_READS_FIGURES;
+        site_figure_read(st, L);
     return 1;
 }
 
@@ -137,7 +148,7 @@ static int site_figure_next(lua_State *L)
         lua_pushvalue(L, -2);
         if (lua_rawget(L, 1) == LUA_TNIL) {
             lua_pop(L, 1);
-            st->reads |= CACHE_READS_FIGURES;
+            site_figure_read(st, L);
             return 2;
         }
         lua_pop(L, 2);
@@ -155,7 +166,8 @@ static int site_figure_pairs(lua_State *L)
 }
 
 /* The registry's &key_figures: the figures of each table that has them,
- * and under "metatable" the metatable those tables share. */
+ * and under "metatable" the metatable those tables share; its
+ * &key_figure_slot: their slots; and the state's note of those read. */
 static void site_figures_prepare(site_state *st)
 {
     lua_State *L = st->L;
@@ -172,11 +184,21 @@ static void site_figures_prepare(site_state *st)
     lua_setfield(L, -2, "__metatable");
     lua_setfield(L, -2, "metatable");
     lua_rawsetp(L, LUA_REGISTRYINDEX, &key_figures);
+    lua_newtable(L);
+    lua_rawsetp(L, LUA_REGISTRYINDEX, &key_figure_slot);
+    st->figure_read = xcalloc(st->b->figure_count + 1, sizeof *st->figure_read);
+    st->figures_read = xmalloc((st->b->figure_count + 1) * sizeof *st->figures_read);
 }
 
-/* Give the table on top its figures: `n` items, and the newest date. */
-static void site_set_count(lua_State *L, size_t n, const char *updated)
+/* Give the table on top its figures, those of `slot`: `n` items, and the
+ * newest date. */
+static void site_set_count(lua_State *L, size_t slot, size_t n, const char *updated)
 {
+    lua_rawgetp(L, LUA_REGISTRYINDEX, &key_figure_slot);
+    lua_pushvalue(L, -2);
+    lua_pushinteger(L, (lua_Integer)slot);
+    lua_rawset(L, -3);
+    lua_pop(L, 1);
     lua_rawgetp(L, LUA_REGISTRYINDEX, &key_figures);
     lua_pushvalue(L, -2);
     lua_createtable(L, 0, 2);
@@ -432,7 +454,7 @@ static void site_state_departments(site_state *st)
     for (size_t i = 0; i < cfg->department_count; i++) {
         naming_department_push(L, &cfg->departments[i]);
         const site_dept_names *n = &st->b->dept[i];
-        site_set_count(L, n->item_count, NULL);
+        site_set_count(L, 1 + i, n->item_count, NULL);
         sandbox_set_string(L, "subsite_name", n->subsite_name);
         sandbox_set_string(L, "url", n->url);
         sandbox_set_string(L, "feed_url", n->feed_url);
@@ -473,7 +495,8 @@ static void site_state_categories(site_state *st)
         lua_setfield(L, -2, "validity");
         lua_pushboolean(L, c->fixed);
         lua_setfield(L, -2, "fixed");
-        site_set_count(L, st->b->category[i].item_count, NULL);
+        site_set_count(L, 1 + st->b->cfg->department_count + i, st->b->category[i].item_count,
+                       NULL);
         lua_newtable(L);
         lua_setfield(L, -2, "children");
         if (c->parent >= 0) {
@@ -527,7 +550,7 @@ static void site_state_site(site_state *st)
         lua_rawseti(L, -2, (lua_Integer)luaL_len(L, -2) + 1);
     }
     lua_setfield(L, -2, "categories");
-    site_set_count(L, st->b->published_len, st->b->updated);
+    site_set_count(L, 0, st->b->published_len, st->b->updated);
     st->site_ref = luaL_ref(L, LUA_REGISTRYINDEX);
 }
 
@@ -561,6 +584,8 @@ void site_state_close(site_state *st)
     arena_free(&st->mem);
     free(st->dept_ref);
     free(st->category_ref);
+    free(st->figure_read);
+    free(st->figures_read);
     free(st->log);
     buf_free(&st->html);
     buf_free(&st->err);
