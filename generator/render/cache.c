@@ -21,7 +21,7 @@
 /* The format's name and number: a file of an earlier number is another
  * version's, not a damaged one. */
 #define CACHE_MAGIC_STEM "GKCACHE"
-#define CACHE_MAGIC CACHE_MAGIC_STEM "7"
+#define CACHE_MAGIC CACHE_MAGIC_STEM "8"
 #define CACHE_DEPS "DEPS"
 #define CACHE_LISTINGS "LISTINGS"
 
@@ -67,18 +67,15 @@ static bool cache_deps_read(build_cache *c, fields_reader *r)
 {
     const char *head = fields_next(r);
     uint64_t count = fields_number(r, 10);
-    /* Each set takes at least four bytes. */
-    if (r->bad || strcmp(head, CACHE_DEPS) != 0 || count > (uint64_t)(r->end - r->p) / 4)
+    /* Each set takes at least two bytes. */
+    if (r->bad || strcmp(head, CACHE_DEPS) != 0 || count > (uint64_t)(r->end - r->p) / 2)
         return false;
     c->deps = arena_alloc(&c->mem, ((size_t)count + 1) * sizeof *c->deps);
     for (c->deps_len = 0; c->deps_len < count; c->deps_len++) {
         cache_deps *d = &c->deps[c->deps_len];
-        const char *reads = fields_next(r);
         uint64_t inputs = fields_number(r, 10);
-        if (r->bad || strlen(reads) != 1 || !strchr("01", reads[0]) ||
-            inputs > (uint64_t)(r->end - r->p) / 2)
+        if (r->bad || inputs > (uint64_t)(r->end - r->p) / 2)
             return false;
-        d->reads = (unsigned)(reads[0] - '0');
         d->input_count = (size_t)inputs;
         d->inputs = arena_alloc(&c->mem, (d->input_count + 1) * sizeof *d->inputs);
         for (size_t k = 0; k < d->input_count; k++)
@@ -92,7 +89,6 @@ static void cache_deps_write(buf *out, const cache_deps *deps, size_t n)
     fields_put(out, CACHE_DEPS);
     fields_put_number(out, n);
     for (size_t i = 0; i < n; i++) {
-        fields_put_number(out, deps[i].reads);
         fields_put_number(out, deps[i].input_count);
         for (size_t k = 0; k < deps[i].input_count; k++)
             fields_put(out, deps[i].inputs[k]);

@@ -66,20 +66,16 @@ typedef struct cache_entry {
 } cache_entry;
 
 /* What a page depends on besides the data it shows: its inputs, by name,
- * sorted (the template files its render asked for: page template, layouts,
- * partials, modules; and the site's figures it read, each named from '#',
- * which no template name starts with: "#site" for the site's item count
- * and newest date, "#dept:<id>" and "#category:<key>" for their item
- * counts), and what else of the whole site it read (CACHE_READS_*).
- * Records name theirs by index into the cache's list of sets. */
-enum {
-    CACHE_READS_LINKS = 1, /* where other items are: links to their files */
-};
-
+ * sorted. The template files its render asked for (page template, layouts,
+ * partials, modules); the site's figures it read, named from '#': "#site"
+ * for the site's item count and newest date, "#dept:<id>" and
+ * "#category:<key>" for their item counts; and the items' files its body
+ * links to, named from '@': "@content/czj/2025/a.md" (which item is there,
+ * if any, and its URL). No template name starts with either. Records name
+ * theirs by index into the cache's list of sets. */
 typedef struct cache_deps {
     const char **inputs;
     size_t input_count;
-    unsigned reads; /* CACHE_READS_* bits */
 } cache_deps;
 
 typedef struct cache_item {

@@ -156,10 +156,10 @@ static uint64_t site_out_key(uint64_t h, const char *dir)
     return h;
 }
 
-/* The keys of the build cache: what every page may show (the program, the
- * site's settings, the Lua modules, the output folder) and where every
- * item is (links between items). Page templates and the site's figures
- * are keyed by the pages that use them (site_deps.c). */
+/* The key of the build cache: what every page may show (the program, the
+ * site's settings, the Lua modules, the output folder). Page templates,
+ * the site's figures and links between items are keyed by the pages that
+ * use them (site_deps.c). */
 static void site_keys(site_builder *b)
 {
     const site_config *cfg = b->cfg;
@@ -184,12 +184,6 @@ static void site_keys(site_builder *b)
     buf_free(&text);
     buf_free(&data);
     b->site_key = h;
-    uint64_t links = HASH64_INIT;
-    for (size_t k = 0; k < b->published_len; k++) {
-        const catalogue_item *ci = &b->cat->items[b->by_source[k]];
-        links = hash64_str(hash64_str(links, ci->item->path), ci->url);
-    }
-    b->links_key = links;
 }
 
 static void site_cache_open(site_builder *b)

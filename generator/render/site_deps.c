@@ -1,15 +1,15 @@
-/* What a kept page depends on besides its data: the template files its
- * render asked for (the page template, its layouts and partials, modules),
- * the site's figures it read (the site's item count and newest date, a
- * department's or a category's item count: each apart) and whether it read
- * where other items are (its body links to their files). Renders note
- * these as a dependency set; the build cache keeps each set once and each
- * record the set it was made under, its key covering the set's inputs as
- * they were. So a template edit renders again only the pages that used
- * that template, and an item added elsewhere only the pages that show the
- * counts it changed or link to items. A page's inputs are what its data
- * made it ask for, and its data is in its key: the same data asks for the
- * same inputs. */
+/* What a kept page depends on besides its data, its inputs: the template
+ * files its render asked for (the page template, its layouts and partials,
+ * modules), the site's figures it read (the site's item count and newest
+ * date, a department's or a category's item count: each apart) and the
+ * items' files its body links to (which item is at each, and its URL).
+ * Renders note these as a dependency set; the build cache keeps each set
+ * once and each record the set it was made under, its key covering the
+ * set's inputs as they were. So a template edit renders again only the
+ * pages that used that template, and an item added elsewhere only the
+ * pages that show the counts it changed or link to its file. A page's
+ * inputs are what its data made it ask for, and its data is in its key:
+ * the same data asks for the same inputs. */
 #include "site_internal.h"
 
 #include "../util/hash.h"
@@ -24,7 +24,8 @@ static int deps_input_cmp(const void *key, const void *elem)
 }
 
 /* The hash of input `name` in this build: of a figure, its value (one no
- * longer there hashes as missing); of a template file, where it was found
+ * longer there hashes as missing); of a linked file, the URL of the item
+ * there (none hashes as missing); of a template file, where it was found
  * and its bytes (a missing file hashes as missing), read once per name and
  * build. Called with b->lock held. */
 static uint64_t deps_input_hash(site_builder *b, const char *name)
@@ -33,6 +34,10 @@ static uint64_t deps_input_hash(site_builder *b, const char *name)
         const site_dep_file *f =
             bsearch(name, b->figures, b->figure_count, sizeof *b->figures, deps_input_cmp);
         return f ? f->hash : hash64_str(hash64_str(HASH64_INIT, name), NULL);
+    }
+    if (name[0] == '@') {
+        const catalogue_item *target = site_item_by_source(b, name + 1);
+        return hash64_str(hash64_str(HASH64_INIT, name), target ? target->url : NULL);
     }
     for (size_t i = 0; i < b->dep_file_len; i++)
         if (strcmp(b->dep_files[i].name, name) == 0)
@@ -59,8 +64,6 @@ static uint64_t deps_key(site_builder *b, const cache_deps *d)
     uint64_t h = hash64_int(HASH64_INIT, (int64_t)d->input_count);
     for (size_t i = 0; i < d->input_count; i++)
         h = hash64_int(h, (int64_t)deps_input_hash(b, d->inputs[i]));
-    if (d->reads & CACHE_READS_LINKS)
-        h = hash64_int(h, (int64_t)b->links_key);
     return h;
 }
 
@@ -69,23 +72,22 @@ static int deps_name_cmp(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* The index in this build's sets of `inputs` (sorted) and `reads`, added
- * when new. Called with b->lock held. */
-static size_t deps_intern(site_builder *b, const char *const *inputs, size_t n, unsigned reads)
+/* The index in this build's sets of `inputs` (sorted), added when new.
+ * Called with b->lock held. */
+static size_t deps_intern(site_builder *b, const char *const *inputs, size_t n)
 {
     for (size_t k = 0; k < b->deps_len; k++) {
         const cache_deps *d = &b->deps[k];
         size_t i = 0;
-        if (d->reads == reads && d->input_count == n)
+        if (d->input_count == n)
             while (i < n && strcmp(d->inputs[i], inputs[i]) == 0)
                 i++;
-        if (d->reads == reads && d->input_count == n && i == n)
+        if (d->input_count == n && i == n)
             return k;
     }
     b->deps = xgrow(b->deps, &b->deps_cap, b->deps_len + 1, sizeof *b->deps);
     b->deps_key = xgrow(b->deps_key, &b->deps_key_cap, b->deps_len + 1, sizeof *b->deps_key);
     cache_deps *d = &b->deps[b->deps_len];
-    d->reads = reads;
     d->input_count = n;
     d->inputs = arena_alloc(&b->mem, (n + 1) * sizeof *d->inputs);
     for (size_t i = 0; i < n; i++)
@@ -137,6 +139,16 @@ void site_figure_note(site_state *st, size_t slot)
     st->figures_read[st->figures_read_len++] = (uint32_t)slot;
 }
 
+void site_link_note(site_state *st, const char *path)
+{
+    for (size_t k = 0; k < st->links_read_len; k++)
+        if (strcmp(st->links_read[k] + 1, path) == 0)
+            return;
+    st->links_read =
+        xgrow(st->links_read, &st->links_read_cap, st->links_read_len + 1, sizeof *st->links_read);
+    st->links_read[st->links_read_len++] = arena_printf(&st->mem, "@%s", path);
+}
+
 void site_deps_open(site_builder *b)
 {
     b->prev_deps_key = xmalloc((b->cache.deps_len + 1) * sizeof *b->prev_deps_key);
@@ -147,30 +159,32 @@ void site_deps_open(site_builder *b)
 void site_deps_begin(site_state *st)
 {
     template_used_reset(st->ts);
-    st->reads = 0;
     for (size_t k = 0; k < st->figures_read_len; k++)
         st->figure_read[st->figures_read[k]] = false;
     st->figures_read_len = 0;
+    st->links_read_len = 0;
 }
 
 const char **site_deps_inputs(site_state *st, size_t *n)
 {
     const char *const *used;
-    size_t files = template_used(st->ts, &used);
-    *n = files + st->figures_read_len;
+    size_t files = template_used(st->ts, &used), figures = st->figures_read_len;
+    *n = files + figures + st->links_read_len;
     const char **inputs = xmalloc((*n + 1) * sizeof *inputs);
     memcpy(inputs, used, files * sizeof *inputs);
-    for (size_t k = 0; k < st->figures_read_len; k++)
+    for (size_t k = 0; k < figures; k++)
         inputs[files + k] = st->b->figure_name[st->figures_read[k]];
+    for (size_t k = 0; k < st->links_read_len; k++)
+        inputs[files + figures + k] = st->links_read[k];
     qsort(inputs, *n, sizeof *inputs, deps_name_cmp);
     return inputs;
 }
 
 uint64_t site_deps_key(site_builder *b, uint64_t data_key, const char *const *inputs, size_t n,
-                       unsigned reads, size_t *deps)
+                       size_t *deps)
 {
     pthread_mutex_lock(&b->lock);
-    *deps = deps_intern(b, inputs, n, reads);
+    *deps = deps_intern(b, inputs, n);
     uint64_t key = hash64_int(data_key, (int64_t)b->deps_key[*deps]);
     pthread_mutex_unlock(&b->lock);
     return key;
@@ -180,7 +194,7 @@ uint64_t site_deps_note(site_state *st, uint64_t data_key, size_t *deps)
 {
     size_t n;
     const char **inputs = site_deps_inputs(st, &n);
-    uint64_t key = site_deps_key(st->b, data_key, inputs, n, st->reads, deps);
+    uint64_t key = site_deps_key(st->b, data_key, inputs, n, deps);
     free(inputs);
     return key;
 }
@@ -193,7 +207,7 @@ bool site_deps_keep(site_builder *b, uint64_t data_key, uint64_t stored_key, siz
         return false;
     const cache_deps *d = &b->cache.deps[prev_deps];
     pthread_mutex_lock(&b->lock);
-    *deps = deps_intern(b, d->inputs, d->input_count, d->reads);
+    *deps = deps_intern(b, d->inputs, d->input_count);
     pthread_mutex_unlock(&b->lock);
     return true;
 }

@@ -77,12 +77,14 @@ typedef struct site_state {
     int *dept_ref;     /* per department, site.toml order */
     int *category_ref; /* per category, catalogue order */
     size_t pages;      /* pages this state rendered */
-    unsigned reads;    /* what of the whole site renders read: CACHE_READS_* */
     /* The site's figures renders read since site_deps_begin, by slot
-     * (site_figures_open), each once: a flag per slot and their list. */
+     * (site_figures_open), each once: a flag per slot and their list; and
+     * the items' files their bodies link to, as inputs ("@content/..."). */
     bool *figure_read;
     uint32_t *figures_read;
     size_t figures_read_len;
+    const char **links_read;
+    size_t links_read_len, links_read_cap;
     diag_list *diags; /* where its template errors go: b->diags, or a listing worker's */
     /* Kept pages whose files are not yet on the output's list: put there a
      * batch at a time (site_keep_flush), not each under its lock. */
@@ -119,8 +121,7 @@ struct site_builder {
      * catalogue item (filled by whichever worker renders the item); `next`
      * is NULL when the build has no cache. */
     build_cache cache;
-    uint64_t site_key;  /* what every page may show */
-    uint64_t links_key; /* every published item's source and URL */
+    uint64_t site_key; /* what every page may show */
     cache_item *next;
     const cache_item **prev; /* per catalogue item: the previous record, or NULL */
     bool *there;             /* per record: its pages in the site (render_prefetch); NULL: look */
@@ -201,6 +202,8 @@ int site_render_items(site_builder *b);
  * must be made whole after the items when the build cache cannot give an
  * unchanged item's entry back. On the main state. */
 void site_item_entry(site_builder *b, size_t i, buf *out);
+/* The published item whose source file is `path`, or NULL. */
+const catalogue_item *site_item_by_source(const site_builder *b, const char *path);
 /* A revision_links_fn for the site_state `state`: links in an earlier
  * version's body to items' files lead to those items' pages. */
 void site_links_aim(void *state, cmark_node *doc, const char *source, const char *page);
@@ -223,6 +226,9 @@ int site_render_listings(site_builder *b);
 void site_figures_open(site_builder *b);
 /* Note that the render at hand read the figures of `slot`. */
 void site_figure_note(site_state *st, size_t slot);
+/* Note that the render at hand links to the item file at `path` (from the
+ * site root), whether an item is there or not. */
+void site_link_note(site_state *st, const char *path);
 /* The current keys of the previous build's dependency sets: once the cache
  * is loaded and the figures open. */
 void site_deps_open(site_builder *b);
@@ -232,14 +238,14 @@ void site_deps_begin(site_state *st);
  * (what they show) with their dependency set's key; *deps its index. */
 uint64_t site_deps_note(site_state *st, uint64_t data_key, size_t *deps);
 /* The inputs of the pages rendered since site_deps_begin (cache_deps:
- * the template files they used and the figures they read, by name),
- * sorted, in a new array (free it); *n their number. Names live as long as
- * the state. */
+ * the template files they used, the figures they read and the item files
+ * they link to, by name), sorted, in a new array (free it); *n their
+ * number. Names live as long as the state. */
 const char **site_deps_inputs(site_state *st, size_t *n);
-/* The record key of pages of data_key made from the sorted `inputs` and
- * what else of the site they read (`reads`); *deps their set's index. */
+/* The record key of pages of data_key made from the sorted `inputs`;
+ * *deps their set's index. */
 uint64_t site_deps_key(site_builder *b, uint64_t data_key, const char *const *inputs, size_t n,
-                       unsigned reads, size_t *deps);
+                       size_t *deps);
 /* Whether a previous record (stored_key, made under set prev_deps) is
  * what pages of data_key would be now; *deps is then its set's index in
  * this build. */

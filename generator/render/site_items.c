@@ -49,8 +49,7 @@ typedef struct items_job {
 
 /* ---- links and attachments ------------------------------------------------ */
 
-/* The published item whose source file is `path`, or NULL. */
-static const catalogue_item *items_by_source(const site_builder *b, const char *path)
+const catalogue_item *site_item_by_source(const site_builder *b, const char *path)
 {
     size_t lo = 0, hi = b->published_len;
     while (lo < hi) {
@@ -96,13 +95,13 @@ static void items_links_collect(site_state *st, cmark_node *doc, const char *sou
         size_t len = strcspn(url, "?#");
         if (strchr(url, ':') || url[0] == '/' || len < 4 || strncmp(url + len - 3, ".md", 3) != 0)
             continue;
-        /* Found or not, where the items are decides what this page shows. */
-        st->reads |= CACHE_READS_LINKS;
         buf_reset(&path);
         buf_put(&path, url, len);
         if (path_join(&joined, buf_cstr(&dir), path.ptr, strlen("content")) != 0)
             continue;
-        const catalogue_item *target = items_by_source(st->b, joined.ptr);
+        /* Found or not, where that item is decides what this page shows. */
+        site_link_note(st, joined.ptr);
+        const catalogue_item *target = site_item_by_source(st->b, joined.ptr);
         if (!target)
             continue; /* the check refuses such a link in a current file; an
                          earlier version's may name a file gone since */

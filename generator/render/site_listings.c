@@ -53,9 +53,8 @@ struct listing_job {
     int rc;
     size_t worker, diag_from, diag_to; /* its diagnostics in the worker's list */
     size_t size;                       /* of the page written */
-    const char **used;                 /* the template files it used, sorted */
+    const char **used;                 /* its inputs (site_deps_inputs), sorted */
     size_t used_len;
-    unsigned reads;
 };
 
 struct listing_worker {
@@ -658,7 +657,6 @@ static int listing_render(listing_worker *w, listing_job *j)
     if (rc == 0 && j->record && w->b->next) {
         j->size = st->html.len;
         j->used = site_deps_inputs(st, &j->used_len);
-        j->reads = st->reads;
     }
     return rc;
 }
@@ -719,7 +717,7 @@ static int listings_merge(listings *ls)
         rc = j->rc;
         if (rc == 0 && j->record && b->next) {
             size_t deps;
-            uint64_t key = site_deps_key(b, j->key, j->used, j->used_len, j->reads, &deps);
+            uint64_t key = site_deps_key(b, j->key, j->used, j->used_len, &deps);
             site_keep_record(b, &(cache_listing){arena_strdup(&b->mem, j->file ? j->file : j->url),
                                                  key, j->size, deps});
         }

@@ -14,10 +14,10 @@
 
 /* Record for the next build the page or file just written at `path`. */
 static void reports_record(site_builder *b, const char *path, uint64_t key, size_t size,
-                           const char *const *used, size_t used_len, unsigned reads)
+                           const char *const *used, size_t used_len)
 {
     size_t deps;
-    key = site_deps_key(b, key, used, used_len, reads, &deps);
+    key = site_deps_key(b, key, used, used_len, &deps);
     site_keep_record(b, &(cache_listing){arena_strdup(&b->mem, path), key, size, deps});
 }
 
@@ -41,7 +41,7 @@ static int reports_page(site_builder *b, const report *r, const char *url, const
     if (rc == 0 && b->next) {
         size_t used_len;
         const char **used = site_deps_inputs(st, &used_len);
-        reports_record(b, url, key, st->html.len, used, used_len, st->reads);
+        reports_record(b, url, key, st->html.len, used, used_len);
         free(used);
     }
     return rc;
@@ -63,7 +63,7 @@ static int reports_csv(site_builder *b, const report *r, const char *url)
             diag_add(b->diags, DIAG_ERROR, "GK402", "", 0, 0, "%s", b->main.err.ptr);
             rc = RENDER_ERROR_IO;
         } else if (b->next) {
-            reports_record(b, url, key, csv.len, NULL, 0, 0);
+            reports_record(b, url, key, csv.len, NULL, 0);
         }
     }
     buf_free(&csv);

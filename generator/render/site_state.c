@@ -586,6 +586,7 @@ void site_state_close(site_state *st)
     free(st->category_ref);
     free(st->figure_read);
     free(st->figures_read);
+    free(st->links_read);
     free(st->log);
     buf_free(&st->html);
     buf_free(&st->err);

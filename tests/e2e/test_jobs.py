@@ -22,8 +22,8 @@ import sys
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
-from harness import (BINARIES, ENV, ROOT, SHARED, Gongkai, check, copy_site,  # noqa: E402
-                     run_per_binary, same_tree)
+from harness import (BINARIES, ENV, ROOT, SHARED, Gongkai, cache_records, check,  # noqa: E402
+                     copy_site, read, run_per_binary, same_tree)
 
 # Every test runs with each of BINARIES that exists: the optimised build,
 # and the ASan+UBSan one when it is there (make check).
@@ -280,8 +280,8 @@ def test_cache(tmp):
     with open(cache, "rb") as f:
         data = f.read()
     for what, damaged in (("damaged", data[:len(data) // 2] + b"\xff\x00garbage"),
-                          ("another version", data.replace(b"GKCACHE7\x00", b"GKCACHE7\x009.9.9-", 1)),
-                          ("an earlier format", data.replace(b"GKCACHE7\x00", b"GKCACHE6\x00", 1)),
+                          ("another version", data.replace(b"GKCACHE8\x00", b"GKCACHE8\x009.9.9-", 1)),
+                          ("an earlier format", data.replace(b"GKCACHE8\x00", b"GKCACHE7\x00", 1)),
                           ("empty", b"")):
         with open(cache, "wb") as f:
             f.write(damaged)
@@ -439,6 +439,49 @@ def test_listings(tmp):
     check(not written, "a no-change build wrote %s" % sorted(written)[:5])
 
 
+def test_links(tmp):
+    """An item whose body links to another item's file depends on that file
+    alone (render/site_deps.c): a new item elsewhere leaves its pages and
+    their record as they were; when the linked item moves (its file
+    renamed, the link following it) its page links to the new URL. The site
+    is always the one a build without cache makes."""
+    site = copy_site(tmp, "links")
+    out, ref = os.path.join(tmp, "links-out"), os.path.join(tmp, "links-ref")
+
+    def build(what):
+        r = gongkai("build", "-s", site, "-o", out)
+        check(r.returncode == 0, "%s: build failed: %s" % (what, r.stderr[-1000:]))
+        shutil.rmtree(ref, ignore_errors=True)
+        fresh_build(site, ref)
+        same_tree(out, ref, "%s, built with the cache" % what)
+
+    linker = "content/zfb/2024/yishenqing-zanxing-guiding.md"
+    link = "(../2025/yishenqing-banli-guiding.md)"
+    check(link in read(os.path.join(site, linker)), "%s no longer links to %s" % (linker, link))
+    build("the example site")
+    record = cache_records(site)[linker]
+    page = os.path.join(out, record[1].lstrip("/"), "index.html")
+    stamp = os.stat(page).st_mtime_ns
+
+    # An item in another department: neither its file nor its URL is the
+    # linking page's, which is not rendered again (its record's key stays).
+    added = os.path.join(site, "content", "fgw", "2025", "links-added.md")
+    shutil.copy(os.path.join(site, "content", "fgw", "2025", "zhongdian-xiangmu-2025.md"), added)
+    rewrite(added, 'title = "', 'title = "新增：')
+    rewrite(added, 'doc_number = "示发改发〔2025〕6号"\n', "")
+    build("the site after adding an item elsewhere")
+    check(cache_records(site)[linker][2] == record[2] and os.stat(page).st_mtime_ns == stamp,
+          "a new item elsewhere rendered the page that links to another item's file again")
+
+    # The linked item moves; the link follows it.
+    os.rename(os.path.join(site, "content", "zfb", "2025", "yishenqing-banli-guiding.md"),
+              os.path.join(site, "content", "zfb", "2025", "yishenqing-banli-guiding-xin.md"))
+    rewrite(os.path.join(site, linker), link, "(../2025/yishenqing-banli-guiding-xin.md)")
+    build("the site after the linked item moved")
+    check('href="../../2025/yishenqing-banli-guiding-xin/"' in read(page),
+          "the linking page does not lead to the linked item's new URL")
+
+
 def search_docs(out):
     """Every doc record of the site's search index, as one string."""
     d = os.path.join(out, "search", "d")
@@ -590,6 +633,7 @@ def test_all(tmp):
     test_bad_counts(tmp)
     test_cache(tmp)
     test_listings(tmp)
+    test_links(tmp)
     test_entries(tmp)
     test_prune(tmp)
 

@@ -15,29 +15,11 @@ import tempfile
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
-from harness import (BINARIES, ENV, Gongkai, append, check, copy_site, finish, read,  # noqa: E402
-                     read_bytes, same_tree)
+from harness import (BINARIES, ENV, Gongkai, append, cache_records, check, copy_site,  # noqa: E402
+                     finish, read, read_bytes, same_tree)
 
 gongkai = Gongkai(BINARIES[0], env=ENV)
 QR = re.compile(r'<svg [^>]*aria-label="本页网址的二维码".*?</svg>', re.S)
-
-
-def records(site):
-    """Per item source of the cache's records: its QR code's (key, offset,
-    length, checksum) and its first page's site path (render/cache.h)."""
-    f = read_bytes(os.path.join(site, ".gongkai", "items.cache")).split(b"\0")
-    count = int(f[3])
-    check(f[4] == b"DEPS", "items.cache has no dependency sets where expected")
-    i = 6
-    for _ in range(int(f[5])):
-        i += 2 + int(f[i + 1])
-    found = {}
-    for _ in range(count):
-        path, pages = f[i + 1].decode(), int(f[i + 12])
-        found[path] = (tuple(f[i + 8:i + 12]), f[i + 13].decode() if pages else None)
-        i += 13 + 2 * pages
-    check(f[i] == b"LISTINGS", "items.cache's records did not read as expected")
-    return found
 
 
 def qr_of(out, page):
@@ -66,7 +48,7 @@ def test_kept(tmp, jobs):
     out, ref = os.path.join(tmp, "qr-j%d-out" % jobs), os.path.join(tmp, "qr-j%d-ref" % jobs)
     tpl = os.path.join(site, "templates", "item.html")
     build(site, out, jobs, "first build")
-    first = records(site)
+    first = cache_records(site)
     with_qr = {p: r for p, r in first.items() if r[1] and qr_of(out, r[1])}
     check(len(with_qr) >= 20, "-j%d: only %d item pages with a QR code" % (jobs, len(with_qr)))
     check(all(int(r[0][2]) > 0 for r in with_qr.values()),
@@ -76,7 +58,7 @@ def test_kept(tmp, jobs):
     # where they were (one encoded anew would be appended).
     append(tpl, "<!-- 二维码 1 -->\n")
     build(site, out, jobs, "item.html edited")
-    again = records(site)
+    again = cache_records(site)
     check(all(again[p][0] == r[0] for p, r in with_qr.items()),
           "-j%d: after an item.html edit QR codes were encoded anew: %d of %d kept" %
           (jobs, sum(again[p][0] == r[0] for p, r in with_qr.items()), len(with_qr)))
@@ -96,7 +78,7 @@ def test_kept(tmp, jobs):
         f.write(data)
     append(tpl, "<!-- 二维码 2 -->\n")
     build(site, out, jobs, "QR codes damaged")
-    now = records(site)
+    now = cache_records(site)
     check(all(now[p][0] != again[p][0] and int(now[p][0][2]) > 0 for p in damaged),
           "-j%d: damaged QR codes were not encoded anew" % jobs)
     check(all(now[p][0] == again[p][0] for p in with_qr if p not in damaged),
@@ -109,13 +91,13 @@ def test_kept(tmp, jobs):
     # it; the next item.html edit draws them from there.
     size = os.path.getsize(entries)
     build(site, out, jobs, "no change")
-    compact = records(site)
+    compact = cache_records(site)
     check(os.path.getsize(entries) < size, "-j%d: the entries file was not written anew" % jobs)
     check(all(compact[p][0][0] == now[p][0][0] and int(compact[p][0][2]) > 0 for p in with_qr),
           "-j%d: QR codes lost when the entries file was written anew" % jobs)
     append(tpl, "<!-- 二维码 3 -->\n")
     build(site, out, jobs, "item.html edited after the entries file was written anew")
-    now = records(site)
+    now = cache_records(site)
     check(all(now[p][0] == compact[p][0] for p in with_qr),
           "-j%d: QR codes of the entries file written anew were encoded again" % jobs)
     fresh_build(site, ref, jobs)
@@ -130,7 +112,7 @@ def test_kept(tmp, jobs):
         f.write(text.replace('base_url = "https://www.shili.gov.cn/"',
                              'base_url = "https://gk.shili.gov.cn/gongkai/"', 1))
     build(site, out, jobs, "base_url changed")
-    moved = records(site)
+    moved = cache_records(site)
     check(all(moved[p][0][0] != now[p][0][0] for p in with_qr),
           "-j%d: a QR code's key did not change with base_url" % jobs)
     check(all(qr_of(out, r[1]) not in (None, before[p]) for p, r in with_qr.items()),

@@ -78,10 +78,11 @@ static void write_file(const char *path, const void *data, size_t len)
 /* The dependency sets records name: the first set is everyone's unless a
  * record says otherwise. */
 static const char *deps_item[] = {"item.html", "layouts/base.html", "print.html"};
-/* A listing's inputs: the figures it read ("#...") among its templates. */
-static const char *deps_listing[] = {"#category:zcwj", "#site", "category.html",
-                                     "layouts/base.html"};
-static const cache_deps deps_two[] = {{deps_item, 3, 0}, {deps_listing, 4, CACHE_READS_LINKS}};
+/* A listing's inputs: the figures it read ("#...") and the item file it
+ * links to ("@...") among its templates. */
+static const char *deps_listing[] = {"#category:zcwj", "#site", "@content/zfb/a.md",
+                                     "category.html", "layouts/base.html"};
+static const cache_deps deps_two[] = {{deps_item, 3}, {deps_listing, 5}};
 
 static int save_records(uint64_t site_key, const cache_item *items, size_t n,
                         const cache_listing *listings, size_t listing_n, buf *err)
@@ -154,13 +155,12 @@ static void test_round_trip(void **state)
     /* The dependency sets as saved. */
     assert_int_equal(c.deps_len, 2);
     assert_int_equal(c.deps[0].input_count, 3);
-    assert_int_equal(c.deps[0].reads, 0);
     assert_string_equal(c.deps[0].inputs[2], "print.html");
-    assert_int_equal(c.deps[1].input_count, 4);
-    assert_int_equal(c.deps[1].reads, CACHE_READS_LINKS);
+    assert_int_equal(c.deps[1].input_count, 5);
     assert_string_equal(c.deps[1].inputs[0], "#category:zcwj");
     assert_string_equal(c.deps[1].inputs[1], "#site");
-    assert_string_equal(c.deps[1].inputs[2], "category.html");
+    assert_string_equal(c.deps[1].inputs[2], "@content/zfb/a.md");
+    assert_string_equal(c.deps[1].inputs[4], "layouts/base.html");
     const cache_item *b = record_of(&c, "content/zfb/b.md");
     assert_non_null(b);
     assert_true(b->key == 0xfeedfacecafebeefULL);
@@ -407,10 +407,10 @@ static void test_deps_damaged(void **state)
     load_sealed_expect_warning(copy.ptr, body);
     copy.ptr[head + 5] = '9';
     load_sealed_expect_warning(copy.ptr, body);
-    /* One digit of CACHE_READS_* bits, nothing else. */
-    assert_int_equal(text.ptr[head + 7], '0');
+    /* A set that claims more inputs than it has takes the next set's. */
+    assert_int_equal(text.ptr[head + 7], '3'); /* the first set's inputs */
     patched(&copy, &text, "DEPS", "DEPS");
-    copy.ptr[head + 7] = '2';
+    copy.ptr[head + 7] = '9';
     load_sealed_expect_warning(copy.ptr, body);
     buf_free(&text);
     buf_free(&copy);

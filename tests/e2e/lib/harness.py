@@ -113,6 +113,25 @@ def items(site):
                   for f in fs if f.endswith(".md") and not f.startswith("_"))
 
 
+def cache_records(site):
+    """Per item source, its record in the site's build cache
+    (render/cache.h): its QR code's (key, offset, length, checksum), its
+    first page's site path (None: no page) and the record's key."""
+    f = read_bytes(os.path.join(site, ".gongkai", "items.cache")).split(b"\0")
+    count = int(f[3])
+    check(f[4] == b"DEPS", "items.cache has no dependency sets where expected")
+    i = 6
+    for _ in range(int(f[5])):
+        i += 1 + int(f[i])  # a set: its number of inputs, then its inputs
+    found = {}
+    for _ in range(count):
+        path, pages = f[i + 1].decode(), int(f[i + 12])
+        found[path] = (tuple(f[i + 8:i + 12]), f[i + 13].decode() if pages else None, f[i])
+        i += 13 + 2 * pages
+    check(f[i] == b"LISTINGS", "items.cache's records did not read as expected")
+    return found
+
+
 def files_state(folder, names):
     """The bytes and mtime of each of the files `names` in `folder`."""
     return {n: (read_bytes(os.path.join(folder, n)), os.stat(os.path.join(folder, n)).st_mtime_ns)
