@@ -141,6 +141,8 @@ void site_figure_note(site_state *st, size_t slot)
 
 void site_link_note(site_state *st, const char *path)
 {
+    if (!st->b->next)
+        return; /* no build cache: nothing keeps the note, nothing clears it */
     for (size_t k = 0; k < st->links_read_len; k++)
         if (strcmp(st->links_read[k] + 1, path) == 0)
             return;
