@@ -177,6 +177,17 @@ def fresh_build(site, out):
     return r
 
 
+def rebuild(site, out, ref, what):
+    """Build `site` into `out` with its cache; the tree must be the one a
+    build without cache makes (at `ref`). Returns both builds' results."""
+    r = gongkai("build", "-s", site, "-o", out)
+    check(r.returncode == 0, "%s: build failed: %s" % (what, r.stderr[-1000:]))
+    shutil.rmtree(ref, ignore_errors=True)
+    full = fresh_build(site, ref)
+    same_tree(out, ref, "%s, built with the cache" % what)
+    return r, full
+
+
 def test_cache(tmp):
     site = os.path.join(tmp, "cache")
     shutil.copytree(os.path.join(tmp, "versions"), site)
@@ -335,11 +346,7 @@ def test_listings(tmp):
         """Rebuild; the site must be the one a full build makes. Returns the
         pages rendered, the pages written anew and a full build's count."""
         before = pages(out) if os.path.isdir(out) else {}
-        r = gongkai("build", "-s", site, "-o", out)
-        check(r.returncode == 0, "%s: build failed: %s" % (what, r.stderr[-1000:]))
-        shutil.rmtree(ref, ignore_errors=True)
-        full = fresh_build(site, ref)
-        same_tree(out, ref, "%s, built with the cache" % what)
+        r, full = rebuild(site, out, ref, what)
         return pages_rendered(r), touched(before, pages(out)), pages_rendered(full)
 
     # The output folder is the same however it is named, also before it exists.
@@ -449,11 +456,7 @@ def test_links(tmp):
     out, ref = os.path.join(tmp, "links-out"), os.path.join(tmp, "links-ref")
 
     def build(what):
-        r = gongkai("build", "-s", site, "-o", out)
-        check(r.returncode == 0, "%s: build failed: %s" % (what, r.stderr[-1000:]))
-        shutil.rmtree(ref, ignore_errors=True)
-        fresh_build(site, ref)
-        same_tree(out, ref, "%s, built with the cache" % what)
+        rebuild(site, out, ref, what)
 
     linker = "content/zfb/2024/yishenqing-zanxing-guiding.md"
     link = "(../2025/yishenqing-banli-guiding.md)"
