@@ -101,6 +101,17 @@ static int deps_figure_cmp(const void *a, const void *b)
     return strcmp(((const site_dep_file *)a)->name, ((const site_dep_file *)b)->name);
 }
 
+/* Name slot `slot`'s figures: `n` items, and the newest date or NULL. */
+static void deps_figure_set(site_builder *b, size_t slot, const char *name, size_t n,
+                            const char *updated)
+{
+    uint64_t h = hash64_int(hash64_str(HASH64_INIT, name), (int64_t)n);
+    if (updated)
+        h = hash64_str(h, updated);
+    b->figure_name[slot] = name;
+    b->figures[slot] = (site_dep_file){name, h};
+}
+
 void site_figures_open(site_builder *b)
 {
     const site_config *cfg = b->cfg;
@@ -108,26 +119,15 @@ void site_figures_open(site_builder *b)
     b->figure_count = 1 + cfg->department_count + cat->count;
     b->figure_name = arena_alloc(&b->mem, b->figure_count * sizeof *b->figure_name);
     b->figures = arena_alloc(&b->mem, b->figure_count * sizeof *b->figures);
-    for (size_t s = 0; s < b->figure_count; s++) {
-        size_t n;
-        const char *name;
-        if (s == 0) {
-            name = "#site";
-            n = b->published_len;
-        } else if (s <= cfg->department_count) {
-            name = arena_printf(&b->mem, "#dept:%s", cfg->departments[s - 1].id);
-            n = b->dept[s - 1].item_count;
-        } else {
-            size_t c = s - 1 - cfg->department_count;
-            name = arena_printf(&b->mem, "#category:%s", cat->categories[c].key);
-            n = b->category[c].item_count;
-        }
-        uint64_t h = hash64_int(hash64_str(HASH64_INIT, name), (int64_t)n);
-        if (s == 0)
-            h = hash64_str(h, b->updated);
-        b->figure_name[s] = name;
-        b->figures[s] = (site_dep_file){name, h};
-    }
+    deps_figure_set(b, SITE_FIGURES_SITE, "#site", b->published_len, b->updated);
+    for (size_t i = 0; i < cfg->department_count; i++)
+        deps_figure_set(b, site_figures_dept(i),
+                        arena_printf(&b->mem, "#dept:%s", cfg->departments[i].id),
+                        b->dept[i].item_count, NULL);
+    for (size_t i = 0; i < cat->count; i++)
+        deps_figure_set(b, site_figures_category(b, i),
+                        arena_printf(&b->mem, "#category:%s", cat->categories[i].key),
+                        b->category[i].item_count, NULL);
     qsort(b->figures, b->figure_count, sizeof *b->figures, deps_figure_cmp);
 }
 

@@ -220,10 +220,18 @@ int site_render_listings(site_builder *b);
 
 /* The site's figures (its item count and newest date, each department's
  * and each category's item count), which the state's tables serve and a
- * page depends on only when it reads them: slot 0 is the site's, 1 + i
- * department i's, 1 + departments + i category i's. Name and hash each:
- * once the published items are counted, before any state opens. */
+ * page depends on only when it reads them, each by its slot. Name and hash
+ * each: once the published items are counted, before any state opens. */
 void site_figures_open(site_builder *b);
+#define SITE_FIGURES_SITE 0
+static inline size_t site_figures_dept(size_t i)
+{
+    return 1 + i;
+}
+static inline size_t site_figures_category(const site_builder *b, size_t i)
+{
+    return 1 + b->cfg->department_count + i;
+}
 /* Note that the render at hand read the figures of `slot`. */
 void site_figure_note(site_state *st, size_t slot);
 /* Note that the render at hand links to the item file at `path` (from the

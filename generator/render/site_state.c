@@ -454,7 +454,7 @@ static void site_state_departments(site_state *st)
     for (size_t i = 0; i < cfg->department_count; i++) {
         naming_department_push(L, &cfg->departments[i]);
         const site_dept_names *n = &st->b->dept[i];
-        site_set_count(L, 1 + i, n->item_count, NULL);
+        site_set_count(L, site_figures_dept(i), n->item_count, NULL);
         sandbox_set_string(L, "subsite_name", n->subsite_name);
         sandbox_set_string(L, "url", n->url);
         sandbox_set_string(L, "feed_url", n->feed_url);
@@ -495,8 +495,7 @@ static void site_state_categories(site_state *st)
         lua_setfield(L, -2, "validity");
         lua_pushboolean(L, c->fixed);
         lua_setfield(L, -2, "fixed");
-        site_set_count(L, 1 + st->b->cfg->department_count + i, st->b->category[i].item_count,
-                       NULL);
+        site_set_count(L, site_figures_category(st->b, i), st->b->category[i].item_count, NULL);
         lua_newtable(L);
         lua_setfield(L, -2, "children");
         if (c->parent >= 0) {
@@ -550,7 +549,7 @@ static void site_state_site(site_state *st)
         lua_rawseti(L, -2, (lua_Integer)luaL_len(L, -2) + 1);
     }
     lua_setfield(L, -2, "categories");
-    site_set_count(L, 0, st->b->published_len, st->b->updated);
+    site_set_count(L, SITE_FIGURES_SITE, st->b->published_len, st->b->updated);
     st->site_ref = luaL_ref(L, LUA_REGISTRYINDEX);
 }
 
