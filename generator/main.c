@@ -97,6 +97,7 @@ int main(int argc, char **argv)
         printf("gongkai %s\n", GK_VERSION);
         return 0;
     }
+    xalloc_heap_prepare();
     markdown_init();
     static const struct {
         const char *name;

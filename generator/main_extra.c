@@ -4,6 +4,7 @@
  * loading those libraries. Run alone, it takes the same arguments. */
 #include "cli/cli.h"
 #include "render/markdown.h"
+#include "util/xalloc.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -22,6 +23,7 @@ int main(int argc, char **argv)
     const char *cmd = argc > 1 ? argv[1] : "";
     for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
         if (strcmp(cmd, commands[i].name) == 0) {
+            xalloc_heap_prepare();
             markdown_init();
             return commands[i].run(argc - 1, argv + 1);
         }

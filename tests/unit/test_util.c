@@ -16,8 +16,10 @@
 #include "../../generator/util/tsv.h"
 #include "../../generator/util/utf8.h"
 #include "../../generator/util/value.h"
+#include "../../generator/util/xalloc.h"
 
 #include <dirent.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -503,6 +505,69 @@ static void test_atomic_files(void **state)
     buf_free(&back);
 }
 
+#if defined(__SANITIZE_ADDRESS__)
+#define TEST_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define TEST_ASAN 1
+#endif
+#endif
+
+#ifdef TEST_ASAN
+/* ASan's allocator is not the heap xalloc_heap_prepare tunes. */
+static void test_heap_prepare(void **state)
+{
+    (void)state;
+    skip();
+}
+#else
+/* Whether the kernel backs memory that asks for it with huge pages. */
+static bool test_thp_available(void)
+{
+    buf mode = BUF_INIT;
+    bool on = buf_read_file(&mode, "/sys/kernel/mm/transparent_hugepage/enabled") == 0 &&
+              !strstr(buf_cstr(&mode), "[never]");
+    buf_free(&mode);
+    return on;
+}
+
+/* Whether a [heap] mapping of this process is advised to use huge pages
+ * ("hg" among its VmFlags). */
+static bool test_heap_advised(void)
+{
+    FILE *f = fopen("/proc/self/smaps", "r");
+    assert_non_null(f);
+    char line[512];
+    bool in_heap = false, advised = false;
+    while (fgets(line, sizeof line, f)) {
+        if (strncmp(line, "VmFlags:", 8) == 0)
+            advised |= in_heap && strstr(line, " hg") != NULL;
+        else if (strchr(line, '-') && strchr(line, '-') < strchr(line, ' '))
+            in_heap = strstr(line, "[heap]") != NULL;
+    }
+    fclose(f);
+    return advised;
+}
+
+static void test_heap_prepare(void **state)
+{
+    (void)state;
+    assert_false(test_heap_advised());
+    xalloc_heap_prepare();
+    assert_int_equal(test_heap_advised(), test_thp_available());
+    /* A block of a few MiB now comes from the heap, below its end, and its
+     * memory stays there for the next one. */
+    char *block = malloc(4 << 20);
+    assert_non_null(block);
+    assert_true(block < (char *)sbrk(0));
+    memset(block, 1, 4 << 20);
+    free(block);
+    char *again = malloc(4 << 20);
+    assert_ptr_equal(again, block);
+    free(again);
+}
+#endif
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -521,6 +586,7 @@ int main(void)
         cmocka_unit_test(test_fields_seal),
         cmocka_unit_test(test_build_version),
         cmocka_unit_test(test_atomic_files),
+        cmocka_unit_test(test_heap_prepare),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
