@@ -59,7 +59,8 @@ static int atomic_file(const char *path, const void *data, size_t len, bool flus
         buf_printf(err, "无法写入 %s：%s", tmp.ptr, strerror(errno));
         close(fd);
         unlink(tmp.ptr);
-    } else if (close(fd) != 0 || rename(tmp.ptr, path) != 0) {
+    } else if (close(fd) != 0 || (!flush && unlink(path) != 0 && errno != ENOENT) ||
+               rename(tmp.ptr, path) != 0) {
         buf_printf(err, "无法写入 %s：%s", path, strerror(errno));
         unlink(tmp.ptr);
     } else {

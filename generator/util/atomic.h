@@ -17,7 +17,11 @@ int atomic_write(const char *path, const void *data, size_t len, buf *err);
 /* atomic_write without the flushes, which can cost milliseconds at the end
  * of a build that wrote many files: whole or not at all while the system
  * runs, but after a power failure the file may be missing, empty or cut
- * short. Only for a cache that checks its own bytes when it reads them. */
+ * short. The old file is removed before the new one takes its name, so a
+ * reader may find neither for an instant: renaming over a file makes ext4
+ * write the new one out at once (auto_da_alloc), 3 ms for the 2 MB cache
+ * of a 10 000-item site. Only for a cache that checks its own bytes when
+ * it reads them, and is rebuilt when it is missing. */
 int atomic_replace(const char *path, const void *data, size_t len, buf *err);
 
 /* Flush the finished file `from` and rename it to `to` (same file system),
