@@ -403,12 +403,12 @@ int search_index_write(search_index *s, output *out, search_stats *stats, buf *e
     return search_write_manifest(s, out, stats, err);
 }
 
-void search_index_keep(search_index *s, const char *file, const uint64_t *sums, size_t docs,
+void search_index_keep(search_index *s, const char *file, const search_prev_doc *prev, size_t docs,
                        const output *out, const search_keep_io *io, size_t workers,
                        diag_list *diags)
 {
     search_keep_free(s->keep);
-    s->keep = search_keep_open(file, sums, docs, out, io, workers, diags);
+    s->keep = search_keep_open(file, prev, docs, out, io, workers, diags);
 }
 
 search_entry *search_index_kept_entry(search_index *s, size_t doc)

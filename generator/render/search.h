@@ -41,7 +41,9 @@
 #include <cmark-gfm.h>
 #include <lua.h>
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* Where a token was found in an item: the bits of a posting's mask. */
 enum {
@@ -136,15 +138,17 @@ void search_index_release(search_index *s);
  * few items changed need not add every item's entry and write every shard:
  * the build cache keeps, beside the entries, what the index was written
  * from (each doc's entry checksum, department and category, and the size
- * and checksum of every file it wrote). When this build's docs are in the
- * same order and the previous build's entries of them are those the index
- * was written from, the index takes search_index_kept_entry as a doc's
- * entry unchanged (its summary read from the site's doc files, all found as
- * written), works out at once what an entry collected anew changes (the
- * tokens whose mask differs, the doc record), and writes only the shards and
- * doc files that change, editing the previous ones read back from the site
- * (and found as written); the rest of the site's index stays as it is (a
- * new number of shards cuts all the shards anew from the previous ones).
+ * and checksum of every file it wrote). When the previous build's entries
+ * of this build's docs are, in order, those the index was written from
+ * (docs new to it and docs gone from it aside), the index takes
+ * search_index_kept_entry as a doc's entry unchanged (its summary read from
+ * the site's doc files, all found as written), works out at once what an
+ * entry collected anew changes (the tokens whose mask differs, the doc
+ * record; all of a new doc's), and writes only the shards and doc files
+ * that change, editing the previous ones read back from the site (and found
+ * as written); the rest of the site's index stays as it is (a new number of
+ * shards cuts all the shards anew from the previous ones, a doc come or gone
+ * renumbers the docs after it in every shard and doc chunk).
  * What cannot be done so (a file the edit needs changed or gone behind the
  * build's back) makes the index whole again from this build's entries, as a
  * build without the kept index does: the index is the same either way.
@@ -163,20 +167,32 @@ typedef struct search_keep_io {
     void *ctx;
 } search_keep_io;
 
-/* Before any entry is added: keep the index saved in `file` when its docs
- * had entries of checksums sums[0..docs) (sums NULL: the previous build's
- * entries are not all known, so nothing is kept) and the previous site is
- * at `out`'s target; its doc files are read on `workers` threads. The file
- * is removed once the index starts to change, so that a build stopped
- * before search_index_save leaves none. */
-void search_index_keep(search_index *s, const char *file, const uint64_t *sums, size_t docs,
+/* What the previous build knew of one of this build's docs: the checksum
+ * of the entry it had, when it had one. */
+typedef struct search_prev_doc {
+    uint64_t sum;
+    bool had; /* false: a doc new to the index (or whose entry is lost) */
+} search_prev_doc;
+
+/* Before any entry is added: keep the index saved in `file` when the docs
+ * it holds are, in order, those of prev[0..docs) that had an entry (prev
+ * NULL: nothing is kept) and the previous site is at `out`'s target; its
+ * doc files are read on `workers` threads. Docs new to the index, and docs
+ * of the index that are gone, renumber those after them: then every shard
+ * and every doc chunk from the first such doc on is written anew from the
+ * previous ones (the postings of the gone docs dropped), still without
+ * adding the entries of the docs kept. Fewer docs kept than new ones make
+ * the index whole, which costs less then. The file is removed once the
+ * index starts to change, so that a build stopped before
+ * search_index_save leaves none. */
+void search_index_keep(search_index *s, const char *file, const search_prev_doc *prev, size_t docs,
                        const output *out, const search_keep_io *io, size_t workers,
                        diag_list *diags);
 /* The stand-in for doc `doc`'s previous entry when the index keeps it (and
- * NULL when it does not): the doc's summary as the kept index has it, and
- * nothing else. Adding it as that doc says the doc's entry is the previous
- * build's; so an item that is not rendered again need not read its entry
- * back. Any thread may ask at once. */
+ * NULL when it does not, or the doc is new to it): the doc's summary as
+ * the kept index has it, and nothing else. Adding it as that doc says the doc's entry is the
+ * previous build's; so an item that is not rendered again need not read its entry back. Any thread
+ * may ask at once. */
 search_entry *search_index_kept_entry(search_index *s, size_t doc);
 /* After search_index_write and the build cache's records: save what the
  * next build needs to keep the index, sums[0..docs) being this build's

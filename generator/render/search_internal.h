@@ -188,12 +188,19 @@ typedef struct search_doc_change {
     size_t off, len; /* its record, among the changed records */
 } search_doc_change;
 
-/* A shard being edited: the index's docs, the docs whose previous tokens
- * are not known (sorted: their postings go from every token no change gives
- * them), and what the edit gave: the shard's token records, their number,
- * and how it changed the index's weight and number of tokens. */
+/* A doc of the written index that is gone (search_shard_edit.renumber),
+ * or a doc new to it. */
+#define SEARCH_DOC_GONE UINT32_MAX
+
+/* A shard being edited: the index's docs as written and their numbers now
+ * (a gone doc's postings are dropped), the docs whose previous tokens are
+ * not known (numbered as now, sorted: their postings go from every token
+ * no change gives them), and what the edit gave: the shard's token
+ * records, their number, and how it changed the index's weight and number
+ * of tokens. */
 typedef struct search_shard_edit {
     size_t docs;
+    const uint32_t *renumber; /* per doc, its number now (NULL: the same) */
     const uint32_t *unknown;
     size_t unknown_len;
     buf body;
@@ -211,6 +218,15 @@ bool search_shard_edit_run(search_shard_edit *e, const char *old, size_t len,
  * cuts the same tokens: an array of `shards` bufs (allocated), or NULL when
  * one does not read as a shard. */
 buf **search_shards_cut(buf *const *in, size_t n, size_t shards);
+/* The `docs` records of the doc chunk data[0..len) as written, each
+ * without the separator after it, into rec[0..docs). Returns whether it
+ * reads so. */
+typedef struct search_record {
+    const char *bytes;
+    size_t len;
+} search_record;
+bool search_chunk_records(const char *data, size_t len, size_t docs, search_record *rec);
+
 /* The summaries of the `docs` records of the doc chunk data[0..len) into
  * summary[0..docs), their bytes in mem. Returns whether it reads so. */
 bool search_chunk_summaries(const char *data, size_t len, size_t docs, const char **summary,
@@ -232,7 +248,7 @@ typedef struct search_file {
 } search_file;
 
 /* The previous build's index, for search_index_keep (kept or not). */
-search_keep *search_keep_open(const char *file, const uint64_t *sums, size_t docs,
+search_keep *search_keep_open(const char *file, const search_prev_doc *prev, size_t docs,
                               const output *out, const search_keep_io *io, size_t workers,
                               diag_list *diags);
 void search_keep_free(search_keep *k);

@@ -34,6 +34,13 @@ struct search_keep {
     bool written; /* this build wrote the index: what follows is its */
     /* The index as the site has it: loaded, then as written. */
     size_t docs, shards, tokens;
+    /* This build's docs against those: how many, and per doc the one of
+     * the index it is (SEARCH_DOC_GONE: new) and per doc of the index its
+     * number now (SEARCH_DOC_GONE: gone), both NULL when every doc keeps
+     * its number; the first doc of this build that does not. */
+    size_t now;
+    uint32_t *old_of, *new_of;
+    size_t first_moved;
     uint64_t total;
     uint64_t *sums;       /* per doc: its entry's checksum */
     int *dept, *category; /* per doc */
@@ -121,9 +128,49 @@ static bool keep_parse(search_keep *k, const char *data, size_t len)
            keep_files_read(&r, k->chunk, keep_chunks(k->docs)) && r.p == r.end;
 }
 
+/* Line this build's docs prev[0..docs) up with the index's: a doc that had
+ * an entry is the next doc of the index with that entry, and the docs
+ * passed over on the way are gone. False when one is not found so (the
+ * docs changed order: a doc's date did, or the index is not of these
+ * entries) or fewer docs are kept than are new. */
+static bool keep_align(search_keep *k, const search_prev_doc *prev, size_t docs)
+{
+    uint32_t *old_of = xmalloc((docs + 1) * sizeof *old_of);
+    uint32_t *new_of = xmalloc((k->docs + 1) * sizeof *new_of);
+    size_t j = 0, kept = 0, first_moved = docs < k->docs ? docs : k->docs;
+    bool found = true;
+    for (size_t i = 0; i < docs && found; i++) {
+        old_of[i] = SEARCH_DOC_GONE;
+        if (prev[i].had) {
+            while (j < k->docs && k->sums[j] != prev[i].sum)
+                new_of[j++] = SEARCH_DOC_GONE;
+            found = j < k->docs;
+            if (found) {
+                old_of[i] = (uint32_t)j;
+                new_of[j++] = (uint32_t)i;
+                kept++;
+            }
+        }
+        if (old_of[i] != i && i < first_moved)
+            first_moved = i;
+    }
+    while (j < k->docs)
+        new_of[j++] = SEARCH_DOC_GONE;
+    k->now = docs;
+    k->first_moved = first_moved;
+    if (first_moved == docs && docs == k->docs) {
+        free(old_of); /* every doc where it was */
+        free(new_of);
+    } else {
+        k->old_of = old_of;
+        k->new_of = new_of;
+    }
+    return found && kept >= docs - kept;
+}
+
 /* Whether the index saved in k->path is what the docs' previous entries
- * (checksums sums[0..docs)) make: then it is kept. */
-static bool keep_load(search_keep *k, const uint64_t *sums, size_t docs, diag_list *diags)
+ * prev[0..docs) make, docs come and gone aside: then it is kept. */
+static bool keep_load(search_keep *k, const search_prev_doc *prev, size_t docs, diag_list *diags)
 {
     buf data = BUF_INIT;
     if (buf_read_file(&data, k->path.ptr) != 0) {
@@ -141,7 +188,7 @@ static bool keep_load(search_keep *k, const uint64_t *sums, size_t docs, diag_li
     else if (!keep_parse(k, data.ptr, data.len))
         keep_warn(diags, k->path.ptr, "已损坏");
     else
-        ok = k->docs == docs && (docs == 0 || memcmp(k->sums, sums, docs * sizeof *sums) == 0);
+        ok = keep_align(k, prev, docs);
     buf_free(&data);
     return ok;
 }
@@ -197,7 +244,7 @@ static bool keep_summaries(search_keep *k, const output *out, size_t workers)
     return true;
 }
 
-search_keep *search_keep_open(const char *file, const uint64_t *sums, size_t docs,
+search_keep *search_keep_open(const char *file, const search_prev_doc *prev, size_t docs,
                               const output *out, const search_keep_io *io, size_t workers,
                               diag_list *diags)
 {
@@ -205,7 +252,7 @@ search_keep *search_keep_open(const char *file, const uint64_t *sums, size_t doc
     buf_puts(&k->path, file);
     k->io = *io;
     k->usable =
-        sums && out->update && keep_load(k, sums, docs, diags) && keep_summaries(k, out, workers);
+        prev && out->update && keep_load(k, prev, docs, diags) && keep_summaries(k, out, workers);
     return k;
 }
 
@@ -215,6 +262,8 @@ void search_keep_free(search_keep *k)
         return;
     buf_free(&k->path);
     free(k->sums);
+    free(k->old_of);
+    free(k->new_of);
     free(k->dept);
     free(k->category);
     free(k->shard);
@@ -234,16 +283,23 @@ void search_keep_free(search_keep *k)
     free(k);
 }
 
+/* The index's number of this build's doc `doc`: SEARCH_DOC_GONE when new. */
+static uint32_t keep_old_of(const search_keep *k, size_t doc)
+{
+    return k->old_of ? k->old_of[doc] : (uint32_t)doc;
+}
+
 search_entry *search_keep_entry(const search_keep *k, size_t doc)
 {
-    if (!k->summary || doc >= k->docs)
+    if (!k->summary || doc >= k->now || keep_old_of(k, doc) == SEARCH_DOC_GONE)
         return NULL;
+    size_t was = keep_old_of(k, doc);
     search_entry *e = xcalloc(1, sizeof *e);
     for (int s = 0; s < SEARCH_DOC_STRINGS; s++)
         e->doc.string[s] = "";
-    e->doc.string[SEARCH_DOC_SUMMARY] = k->summary[doc];
-    e->doc.dept = k->dept[doc];
-    e->doc.category = k->category[doc];
+    e->doc.string[SEARCH_DOC_SUMMARY] = k->summary[was];
+    e->doc.dept = k->dept[was];
+    e->doc.category = k->category[was];
     e->kept = true;
     return e;
 }
@@ -368,8 +424,8 @@ static void keep_change_add(search_keep *k, size_t doc, const keep_token *t, uin
     buf_put(&k->text, t->bytes, t->len);
 }
 
-/* Note what the entry `now` of doc `doc` changes from `was` (NULL: not
- * known; all of it). */
+/* Note what the entry `now` of doc `doc` changes from `was` (NULL: none
+ * or not known; all of it). */
 static void keep_diff(search_keep *k, size_t doc, const search_entry *was, const search_entry *now)
 {
     size_t was_count = was ? was->token_count : 0;
@@ -410,17 +466,22 @@ bool search_keep_take(search_keep *k, size_t doc, const search_entry *e)
         return false;
     if (k->failed || e->kept)
         return true;
-    if (doc >= k->docs) {
+    if (doc >= k->now) {
         k->failed = true;
+        return true;
+    }
+    uint32_t old = keep_old_of(k, doc);
+    if (old == SEARCH_DOC_GONE) { /* new to the index: all of it */
+        keep_diff(k, doc, NULL, e);
         return true;
     }
     buf_reset(&k->scratch);
     search_entry_write(e, &k->scratch);
-    if (hash64_block(k->scratch.ptr, k->scratch.len) == k->sums[doc])
+    if (hash64_block(k->scratch.ptr, k->scratch.len) == k->sums[old])
         return true;
     search_entry *was = NULL;
     if (k->io.prev_entry(k->io.ctx, doc, &k->prev) != 0 ||
-        hash64_block(k->prev.ptr, k->prev.len) != k->sums[doc] ||
+        hash64_block(k->prev.ptr, k->prev.len) != k->sums[old] ||
         !(was = search_entry_read(k->prev.ptr, k->prev.len))) {
         k->unknown = xgrow(k->unknown, &k->unknown_cap, k->unknown_len + 1, sizeof *k->unknown);
         k->unknown[k->unknown_len++] = (uint32_t)doc;
@@ -467,18 +528,28 @@ typedef struct keep_edits {
     int64_t weight, tokens;
 } keep_edits;
 
+/* Whether a doc of the index has another number now (or is gone). */
+static bool keep_renumbered(const search_keep *k)
+{
+    return k->new_of && k->first_moved < k->docs;
+}
+
 /* The changed shards (all of them when a doc's previous tokens are not
- * known), edited. Returns whether all read as kept. */
+ * known or docs are renumbered), edited. Returns whether all read as
+ * kept. */
 static bool keep_edit_shards(search_keep *k, const output *out, keep_edits *ed)
 {
     buf path = BUF_INIT, old = BUF_INIT;
-    search_shard_edit sh = {.docs = k->docs, .unknown = k->unknown, .unknown_len = k->unknown_len};
+    search_shard_edit sh = {.docs = k->docs,
+                            .renumber = keep_renumbered(k) ? k->new_of : NULL,
+                            .unknown = k->unknown,
+                            .unknown_len = k->unknown_len};
     bool ok = true;
     for (size_t j = 0, c = 0; j < k->shards && ok; j++) {
         size_t e = c;
         while (e < k->change_len && k->changes[e].shard == j)
             e++;
-        if (e == c && !k->unknown_len)
+        if (e == c && !k->unknown_len && !sh.renumber)
             continue;
         keep_file_path(&path, false, j);
         ok = keep_file_read(out, path.ptr, &k->shard[j], &old) &&
@@ -541,13 +612,61 @@ static bool keep_reshard(search_keep *k, const output *out, keep_edits *ed, size
     return cut != NULL;
 }
 
-/* The chunks of the changed doc records, edited. */
+/* The chunks from the one of doc k->first_moved on, cut anew from the
+ * changed records (those at and after changed[c]) and the index's records
+ * of the other docs, read back from the chunks that hold them. */
+static bool keep_recut_chunks(search_keep *k, const output *out, keep_edits *ed, size_t c)
+{
+    size_t from = k->first_moved / SEARCH_CHUNK, chunks = keep_chunks(k->now);
+    size_t old_chunks = keep_chunks(k->docs), old_from = old_chunks;
+    for (size_t i = from * SEARCH_CHUNK; i < k->now && old_from == old_chunks; i++)
+        if (k->old_of[i] != SEARCH_DOC_GONE)
+            old_from = k->old_of[i] / SEARCH_CHUNK;
+    buf *read = xcalloc(old_chunks - old_from + 1, sizeof *read), path = BUF_INIT;
+    search_record *rec = xcalloc(k->docs + 1, sizeof *rec);
+    bool ok = true;
+    for (size_t j = old_from; j < old_chunks && ok; j++) {
+        size_t first = j * SEARCH_CHUNK;
+        keep_file_path(&path, true, j);
+        ok = keep_file_read(out, path.ptr, &k->chunk[j], &read[j - old_from]) &&
+             search_chunk_records(read[j - old_from].ptr, read[j - old_from].len,
+                                  k->docs - first < SEARCH_CHUNK ? k->docs - first : SEARCH_CHUNK,
+                                  rec + first);
+    }
+    for (size_t j = from; j < chunks && ok; j++) {
+        buf *data = ed->chunk[j] = xcalloc(1, sizeof *data);
+        buf_putc(data, '[');
+        for (size_t i = j * SEARCH_CHUNK; i < k->now && i < (j + 1) * SEARCH_CHUNK; i++) {
+            if (i > j * SEARCH_CHUNK)
+                buf_puts(data, ",\n");
+            if (c < k->changed_len && k->changed[c].doc == i) {
+                buf_put(data, k->json.ptr + k->changed[c].off, k->changed[c].len);
+                c++;
+            } else { /* a kept doc: a new one's record is a change */
+                buf_put(data, rec[k->old_of[i]].bytes, rec[k->old_of[i]].len);
+            }
+        }
+        buf_puts(data, "]\n");
+    }
+    for (size_t j = old_from; j < old_chunks; j++)
+        buf_free(&read[j - old_from]);
+    free(read);
+    free(rec);
+    buf_free(&path);
+    return ok;
+}
+
+/* The chunks of the changed doc records, edited; from the first doc
+ * renumbered or new on, all of them cut anew. */
 static bool keep_edit_chunks(search_keep *k, const output *out, keep_edits *ed)
 {
     buf path = BUF_INIT, old = BUF_INIT;
     bool ok = true;
-    for (size_t c = 0; c < k->changed_len && ok;) {
+    size_t c = 0;
+    while (c < k->changed_len && ok) {
         size_t j = k->changed[c].doc / SEARCH_CHUNK, e = c;
+        if (k->old_of && j >= k->first_moved / SEARCH_CHUNK)
+            break;
         while (e < k->changed_len && k->changed[e].doc / SEARCH_CHUNK == j)
             e++;
         size_t first = j * SEARCH_CHUNK;
@@ -561,7 +680,7 @@ static bool keep_edit_chunks(search_keep *k, const output *out, keep_edits *ed)
     }
     buf_free(&path);
     buf_free(&old);
-    return ok;
+    return ok && (!k->old_of || keep_recut_chunks(k, out, ed, c));
 }
 
 /* Whether every file not written anew is in the site as written. */
@@ -601,16 +720,36 @@ static int keep_files_commit(output *out, buf **edited, search_file *f, size_t n
     return rc;
 }
 
+/* The index's tables of its docs numbered as this build's (a new doc's
+ * department and category come with its changed record). */
+static void keep_renumber(search_keep *k)
+{
+    int *dept = xmalloc((k->now + 1) * sizeof *dept);
+    int *cat_of = xmalloc((k->now + 1) * sizeof *cat_of);
+    for (size_t i = 0; i < k->now; i++) {
+        uint32_t was = k->old_of[i];
+        dept[i] = was == SEARCH_DOC_GONE ? -1 : k->dept[was];
+        cat_of[i] = was == SEARCH_DOC_GONE ? -1 : k->category[was];
+    }
+    free(k->dept);
+    free(k->category);
+    k->dept = dept;
+    k->category = cat_of;
+    k->sums = xrealloc(k->sums, (k->now + 1) * sizeof *k->sums);
+    k->docs = k->now;
+}
+
 int search_keep_write(search_keep *k, const site_config *cfg, const catalogue *cat, size_t docs,
                       output *out, search_stats *st, buf *err)
 {
-    if (!k->usable || k->failed || docs != k->docs)
+    if (!k->usable || k->failed || docs != k->now)
         return 1;
     for (size_t i = 0; i < k->change_len; i++)
         k->changes[i].bytes = k->text.ptr + k->changes[i].off;
     if (k->change_len)
         qsort(k->changes, k->change_len, sizeof *k->changes, keep_change_cmp);
-    size_t chunks = keep_chunks(k->docs);
+    size_t chunks = keep_chunks(k->now);
+    k->chunk = xgrow(k->chunk, &k->chunk_cap, chunks + 1, sizeof *k->chunk);
     keep_edits ed = {xcalloc(k->shards + 1, sizeof *ed.shard),
                      xcalloc(chunks + 1, sizeof *ed.chunk), 0, 0};
     bool ok = keep_edit_shards(k, out, &ed);
@@ -622,10 +761,12 @@ int search_keep_write(search_keep *k, const site_config *cfg, const catalogue *c
          keep_files_there(out, ed.chunk, k->chunk, chunks, true);
     int rc = ok ? 0 : 1;
     if (ok) {
-        if (k->change_len || k->changed_len) {
+        if (k->change_len || k->changed_len || k->old_of) {
             unlink(k->path.ptr); /* stale until saved */
             k->dirty = true;
         }
+        if (k->old_of)
+            keep_renumber(k);
         k->written = true;
         k->total = (uint64_t)((int64_t)k->total + ed.weight);
         k->tokens = (size_t)((int64_t)k->tokens + ed.tokens);

@@ -23,15 +23,15 @@ static void edit_posting_put(search_shard_edit *e, uint32_t doc, uint8_t mask, u
 }
 
 /* The token `tok` with its `count` postings old[0..used) (none: a token
- * new to the index) changed by ch[0..n) (this token's, by doc) and
- * without the unknown docs' postings that no change sets, into e.
+ * new to the index) renumbered, changed by ch[0..n) (this token's, by doc)
+ * and without the unknown docs' postings that no change sets, into e.
  * Returns false when the postings do not read. */
 static bool edit_token(search_shard_edit *e, const char *tok, size_t len, const unsigned char *old,
                        size_t used, uint64_t count, const search_change *ch, size_t n)
 {
     buf_reset(&e->postings);
     search_reader r = {old, old ? old + used : old, false};
-    uint32_t doc = 0, out_prev = 0;
+    uint32_t was = 0, out_prev = 0;
     size_t c = 0, u = 0, out_count = 0;
     for (uint64_t p = 0; p < count; p++) {
         uint64_t v = search_read_varint(&r, (uint64_t)e->docs << 1);
@@ -40,10 +40,13 @@ static bool edit_token(search_shard_edit *e, const char *tok, size_t len, const 
             const unsigned char *m = search_read_bytes(&r, 1);
             mask = m ? *m : 0;
         }
-        uint64_t next = doc + (v >> 1);
-        if (r.bad || next >= e->docs || (p && next == doc) || mask == 0)
+        uint64_t next = was + (v >> 1);
+        if (r.bad || next >= e->docs || (p && next == was) || mask == 0)
             return false;
-        doc = (uint32_t)next;
+        was = (uint32_t)next;
+        uint32_t doc = e->renumber ? e->renumber[was] : was;
+        if (doc == SEARCH_DOC_GONE)
+            continue;
         for (; c < n && ch[c].doc < doc; c++)
             if (ch[c].mask) {
                 edit_posting_put(e, ch[c].doc, ch[c].mask, &out_prev);
@@ -123,7 +126,7 @@ bool search_shard_edit_run(search_shard_edit *e, const char *old, size_t len,
             if (!edit_token(e, tok, tlen, postings, used, count, ch + c, same))
                 return false;
             c += same;
-        } else if (e->unknown_len) {
+        } else if (e->unknown_len || e->renumber) {
             if (!edit_token(e, tok, tlen, postings, used, count, NULL, 0))
                 return false;
         } else {
@@ -298,15 +301,12 @@ bool search_chunk_summaries(const char *data, size_t len, size_t docs, const cha
     return p == end;
 }
 
-bool search_chunk_edit(const char *old, size_t len, size_t first, size_t docs,
-                       const search_doc_change *d, size_t n, const char *json, buf *out)
+bool search_chunk_records(const char *data, size_t len, size_t docs, search_record *rec)
 {
-    if (len < 3 || old[0] != '[' || memcmp(old + len - 2, "]\n", 2) != 0)
+    if (len < 3 || data[0] != '[' || memcmp(data + len - 2, "]\n", 2) != 0)
         return false;
     /* Records are one line each: JSON strings hold no line break. */
-    const char *p = old + 1, *end = old + len - 2;
-    size_t c = 0;
-    buf_putc(out, '[');
+    const char *p = data + 1, *end = data + len - 2;
     for (size_t i = 0; i < docs; i++) {
         bool last = i + 1 == docs;
         const char *nl = memchr(p, '\n', (size_t)(end - p));
@@ -315,16 +315,30 @@ bool search_chunk_edit(const char *old, size_t len, size_t first, size_t docs,
         const char *rec_end = last ? end : nl - 1;
         if (rec_end - p < 2 || p[0] != '[' || rec_end[-1] != ']')
             return false;
+        rec[i] = (search_record){p, (size_t)(rec_end - p)};
+        p = last ? end : nl + 1;
+    }
+    return p == end;
+}
+
+bool search_chunk_edit(const char *old, size_t len, size_t first, size_t docs,
+                       const search_doc_change *d, size_t n, const char *json, buf *out)
+{
+    search_record *rec = xmalloc((docs + 1) * sizeof *rec);
+    bool ok = search_chunk_records(old, len, docs, rec);
+    size_t c = 0;
+    buf_putc(out, '[');
+    for (size_t i = 0; i < docs && ok; i++) {
         if (i)
             buf_puts(out, ",\n");
         if (c < n && d[c].doc == first + i) {
             buf_put(out, json + d[c].off, d[c].len);
             c++;
         } else {
-            buf_put(out, p, (size_t)(rec_end - p));
+            buf_put(out, rec[i].bytes, rec[i].len);
         }
-        p = last ? end : nl + 1;
     }
     buf_puts(out, "]\n");
-    return c == n;
+    free(rec);
+    return ok && c == n;
 }

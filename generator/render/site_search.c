@@ -38,20 +38,17 @@ static int site_search_entry(void *ctx, size_t doc, buf *out)
 }
 
 /* Per published item, the checksum of the entry the previous build's
- * record of it has; NULL when an item has none. */
-static uint64_t *site_search_prev_sums(const site_builder *b)
+ * record of it has, when it has one. */
+static search_prev_doc *site_search_prev(const site_builder *b)
 {
     size_t n = b->published_len;
-    uint64_t *sums = xmalloc((n + 1) * sizeof *sums);
+    search_prev_doc *prev = xmalloc((n + 1) * sizeof *prev);
     for (size_t k = 0; k < n; k++) {
-        const cache_item *prev = b->prev[b->published[k]];
-        if (!prev || prev->entry.len == 0) {
-            free(sums);
-            return NULL;
-        }
-        sums[k] = prev->entry.sum;
+        const cache_item *was = b->prev[b->published[k]];
+        prev[k] = was && was->entry.len ? (search_prev_doc){was->entry.sum, true}
+                                        : (search_prev_doc){0, false};
     }
-    return sums;
+    return prev;
 }
 
 void site_search_keep(site_builder *b)
@@ -60,11 +57,11 @@ void site_search_keep(site_builder *b)
         return;
     buf file = BUF_INIT;
     site_search_file(b, &file);
-    uint64_t *sums = site_search_prev_sums(b);
+    search_prev_doc *prev = site_search_prev(b);
     search_keep_io io = {site_search_prev_entry, site_search_entry, b};
     size_t workers = b->opt->jobs ? b->opt->jobs : pool_default_workers();
-    search_index_keep(b->search, file.ptr, sums, b->published_len, &b->out, &io, workers, b->diags);
-    free(sums);
+    search_index_keep(b->search, file.ptr, prev, b->published_len, &b->out, &io, workers, b->diags);
+    free(prev);
     buf_free(&file);
 }
 

@@ -4,7 +4,7 @@ a rebuild after an edit writes only the shards and doc files whose bytes
 change, and the site is always the one a build without cache makes, byte for
 byte, on one thread or two: after a body edit, a new first paragraph (the
 summary), a new title, words taken out, a body so long that the index needs
-more shards and back. What the build cannot trust is not used: a kept index
+more shards and back, an item come and gone. What the build cannot trust is not used: a kept index
 file damaged or of another version (with a warning), a shard or doc file
 changed or removed behind the build's back, the edited item's previous
 search entry damaged. A no-change rebuild touches no file of the index.
@@ -143,6 +143,19 @@ def test_edits(tmp):
         f.write(original)
     s.build("after the long body went")
     check(s.shards() == shards, "%d shards after the long body went, not %d" % (s.shards(), shards))
+
+    # An item comes beside the edited one (the docs after it renumbered in
+    # every shard and doc file), then goes again: the index is kept.
+    newcomer = os.path.join(os.path.dirname(item), "search-keep-newcomer.md")
+    with open(newcomer, "w", encoding="utf-8") as f:
+        f.write(re.sub(r"^doc_number = .*\n", "",
+                       original.replace('title = "', 'title = "保留索引测验新增：', 1), flags=re.M))
+    err, files = s.build("after a new item")
+    check("GK403" not in err and any(f.startswith("d/") for f in files),
+          "a new item wrote %s: %s" % (sorted(files), err[-300:]))
+    os.unlink(newcomer)
+    err, _ = s.build("after the new item went")
+    check("GK403" not in err, "the item's going warned: %s" % err[-300:])
     return s
 
 

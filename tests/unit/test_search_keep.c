@@ -1,9 +1,10 @@
 /* The search index kept from build to build (search_keep.c): generation
  * after generation of made-up docs, a few changed each time (tokens gone,
  * new, with other fields; summaries with characters JSON escapes; another
- * department), the kept index writes the files a full build of the same
- * docs writes, byte for byte, also when a changed doc's previous entry does
- * not read back and when the index needs another number of shards; the
+ * department; docs new and gone, the others renumbered), the kept index
+ * writes the files a full build of the same docs writes, byte for byte,
+ * also when a changed doc's previous entry does not read back and when the
+ * index needs another number of shards; the
  * stand-ins of unchanged docs give their summaries. A kept file that does
  * not read, or that was made from other entries, is not used; a shard gone
  * from the site makes the index whole again. */
@@ -25,6 +26,8 @@
 #include <unistd.h>
 
 #define DOCS 300
+/* Room for docs that come: at most this many more. */
+#define DOCS_MAX (DOCS + 40)
 #define VOCABULARY 4000
 #define DOC_TOKENS 40
 /* Tokens from here on are long: they weigh. */
@@ -33,6 +36,7 @@
 /* One doc as the test keeps it: its entry's bytes (search_entry_write's
  * format), made from these. */
 typedef struct doc {
+    unsigned id; /* its title and URL */
     char summary[96];
     int dept;
     unsigned token[DOC_TOKENS * 4]; /* vocabulary numbers, distinct */
@@ -41,11 +45,16 @@ typedef struct doc {
     buf bytes;
 } doc;
 
-/* The docs of this generation and of the previous one. */
+/* The docs of this generation and (at the same places) of the previous
+ * one: count of them, numbered in the order of the index. */
 typedef struct world {
-    doc now[DOCS], was[DOCS];
-    uint64_t sums[DOCS];
-    bool lost[DOCS]; /* its previous entry does not read back */
+    size_t count;
+    doc now[DOCS_MAX], was[DOCS_MAX];
+    uint64_t sums[DOCS_MAX];
+    bool had[DOCS_MAX];  /* it had an entry last generation, of checksum sums[] */
+    bool lost[DOCS_MAX]; /* its previous entry does not read back */
+    unsigned next_id;
+    size_t entries_read; /* this build's entries read back (the index made whole) */
     uint32_t x;
     char dir[64], site[128], ref[128], file[160];
 } world;
@@ -74,8 +83,9 @@ static void token_text(unsigned n, buf *out)
     }
 }
 
-static void doc_encode(doc *d, unsigned number)
+static void doc_encode(doc *d)
 {
+    unsigned number = d->id;
     buf_reset(&d->bytes);
     search_varint_put(&d->bytes, d->tokens);
     search_varint_put(&d->bytes, (uint64_t)(d->dept + 1));
@@ -123,6 +133,17 @@ static void doc_add_token(world *w, doc *d, unsigned token)
     d->mask[d->tokens++] = random_mask(w);
 }
 
+/* A doc of random tokens, new to the world. */
+static void doc_make(world *w, doc *d)
+{
+    unsigned id = d->id = w->next_id++;
+    snprintf(d->summary, sizeof d->summary, "第%u条的摘要", id);
+    d->dept = (int)(id % 3) - 1;
+    while (d->tokens < DOC_TOKENS)
+        doc_add_token(w, d, next_random(w) % VOCABULARY);
+    doc_encode(d);
+}
+
 static void world_init(world *w)
 {
     memset(w, 0, sizeof *w);
@@ -132,25 +153,21 @@ static void world_init(world *w)
     snprintf(w->site, sizeof w->site, "%s/site", w->dir);
     snprintf(w->ref, sizeof w->ref, "%s/ref", w->dir);
     snprintf(w->file, sizeof w->file, "%s/items.search", w->dir);
-    for (unsigned i = 0; i < DOCS; i++) {
-        doc *d = &w->now[i];
-        snprintf(d->summary, sizeof d->summary, "第%u条的摘要", i);
-        d->dept = (int)(i % 3) - 1;
-        while (d->tokens < DOC_TOKENS)
-            doc_add_token(w, d, next_random(w) % VOCABULARY);
-        doc_encode(d, i);
-    }
+    w->count = DOCS;
+    for (unsigned i = 0; i < DOCS; i++)
+        doc_make(w, &w->now[i]);
 }
 
 static void world_free(world *w)
 {
-    for (unsigned i = 0; i < DOCS; i++) {
+    for (size_t i = 0; i < w->count; i++) {
         buf_free(&w->now[i].bytes);
         buf_free(&w->was[i].bytes);
     }
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", w->dir);
     assert_int_equal(system(cmd), 0);
+    free(w);
 }
 
 /* ---- the index's callbacks ------------------------------------------------ */
@@ -168,6 +185,7 @@ static int prev_entry(void *ctx, size_t i, buf *out)
 static int this_entry(void *ctx, size_t i, buf *out)
 {
     world *w = ctx;
+    w->entries_read++;
     buf_reset(out);
     buf_put(out, w->now[i].bytes.ptr, w->now[i].bytes.len);
     return 0;
@@ -178,8 +196,9 @@ static int this_entry(void *ctx, size_t i, buf *out)
 typedef enum { FULL, KEEP } build_kind;
 
 /* Build this generation's index at `site`: FULL adds every entry, KEEP
- * (over the previous build) the stand-ins of unchanged docs; both save it
- * for the next. Returns how many diagnostics the build added. */
+ * (over the previous build) the stand-ins of unchanged docs, which a doc
+ * new to the index has none of; both save it for the next. Returns how
+ * many diagnostics the build added. */
 static size_t build(world *w, const char *site, build_kind kind, const bool *changed,
                     bool expect_kept)
 {
@@ -190,13 +209,13 @@ static size_t build(world *w, const char *site, build_kind kind, const bool *cha
     assert_int_equal(output_open(&out, site, &err), 0);
     search_index *s = search_index_new(&test_cfg, &test_cat);
     search_keep_io io = {prev_entry, this_entry, w};
-    uint64_t sums[DOCS];
-    for (unsigned i = 0; i < DOCS; i++)
-        sums[i] = w->sums[i];
-    search_index_keep(s, w->file, kind == KEEP ? sums : NULL, DOCS, &out, &io, 2, &diags);
-    for (unsigned i = 0; i < DOCS; i++) {
+    search_prev_doc prev[DOCS_MAX];
+    for (size_t i = 0; i < w->count; i++)
+        prev[i] = (search_prev_doc){w->sums[i], w->had[i]};
+    search_index_keep(s, w->file, kind == KEEP ? prev : NULL, w->count, &out, &io, 2, &diags);
+    for (size_t i = 0; i < w->count; i++) {
         search_entry *kept = search_index_kept_entry(s, i);
-        assert_true(!kept == !expect_kept);
+        assert_true(!kept == !(expect_kept && w->had[i]));
         if (kept && !changed[i]) {
             assert_string_equal(search_entry_summary(kept), w->was[i].summary);
             search_index_add(s, kept);
@@ -210,10 +229,13 @@ static size_t build(world *w, const char *site, build_kind kind, const bool *cha
     search_stats st;
     assert_int_equal(search_index_write(s, &out, &st, &err), 0);
     assert_int_equal(output_commit(&out, &err), 0);
-    for (unsigned i = 0; i < DOCS; i++)
+    uint64_t sums[DOCS_MAX];
+    for (size_t i = 0; i < w->count; i++) {
         sums[i] = hash64_block(w->now[i].bytes.ptr, w->now[i].bytes.len);
-    assert_int_equal(search_index_save(s, sums, DOCS, &err), 0);
-    memcpy(w->sums, sums, sizeof sums);
+        w->had[i] = true;
+    }
+    assert_int_equal(search_index_save(s, sums, w->count, &err), 0);
+    memcpy(w->sums, sums, w->count * sizeof *sums);
     output_free(&out);
     search_index_free(s);
     buf_free(&err);
@@ -230,11 +252,14 @@ static void build_ref(world *w)
     assert_int_equal(system(cmd), 0);
     snprintf(saved, sizeof saved, "%s.saved", w->file);
     assert_int_equal(rename(w->file, saved), 0);
-    uint64_t sums[DOCS];
+    uint64_t sums[DOCS_MAX];
+    bool had[DOCS_MAX];
     memcpy(sums, w->sums, sizeof sums);
-    bool none[DOCS] = {false};
+    memcpy(had, w->had, sizeof had);
+    bool none[DOCS_MAX] = {false};
     build(w, w->ref, FULL, none, false);
     memcpy(w->sums, sums, sizeof sums);
+    memcpy(w->had, had, sizeof had);
     assert_int_equal(rename(saved, w->file), 0);
 }
 
@@ -251,7 +276,8 @@ static void assert_same_as_full(world *w)
 /* Start a generation: what is now becomes what was. */
 static void next_generation(world *w, bool *changed)
 {
-    for (unsigned i = 0; i < DOCS; i++) {
+    w->entries_read = 0;
+    for (size_t i = 0; i < w->count; i++) {
         buf_free(&w->was[i].bytes);
         w->was[i] = w->now[i];
         w->was[i].bytes = (buf)BUF_INIT;
@@ -259,6 +285,17 @@ static void next_generation(world *w, bool *changed)
         changed[i] = false;
         w->lost[i] = false;
     }
+}
+
+/* A world of DOCS docs, the first generation built in full. */
+static world *world_built(bool *changed)
+{
+    world *w = calloc(1, sizeof *w);
+    assert_non_null(w);
+    world_init(w);
+    next_generation(w, changed);
+    assert_int_equal(build(w, w->site, FULL, changed, false), 0);
+    return w;
 }
 
 /* Change doc i a little: tokens gone, new ones, other fields. */
@@ -275,33 +312,64 @@ static void change_doc(world *w, unsigned i, bool *changed)
     doc_add_token(w, d, VOCABULARY + next_random(w) % 1000); /* maybe new to the index */
     d->mask[next_random(w) % d->tokens] = random_mask(w);
     changed[i] = true;
-    doc_encode(d, i);
+    doc_encode(d);
+}
+
+/* A doc new to the index comes at place `at`: those after it move up. */
+static void insert_doc(world *w, size_t at, bool *changed)
+{
+    assert_true(w->count < DOCS_MAX);
+    size_t n = w->count - at;
+    memmove(&w->now[at + 1], &w->now[at], n * sizeof *w->now);
+    memmove(&w->was[at + 1], &w->was[at], n * sizeof *w->was);
+    memmove(&w->sums[at + 1], &w->sums[at], n * sizeof *w->sums);
+    memmove(&w->had[at + 1], &w->had[at], n * sizeof *w->had);
+    memmove(&w->lost[at + 1], &w->lost[at], n * sizeof *w->lost);
+    memmove(&changed[at + 1], &changed[at], n * sizeof *changed);
+    memset(&w->now[at], 0, sizeof w->now[at]);
+    memset(&w->was[at], 0, sizeof w->was[at]);
+    doc_make(w, &w->now[at]);
+    w->had[at] = w->lost[at] = false;
+    changed[at] = true;
+    w->count++;
+}
+
+/* The doc at place `at` goes: those after it move down. */
+static void remove_doc(world *w, size_t at, bool *changed)
+{
+    buf_free(&w->now[at].bytes);
+    buf_free(&w->was[at].bytes);
+    size_t n = w->count - at - 1;
+    memmove(&w->now[at], &w->now[at + 1], n * sizeof *w->now);
+    memmove(&w->was[at], &w->was[at + 1], n * sizeof *w->was);
+    memmove(&w->sums[at], &w->sums[at + 1], n * sizeof *w->sums);
+    memmove(&w->had[at], &w->had[at + 1], n * sizeof *w->had);
+    memmove(&w->lost[at], &w->lost[at + 1], n * sizeof *w->lost);
+    memmove(&changed[at], &changed[at + 1], n * sizeof *changed);
+    w->count--;
 }
 
 static void test_generations(void **state)
 {
     (void)state;
-    world *w = calloc(1, sizeof *w);
-    world_init(w);
-    bool changed[DOCS] = {false};
-    next_generation(w, changed);
-    assert_int_equal(build(w, w->site, FULL, changed, false), 0);
+    bool changed[DOCS_MAX] = {false};
+    world *w = world_built(changed);
 
     for (int gen = 0; gen < 12; gen++) {
         next_generation(w, changed);
         for (int n = 0; n < 1 + gen % 4; n++)
-            change_doc(w, next_random(w) % DOCS, changed);
-        unsigned i = next_random(w) % DOCS;
+            change_doc(w, next_random(w) % w->count, changed);
+        unsigned i = next_random(w) % w->count;
         switch (gen % 4) {
         case 0: /* another department, all else the same */
             w->now[i].dept = (w->now[i].dept + 2) % 3 - 1;
-            doc_encode(&w->now[i], i);
+            doc_encode(&w->now[i]);
             changed[i] = true;
             break;
         case 1: /* a summary JSON must escape */
             snprintf(w->now[i].summary, sizeof w->now[i].summary, "“引号”\"与\\反斜杠\n\t%c%d", 1,
                      gen);
-            doc_encode(&w->now[i], i);
+            doc_encode(&w->now[i]);
             changed[i] = true;
             break;
         case 2: /* its previous entry does not read back */
@@ -316,7 +384,90 @@ static void test_generations(void **state)
         assert_same_as_full(w);
     }
     world_free(w);
-    free(w);
+}
+
+/* Docs come (first, as a new item does, in the middle, last) and go, with
+ * others changed: the index is kept, no entry read back, every build's
+ * files those of a full build. A doc whose place changed (its date did),
+ * or more new docs than kept ones, make it whole. */
+static void test_docs_come_and_go(void **state)
+{
+    (void)state;
+    bool changed[DOCS_MAX] = {false};
+    world *w = world_built(changed);
+
+    for (int gen = 0; gen < 8; gen++) {
+        next_generation(w, changed);
+        switch (gen) {
+        case 0: /* the newest item */
+            insert_doc(w, 0, changed);
+            break;
+        case 1: /* one in the middle, another edited */
+            insert_doc(w, w->count / 2, changed);
+            change_doc(w, 7, changed);
+            break;
+        case 2: /* one gone, one last */
+            remove_doc(w, 5, changed);
+            insert_doc(w, w->count, changed);
+            break;
+        case 3: /* the last gone */
+            remove_doc(w, w->count - 1, changed);
+            break;
+        case 4: /* three new at the top, two gone, one whose entry is lost */
+            for (int k = 0; k < 3; k++)
+                insert_doc(w, 0, changed);
+            remove_doc(w, 40, changed);
+            remove_doc(w, 200, changed);
+            change_doc(w, 100, changed);
+            w->lost[100] = true;
+            break;
+        case 5: /* a chunk's worth new at once, then a doc of another department */
+            for (size_t k = 0; k < SEARCH_CHUNK + 3; k++)
+                insert_doc(w, 60 + 2 * k, changed);
+            w->now[3].dept = (w->now[3].dept + 2) % 3 - 1;
+            doc_encode(&w->now[3]);
+            changed[3] = true;
+            break;
+        case 6: /* gone again */
+            for (int k = 0; k < 20; k++)
+                remove_doc(w, 61 + (size_t)k, changed);
+            break;
+        case 7: /* the first gone */
+            remove_doc(w, 0, changed);
+            break;
+        }
+        assert_int_equal(build(w, w->site, KEEP, changed, true), 0);
+        assert_int_equal(w->entries_read, 0);
+        assert_same_as_full(w);
+    }
+
+    /* Two docs change places: not kept, no word. */
+    next_generation(w, changed);
+    doc swap = w->now[10];
+    w->now[10] = w->now[11];
+    w->now[11] = swap;
+    swap = w->was[10];
+    w->was[10] = w->was[11];
+    w->was[11] = swap;
+    uint64_t sum = w->sums[10];
+    w->sums[10] = w->sums[11];
+    w->sums[11] = sum;
+    changed[10] = changed[11] = true;
+    assert_int_equal(build(w, w->site, KEEP, changed, false), 0);
+    assert_same_as_full(w);
+
+    /* More new docs than kept ones: made whole. */
+    next_generation(w, changed);
+    for (size_t i = 0; i < w->count; i += 3)
+        w->had[i] = true;
+    for (size_t i = 0; i < w->count; i++)
+        if (i % 3) {
+            w->had[i] = false;
+            changed[i] = true;
+        }
+    assert_int_equal(build(w, w->site, KEEP, changed, false), 0);
+    assert_same_as_full(w);
+    world_free(w);
 }
 
 static size_t shard_count(const world *w)
@@ -333,11 +484,8 @@ static size_t shard_count(const world *w)
 static void test_more_shards_and_back(void **state)
 {
     (void)state;
-    world *w = calloc(1, sizeof *w);
-    world_init(w);
-    bool changed[DOCS] = {false};
-    next_generation(w, changed);
-    build(w, w->site, FULL, changed, false);
+    bool changed[DOCS_MAX] = {false};
+    world *w = world_built(changed);
     size_t shards = shard_count(w);
 
     /* Long tokens new to the index in one doc: more shards. */
@@ -346,7 +494,7 @@ static void test_more_shards_and_back(void **state)
     size_t had = d->tokens;
     for (unsigned t = 0; t < DOC_TOKENS * 3; t++)
         doc_add_token(w, d, LONG_TOKENS + t);
-    doc_encode(d, 5);
+    doc_encode(d);
     changed[5] = true;
     build(w, w->site, KEEP, changed, true);
     assert_same_as_full(w);
@@ -354,24 +502,20 @@ static void test_more_shards_and_back(void **state)
 
     next_generation(w, changed);
     d->tokens = had;
-    doc_encode(d, 5);
+    doc_encode(d);
     changed[5] = true;
     build(w, w->site, KEEP, changed, true);
     assert_same_as_full(w);
     assert_true(more > shards);
     assert_int_equal(shard_count(w), shards);
     world_free(w);
-    free(w);
 }
 
 static void test_not_kept(void **state)
 {
     (void)state;
-    world *w = calloc(1, sizeof *w);
-    world_init(w);
-    bool changed[DOCS] = {false};
-    next_generation(w, changed);
-    build(w, w->site, FULL, changed, false);
+    bool changed[DOCS_MAX] = {false};
+    world *w = world_built(changed);
 
     /* Other entries than the index was made from: nothing kept, no word. */
     next_generation(w, changed);
@@ -405,13 +549,13 @@ static void test_not_kept(void **state)
     assert_int_equal(build(w, w->site, KEEP, changed, true), 0);
     assert_same_as_full(w);
     world_free(w);
-    free(w);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_generations),
+        cmocka_unit_test(test_docs_come_and_go),
         cmocka_unit_test(test_more_shards_and_back),
         cmocka_unit_test(test_not_kept),
     };
