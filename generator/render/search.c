@@ -154,18 +154,11 @@ static inline const search_token *search_token_peek(const search_index *s,
 /* Append doc's posting with `mask` to the token's postings. */
 static inline void search_posting_add(search_token *t, uint32_t doc, uint8_t mask)
 {
-    if (t->cap - t->used < 11) { /* a varint of 33 bits and the mask */
+    if (t->cap - t->used < SEARCH_POSTING_MAX) {
         t->cap = t->cap ? t->cap * 2 : 16;
         t->postings = xrealloc(t->postings, t->cap);
     }
-    unsigned char *p = t->postings + t->used;
-    bool plain = mask == SEARCH_FIELD_BODY;
-    uint64_t v = (uint64_t)(doc - t->prev) << 1 | !plain;
-    for (; v >= 0x80; v >>= 7)
-        *p++ = (unsigned char)(v | 0x80);
-    *p++ = (unsigned char)v;
-    if (!plain)
-        *p++ = mask;
+    unsigned char *p = search_posting_write(t->postings + t->used, doc - t->prev, mask);
     t->used = (uint32_t)(p - t->postings);
     t->count++;
     t->prev = doc;

@@ -103,6 +103,23 @@ struct search_entry {
     bool kept; /* search_index_kept_entry's stand-in: only the doc and summary */
 };
 
+/* The most bytes search_posting_write writes: a varint of 33 bits, a mask. */
+#define SEARCH_POSTING_MAX 6
+
+/* Write the posting of a doc `delta` after the previous one, with `mask`,
+ * at p (room for SEARCH_POSTING_MAX bytes); returns the end. */
+static inline unsigned char *search_posting_write(unsigned char *p, uint32_t delta, uint8_t mask)
+{
+    bool plain = mask == SEARCH_FIELD_BODY;
+    uint64_t v = (uint64_t)delta << 1 | !plain;
+    for (; v >= 0x80; v >>= 7)
+        *p++ = (unsigned char)(v | 0x80);
+    *p++ = (unsigned char)v;
+    if (!plain)
+        *p++ = mask;
+    return p;
+}
+
 /* Append v as a LEB128 varint: the shards' and the cached entries' numbers. */
 void search_varint_put(buf *b, uint64_t v);
 

@@ -15,10 +15,11 @@
 /* Append doc's posting after `*prev`'s to e->postings. */
 static void edit_posting_put(search_shard_edit *e, uint32_t doc, uint8_t mask, uint32_t *prev)
 {
-    bool plain = mask == SEARCH_FIELD_BODY;
-    search_varint_put(&e->postings, (uint64_t)(doc - *prev) << 1 | !plain);
-    if (!plain)
-        buf_putc(&e->postings, (char)mask);
+    buf *b = &e->postings;
+    buf_reserve(b, SEARCH_POSTING_MAX);
+    unsigned char *start = (unsigned char *)b->ptr + b->len;
+    b->len += (size_t)(search_posting_write(start, doc - *prev, mask) - start);
+    b->ptr[b->len] = '\0';
     *prev = doc;
 }
 
