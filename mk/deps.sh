@@ -88,6 +88,6 @@ echo "PKG_LIBS := -lcmark-gfm-extensions $(pkg-config --libs $libs)"
 # What the gongkai program needs without the commands of gongkai-extra
 # (cairo and pango for the sheets, libzip, libmicrohttpd).
 echo "CORE_LIBS := -lcmark-gfm-extensions $(pkg-config --libs libcmark-gfm lua5.4 libgit2 yaml-0.1 \
-    libqrencode libutf8proc glib-2.0)"
+    libqrencode libutf8proc)"
 echo "TEST_CFLAGS := $(pkg-config --cflags cmocka)"
 echo "TEST_LIBS := $(pkg-config --libs cmocka)"

@@ -5,9 +5,8 @@
 #include "../util/utf8.h"
 #include "../util/xalloc.h"
 
-#include <glib.h>
-
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
 bool check_item_published(const check_ctx *c, const content_item *it)

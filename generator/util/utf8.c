@@ -1,8 +1,8 @@
 #include "utf8.h"
 
-#include <glib.h>
-
+#include <stdlib.h>
 #include <string.h>
+#include <utf8proc.h>
 
 size_t utf8_decode(const char *str, size_t n, uint32_t *cp)
 {
@@ -215,10 +215,10 @@ const char *utf8_nfc(arena *mem, const char *s)
         p++;
     if (!*p)
         return s;
-    char *n = g_utf8_normalize(s, -1, G_NORMALIZE_NFC);
+    char *n = (char *)utf8proc_NFC((const utf8proc_uint8_t *)s);
     if (!n)
         return s;
     const char *r = arena_strdup(mem, n);
-    g_free(n);
+    free(n);
     return r;
 }
