@@ -88,7 +88,7 @@ static void search_slot_grow(search_collector *c)
 static void search_collect_token(const char *tok, size_t len, void *ctx)
 {
     search_collector *c = ctx;
-    uint64_t head = search_token_head(tok, len);
+    uint64_t head = search_token_head_padded(tok, len); /* tok is in c->fold */
     uint32_t hash = search_token_key(tok, len, head);
     size_t j = hash & (c->slot_cap - 1);
     for (; c->slots[j].gen == c->gen; j = (j + 1) & (c->slot_cap - 1)) {
@@ -113,6 +113,7 @@ static void search_collect_text(search_collector *c, const char *text, size_t le
     buf_reset(&c->fold);
     if (search_fold(text, len, &c->fold) != 0)
         return; /* the content stage refuses text that is not UTF-8 */
+    buf_reserve(&c->fold, SEARCH_HEAD_PAD);
     c->adding = field;
     search_tokens(c->fold.ptr, c->fold.len, search_collect_token, c);
 }

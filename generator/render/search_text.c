@@ -149,13 +149,20 @@ void search_tokens(const char *folded, size_t len, search_token_fn fn, void *ctx
             continue;
         }
         if (search_is_cjk(cp)) {
-            /* The character, then it with the next when that is CJK too. */
-            fn(folded + i, k, ctx);
-            uint32_t next;
-            size_t k2 = utf8_decode(folded + i + k, len - i - k, &next);
-            if (k2 && search_is_cjk(next))
-                fn(folded + i, k + k2, ctx);
-            i += k;
+            /* Along the run: each character, then it with the next when
+             * that is CJK too (decoded once, as the next one's own). */
+            for (;;) {
+                fn(folded + i, k, ctx);
+                uint32_t next;
+                size_t k2 = utf8_decode(folded + i + k, len - i - k, &next);
+                bool more = k2 && search_is_cjk(next);
+                if (more)
+                    fn(folded + i, k + k2, ctx);
+                i += k;
+                if (!more)
+                    break;
+                k = k2;
+            }
         } else if (search_is_word(cp)) {
             size_t start = i, cut = 0, chars = 0;
             while (i < len && (k = utf8_decode(folded + i, len - i, &cp)) != 0 &&
