@@ -4,7 +4,9 @@ of shared/bench/gen_corpus.py, and print a table of medians.
 
 Usage: run.py [--sizes 1000,10000,100000] [--runs 5] [--shared ../shared]
 
-For each corpus size (generated once, cached in bench/.cache/):
+For each corpus size (generated once, cached outside any git work tree: in
+$GONGKAI_BENCH_CACHE, else $XDG_CACHE_HOME/gongkai-bench or
+~/.cache/gongkai-bench):
   full       gongkai build into an empty output directory, no build cache (the
              previous output set aside, deleted when the bench ends)
   no-change  the same build again over its own output (after one untimed
@@ -31,11 +33,40 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
-CACHE = os.path.join(HERE, ".cache")
 
 
 class Failed(Exception):
     pass
+
+
+def git_work_tree(path):
+    """The folder at or above `path` with a .git in it, or None."""
+    path = os.path.abspath(path)
+    while True:
+        if os.path.lexists(os.path.join(path, ".git")):
+            return path
+        parent = os.path.dirname(path)
+        if parent == path:
+            return None
+        path = parent
+
+
+def cache_dir():
+    """Where the corpora and the builds' outputs go. Not inside a git work
+    tree (as this repository's bench/ is): gongkai builds a site found in
+    one as a site in git, every item an uncommitted working version with a
+    version table and libgit2 started for it, which a plain corpus is not
+    and Hugo does not do."""
+    base = os.environ.get("GONGKAI_BENCH_CACHE") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "gongkai-bench")
+    tree = git_work_tree(base)
+    if tree:
+        raise SystemExit("bench: %s is inside the git work tree %s; set GONGKAI_BENCH_CACHE "
+                         "to a folder outside any" % (base, tree))
+    return os.path.abspath(base)
+
+
+CACHE = cache_dir()
 
 
 def timed(cmd, env=None):
