@@ -190,9 +190,9 @@ void search_index_keep(search_index *s, const char *file, const search_prev_doc 
                        diag_list *diags);
 /* The stand-in for doc `doc`'s previous entry when the index keeps it (and
  * NULL when it does not, or the doc is new to it): the doc's summary as
- * the kept index has it, and nothing else. Adding it as that doc says the doc's entry is the
- * previous build's; so an item that is not rendered again need not read its entry back. Any thread
- * may ask at once. */
+ * the kept index has it, and nothing else. Adding it as that doc says the
+ * doc's entry is the previous build's; so an item that is not rendered
+ * again need not read its entry back. Any thread may ask at once. */
 search_entry *search_index_kept_entry(search_index *s, size_t doc);
 /* After search_index_write and the build cache's records: save what the
  * next build needs to keep the index, sums[0..docs) being this build's

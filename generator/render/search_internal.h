@@ -248,11 +248,6 @@ bool search_chunk_records(const char *data, size_t len, size_t docs, search_reco
  * summary[0..docs), their bytes in mem. Returns whether it reads so. */
 bool search_chunk_summaries(const char *data, size_t len, size_t docs, const char **summary,
                             arena *mem, buf *scratch);
-/* The doc chunk old[0..len) of `docs` records from doc `first`, with the
- * records of d[0..n) (its own, by doc; their bytes in json) in place of
- * theirs, into out. Returns false when old does not read as such a chunk. */
-bool search_chunk_edit(const char *old, size_t len, size_t first, size_t docs,
-                       const search_doc_change *d, size_t n, const char *json, buf *out);
 
 /* ---- the index kept from the previous build (search_keep.c) -------------- */
 

@@ -291,9 +291,9 @@ static uint32_t keep_old_of(const search_keep *k, size_t doc)
 
 search_entry *search_keep_entry(const search_keep *k, size_t doc)
 {
-    if (!k->summary || doc >= k->now || keep_old_of(k, doc) == SEARCH_DOC_GONE)
+    uint32_t was = k->summary && doc < k->now ? keep_old_of(k, doc) : SEARCH_DOC_GONE;
+    if (was == SEARCH_DOC_GONE)
         return NULL;
-    size_t was = keep_old_of(k, doc);
     search_entry *e = xcalloc(1, sizeof *e);
     for (int s = 0; s < SEARCH_DOC_STRINGS; s++)
         e->doc.string[s] = "";
@@ -612,75 +612,73 @@ static bool keep_reshard(search_keep *k, const output *out, keep_edits *ed, size
     return cut != NULL;
 }
 
-/* The chunks from the one of doc k->first_moved on, cut anew from the
- * changed records (those at and after changed[c]) and the index's records
- * of the other docs, read back from the chunks that hold them. */
-static bool keep_recut_chunks(search_keep *k, const output *out, keep_edits *ed, size_t c)
+/* The index's records, read back from its doc chunks as they are needed
+ * (per chunk, once; found as written). */
+typedef struct keep_records {
+    buf *data;          /* per chunk of the index */
+    bool *read;         /* ... whether read */
+    search_record *rec; /* per doc of the index */
+} keep_records;
+
+/* The record of the index's doc `old`, or NULL when its chunk does not
+ * read as written. */
+static const search_record *keep_record(search_keep *k, const output *out, keep_records *r,
+                                        size_t old)
 {
-    size_t from = k->first_moved / SEARCH_CHUNK, chunks = keep_chunks(k->now);
-    size_t old_chunks = keep_chunks(k->docs), old_from = old_chunks;
-    for (size_t i = from * SEARCH_CHUNK; i < k->now && old_from == old_chunks; i++)
-        if (k->old_of[i] != SEARCH_DOC_GONE)
-            old_from = k->old_of[i] / SEARCH_CHUNK;
-    buf *read = xcalloc(old_chunks - old_from + 1, sizeof *read), path = BUF_INIT;
-    search_record *rec = xcalloc(k->docs + 1, sizeof *rec);
-    bool ok = true;
-    for (size_t j = old_from; j < old_chunks && ok; j++) {
-        size_t first = j * SEARCH_CHUNK;
+    size_t j = old / SEARCH_CHUNK, first = j * SEARCH_CHUNK;
+    if (!r->read[j]) {
+        buf path = BUF_INIT;
         keep_file_path(&path, true, j);
-        ok = keep_file_read(out, path.ptr, &k->chunk[j], &read[j - old_from]) &&
-             search_chunk_records(read[j - old_from].ptr, read[j - old_from].len,
-                                  k->docs - first < SEARCH_CHUNK ? k->docs - first : SEARCH_CHUNK,
-                                  rec + first);
+        bool ok =
+            keep_file_read(out, path.ptr, &k->chunk[j], &r->data[j]) &&
+            search_chunk_records(r->data[j].ptr, r->data[j].len,
+                                 k->docs - first < SEARCH_CHUNK ? k->docs - first : SEARCH_CHUNK,
+                                 r->rec + first);
+        buf_free(&path);
+        if (!ok)
+            return NULL;
+        r->read[j] = true;
     }
-    for (size_t j = from; j < chunks && ok; j++) {
+    return &r->rec[old];
+}
+
+/* The doc chunks that change, cut anew: those of the changed records and,
+ * when docs are renumbered, every one from the first such doc's on. A
+ * doc's record is its changed one (a new doc's always is) or the index's
+ * record of it. */
+static bool keep_edit_chunks(search_keep *k, const output *out, keep_edits *ed)
+{
+    size_t chunks = keep_chunks(k->now), old_chunks = keep_chunks(k->docs);
+    size_t from = k->old_of ? k->first_moved / SEARCH_CHUNK : chunks;
+    keep_records r = {xcalloc(old_chunks + 1, sizeof *r.data),
+                      xcalloc(old_chunks + 1, sizeof *r.read), xcalloc(k->docs + 1, sizeof *r.rec)};
+    bool ok = true;
+    for (size_t j = 0, c = 0; j < chunks && ok; j++) {
+        if (j < from && (c == k->changed_len || k->changed[c].doc / SEARCH_CHUNK != j))
+            continue;
         buf *data = ed->chunk[j] = xcalloc(1, sizeof *data);
         buf_putc(data, '[');
-        for (size_t i = j * SEARCH_CHUNK; i < k->now && i < (j + 1) * SEARCH_CHUNK; i++) {
+        for (size_t i = j * SEARCH_CHUNK; i < k->now && i < (j + 1) * SEARCH_CHUNK && ok; i++) {
             if (i > j * SEARCH_CHUNK)
                 buf_puts(data, ",\n");
+            const search_record *rec;
             if (c < k->changed_len && k->changed[c].doc == i) {
                 buf_put(data, k->json.ptr + k->changed[c].off, k->changed[c].len);
                 c++;
-            } else { /* a kept doc: a new one's record is a change */
-                buf_put(data, rec[k->old_of[i]].bytes, rec[k->old_of[i]].len);
+            } else if ((rec = keep_record(k, out, &r, keep_old_of(k, i)))) {
+                buf_put(data, rec->bytes, rec->len);
+            } else {
+                ok = false;
             }
         }
         buf_puts(data, "]\n");
     }
-    for (size_t j = old_from; j < old_chunks; j++)
-        buf_free(&read[j - old_from]);
-    free(read);
-    free(rec);
-    buf_free(&path);
+    for (size_t j = 0; j < old_chunks; j++)
+        buf_free(&r.data[j]);
+    free(r.data);
+    free(r.read);
+    free(r.rec);
     return ok;
-}
-
-/* The chunks of the changed doc records, edited; from the first doc
- * renumbered or new on, all of them cut anew. */
-static bool keep_edit_chunks(search_keep *k, const output *out, keep_edits *ed)
-{
-    buf path = BUF_INIT, old = BUF_INIT;
-    bool ok = true;
-    size_t c = 0;
-    while (c < k->changed_len && ok) {
-        size_t j = k->changed[c].doc / SEARCH_CHUNK, e = c;
-        if (k->old_of && j >= k->first_moved / SEARCH_CHUNK)
-            break;
-        while (e < k->changed_len && k->changed[e].doc / SEARCH_CHUNK == j)
-            e++;
-        size_t first = j * SEARCH_CHUNK;
-        size_t docs = k->docs - first < SEARCH_CHUNK ? k->docs - first : SEARCH_CHUNK;
-        keep_file_path(&path, true, j);
-        buf *data = ed->chunk[j] = xcalloc(1, sizeof *data);
-        ok = keep_file_read(out, path.ptr, &k->chunk[j], &old) &&
-             search_chunk_edit(old.ptr, old.len, first, docs, k->changed + c, e - c, k->json.ptr,
-                               data);
-        c = e;
-    }
-    buf_free(&path);
-    buf_free(&old);
-    return ok && (!k->old_of || keep_recut_chunks(k, out, ed, c));
 }
 
 /* Whether every file not written anew is in the site as written. */

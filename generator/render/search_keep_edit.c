@@ -1,7 +1,8 @@
 /* Editing the files of a written index in place of writing them anew, for
  * the kept index (search_keep.c): a shard with some tokens' postings
- * changed, the shards cut anew into another number, a doc chunk with some
- * records replaced, and the summaries read back from a doc chunk. The bytes
+ * changed, the shards cut anew into another number, and the records and
+ * summaries read back from a doc chunk (search_keep.c cuts the chunks anew
+ * from those). The bytes
  * are those a full build writes (search.c; the format is in search.h). */
 #include "search_internal.h"
 
@@ -320,26 +321,4 @@ bool search_chunk_records(const char *data, size_t len, size_t docs, search_reco
         p = last ? end : nl + 1;
     }
     return p == end;
-}
-
-bool search_chunk_edit(const char *old, size_t len, size_t first, size_t docs,
-                       const search_doc_change *d, size_t n, const char *json, buf *out)
-{
-    search_record *rec = xmalloc((docs + 1) * sizeof *rec);
-    bool ok = search_chunk_records(old, len, docs, rec);
-    size_t c = 0;
-    buf_putc(out, '[');
-    for (size_t i = 0; i < docs && ok; i++) {
-        if (i)
-            buf_puts(out, ",\n");
-        if (c < n && d[c].doc == first + i) {
-            buf_put(out, json + d[c].off, d[c].len);
-            c++;
-        } else {
-            buf_put(out, rec[i].bytes, rec[i].len);
-        }
-    }
-    buf_puts(out, "]\n");
-    free(rec);
-    return ok && c == n;
 }
