@@ -1,8 +1,8 @@
 /* Files that appear whole or not at all: written to a temporary name in the
  * same directory, flushed to disk, then renamed into place (a rename within
  * one file system is atomic), and the directory flushed so that the rename
- * survives a crash. An interrupted run leaves the old file, never half a
- * new one. */
+ * survives a crash. An interrupted run leaves the old file (atomic_replace:
+ * the old file or none), never half a new one. */
 #ifndef GK_UTIL_ATOMIC_H
 #define GK_UTIL_ATOMIC_H
 
