@@ -4,10 +4,10 @@ a rebuild after an edit writes only the shards and doc files whose bytes
 change, and the site is always the one a build without cache makes, byte for
 byte, on one thread or two: after a body edit, a new first paragraph (the
 summary), a new title, words taken out, a body so long that the index needs
-more shards and back, an item come and gone. What the build cannot trust is not used: a kept index
-file damaged or of another version (with a warning), a shard or doc file
-changed or removed behind the build's back, the edited item's previous
-search entry damaged. A no-change rebuild touches no file of the index.
+more shards and back, an item come and gone. What the build cannot trust is
+not used: a kept index file damaged or of another version (with a warning),
+a shard or doc file changed or removed behind the build's back, the edited
+item's previous search entry damaged. A no-change rebuild touches no file of the index.
 Prints "N passed, N failed"."""
 import os
 import random
