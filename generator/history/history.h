@@ -87,11 +87,14 @@ typedef struct history_revisions {
  * after a GK603 diagnostic. */
 int history_revisions_walk(history *h, const catalogue *cat, diag_list *diags);
 /* Keep the walk's result in the file `path` (in the site's .gongkai/): a
- * later walk at the same HEAD, over items at the same paths, reads it
- * instead of walking the graph (4 ms instead of 24 ms on the 10 000-item
- * corpus in 297 commits); the status pass is not kept there (see
- * history_status_keep). Without this call a walk neither reads nor writes
- * the file, for the commands that must not write into the site. */
+ * later walk reads it instead of walking the graph, and after new commits
+ * on HEAD walks only those (4 ms instead of 24 ms on the 10 000-item
+ * corpus in 297 commits; a build after a commit on that corpus in 10 000
+ * commits, 0.13 s instead of 0.37 s). It gives what a full walk gives:
+ * walk.c says when it cannot, and then walks in full. The status pass is
+ * not kept there (see history_status_keep). Without this call a walk
+ * neither reads nor writes the file, for the commands that must not write
+ * into the site. */
 void history_revisions_keep(history *h, const char *path);
 /* Keep the status pass's result (the working flags) in the file `path`
  * (in the site's .gongkai/): a later walk at the same HEAD, index and git

@@ -87,14 +87,35 @@ const char *history_time_format(arena *mem, const git_time *t, date *day);
  * there is none (a link or a folder is none), -1 when it cannot be read. */
 int history_tree_file(history *h, git_tree *tree, const char *path, buf *out);
 
-/* The walk's result kept (keep.c). The key of the result the walk gives for
- * `cat` at `head`, after the slots are made, into *key. */
-void history_kept_key(const history *h, const catalogue *cat, const git_oid *head, buf *key);
-/* Fill the slots from the kept file when its key is `key`: true, or false
- * (nothing changed) when there is no such file or it is damaged. */
-bool history_kept_read(history *h, const buf *key);
-/* Keep the slots under `key`; a file that cannot be written is not. */
-void history_kept_write(history *h, const buf *key);
+/* The walk's result kept (keep.c): what a walk from `head` gave, its
+ * slots made from the paths in slot_path (under content/), and the hashes
+ * (history_path_hash) of every path that a commit below `head` changed. */
+typedef struct history_kept {
+    git_oid head;
+    size_t slot_count;
+    const char **slot_path;
+    history_revisions *lists; /* per slot, oldest first, numbered */
+    history_revision *revisions;
+    uint64_t *seen; /* sorted, each once */
+    size_t seen_count;
+} history_kept;
+
+uint64_t history_path_hash(const char *path);
+/* The key of what a walk's result depends on besides HEAD and the paths
+ * walked: the program, the site's place in the repository, the shallow
+ * clone's edge, what pairs renames. */
+void history_kept_key(const history *h, buf *key);
+/* The result kept under `key` into *out: true, or false (*out empty) when
+ * there is no such file or it is damaged. */
+bool history_kept_read(history *h, const buf *key, history_kept *out);
+/* Whether a commit below out->head changed `path`. */
+bool history_kept_seen(const history_kept *k, const char *path);
+void history_kept_free(history_kept *k);
+/* Keep h's slots, walked from the paths `slot_path` at `head`, and the
+ * changed paths' hashes seen[0..seen_count) (sorted here) under `key`; a
+ * file that cannot be written is not. */
+void history_kept_write(history *h, const buf *key, const git_oid *head,
+                        const char *const *slot_path, uint64_t *seen, size_t seen_count);
 
 #define HISTORY_RELEASES_DIR "releases"
 #define HISTORY_MANIFEST "releases/manifest.tsv"

@@ -1,25 +1,27 @@
 /* The revision walk's result kept in the site's .gongkai/, so that a build
- * at the same HEAD does not walk the commit graph again. The result is a
- * function of HEAD (which names every commit below it), of what the walk
- * follows (the paths of today's items and withdrawn items, in order: they
- * make the slots), of the site's place in the repository, of the shallow
- * clone's edge (.git/shallow: deepening a clone keeps HEAD), of the
- * program that walked and of what pairs renames (libgit2's version,
- * diff.renameLimit); the file's key holds all of them, and a file whose
- * key differs is not used. The status pass (uncommitted edits) is not
- * kept: it runs every build.
+ * does not walk the commit graph again: at the same HEAD the walk takes it
+ * as it is, after new commits it walks only those (walk.c). The result is
+ * a function of HEAD (which names every commit below it), of what the walk
+ * follows (the paths of the items and withdrawn items, which make the
+ * slots), of the site's place in the repository, of the shallow clone's
+ * edge (.git/shallow: deepening a clone keeps HEAD), of the program that
+ * walked and of what pairs renames (libgit2's version, diff.renameLimit).
+ * The file's key holds all of them but HEAD and the paths, which the file
+ * holds for the walk to compare; a file whose key differs is not used. The
+ * status pass (uncommitted edits) is not kept: it runs every build.
  *
  * The file is only a memo: one that cannot be read, is damaged or was
  * written for another key is ignored without a word, and nothing in it is
  * used before the whole file is checked (checksum, key, every field).
  *
- * Layout, every field ending in a NUL: magic, program version, HEAD, the
- * site's prefix, the shallow edge's and the paths' hashes (16 hex digits
- * each), the slot count, libgit2's version and the rename limit; the
- * commit count, then per commit: id, time as
- * shown, year, month, day, summary; the revision count, then per slot its
- * revision count and per revision (oldest first): commit number, blob id,
- * path; last the checksum (fields_seal). */
+ * Layout, every field ending in a NUL: magic, program version, the site's
+ * prefix, the shallow edge's hash (16 hex digits), libgit2's version and
+ * the rename limit; HEAD, the commit count, then per commit: id, time as
+ * shown, year, month, day, summary; the slot count, the revision count,
+ * then per slot its path ("" when it is its newest revision's, less
+ * "content/"), its revision count and per revision (oldest first): commit
+ * number, blob id, path; the count of changed paths and their hashes (16
+ * hex digits each, ascending); last the checksum (fields_seal). */
 #include "history_internal.h"
 
 #include "../util/build.h"
@@ -34,7 +36,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define KEEP_MAGIC "gongkai-revisions/1"
+#define KEEP_MAGIC "gongkai-revisions/2"
+#define KEEP_CONTENT "content/"
 
 void history_revisions_keep(history *h, const char *path)
 {
@@ -42,7 +45,12 @@ void history_revisions_keep(history *h, const char *path)
         h->keep_path = path ? arena_strdup(&h->mem, path) : NULL;
 }
 
-void history_kept_key(const history *h, const catalogue *cat, const git_oid *head, buf *key)
+uint64_t history_path_hash(const char *path)
+{
+    return hash64_str(HASH64_INIT, path);
+}
+
+void history_kept_key(const history *h, buf *key)
 {
     buf shallow = BUF_INIT;
     buf_printf(&shallow, "%sshallow", git_repository_commondir(h->repo));
@@ -50,13 +58,6 @@ void history_kept_key(const history *h, const catalogue *cat, const git_oid *hea
     buf data = BUF_INIT;
     if (buf_read_file(&data, shallow.ptr) == 0)
         edge = hash64_block(data.ptr, data.len);
-    uint64_t paths = HASH64_INIT;
-    paths = hash64_int(paths, (int64_t)cat->item_count);
-    for (size_t i = 0; i < cat->item_count; i++)
-        paths = hash64_str(paths, cat->items[i].item->rel);
-    paths = hash64_int(paths, (int64_t)cat->withdrawn_count);
-    for (size_t i = 0; i < cat->withdrawn_count; i++)
-        paths = hash64_str(paths, cat->withdrawn[i].path);
     /* What pairs renames: libgit2's own code and the rename limit it
      * reads from the repository's configuration. */
     int major = 0, minor = 0, rev = 0;
@@ -67,38 +68,14 @@ void history_kept_key(const history *h, const catalogue *cat, const git_oid *hea
         git_config_get_int32(&limit, cfg, "diff.renamelimit") < 0)
         limit = -1;
     git_config_free(cfg);
-    char id[GIT_OID_HEXSZ + 1];
-    git_oid_tostr(id, sizeof id, head);
-    buf_puts(key, KEEP_MAGIC);
-    buf_putc(key, '\0');
-    buf_puts(key, build_version());
-    buf_putc(key, '\0');
-    buf_puts(key, id);
-    buf_putc(key, '\0');
-    buf_puts(key, h->prefix.ptr);
-    buf_putc(key, '\0');
-    buf_printf(key, "%016" PRIx64, edge);
-    buf_putc(key, '\0');
-    buf_printf(key, "%016" PRIx64, paths);
-    buf_putc(key, '\0');
-    buf_printf(key, "%zu", h->slot_count);
-    buf_putc(key, '\0');
+    fields_put(key, KEEP_MAGIC);
+    fields_put(key, build_version());
+    fields_put(key, h->prefix.ptr);
+    fields_put_hex(key, edge);
     buf_printf(key, "libgit2 %d.%d.%d %" PRId32, major, minor, rev, limit);
     buf_putc(key, '\0');
     buf_free(&data);
     buf_free(&shallow);
-}
-
-static void keep_field(buf *out, const char *s)
-{
-    buf_puts(out, s);
-    buf_putc(out, '\0');
-}
-
-static void keep_number(buf *out, size_t n)
-{
-    buf_printf(out, "%zu", n);
-    buf_putc(out, '\0');
 }
 
 /* The number of revision r's commit among `first` (the first revision
@@ -117,7 +94,26 @@ static size_t keep_commit_number(const history_revision **first, size_t *count, 
     return table[i] - 1;
 }
 
-void history_kept_write(history *h, const buf *key)
+static int keep_hash_order(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The path a slot is written with: "" when its newest revision has it. */
+static const char *keep_slot_path(const history_revisions *list, const char *path)
+{
+    if (list->len) {
+        const char *newest = list->v[list->len - 1].path;
+        if (strncmp(newest, KEEP_CONTENT, strlen(KEEP_CONTENT)) == 0 &&
+            strcmp(newest + strlen(KEEP_CONTENT), path) == 0)
+            return "";
+    }
+    return path;
+}
+
+void history_kept_write(history *h, const buf *key, const git_oid *head,
+                        const char *const *slot_path, uint64_t *seen, size_t seen_count)
 {
     size_t n = 0;
     for (size_t s = 0; s < h->slot_count; s++)
@@ -134,27 +130,39 @@ void history_kept_write(history *h, const buf *key)
                 keep_commit_number(first, &commits, table, size - 1, &h->slots[s].list.v[i]);
     buf out = BUF_INIT;
     buf_put(&out, key->ptr, key->len);
-    keep_number(&out, commits);
+    char id[GIT_OID_HEXSZ + 1];
+    fields_put(&out, git_oid_tostr(id, sizeof id, head));
+    fields_put_number(&out, commits);
     for (size_t c = 0; c < commits; c++) {
         const history_revision *r = first[c];
-        keep_field(&out, r->commit);
-        keep_field(&out, r->when);
-        keep_number(&out, (size_t)r->day.year);
-        keep_number(&out, (size_t)r->day.month);
-        keep_number(&out, (size_t)r->day.day);
-        keep_field(&out, r->message);
+        fields_put(&out, r->commit);
+        fields_put(&out, r->when);
+        fields_put_number(&out, (uint64_t)r->day.year);
+        fields_put_number(&out, (uint64_t)r->day.month);
+        fields_put_number(&out, (uint64_t)r->day.day);
+        fields_put(&out, r->message);
     }
-    keep_number(&out, n);
+    fields_put_number(&out, h->slot_count);
+    fields_put_number(&out, n);
     at = 0;
     for (size_t s = 0; s < h->slot_count; s++) {
-        keep_number(&out, h->slots[s].list.len);
-        for (size_t i = 0; i < h->slots[s].list.len; i++) {
-            const history_revision *r = &h->slots[s].list.v[i];
-            keep_number(&out, number[at++]);
-            keep_field(&out, r->blob);
-            keep_field(&out, r->path);
+        const history_revisions *list = &h->slots[s].list;
+        fields_put(&out, keep_slot_path(list, slot_path[s]));
+        fields_put_number(&out, list->len);
+        for (size_t i = 0; i < list->len; i++) {
+            fields_put_number(&out, number[at++]);
+            fields_put(&out, list->v[i].blob);
+            fields_put(&out, list->v[i].path);
         }
     }
+    qsort(seen, seen_count, sizeof *seen, keep_hash_order);
+    size_t distinct = 0;
+    for (size_t i = 0; i < seen_count; i++)
+        if (!distinct || seen[i] != seen[distinct - 1])
+            seen[distinct++] = seen[i];
+    fields_put_number(&out, distinct);
+    for (size_t i = 0; i < distinct; i++)
+        fields_put_hex(&out, seen[i]);
     fields_seal(&out);
     /* Errors are dropped: without the file the next build walks again. */
     buf dir = BUF_INIT, err = BUF_INIT;
@@ -185,10 +193,13 @@ typedef struct keep_commit {
     date day;
 } keep_commit;
 
-/* Parse the records after the key from r into h; false when any is not as
+/* Parse the records after the key from r into k; false when any is not as
  * written. The strings stay in r's bytes, which h->mem holds. */
-static bool keep_parse(history *h, fields_reader *r)
+static bool keep_parse(fields_reader *r, history_kept *k)
 {
+    const char *head = fields_next(r);
+    if (r->bad || !keep_hex(head) || git_oid_fromstr(&k->head, head) < 0)
+        return false;
     uint64_t commits = fields_number(r, 10);
     if (r->bad || commits > (size_t)(r->end - r->p) / 6)
         return false;
@@ -203,51 +214,67 @@ static bool keep_parse(history *h, fields_reader *r)
         if (!keep_hex(c[i].id))
             r->bad = true;
     }
-    uint64_t n = fields_number(r, 10);
-    bool ok = !r->bad && n <= (size_t)(r->end - r->p) / 3;
-    history_revision *v = ok ? xcalloc(n + 1, sizeof *v) : NULL;
+    uint64_t slots = fields_number(r, 10), n = fields_number(r, 10);
+    bool ok = !r->bad && slots <= (size_t)(r->end - r->p) / 2 && n <= (size_t)(r->end - r->p) / 3;
+    if (ok) {
+        k->slot_count = slots;
+        k->slot_path = xcalloc(slots + 1, sizeof *k->slot_path);
+        k->lists = xcalloc(slots + 1, sizeof *k->lists);
+        k->revisions = xcalloc(n + 1, sizeof *k->revisions);
+    }
     size_t at = 0;
-    for (size_t s = 0; ok && s < h->slot_count; s++) {
+    for (size_t s = 0; ok && s < slots; s++) {
+        const char *path = fields_next(r);
         uint64_t len = fields_number(r, 10);
         if (r->bad || len > n - at) {
             ok = false;
             break;
         }
-        h->slots[s].list.v = v + at;
-        h->slots[s].list.len = len;
+        history_revision *v = k->revisions + at;
+        k->lists[s] = (history_revisions){v, len, false};
         for (size_t i = 0; i < len && ok; i++, at++) {
-            history_revision *rev = &v[at];
-            uint64_t k = fields_number(r, 10);
+            uint64_t num = fields_number(r, 10);
             const char *blob = fields_next(r);
-            rev->path = fields_next(r);
-            if (r->bad || k >= commits || !keep_hex(blob) || !*rev->path) {
+            v[i].path = fields_next(r);
+            if (r->bad || num >= commits || !keep_hex(blob) || !*v[i].path) {
                 ok = false;
                 break;
             }
-            rev->number = (int)i + 1;
-            memcpy(rev->commit, c[k].id, sizeof rev->commit);
-            memcpy(rev->short_id, rev->commit, 7);
-            memcpy(rev->blob, blob, sizeof rev->blob);
-            rev->when = c[k].when;
-            rev->day = c[k].day;
-            rev->message = c[k].message;
+            v[i].number = (int)i + 1;
+            memcpy(v[i].commit, c[num].id, sizeof v[i].commit);
+            memcpy(v[i].short_id, v[i].commit, 7);
+            memcpy(v[i].blob, blob, sizeof v[i].blob);
+            v[i].when = c[num].when;
+            v[i].day = c[num].day;
+            v[i].message = c[num].message;
         }
+        if (ok && !*path) {
+            const char *newest = len ? v[len - 1].path : "";
+            ok = strncmp(newest, KEEP_CONTENT, strlen(KEEP_CONTENT)) == 0;
+            path = newest + strlen(KEEP_CONTENT);
+        }
+        k->slot_path[s] = path;
+        ok = ok && *path;
     }
     free(c);
-    if (!ok || at != n || r->p != r->end) {
-        free(v);
-        for (size_t s = 0; s < h->slot_count; s++)
-            h->slots[s].list = (history_revisions){NULL, 0, false};
-        return false;
+    uint64_t seen = ok ? fields_number(r, 10) : 0;
+    ok = ok && !r->bad && at == n && seen <= (size_t)(r->end - r->p) / 17;
+    if (ok) {
+        k->seen = xmalloc((seen + 1) * sizeof *k->seen);
+        k->seen_count = seen;
+        for (size_t i = 0; i < seen; i++) {
+            k->seen[i] = fields_number(r, 16);
+            /* Ascending, as written: history_kept_seen searches them. */
+            if (i && k->seen[i] <= k->seen[i - 1])
+                r->bad = true;
+        }
     }
-    free(h->revisions);
-    h->revisions = v;
-    h->revision_count = n;
-    return true;
+    return ok && !r->bad && r->p == r->end;
 }
 
-bool history_kept_read(history *h, const buf *key)
+bool history_kept_read(history *h, const buf *key, history_kept *out)
 {
+    memset(out, 0, sizeof *out);
     if (!h->keep_path)
         return false;
     buf data = BUF_INIT;
@@ -260,8 +287,33 @@ bool history_kept_read(history *h, const buf *key)
         char *body = arena_strndup(&h->mem, data.ptr + key->len, len - key->len);
         fields_reader r;
         fields_reader_init(&r, body, len - key->len);
-        ok = keep_parse(h, &r);
+        ok = keep_parse(&r, out);
+        if (!ok)
+            history_kept_free(out);
     }
     buf_free(&data);
     return ok;
+}
+
+bool history_kept_seen(const history_kept *k, const char *path)
+{
+    uint64_t want = history_path_hash(path);
+    size_t lo = 0, hi = k->seen_count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (k->seen[mid] < want)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < k->seen_count && k->seen[lo] == want;
+}
+
+void history_kept_free(history_kept *k)
+{
+    free(k->slot_path);
+    free(k->lists);
+    free(k->revisions);
+    free(k->seen);
+    memset(k, 0, sizeof *k);
 }

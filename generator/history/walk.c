@@ -9,7 +9,9 @@
  * items, 100 editing 5 and renaming every tenth): the walk takes about
  * 0.03 s, where git_diff_tree_to_tree on every commit took 0.2 s; with the
  * status pass, about 0.07 s. libgit2's diff is used where it is needed: to
- * pair renames. */
+ * pair renames. With a result kept by an earlier build (keep.c), only the
+ * commits since are walked, and the kept lists continue the slots that
+ * reach its HEAD (walk_extend). */
 #include "history_internal.h"
 
 #include "../util/xalloc.h"
@@ -104,6 +106,10 @@ typedef struct walk {
     bool has_deletes;
     buf path;                 /* of the entry being compared, under content/ */
     const char *content_path; /* the site's content/ in the work tree */
+    const char **slot_path;   /* each slot's path today, under content/ */
+    size_t slot_cap;
+    uint64_t *seen; /* history_path_hash of every path a walked commit changed */
+    size_t seen_len, seen_cap;
 } walk;
 
 static void walk_change_add(walk *w, const git_tree_entry *e, char status)
@@ -324,6 +330,9 @@ static int walk_commit_changes(walk *w, git_commit *c)
     }
     if (walk_trees(w, old_id, new_id) != 0)
         return -1;
+    w->seen = xgrow(w->seen, &w->seen_cap, w->seen_len + w->len + 1, sizeof *w->seen);
+    for (size_t i = 0; i < w->len; i++)
+        w->seen[w->seen_len++] = history_path_hash(w->changes[i].path);
     if (git_commit_parentcount(c) > 1)
         walk_merge_filter(w, c);
 
@@ -376,7 +385,9 @@ static size_t walk_slot(walk *w, const char *rel)
         return slot;
     history *h = w->h;
     slot = h->slot_count++;
-    walk_map_put(&w->map, arena_strdup(&h->mem, rel), slot);
+    w->slot_path = xgrow(w->slot_path, &w->slot_cap, slot + 1, sizeof *w->slot_path);
+    w->slot_path[slot] = arena_strdup(&h->mem, rel);
+    walk_map_put(&w->map, w->slot_path[slot], slot);
     return slot;
 }
 
@@ -439,6 +450,136 @@ static void walk_slots_finish(history *h)
     free(end);
 }
 
+/* ---- from the kept result ------------------------------------------------ */
+
+/* Commits walked at most to reach a kept HEAD: beyond, a full walk costs
+ * little more than looking for it. */
+#define WALK_EXTEND_MAX 1000
+
+/* Back to the slots as made, nothing recorded, for a full walk. */
+static void walk_restart(walk *w)
+{
+    history *h = w->h;
+    walk_map_free(&w->map);
+    memset(&w->map, 0, sizeof w->map);
+    for (size_t s = 0; s < h->slot_count; s++)
+        walk_map_put(&w->map, w->slot_path[s], s);
+    h->revision_count = 0;
+    w->seen_len = 0;
+}
+
+/* The kept slot walked from `path`, or WALK_NONE; `by_path` is made when
+ * first needed. */
+static size_t walk_kept_slot(walk_map *by_path, const history_kept *k, const char *path)
+{
+    if (!by_path->cap)
+        for (size_t s = 0; s < k->slot_count; s++)
+            walk_map_put(by_path, k->slot_path[s], s);
+    return walk_map_get(by_path, path);
+}
+
+/* The walk has reached the kept HEAD: below it the kept walk went on from
+ * the same place with the same map of paths to slots, but for paths that
+ * only one of the two follows. Such a kept slot changes nothing for the
+ * others when its list is empty (it met no change: its path was only ever
+ * looked up, or taken over by a rename); such a slot of this walk, when no
+ * commit below changed its path. Then each slot followed at a path takes
+ * the list of the kept slot walked from it, as its older revisions; true.
+ * False when the kept result cannot serve. *same: the slots are the kept
+ * ones, numbered alike. */
+static bool walk_kept_join(walk *w, const history_kept *k, bool *same)
+{
+    history *h = w->h;
+    size_t *taker = xmalloc((k->slot_count + 1) * sizeof *taker);
+    for (size_t s = 0; s < k->slot_count; s++)
+        taker[s] = WALK_NONE;
+    walk_map by_path = {0};
+    bool ok = true;
+    *same = h->slot_count == k->slot_count;
+    for (size_t i = 0; i < w->map.cap && ok; i++) {
+        size_t s = w->map.slots[i], from;
+        if (!w->map.keys[i] || s == WALK_NONE)
+            continue;
+        if (s < k->slot_count && strcmp(k->slot_path[s], w->map.keys[i]) == 0)
+            from = s;
+        else
+            from = walk_kept_slot(&by_path, k, w->map.keys[i]);
+        if (from == WALK_NONE)
+            ok = !history_kept_seen(k, w->map.keys[i]);
+        else if (taker[from] != WALK_NONE)
+            ok = false;
+        else
+            taker[from] = s;
+        *same &= from == s;
+    }
+    for (size_t s = 0; s < k->slot_count && ok; s++)
+        ok = taker[s] != WALK_NONE || !k->lists[s].len;
+    /* Walk order, newest first: after the newer commits' revisions. */
+    for (size_t s = 0; s < k->slot_count && ok; s++) {
+        const history_revisions *list = &k->lists[s];
+        size_t need = h->revision_count + list->len + 1;
+        h->revisions = xgrow(h->revisions, &h->revision_cap, need, sizeof *h->revisions);
+        h->found_slot = xgrow(h->found_slot, &h->found_cap, need, sizeof(size_t));
+        for (size_t i = list->len; i-- > 0;) {
+            h->found_slot[h->revision_count] = taker[s];
+            h->revisions[h->revision_count++] = list->v[i];
+        }
+    }
+    if (ok) {
+        w->seen = xgrow(w->seen, &w->seen_cap, w->seen_len + k->seen_count + 1, sizeof *w->seen);
+        memcpy(w->seen + w->seen_len, k->seen, k->seen_count * sizeof *w->seen);
+        w->seen_len += k->seen_count;
+    }
+    walk_map_free(&by_path);
+    free(taker);
+    return ok;
+}
+
+/* The commits from `head` down to the kept HEAD, when they are a line of
+ * commits of one parent each (any commit below is then walked after them
+ * all, as the walk from the kept HEAD walked it), walked; then the kept
+ * result joined to them. 1 when done (*changed when the result is not the
+ * kept one), 0 when the kept result cannot serve (nothing recorded), -1
+ * after a GK603 diagnostic. */
+static int walk_extend(walk *w, const history_kept *k, const git_oid *head, bool *changed)
+{
+    git_commit **line = NULL;
+    size_t len = 0, cap = 0;
+    git_oid at = *head;
+    int rc = 1;
+    while (rc == 1 && !git_oid_equal(&at, &k->head)) {
+        git_commit *c;
+        if (len == WALK_EXTEND_MAX || git_commit_lookup(&c, w->h->repo, &at) < 0) {
+            rc = 0;
+            break;
+        }
+        line = xgrow(line, &cap, len + 1, sizeof *line);
+        line[len++] = c;
+        if (git_commit_parentcount(c) != 1)
+            rc = 0;
+        else
+            git_oid_cpy(&at, git_commit_parent_id(c, 0));
+    }
+    git_commit *below = NULL;
+    /* Not beyond a shallow clone's edge: its parent is there. */
+    if (rc == 1 && len && git_commit_lookup(&below, w->h->repo, &k->head) < 0)
+        rc = 0;
+    git_commit_free(below);
+    for (size_t i = 0; i < len && rc == 1; i++)
+        if (walk_one(line[i], w) != 0)
+            rc = -1;
+    for (size_t i = 0; i < len; i++)
+        git_commit_free(line[i]);
+    free(line);
+    bool same = false;
+    if (rc == 1 && !walk_kept_join(w, k, &same))
+        rc = 0;
+    if (rc == 0)
+        walk_restart(w);
+    *changed = len || !same;
+    return rc;
+}
+
 /* Each slot's working flag: the status of the file at its path today. */
 static int walk_working_mark(history *h, const catalogue *cat, const git_oid *head,
                              diag_list *diags)
@@ -474,27 +615,34 @@ int history_revisions_walk(history *h, const catalogue *cat, diag_list *diags)
     walk_slots_make(&w, cat);
     if (!h->repo) {
         walk_map_free(&w.map);
+        free(w.slot_path);
         buf_free(&w.path);
         return 0;
     }
     git_oid head;
     int e = history_head_oid(h, &head, diags), rc = e < 0 ? -1 : 0;
     buf key = BUF_INIT;
-    bool kept = false;
+    history_kept kept;
+    int from_kept = 0;
+    bool changed = true;
     if (e == 1 && h->keep_path) {
-        history_kept_key(h, cat, &head, &key);
-        kept = history_kept_read(h, &key);
+        history_kept_key(h, &key);
+        if (history_kept_read(h, &key, &kept)) {
+            from_kept = walk_extend(&w, &kept, &head, &changed);
+            history_kept_free(&kept);
+        }
     }
-    if (!kept && rc == 0) {
+    if (from_kept < 0)
+        rc = -1;
+    else if (!from_kept && rc == 0)
         rc = history_commits_each(h, walk_one, &w, diags);
-        walk_slots_finish(h);
-        /* Kept only when HEAD did not move while walking (a commit made
-         * meanwhile would be walked under the older HEAD's key). */
-        git_oid after;
-        if (rc == 0 && key.len && history_head_oid(h, &after, diags) == 1 &&
-            git_oid_equal(&after, &head))
-            history_kept_write(h, &key);
-    }
+    walk_slots_finish(h);
+    /* Kept only when HEAD did not move while walking (a commit made
+     * meanwhile would be walked under the older HEAD's key). */
+    git_oid after;
+    if (rc == 0 && changed && key.len && history_head_oid(h, &after, diags) == 1 &&
+        git_oid_equal(&after, &head))
+        history_kept_write(h, &key, &head, w.slot_path, w.seen, w.seen_len);
     buf_free(&key);
     if (rc == 0) {
         rc = walk_working_mark(h, cat, e == 1 ? &head : NULL, diags);
@@ -504,6 +652,8 @@ int history_revisions_walk(history *h, const catalogue *cat, diag_list *diags)
     }
     walk_map_free(&w.map);
     free(w.changes);
+    free(w.slot_path);
+    free(w.seen);
     buf_free(&w.path);
     return rc;
 }

@@ -168,6 +168,26 @@ static void fixture_withdrawn(fixture *f, const char *path, const char *no)
     w->index_no = no;
 }
 
+/* Item i's file moved to content/<rel>. */
+static void fixture_move(fixture *f, size_t i, const char *rel)
+{
+    content_item *it = &f->items[i];
+    char path[512];
+    snprintf(path, sizeof path, "content/%s", rel);
+    free((char *)it->path);
+    it->path = strdup(path);
+    it->rel = it->path + strlen("content/");
+}
+
+/* The last item no longer in the catalogue. */
+static void fixture_drop_last(fixture *f)
+{
+    size_t i = --f->cat.item_count;
+    free(f->texts[i]);
+    free((char *)f->items[i].path);
+    free((char *)f->citems[i].url);
+}
+
 static void fixture_free(fixture *f)
 {
     for (size_t i = 0; i < f->cat.item_count; i++) {
@@ -462,18 +482,54 @@ static void assert_first_message(fixture *f, const char *keep, const char *want)
     diag_list_free(&d);
 }
 
+static void kept_file_put(const char *keep, const buf *data)
+{
+    buf err = BUF_INIT;
+    assert_int_equal(atomic_replace(keep, data->ptr, data->len, &err), 0);
+    buf_free(&err);
+}
+
+/* The kept file as a full walk of HEAD writes it, its bytes into *out. */
+static void kept_file_fresh(fixture *f, const char *keep, buf *out)
+{
+    unlink(keep);
+    assert_kept_equals_fresh(f, keep);
+    buf_reset(out);
+    assert_int_equal(buf_read_file(out, keep), 0);
+}
+
+/* After a change to the commits or the items: a walk through `before`,
+ * the kept file as it was, gives what a fresh walk gives, and draws on
+ * that file (`drawn`: its first commit's summary, edited there, shows
+ * through) or walks in full. */
+static void assert_kept_after(fixture *f, const char *keep, const buf *before, bool drawn)
+{
+    kept_file_put(keep, before);
+    assert_kept_equals_fresh(f, keep);
+    kept_file_put(keep, before);
+    kept_file_edit(keep, "新增两条信息", "新增两条消息");
+    assert_first_message(f, keep, drawn ? "新增两条消息" : "新增两条信息");
+}
+
+/* The commits of history_fixture_commits (ids), the kept file's path
+ * (keep, 128 bytes) and the items of today. */
+static void kept_fixture(fixture *f, git_oid ids[6], char *keep)
+{
+    history_fixture_commits(ids);
+    snprintf(keep, 128, "%s-out/.gongkai/revisions.cache", root);
+    fixture_init(f);
+    fixture_item(f, "a/uno.md", "X/2026-00001", "通知（修订）");
+    fixture_item(f, "b/deux.md", "X/2026-00002", "另一条");
+    fixture_withdrawn(f, "content/a/gone.md", "X/2026-00003");
+}
+
 static void test_revisions_kept(void **state)
 {
     (void)state;
     git_oid ids[6];
-    history_fixture_commits(ids);
     char keep[128];
-    snprintf(keep, sizeof keep, "%s-out/.gongkai/revisions.cache", root);
     fixture f;
-    fixture_init(&f);
-    fixture_item(&f, "a/uno.md", "X/2026-00001", "通知（修订）");
-    fixture_item(&f, "b/deux.md", "X/2026-00002", "另一条");
-    fixture_withdrawn(&f, "content/a/gone.md", "X/2026-00003");
+    kept_fixture(&f, ids, keep);
 
     /* Written by the first walk, read by the next at the same HEAD: an
      * edited (and sealed again) file shows through. */
@@ -510,26 +566,27 @@ static void test_revisions_kept(void **state)
     assert_false(history_item_revisions(h, 0)->working);
     history_close(h);
 
-    /* Another set of items (the slots differ): walked again. */
+    /* Another item, at a path no commit changed (the slots differ, HEAD
+     * is the same): drawn on (test_revisions_kept_extended has more). */
+    buf before = BUF_INIT;
+    kept_file_fresh(&f, keep, &before);
     file_write("content/c/three.md", V1);
     fixture_item(&f, "c/three.md", "X/2026-00004", "第三条");
-    assert_kept_equals_fresh(&f, keep);
-    assert_first_message(&f, keep, "新增两条信息");
+    assert_kept_after(&f, keep, &before, true);
 
-    /* A new commit, then history rewritten (HEAD no descendant of the kept
-     * one): walked again each time. */
-    kept_file_edit(keep, "新增两条信息", "新增两条消息");
+    /* A new commit: drawn on; then history rewritten (HEAD no descendant
+     * of the kept one): walked again. */
+    kept_file_fresh(&f, keep, &before);
     commit_all("新增第三条", NULL);
-    assert_kept_equals_fresh(&f, keep);
-    assert_first_message(&f, keep, "新增两条信息");
+    assert_kept_after(&f, keep, &before, true);
+    kept_file_fresh(&f, keep, &before);
     git_object *back;
     assert_int_equal(git_object_lookup(&back, repo, &ids[3], GIT_OBJECT_COMMIT), 0);
     assert_int_equal(git_reset(repo, back, GIT_RESET_SOFT, NULL), 0);
     git_object_free(back);
-    kept_file_edit(keep, "新增两条信息", "新增两条消息");
     commit_all("重写的历史", NULL);
-    assert_kept_equals_fresh(&f, keep);
-    assert_first_message(&f, keep, "新增两条信息");
+    assert_kept_after(&f, keep, &before, false);
+    buf_free(&before);
 
     /* A shallow clone's edge moved: walked again. */
     kept_file_edit(keep, "新增两条信息", "新增两条消息");
@@ -558,6 +615,86 @@ static void test_revisions_kept(void **state)
     history_close(history_walked(&f, &d));
     assert_int_not_equal(access(keep, F_OK), 0);
     diag_list_free(&d);
+    fixture_free(&f);
+}
+
+/* New commits on HEAD since the kept walk: only they are walked, when
+ * they are a line of single-parent commits and the items that only one
+ * walk follows cannot change the other's result; else a full walk. Each
+ * step is checked against a fresh walk. */
+static void test_revisions_kept_extended(void **state)
+{
+    (void)state;
+    git_oid ids[6];
+    char keep[128];
+    fixture f;
+    kept_fixture(&f, ids, keep);
+    buf before = BUF_INIT;
+
+    /* Three commits: an edit, one outside content/, a rename (its slot
+     * meets the kept one at the old path). */
+    kept_file_fresh(&f, keep, &before);
+    file_write("content/a/uno.md", V4 "再补一句。\n");
+    commit_all("补一句", NULL);
+    file_write("README", "说明改了\n");
+    commit_all("只改说明", NULL);
+    file_rename("content/b/deux.md", "content/b/zwei.md");
+    fixture_move(&f, 1, "b/zwei.md");
+    commit_all("再改名", NULL);
+    assert_kept_after(&f, keep, &before, true);
+
+    /* An uncommitted item, at a path no commit changed: drawn on; then
+     * committed (the kept slot it had, with no revisions, is continued by
+     * none): drawn on. */
+    kept_file_fresh(&f, keep, &before);
+    file_write("content/c/neu.md", TWO "新的一条。\n");
+    fixture_item(&f, "c/neu.md", "X/2026-00004", "新一条");
+    assert_kept_after(&f, keep, &before, true);
+    kept_file_fresh(&f, keep, &before);
+    commit_all("新增一条", NULL);
+    assert_kept_after(&f, keep, &before, true);
+
+    /* An item at a path a commit changed (uno's before its rename): its
+     * history below is unknown, walked in full. Dropped again, with no
+     * revisions of its own: drawn on. */
+    kept_file_fresh(&f, keep, &before);
+    file_write("content/a/one.md", V1);
+    fixture_item(&f, "a/one.md", "X/2026-00005", "旧路径上的新条");
+    assert_kept_after(&f, keep, &before, false);
+    kept_file_fresh(&f, keep, &before);
+    fixture_drop_last(&f);
+    assert_kept_after(&f, keep, &before, true);
+
+    /* An item with revisions no longer followed: walked in full. */
+    kept_file_fresh(&f, keep, &before);
+    fixture_drop_last(&f);
+    assert_kept_after(&f, keep, &before, false);
+
+    /* A file added and deleted, no item's: an item at its path later has
+     * its revision, which only a full walk finds. */
+    file_write("content/d/tmp.md", GONE);
+    commit_all("临时加一条", NULL);
+    file_remove("content/d/tmp.md");
+    commit_all("又删了", NULL);
+    kept_file_fresh(&f, keep, &before);
+    file_write("content/d/tmp.md", V1);
+    fixture_item(&f, "d/tmp.md", "X/2026-00006", "同一路径上的新条");
+    assert_kept_after(&f, keep, &before, false);
+    diag_list d;
+    diag_list_init(&d);
+    history *h = history_walked(&f, &d);
+    assert_int_equal(history_item_revisions(h, f.cat.item_count - 1)->len, 1);
+    history_close(h);
+    diag_list_free(&d);
+    fixture_drop_last(&f);
+
+    /* A merge among the new commits: walked in full. */
+    kept_file_fresh(&f, keep, &before);
+    file_write("content/a/uno.md", V4);
+    commit_all("合并旧提交", &ids[4]);
+    assert_kept_after(&f, keep, &before, false);
+
+    buf_free(&before);
     fixture_free(&f);
 }
 
@@ -837,6 +974,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_revisions_through_a_merge, repo_setup, repo_teardown),
         cmocka_unit_test_setup_teardown(test_revisions_shallow, repo_setup, repo_teardown),
         cmocka_unit_test_setup_teardown(test_revisions_kept, repo_setup, repo_teardown),
+        cmocka_unit_test_setup_teardown(test_revisions_kept_extended, repo_setup, repo_teardown),
         cmocka_unit_test(test_not_a_repository),
         cmocka_unit_test_setup_teardown(test_releases_commit_tag_and_count, repo_setup,
                                         repo_teardown),
