@@ -16,6 +16,13 @@ $GONGKAI_BENCH_CACHE, else $XDG_CACHE_HOME/gongkai-bench or
              removed again after the run)
   item.html  after editing the template of every item page (the corpus keeps
              a copy of templates/item.html in its own templates/ for this)
+and, up to 10 000 items, the same corpus as a site in git, each item
+committed on its own (made anew each run, with fixed commit times):
+  in git full          as full, walking every commit
+  in git no-change     as no-change
+  in git one edit      an uncommitted edit, as one edit
+  in git after commit  that edit committed
+  in git new item      an uncommitted new item, as new item (committed after)
 and Hugo 0.111 with shared/bench/hugo-site/ on the same content, runs
 alternating with gongkai's full builds. Every size's full builds run before
 any size's rebuilds (see main()). CPU time (user+sys) and peak RSS come from
@@ -121,6 +128,45 @@ def set_aside(path):
         os.rename(path, os.path.join(TRASH, str(len(os.listdir(TRASH)))))
 
 
+def git_corpus(shared, n):
+    """The corpus of n items as a site in git: the site's other files in
+    one commit, then one commit an item, in path order (n + 1 commits, a
+    day apart), written with git fast-import."""
+    src = corpus(shared, n)
+    d = os.path.join(CACHE, "git-%d" % n)
+    set_aside(d)
+    shutil.copytree(src, d, ignore=shutil.ignore_patterns(".gongkai"))
+    with open(os.path.join(d, ".gitignore"), "w") as f:
+        f.write("/.gongkai/\n")
+    files = []
+    for top, dirs, names in os.walk(d):
+        files += [os.path.relpath(os.path.join(top, name), d) for name in names]
+    items = sorted(f for f in files if f.startswith("content" + os.sep))
+    others = sorted(f for f in files if not f.startswith("content" + os.sep))
+    stream = []
+    when = 1577836800  # 2020-01-01
+
+    def commit(message, paths):
+        nonlocal when
+        when += 86400
+        msg = message.encode()
+        stream.append(b"commit refs/heads/main\ncommitter bench <bench@example.org> %d +0800\n"
+                      b"data %d\n%s\n" % (when, len(msg), msg))
+        for path in paths:
+            with open(os.path.join(d, path), "rb") as f:
+                data = f.read()
+            stream.append(b"M 100644 inline %s\ndata %d\n%s\n" % (path.encode(), len(data), data))
+
+    commit("站点", others)
+    for path in items:
+        commit("新增 %s" % path, [path])
+    git = ["git", "-C", d, "-c", "init.defaultBranch=main"]
+    subprocess.run(git + ["init", "-q"], check=True)
+    subprocess.run(git + ["fast-import", "--quiet"], input=b"".join(stream), check=True)
+    subprocess.run(git + ["reset", "-q"], check=True)
+    return d
+
+
 def median(runs):
     return tuple(statistics.median(r[i] for r in runs) for i in range(3))
 
@@ -152,6 +198,8 @@ def main():
         try:
             if n not in failed:
                 results[n] += measure_rebuilds(a, n, gk, env)
+                if n <= GIT_MAX:
+                    results[n] += measure_git(a, n, gk, env)
         except Failed as e:
             failed[n] = e
     for n in sizes:
@@ -170,13 +218,17 @@ def main():
     return 0
 
 
+# The largest corpus also measured as a site in git.
+GIT_MAX = 10000
+
+
 def runs_of(a, n):
     return a.runs if n <= 10000 else 1
 
 
 def measure_full(a, n, gk, hugo, env):
     """The full-build rows of one corpus size: gongkai and Hugo alternating,
-    each into an empty output directory."""
+    each into an empty output directory; then the site in git's."""
     site = corpus(a.shared, n)
     out = os.path.join(CACHE, "out-%d" % n)
     full, hugo_runs = [], []
@@ -194,6 +246,13 @@ def measure_full(a, n, gk, hugo, env):
         h, g = median(hugo_runs), median(full)
         rows.append(("hugo full", h))
         rows.append(("ratio gongkai/hugo", (g[0] / h[0], g[1] / h[1], g[2] / h[2])))
+    if n <= GIT_MAX:
+        site, out, git_full = git_corpus(a.shared, n), os.path.join(CACHE, "git-out-%d" % n), []
+        for i in range(runs_of(a, n)):
+            set_aside(out)
+            shutil.rmtree(os.path.join(site, ".gongkai"), ignore_errors=True)
+            git_full.append(timed([gk, "build", "-q", "-s", site, "-o", out], env))
+        rows.append(("gongkai in git full", median(git_full)))
     return rows
 
 
@@ -237,6 +296,40 @@ def measure_rebuilds(a, n, gk, env):
         timed([gk, "build", "-q", "-s", site, "-o", out], env)
     return [("gongkai no-change", median(again)), ("gongkai one edit", median(edit)),
             ("gongkai new item", median(added)), ("gongkai item.html edit", median(template))]
+
+
+def measure_git(a, n, gk, env):
+    """The rebuild rows of the site in git, over its full build's output:
+    each round an edit, committed, and a new item, committed."""
+    site = os.path.join(CACHE, "git-%d" % n)
+    out = os.path.join(CACHE, "git-out-%d" % n)
+    build = [gk, "build", "-q", "-s", site, "-o", out]
+    git = ["git", "-C", site, "-c", "user.name=bench", "-c", "user.email=bench@example.org"]
+    again, edit, committed, added = [], [], [], []
+    czj = os.path.join(site, "content", "czj")
+    year = sorted(os.listdir(czj))[0]
+    victim = os.path.join(czj, year, sorted(os.listdir(os.path.join(czj, year)))[0])
+    timed(build, env)
+    for i in range(runs_of(a, n)):
+        again.append(timed(build, env))
+        with open(victim, "a", encoding="utf-8") as f:
+            f.write("\n基准测试追加的一句话（第 %d 次）。\n" % i)
+        edit.append(timed(build, env))
+        subprocess.run(git + ["commit", "-qam", "基准测试修改 %d" % i], check=True)
+        committed.append(timed(build, env))
+        with open(victim, encoding="utf-8") as f:
+            text = f.read()
+        with open(os.path.join(czj, year, "bench-new-%d.md" % i), "w", encoding="utf-8") as f:
+            f.write(re.sub(r"^doc_number = .*\n", "",
+                           text.replace('title = "', 'title = "基准测试新增 %d：' % i, 1),
+                           flags=re.M))
+        added.append(timed(build, env))
+        subprocess.run(git + ["add", "-A"], check=True)
+        subprocess.run(git + ["commit", "-qm", "基准测试新增 %d" % i], check=True)
+        timed(build, env)
+    return [("gongkai in git no-change", median(again)), ("gongkai in git one edit", median(edit)),
+            ("gongkai in git after commit", median(committed)),
+            ("gongkai in git new item", median(added))]
 
 
 if __name__ == "__main__":
