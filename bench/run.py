@@ -143,26 +143,32 @@ def git_corpus(shared, n):
         files += [os.path.relpath(os.path.join(top, name), d) for name in names]
     items = sorted(f for f in files if f.startswith("content" + os.sep))
     others = sorted(f for f in files if not f.startswith("content" + os.sep))
-    stream = []
+    git = ["git", "-C", d, "-c", "init.defaultBranch=main"]
+    subprocess.run(git + ["init", "-q"], check=True)
+    # Written as it is made: held whole, the stream would stay in this
+    # process's memory, which every later child starts from (the peak RSS
+    # the kernel reports for a child counts it until the child's exec).
+    fast = subprocess.Popen(git + ["fast-import", "--quiet"], stdin=subprocess.PIPE)
     when = 1577836800  # 2020-01-01
 
     def commit(message, paths):
         nonlocal when
         when += 86400
         msg = message.encode()
-        stream.append(b"commit refs/heads/main\ncommitter bench <bench@example.org> %d +0800\n"
-                      b"data %d\n%s\n" % (when, len(msg), msg))
+        fast.stdin.write(b"commit refs/heads/main\ncommitter bench <bench@example.org> %d +0800\n"
+                         b"data %d\n%s\n" % (when, len(msg), msg))
         for path in paths:
             with open(os.path.join(d, path), "rb") as f:
                 data = f.read()
-            stream.append(b"M 100644 inline %s\ndata %d\n%s\n" % (path.encode(), len(data), data))
+            fast.stdin.write(b"M 100644 inline %s\ndata %d\n%s\n" %
+                             (path.encode(), len(data), data))
 
     commit("站点", others)
     for path in items:
         commit("新增 %s" % path, [path])
-    git = ["git", "-C", d, "-c", "init.defaultBranch=main"]
-    subprocess.run(git + ["init", "-q"], check=True)
-    subprocess.run(git + ["fast-import", "--quiet"], input=b"".join(stream), check=True)
+    fast.stdin.close()
+    if fast.wait() != 0:
+        raise Failed("git fast-import failed")
     subprocess.run(git + ["reset", "-q"], check=True)
     return d
 
