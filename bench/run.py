@@ -262,16 +262,31 @@ def measure_full(a, n, gk, hugo, env):
     return rows
 
 
+def first_item(site):
+    """The item the rebuilds edit: 财政局's first of its first year."""
+    czj = os.path.join(site, "content", "czj")
+    year = os.path.join(czj, sorted(os.listdir(czj))[0])
+    return os.path.join(year, sorted(os.listdir(year))[0])
+
+
+def write_new_item(victim, path, label):
+    """A copy of `victim` at `path` under another title, and without its 文号:
+    the same one twice is an error."""
+    with open(victim, encoding="utf-8") as f:
+        text = f.read()
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(re.sub(r"^doc_number = .*\n", "",
+                       text.replace('title = "', 'title = "%s：' % label, 1), flags=re.M))
+
+
 def measure_rebuilds(a, n, gk, env):
     """The rebuild rows of one corpus size, over the output of its last
     full build."""
     site = corpus(a.shared, n)
     out = os.path.join(CACHE, "out-%d" % n)
     again, edit, added, template = [], [], [], []
-    czj = os.path.join(site, "content", "czj")
-    year = sorted(os.listdir(czj))[0]
-    victim = os.path.join(czj, year, sorted(os.listdir(os.path.join(czj, year)))[0])
-    newcomer = os.path.join(czj, year, "bench-new-item.md")
+    victim = first_item(site)
+    newcomer = os.path.join(os.path.dirname(victim), "bench-new-item.md")
     item_html = os.path.join(site, "templates", "item.html")
     if not os.path.exists(item_html):
         os.makedirs(os.path.dirname(item_html), exist_ok=True)
@@ -284,12 +299,7 @@ def measure_rebuilds(a, n, gk, env):
         with open(victim, "a", encoding="utf-8") as f:
             f.write("\n基准测试追加的一句话（第 %d 次）。\n" % i)
         edit.append(timed([gk, "build", "-q", "-s", site, "-o", out], env))
-        with open(victim, encoding="utf-8") as f:
-            text = f.read()
-        with open(newcomer, "w", encoding="utf-8") as f:
-            # Another title, and no 文号: the same one twice is an error.
-            f.write(re.sub(r"^doc_number = .*\n", "",
-                           text.replace('title = "', 'title = "基准测试新增：', 1), flags=re.M))
+        write_new_item(victim, newcomer, "基准测试新增")
         try:
             added.append(timed([gk, "build", "-q", "-s", site, "-o", out], env))
         finally:
@@ -312,9 +322,7 @@ def measure_git(a, n, gk, env):
     build = [gk, "build", "-q", "-s", site, "-o", out]
     git = ["git", "-C", site, "-c", "user.name=bench", "-c", "user.email=bench@example.org"]
     again, edit, committed, added = [], [], [], []
-    czj = os.path.join(site, "content", "czj")
-    year = sorted(os.listdir(czj))[0]
-    victim = os.path.join(czj, year, sorted(os.listdir(os.path.join(czj, year)))[0])
+    victim = first_item(site)
     timed(build, env)
     for i in range(runs_of(a, n)):
         again.append(timed(build, env))
@@ -323,12 +331,8 @@ def measure_git(a, n, gk, env):
         edit.append(timed(build, env))
         subprocess.run(git + ["commit", "-qam", "基准测试修改 %d" % i], check=True)
         committed.append(timed(build, env))
-        with open(victim, encoding="utf-8") as f:
-            text = f.read()
-        with open(os.path.join(czj, year, "bench-new-%d.md" % i), "w", encoding="utf-8") as f:
-            f.write(re.sub(r"^doc_number = .*\n", "",
-                           text.replace('title = "', 'title = "基准测试新增 %d：' % i, 1),
-                           flags=re.M))
+        write_new_item(victim, os.path.join(os.path.dirname(victim), "bench-new-%d.md" % i),
+                       "基准测试新增 %d" % i)
         added.append(timed(build, env))
         subprocess.run(git + ["add", "-A"], check=True)
         subprocess.run(git + ["commit", "-qm", "基准测试新增 %d" % i], check=True)

@@ -100,16 +100,15 @@ static int keep_hash_order(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* The path a slot is written with: "" when its newest revision has it. */
-static const char *keep_slot_path(const history_revisions *list, const char *path)
+/* The newest revision's path under content/, or NULL: a slot whose path
+ * it is is written with "" for its path. */
+static const char *keep_newest_rel(const history_revisions *list)
 {
-    if (list->len) {
-        const char *newest = list->v[list->len - 1].path;
-        if (strncmp(newest, KEEP_CONTENT, strlen(KEEP_CONTENT)) == 0 &&
-            strcmp(newest + strlen(KEEP_CONTENT), path) == 0)
-            return "";
-    }
-    return path;
+    if (!list->len)
+        return NULL;
+    const char *newest = list->v[list->len - 1].path;
+    size_t n = strlen(KEEP_CONTENT);
+    return strncmp(newest, KEEP_CONTENT, n) == 0 ? newest + n : NULL;
 }
 
 void history_kept_write(history *h, const buf *key, const git_oid *head,
@@ -147,7 +146,8 @@ void history_kept_write(history *h, const buf *key, const git_oid *head,
     at = 0;
     for (size_t s = 0; s < h->slot_count; s++) {
         const history_revisions *list = &h->slots[s].list;
-        fields_put(&out, keep_slot_path(list, slot_path[s]));
+        const char *newest = keep_newest_rel(list);
+        fields_put(&out, newest && strcmp(newest, slot_path[s]) == 0 ? "" : slot_path[s]);
         fields_put_number(&out, list->len);
         for (size_t i = 0; i < list->len; i++) {
             fields_put_number(&out, number[at++]);
@@ -248,13 +248,10 @@ static bool keep_parse(fields_reader *r, history_kept *k)
             v[i].day = c[num].day;
             v[i].message = c[num].message;
         }
-        if (ok && !*path) {
-            const char *newest = len ? v[len - 1].path : "";
-            ok = strncmp(newest, KEEP_CONTENT, strlen(KEEP_CONTENT)) == 0;
-            path = newest + strlen(KEEP_CONTENT);
-        }
+        if (ok && !*path)
+            path = keep_newest_rel(&k->lists[s]);
         k->slot_path[s] = path;
-        ok = ok && *path;
+        ok = ok && path && *path;
     }
     free(c);
     uint64_t seen = ok ? fields_number(r, 10) : 0;
