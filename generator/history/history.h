@@ -98,7 +98,7 @@ int history_revisions_walk(history *h, const catalogue *cat, diag_list *diags);
 void history_revisions_keep(history *h, const char *path);
 /* Keep the status pass's result (the working flags) in the file `path`
  * (in the site's .gongkai/): a later walk at the same HEAD, index and git
- * settings asks git only about the files whose stat data changed since
+ * settings looks again only at the files whose stat data changed since
  * (status.c has the rules), 0-5 ms instead of 22-36 ms at 10 000 items.
  * Without this call the walk makes the whole status pass and neither reads
  * nor writes the file. */

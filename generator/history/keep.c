@@ -178,16 +178,6 @@ void history_kept_write(history *h, const buf *key, const git_oid *head,
     free(table);
 }
 
-static bool keep_hex(const char *s)
-{
-    if (strlen(s) != GIT_OID_HEXSZ)
-        return false;
-    for (; *s; s++)
-        if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f')))
-            return false;
-    return true;
-}
-
 typedef struct keep_commit {
     const char *id, *when, *message;
     date day;
@@ -197,22 +187,20 @@ typedef struct keep_commit {
  * written. The strings stay in r's bytes, which h->mem holds. */
 static bool keep_parse(fields_reader *r, history_kept *k)
 {
-    const char *head = fields_next(r);
-    if (r->bad || !keep_hex(head) || git_oid_fromstr(&k->head, head) < 0)
+    const char *head = fields_hex(r, GIT_OID_HEXSZ);
+    if (r->bad || git_oid_fromstr(&k->head, head) < 0)
         return false;
     uint64_t commits = fields_number(r, 10);
     if (r->bad || commits > (size_t)(r->end - r->p) / 6)
         return false;
     keep_commit *c = xmalloc((commits + 1) * sizeof *c);
     for (size_t i = 0; i < commits && !r->bad; i++) {
-        c[i].id = fields_next(r);
+        c[i].id = fields_hex(r, GIT_OID_HEXSZ);
         c[i].when = fields_next(r);
         c[i].day.year = (int)fields_number(r, 10);
         c[i].day.month = (int)fields_number(r, 10);
         c[i].day.day = (int)fields_number(r, 10);
         c[i].message = fields_next(r);
-        if (!keep_hex(c[i].id))
-            r->bad = true;
     }
     uint64_t slots = fields_number(r, 10), n = fields_number(r, 10);
     bool ok = !r->bad && slots <= (size_t)(r->end - r->p) / 2 && n <= (size_t)(r->end - r->p) / 3;
@@ -234,9 +222,9 @@ static bool keep_parse(fields_reader *r, history_kept *k)
         k->lists[s] = (history_revisions){v, len, false};
         for (size_t i = 0; i < len && ok; i++, at++) {
             uint64_t num = fields_number(r, 10);
-            const char *blob = fields_next(r);
+            const char *blob = fields_hex(r, GIT_OID_HEXSZ);
             v[i].path = fields_next(r);
-            if (r->bad || num >= commits || !keep_hex(blob) || !*v[i].path) {
+            if (r->bad || num >= commits || !*v[i].path) {
                 ok = false;
                 break;
             }

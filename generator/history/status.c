@@ -14,11 +14,14 @@
  * .gitattributes of each folder from the work tree's top down to content/)
  * and the program (memo_map adds its version). Under the same magic a file
  * whose stat data is as recorded keeps its flag, and only the others
- * (edited, new, gone) are asked about, with a status list of exactly their
- * paths (one list costs what loading the index costs, about 5 ms at 10 000
- * files, where git_status_file costs that per file); when more than a
- * quarter of the files are to be asked about, or there is no usable memo,
- * the whole pass runs as before. Not seen: the rule files in content/'s
+ * (edited, new, gone) are asked about. One whose index entry was HEAD's
+ * (its record says so) still is, the index being the same: its content is
+ * compared with HEAD's blob (status_from_head), which needs no index. The
+ * rest are asked of git with a status list of exactly their paths (one
+ * list costs what loading the index costs, about 5 ms at 10 000 files,
+ * where git_status_file costs that per file); when more than a quarter of
+ * the files are to be asked about, or there is no usable memo, the whole
+ * pass runs as before. Not seen: the rule files in content/'s
  * own subfolders and the user's global ignore and attributes files; a
  * change to one of those alone shows once HEAD, the index or the file
  * itself changes, as git's own index trusts a file's stat data across an
@@ -27,9 +30,10 @@
  * Racily clean files: git marks an index entry whose file changed in the
  * same second as the index was written, and compares its content next
  * time. Here a file racy when its flag was found (content_stat_racy: its
- * mtime or ctime within 2 s of the moment before the asking) is not
- * recorded at all, so the next build asks about it again; a file recorded
- * is one whose later change must change its stat data. The flags are
+ * mtime or ctime within 2 s of the moment before the asking) is recorded
+ * under a stat hash no file has, so the next build asks about it again; a
+ * file recorded under its own is one whose later change must change its
+ * stat data. The flags are
  * written only when HEAD and the index are the same after the pass as
  * before it (a commit made meanwhile would file them under the wrong
  * HEAD). */
@@ -49,7 +53,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define STATUS_MAGIC "gongkai-status/1"
+#define STATUS_MAGIC "gongkai-status/2"
 /* Asking about more than files / STATUS_ASK_SHARE paths costs about what
  * the whole pass does (10 000 files: 1 000 paths 13 ms, 3 000 17 ms, the
  * whole pass 21-28 ms). */
@@ -154,31 +158,41 @@ static void status_magic(history *h, const git_oid *head, uint64_t rules, buf *o
 
 /* ---- the flags ------------------------------------------------------------ */
 
+/* The low bits of a record's value, below the stat data's hash: the flag,
+ * and that git's status found the index's entry for the file other than
+ * HEAD's (a staged change or a conflict). */
+#define STATUS_WORKING 1u
+#define STATUS_STAGED 2u
+#define STATUS_BITS 3u
+
 typedef struct status_mark {
     const path_index *paths;
-    bool *working;
+    bool *working, *staged;
 } status_mark;
 
 static void status_mark_one(const char *path, unsigned flags, void *ctx)
 {
     status_mark *m = ctx;
-    (void)flags;
     long at = path_index_find(m->paths, path);
-    if (at >= 0)
-        m->working[at] = true;
+    if (at < 0)
+        return;
+    m->working[at] = true;
+    if (flags & (GIT_STATUS_INDEX_NEW | GIT_STATUS_INDEX_MODIFIED | GIT_STATUS_INDEX_DELETED |
+                 GIT_STATUS_INDEX_RENAMED | GIT_STATUS_INDEX_TYPECHANGE | GIT_STATUS_CONFLICTED))
+        m->staged[at] = true;
 }
 
-/* What a file's flag is recorded under: a hash of its stat data, or of its
- * absence, the low bit left for the flag. `known` false: neither is known
- * (it cannot be looked at), never recorded. */
-static uint64_t status_signature(history *h, const history_file *f, int64_t now, bool *known,
-                                 bool *racy)
+/* What a file's flag is recorded under: a hash of its stat data (into *s),
+ * or of its absence, the low bits left for STATUS_BITS. `known` false:
+ * neither is known (it cannot be looked at), never recorded. */
+static uint64_t status_signature(history *h, const history_file *f, int64_t now, content_stat *s,
+                                 bool *known, bool *racy)
 {
-    content_stat s;
     *known = true;
     *racy = false;
+    memset(s, 0, sizeof *s);
     if (f->st) {
-        s = *f->st;
+        *s = *f->st;
     } else {
         buf full = BUF_INIT;
         buf_printf(&full, "%s/%s", h->cfg->root, f->path);
@@ -187,12 +201,20 @@ static uint64_t status_signature(history *h, const history_file *f, int64_t now,
         buf_free(&full);
         if (e != 0) {
             *known = e == ENOENT || e == ENOTDIR;
-            return hash64_str(HASH64_INIT, "(absent)") & ~(uint64_t)1;
+            return hash64_str(HASH64_INIT, "(absent)") & ~(uint64_t)STATUS_BITS;
         }
-        content_stat_take(&s, &st);
+        content_stat_take(s, &st);
     }
-    *racy = content_stat_racy(&s, now);
-    return hash64(HASH64_INIT, &s, sizeof s) & ~(uint64_t)1;
+    *racy = content_stat_racy(s, now);
+    return hash64(HASH64_INIT, s, sizeof *s) & ~(uint64_t)STATUS_BITS;
+}
+
+/* The stat hash a racy file is recorded under: its STATUS_STAGED bit,
+ * which is of the index and HEAD and not of the file, is kept; its flag
+ * never matches and is asked about again. */
+static uint64_t status_racy_signature(void)
+{
+    return hash64_str(HASH64_INIT, "(racy)") & ~(uint64_t)STATUS_BITS;
 }
 
 static int64_t status_now_ns(void)
@@ -202,21 +224,80 @@ static int64_t status_now_ns(void)
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
+/* Whether p[0..len) holds "$Id", where libgit2's ident filter acts. */
+static bool status_has_ident(const char *p, size_t len)
+{
+    const char *end = p + len;
+    for (; (p = memchr(p, '$', (size_t)(end - p))) != NULL; p++)
+        if (end - p >= 3 && p[1] == 'I' && p[2] == 'd')
+            return true;
+    return false;
+}
+
+/* The flag of a file whose index entry is HEAD's: git's status found so
+ * under this HEAD and this index (a record without STATUS_STAGED), which
+ * are the memo's magic. Its status is then the work tree's file against
+ * that entry, which is what is compared here without reading the index
+ * (5 ms at 10 000 files, which git's attribute lookup would cost too): its
+ * bytes as git would add them against HEAD's blob. Those are the file's
+ * own when it has no CR and no "$Id": the only filters libgit2 applies on
+ * the way in (crlf and ident) change nothing else. 1 working, 0 not; -1
+ * when git is to be asked: HEAD has no file there, the file is not a
+ * regular one, its executable bit is not HEAD's or a filter might apply.
+ * An index entry marked assume-unchanged or skip-worktree is not seen:
+ * the file is compared all the same. */
+static int status_from_head(history *h, git_tree *tree, const char *path, const content_stat *s)
+{
+    if (!tree || !S_ISREG(s->mode))
+        return -1;
+    buf rel = BUF_INIT, data = BUF_INIT;
+    buf_printf(&rel, "%s%s", h->prefix.ptr, path);
+    git_tree_entry *e = NULL;
+    int rc = -1;
+    if (git_tree_entry_bypath(&e, tree, rel.ptr) == 0) {
+        git_filemode_t want = s->mode & S_IXUSR ? GIT_FILEMODE_BLOB_EXECUTABLE : GIT_FILEMODE_BLOB;
+        buf_reset(&rel);
+        buf_printf(&rel, "%s/%s", h->cfg->root, path);
+        git_oid id;
+        if (git_tree_entry_filemode(e) == want && buf_read_file(&data, rel.ptr) == 0 &&
+            !memchr(data.ptr, '\r', data.len) && !status_has_ident(data.ptr, data.len) &&
+            git_odb_hash(&id, data.ptr, data.len, GIT_OBJECT_BLOB) == 0)
+            rc = !git_oid_equal(&id, git_tree_entry_id(e));
+    }
+    git_tree_entry_free(e);
+    buf_free(&data);
+    buf_free(&rel);
+    return rc;
+}
+
+/* HEAD's tree, or NULL. */
+static git_tree *status_head_tree(history *h, const git_oid *head)
+{
+    git_commit *c = NULL;
+    git_tree *tree = NULL;
+    if (head && git_commit_lookup(&c, h->repo, head) == 0 && git_commit_tree(&tree, c) < 0)
+        tree = NULL;
+    git_commit_free(c);
+    return tree;
+}
+
 int history_working_find(history *h, const git_oid *head, const history_file *files, size_t n,
                          bool *working, diag_list *diags)
 {
     memset(working, 0, n * sizeof *working);
+    bool *staged = xcalloc(n + 1, sizeof *staged);
     const char **paths = xmalloc((n + 1) * sizeof *paths);
     for (size_t i = 0; i < n; i++)
         paths[i] = files[i].path;
     path_index index;
     path_index_build(&index, paths, n);
-    status_mark mark = {&index, working};
+    status_mark mark = {&index, working, staged};
     static const char *const content[] = {"content"};
     if (!h->status_path) {
         int rc = history_status_each(h, content, 1, status_mark_one, &mark, diags);
         path_index_free(&index);
         free(paths);
+        free(staged);
         return rc;
     }
 
@@ -229,26 +310,51 @@ int history_working_find(history *h, const git_oid *head, const history_file *fi
     int64_t now = status_now_ns();
     memo_record *recs = xmalloc((n + 1) * sizeof *recs);
     bool *record = xcalloc(n + 1, sizeof *record);
-    const char **ask = xmalloc((n + 1) * sizeof *ask);
-    size_t asked = 0;
+    content_stat *stats = xmalloc((n + 1) * sizeof *stats);
+    size_t *ask = xmalloc((n + 1) * sizeof *ask);
+    size_t asked = 0, from_head = 0;
     for (size_t i = 0; i < n; i++) {
         bool known, racy;
         recs[i].key = hash64_str(HASH64_INIT, files[i].path);
-        recs[i].value = status_signature(h, &files[i], now, &known, &racy);
-        record[i] = known && !racy;
-        uint64_t was;
-        if (known && memo_map_find(memo, recs[i].key, &was) &&
-            (was & ~(uint64_t)1) == recs[i].value)
-            working[i] = was & 1;
-        else
-            ask[asked++] = files[i].path;
+        recs[i].value = status_signature(h, &files[i], now, &stats[i], &known, &racy);
+        record[i] = known;
+        uint64_t was = 0;
+        bool found = known && memo_map_find(memo, recs[i].key, &was);
+        if (found && (was & ~(uint64_t)STATUS_BITS) == recs[i].value) {
+            working[i] = was & STATUS_WORKING;
+            staged[i] = was & STATUS_STAGED;
+        } else {
+            /* Staged taken as true where the memo does not say. */
+            staged[i] = !found || (was & STATUS_STAGED);
+            from_head += !staged[i];
+            ask[asked++] = i;
+        }
+        if (racy)
+            recs[i].value = status_racy_signature();
     }
     int rc = 0;
     if (asked * STATUS_ASK_SHARE > n) {
         memset(working, 0, n * sizeof *working);
+        memset(staged, 0, n * sizeof *staged);
         rc = history_status_each(h, content, 1, status_mark_one, &mark, diags);
     } else if (asked) {
-        rc = history_status_exact_each(h, ask, asked, status_mark_one, &mark, diags);
+        git_tree *tree = from_head ? status_head_tree(h, head) : NULL;
+        const char **left = xmalloc((asked + 1) * sizeof *left);
+        size_t still = 0;
+        for (size_t k = 0; k < asked; k++) {
+            size_t i = ask[k];
+            int flag = staged[i] ? -1 : status_from_head(h, tree, files[i].path, &stats[i]);
+            if (flag >= 0) {
+                working[i] = flag;
+            } else {
+                staged[i] = false;
+                left[still++] = files[i].path;
+            }
+        }
+        git_tree_free(tree);
+        if (still)
+            rc = history_status_exact_each(h, left, still, status_mark_one, &mark, diags);
+        free(left);
     }
 
     git_oid after;
@@ -262,7 +368,8 @@ int history_working_find(history *h, const git_oid *head, const history_file *fi
         size_t kept = 0;
         for (size_t i = 0; i < n; i++)
             if (record[i])
-                recs[kept++] = (memo_record){recs[i].key, recs[i].value | working[i]};
+                recs[kept++] = (memo_record){recs[i].key, recs[i].value | working[i] |
+                                                              (staged[i] ? STATUS_STAGED : 0)};
         memo_map_keep(memo, recs, kept);
         memo_map_save(memo);
     }
@@ -270,9 +377,11 @@ int history_working_find(history *h, const git_oid *head, const history_file *fi
     memo_map_free(memo);
     buf_free(&magic);
     free(ask);
+    free(stats);
     free(record);
     free(recs);
     path_index_free(&index);
     free(paths);
+    free(staged);
     return rc;
 }

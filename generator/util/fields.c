@@ -55,6 +55,23 @@ uint64_t fields_number(fields_reader *r, int base)
     return v;
 }
 
+const char *fields_hex(fields_reader *r, size_t digits)
+{
+    /* The table stops at the NUL (no digit), so no byte past it is read. */
+    const unsigned char *p = (const unsigned char *)r->p;
+    size_t n = 0;
+    if (!r->bad && (size_t)(r->end - r->p) > digits)
+        while (n < digits && fields_digits[p[n]])
+            n++;
+    if (r->bad || n < digits || p[digits] != '\0') {
+        r->bad = true;
+        return "";
+    }
+    const char *f = r->p;
+    r->p += digits + 1;
+    return f;
+}
+
 void fields_put(buf *out, const char *s)
 {
     buf_put(out, s, strlen(s) + 1);

@@ -24,6 +24,9 @@ const char *fields_next(fields_reader *r);
  * (hex in lower case, as fields_put_hex writes it), no sign or space, not
  * beyond 64 bits. */
 uint64_t fields_number(fields_reader *r, int base);
+/* The next field when it is exactly `digits` lower-case hex digits (a git
+ * object id), else "" and `bad`. */
+const char *fields_hex(fields_reader *r, size_t digits);
 
 /* Writing, as the reader reads: `s` with its NUL; `v` in decimal; `v` as
  * 16 hex digits (lower case, leading zeros). Hand-made rather than

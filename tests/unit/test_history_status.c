@@ -181,9 +181,14 @@ static char *memo_record_find(char *data, size_t len, const char *path)
     return NULL;
 }
 
-/* Rewrite the memo with the flag of `path` turned over, sealed again as the
- * program seals it: a file a walk would use. */
-static void memo_flag_flip(const char *path)
+/* The low bits of a record's value: the flag, and that the index may
+ * differ from HEAD for the file (status.c). */
+#define FLAG_BIT 1
+#define STAGED_BIT 2
+
+/* Rewrite the memo with `bits` of the value of `path` turned over, sealed
+ * again as the program seals it: a file a walk would use. */
+static void memo_bits_flip(const char *path, int bits)
 {
     buf data = BUF_INIT;
     assert_int_equal(buf_read_file(&data, memo), 0);
@@ -192,9 +197,9 @@ static void memo_flag_flip(const char *path)
     data.len = len;
     char *at = memo_record_find(data.ptr, len, path);
     assert_non_null(at);
-    char *last = at + 17 + 15; /* the value's last hex digit holds the flag */
+    char *last = at + 17 + 15; /* the value's last hex digit holds the bits */
     static const char digits[] = "0123456789abcdef";
-    *last = digits[(strchr(digits, *last) - digits) ^ 1];
+    *last = digits[(strchr(digits, *last) - digits) ^ bits];
     fields_seal(&data);
     buf err = BUF_INIT;
     assert_int_equal(atomic_replace(memo, data.ptr, data.len, &err), 0);
@@ -216,10 +221,10 @@ static void assert_memo_used(const fixture *f, size_t item, bool used)
 {
     bool full[ITEMS + FILLERS + 1];
     flags_walked(f, false, full);
-    memo_flag_flip(f->items[item].path);
+    memo_bits_flip(f->items[item].path, FLAG_BIT);
     assert_int_equal(flag_kept(f, item), used ? !full[item] : full[item]);
     if (used)
-        memo_flag_flip(f->items[item].path);
+        memo_bits_flip(f->items[item].path, FLAG_BIT);
 }
 
 /* A commit of HEAD's own tree: HEAD moves, the index stays as it is. */
@@ -295,7 +300,8 @@ static void test_status_kept(void **state)
     assert_int_equal(git_reset_default(repo, head, &spec), 0);
     git_object_free(head);
     assert_flags(&f, "000");
-    /* An edit undone without staging: working, then not. */
+    /* An edit undone without staging: working, then not (the file
+     * compared with HEAD's blob: test_status_from_head). */
     file_write("content/b/three.md", THREE "改。\n");
     fixture_make(&f, 3, NULL);
     assert_flags(&f, "001");
@@ -335,7 +341,7 @@ static void test_status_memo_refused(void **state)
     assert_memo_used(&f, 1, true);
 
     /* Damaged: not used, no word said (flags_walked counts). */
-    memo_flag_flip("content/a/two.md");
+    memo_bits_flip("content/a/two.md", FLAG_BIT);
     FILE *fp = fopen(memo, "r+b");
     assert_non_null(fp);
     fseek(fp, 40, SEEK_SET);
@@ -347,7 +353,7 @@ static void test_status_memo_refused(void **state)
     /* Of another HEAD (the index and every file as they were): the memo
      * written before the commit is not used after it. */
     buf before = BUF_INIT;
-    memo_flag_flip("content/a/two.md");
+    memo_bits_flip("content/a/two.md", FLAG_BIT);
     assert_int_equal(buf_read_file(&before, memo), 0);
     commit_same_tree();
     assert_false(flag_kept(&f, 1));
@@ -363,16 +369,17 @@ static void test_status_memo_refused(void **state)
     file_write(".gitignore", "*.tmp\n");
     assert_memo_used(&f, 1, false);
 
-    /* A racy file (changed within 2 s of the asking) is not recorded: the
-     * next build asks about it again. */
+    /* A racy file (changed within 2 s of the asking) is recorded under no
+     * file's stat data: the next build asks about it again. */
     fixture_make(&f, 3, NULL);
     f.items[1].stat.mtime = f.items[1].stat.ctime = (int64_t)time(NULL) * 1000000000;
     assert_flags(&f, "000");
     buf data = BUF_INIT;
     assert_int_equal(buf_read_file(&data, memo), 0);
-    assert_null(memo_record_find(data.ptr, data.len, "content/a/two.md"));
-    assert_non_null(memo_record_find(data.ptr, data.len, "content/a/one.md"));
+    assert_non_null(memo_record_find(data.ptr, data.len, "content/a/two.md"));
     buf_free(&data);
+    assert_memo_used(&f, 1, false);
+    assert_memo_used(&f, 0, true);
 
     /* Without history_status_keep nothing is read or written. */
     assert_int_equal(unlink(memo), 0);
@@ -381,11 +388,75 @@ static void test_status_memo_refused(void **state)
     assert_int_not_equal(access(memo, F_OK), 0);
 }
 
+/* A file asked about whose record says its index entry is HEAD's is
+ * compared with HEAD's blob, not asked of git: an edit staged and then
+ * undone in the work tree is working (the index differs), which git says
+ * while the record says so too; with that bit planted off, the file is
+ * compared with HEAD instead, and reads as not working. */
+static void test_status_from_head(void **state)
+{
+    (void)state;
+    three_items_committed();
+    fixture f;
+    fixture_make(&f, 3, NULL);
+    assert_flags(&f, "000");
+
+    /* The executable bit set: git is asked, and finds a change. */
+    char path[256];
+    snprintf(path, sizeof path, "%s/content/b/three.md", root);
+    assert_int_equal(chmod(path, 0755), 0);
+    fixture_make(&f, 3, NULL);
+    assert_flags(&f, "001");
+    assert_int_equal(chmod(path, 0644), 0);
+    fixture_make(&f, 3, NULL);
+    assert_flags(&f, "000");
+
+    /* Filters that make a file's bytes as git adds them differ from its
+     * own (the folders' .gitattributes, which the memo's magic does not
+     * cover): git is asked, and finds the file the same as HEAD's (an
+     * ident of the same length; CRLF line ends). */
+    test_tree_write_text(root, "content/a/.gitattributes", "*.md ident\n");
+    test_tree_write_text(root, "content/b/.gitattributes", "*.md text\n");
+    file_write("content/a/one.md", ONE "$Id: aaaa $\n");
+    file_write("content/b/three.md", THREE "\r\n改。\n");
+    commit_all("过滤");
+    fixture_make(&f, 3, NULL);
+    assert_flags(&f, "000");
+    file_write("content/a/one.md", ONE "$Id: bbbb $\n");
+    file_write("content/b/three.md", THREE "\n改。\r\n");
+    fixture_make(&f, 3, NULL);
+    assert_flags(&f, "000");
+    file_write("content/a/one.md", ONE);
+    file_write("content/b/three.md", THREE);
+    commit_all("不再过滤");
+    fixture_make(&f, 3, NULL);
+    assert_flags(&f, "000");
+
+    /* Staged, then HEAD's bytes again in the work tree: working. */
+    file_write("content/a/one.md", ONE "补充。\n");
+    test_git_stage(repo);
+    fixture_make(&f, 3, NULL);
+    assert_flags(&f, "100");
+    file_write("content/a/one.md", ONE);
+    fixture_make(&f, 3, NULL);
+    assert_flags(&f, "100");
+
+    /* The record's staged bit planted off: compared with HEAD. */
+    memo_bits_flip("content/a/one.md", STAGED_BIT);
+    file_write("content/a/one.md", ONE);
+    fixture_make(&f, 3, NULL);
+    bool full[ITEMS + FILLERS + 1];
+    flags_walked(&f, false, full);
+    assert_true(full[0]);
+    assert_false(flag_kept(&f, 0));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_status_kept, repo_setup, repo_teardown),
         cmocka_unit_test_setup_teardown(test_status_memo_refused, repo_setup, repo_teardown),
+        cmocka_unit_test_setup_teardown(test_status_from_head, repo_setup, repo_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

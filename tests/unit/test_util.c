@@ -329,6 +329,33 @@ static void test_fields_reader(void **state)
     assert_true(fields_number(&r, 10) == 0 && r.bad);
 }
 
+/* A hex id field: exactly so many lower-case hex digits, then its NUL,
+ * which is never read past: fewer, more, upper case, no NUL within the
+ * data all turn the reader bad. */
+static void test_fields_hex(void **state)
+{
+    (void)state;
+    static const char data[] = "0af9\0"
+                               "0af\0"
+                               "0af9e\0"
+                               "0AF9\0";
+    fields_reader r;
+    fields_reader_init(&r, data, sizeof data - 1);
+    assert_string_equal(fields_hex(&r, 4), "0af9");
+    assert_false(r.bad);
+    assert_string_equal(fields_hex(&r, 4), "");
+    assert_true(r.bad);
+    static const size_t at[] = {5, 9, 15};
+    for (size_t i = 0; i < 3; i++) {
+        fields_reader_init(&r, data + at[i], sizeof data - 1 - at[i]);
+        assert_string_equal(fields_hex(&r, 4), "");
+        assert_true(r.bad);
+    }
+    fields_reader_init(&r, data, 4); /* "0af9" without its NUL */
+    assert_string_equal(fields_hex(&r, 4), "");
+    assert_true(r.bad);
+}
+
 /* A number field reads as strtoull reads the digits alone (hex in lower
  * case, as the writers put it): the largest
  * 64-bit numbers and one beyond, leading zeros, and random runs of digits,
@@ -581,6 +608,7 @@ int main(void)
         cmocka_unit_test(test_diag_sort_and_json),
         cmocka_unit_test(test_tsv_fields),
         cmocka_unit_test(test_fields_reader),
+        cmocka_unit_test(test_fields_hex),
         cmocka_unit_test(test_fields_number_like_strtoull),
         cmocka_unit_test(test_fields_writers),
         cmocka_unit_test(test_fields_seal),
