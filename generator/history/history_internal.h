@@ -39,6 +39,18 @@ struct history {
     buf manifest, changes, message;
 };
 
+/* libgit2's object cache and pack mappings, at most, and the size of one
+ * pack window (history_open). */
+#define HISTORY_CACHE_MAX (16 << 20)
+#define HISTORY_MAPPED_MAX (8 << 20)
+#define HISTORY_WINDOW (2 << 20)
+
+/* Free h's repository object and open it again, and hand the heap's free
+ * pages back: what a walk over every commit leaves (its cache, its pack
+ * windows, the heap they grew) is not held through the render. Returns 0,
+ * or -1 after a GK603 diagnostic (h has no repository then). */
+int history_repository_renew(history *h, diag_list *diags);
+
 /* A GK603 (or other `code`) error naming what failed and libgit2's reason.
  * Returns -1. */
 int history_fail(diag_list *diags, const char *code, const char *what);

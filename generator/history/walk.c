@@ -650,6 +650,8 @@ int history_revisions_walk(history *h, const catalogue *cat, diag_list *diags)
             if (!h->slots[h->item_slot[i]].list.len)
                 h->slots[h->item_slot[i]].list.working = true;
     }
+    if (rc == 0 && !from_kept && e == 1)
+        rc = history_repository_renew(h, diags);
     walk_map_free(&w.map);
     free(w.changes);
     free(w.slot_path);

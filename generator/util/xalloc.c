@@ -85,3 +85,8 @@ void xalloc_heap_prepare(void)
     }
     free(block);
 }
+
+void xalloc_heap_release(void)
+{
+    malloc_trim(0);
+}

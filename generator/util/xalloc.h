@@ -14,5 +14,9 @@ void *xgrow(void *ptr, size_t *cap, size_t need, size_t elem);
 /* Tune the allocator for a build (once, first thing in main): fewer, larger
  * page faults. Nothing changes but speed when the system refuses. */
 void xalloc_heap_prepare(void);
+/* Hand the pages the heaps hold free back to the kernel: after a stage that
+ * freed much that later stages will not reuse (xalloc_heap_prepare keeps
+ * what is freed). */
+void xalloc_heap_release(void);
 
 #endif
