@@ -16,8 +16,9 @@
  * whose stat data is as recorded keeps its flag, and only the others
  * (edited, new, gone) are asked about. One whose index entry was HEAD's
  * (its record says so) still is, the index being the same: its content is
- * compared with HEAD's blob (status_from_head), which needs no index. The
- * rest are asked of git with a status list of exactly their paths (one
+ * compared with HEAD's blob, which needs no index; one HEAD has not is
+ * working unless ignored (status_from_head). The rest are asked of git
+ * with a status list of exactly their paths (one
  * list costs what loading the index costs, about 5 ms at 10 000 files,
  * where git_status_file costs that per file); when more than a quarter of
  * the files are to be asked about, or there is no usable memo, the whole
@@ -234,27 +235,34 @@ static bool status_has_ident(const char *p, size_t len)
     return false;
 }
 
-/* The flag of a file whose index entry is HEAD's: git's status found so
- * under this HEAD and this index (a record without STATUS_STAGED), which
- * are the memo's magic. Its status is then the work tree's file against
- * that entry, which is what is compared here without reading the index
- * (5 ms at 10 000 files, which git's attribute lookup would cost too): its
- * bytes as git would add them against HEAD's blob. Those are the file's
- * own when it has no CR and no "$Id": the only filters libgit2 applies on
- * the way in (crlf and ident) change nothing else. 1 working, 0 not; -1
- * when git is to be asked: HEAD has no file there, the file is not a
- * regular one, its executable bit is not HEAD's or a filter might apply.
- * An index entry marked assume-unchanged or skip-worktree is not seen:
- * the file is compared all the same. */
-static int status_from_head(history *h, git_tree *tree, const char *path, const content_stat *s)
+/* The flag of a file asked about, found without reading the index (5 ms
+ * at 10 000 files, which git's attribute lookup would cost too), or -1
+ * when git is to be asked. `index_is_head`: git's status found the file's
+ * index entry the same as HEAD's (a record without STATUS_STAGED) under
+ * this HEAD and this index, which are the memo's magic.
+ *
+ * A file HEAD has not is untracked or added to the index: working either
+ * way, unless ignored, when only an index entry would make it so, which
+ * index_is_head rules out. A file HEAD has, with its index entry HEAD's,
+ * has the status of its bytes as git would add them against HEAD's blob:
+ * those are the file's own when it has no CR and no "$Id", the only
+ * filters libgit2 applies on the way in being crlf and ident. Else, or when
+ * the file is not a regular one or its executable bit not HEAD's, -1. An
+ * index entry marked assume-unchanged or skip-worktree is not seen: the
+ * file is compared all the same. */
+static int status_from_head(history *h, git_tree *tree, const char *path, const content_stat *s,
+                            bool index_is_head)
 {
     if (!tree || !S_ISREG(s->mode))
         return -1;
     buf rel = BUF_INIT, data = BUF_INIT;
     buf_printf(&rel, "%s%s", h->prefix.ptr, path);
     git_tree_entry *e = NULL;
-    int rc = -1;
-    if (git_tree_entry_bypath(&e, tree, rel.ptr) == 0) {
+    int rc = -1, found = git_tree_entry_bypath(&e, tree, rel.ptr), ignored;
+    if (found == GIT_ENOTFOUND) {
+        if (git_ignore_path_is_ignored(&ignored, h->repo, rel.ptr) == 0)
+            rc = !ignored ? 1 : index_is_head ? 0 : -1;
+    } else if (found == 0 && index_is_head) {
         git_filemode_t want = s->mode & S_IXUSR ? GIT_FILEMODE_BLOB_EXECUTABLE : GIT_FILEMODE_BLOB;
         buf_reset(&rel);
         buf_printf(&rel, "%s/%s", h->cfg->root, path);
@@ -312,7 +320,7 @@ int history_working_find(history *h, const git_oid *head, const history_file *fi
     bool *record = xcalloc(n + 1, sizeof *record);
     content_stat *stats = xmalloc((n + 1) * sizeof *stats);
     size_t *ask = xmalloc((n + 1) * sizeof *ask);
-    size_t asked = 0, from_head = 0;
+    size_t asked = 0;
     for (size_t i = 0; i < n; i++) {
         bool known, racy;
         recs[i].key = hash64_str(HASH64_INIT, files[i].path);
@@ -326,7 +334,6 @@ int history_working_find(history *h, const git_oid *head, const history_file *fi
         } else {
             /* Staged taken as true where the memo does not say. */
             staged[i] = !found || (was & STATUS_STAGED);
-            from_head += !staged[i];
             ask[asked++] = i;
         }
         if (racy)
@@ -338,12 +345,12 @@ int history_working_find(history *h, const git_oid *head, const history_file *fi
         memset(staged, 0, n * sizeof *staged);
         rc = history_status_each(h, content, 1, status_mark_one, &mark, diags);
     } else if (asked) {
-        git_tree *tree = from_head ? status_head_tree(h, head) : NULL;
+        git_tree *tree = status_head_tree(h, head);
         const char **left = xmalloc((asked + 1) * sizeof *left);
         size_t still = 0;
         for (size_t k = 0; k < asked; k++) {
             size_t i = ask[k];
-            int flag = staged[i] ? -1 : status_from_head(h, tree, files[i].path, &stats[i]);
+            int flag = status_from_head(h, tree, files[i].path, &stats[i], !staged[i]);
             if (flag >= 0) {
                 working[i] = flag;
             } else {

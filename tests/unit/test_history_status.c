@@ -170,6 +170,16 @@ static void assert_flags(const fixture *f, const char *want)
     assert_int_equal(access(memo, F_OK), 0);
 }
 
+/* Write root/rel, then the flags of the first n items are `want`, as in
+ * assert_flags. */
+static void assert_flags_after(fixture *f, size_t n, const char *rel, const char *text,
+                               const char *want)
+{
+    file_write(rel, text);
+    fixture_make(f, n, NULL);
+    assert_flags(f, want);
+}
+
 /* The record of `path` in the memo's bytes data[0..len): its key. */
 static char *memo_record_find(char *data, size_t len, const char *path)
 {
@@ -290,9 +300,7 @@ static void test_status_kept(void **state)
 
     /* Undone to HEAD's bytes in the work tree: it differs from the index
      * still; unstaged too, it is clean again. */
-    file_write("content/a/one.md", ONE);
-    fixture_make(&f, 3, NULL);
-    assert_flags(&f, "100");
+    assert_flags_after(&f, 3, "content/a/one.md", ONE, "100");
     git_object *head;
     assert_int_equal(git_revparse_single(&head, repo, "HEAD"), 0);
     char *one[] = {"content/a/one.md"};
@@ -302,12 +310,8 @@ static void test_status_kept(void **state)
     assert_flags(&f, "000");
     /* An edit undone without staging: working, then not (the file
      * compared with HEAD's blob: test_status_from_head). */
-    file_write("content/b/three.md", THREE "改。\n");
-    fixture_make(&f, 3, NULL);
-    assert_flags(&f, "001");
-    file_write("content/b/three.md", THREE);
-    fixture_make(&f, 3, NULL);
-    assert_flags(&f, "000");
+    assert_flags_after(&f, 3, "content/b/three.md", THREE "改。\n", "001");
+    assert_flags_after(&f, 3, "content/b/three.md", THREE, "000");
     assert_memo_used(&f, 1, true);
 
     /* A new untracked item in a new folder: asked about, working. */
@@ -423,23 +427,43 @@ static void test_status_from_head(void **state)
     fixture_make(&f, 3, NULL);
     assert_flags(&f, "000");
     file_write("content/a/one.md", ONE "$Id: bbbb $\n");
-    file_write("content/b/three.md", THREE "\n改。\r\n");
-    fixture_make(&f, 3, NULL);
-    assert_flags(&f, "000");
+    assert_flags_after(&f, 3, "content/b/three.md", THREE "\n改。\r\n", "000");
     file_write("content/a/one.md", ONE);
     file_write("content/b/three.md", THREE);
     commit_all("不再过滤");
     fixture_make(&f, 3, NULL);
     assert_flags(&f, "000");
 
+    /* A file HEAD has not, at a path an earlier commit had (so that its
+     * item has versions and the flag counts): untracked, working; ignored
+     * by its folder's .gitignore (which the magic does not cover: the file
+     * is written again to be looked at), not. */
+    file_write("content/new/four.md", FOUR);
+    commit_all("第四条");
+    snprintf(path, sizeof path, "%s/content/new/four.md", root);
+    assert_int_equal(unlink(path), 0);
+    commit_all("撤下第四条");
+    assert_flags_after(&f, 4, "content/new/four.md", FOUR "改。\n", "0001");
+    assert_flags_after(&f, 4, "content/new/four.md", FOUR, "0001");
+    test_tree_write_text(root, "content/new/.gitignore", "four.md\n");
+    assert_flags_after(&f, 4, "content/new/four.md", FOUR "改。\n", "0000");
+    assert_flags_after(&f, 4, "content/new/four.md", FOUR, "0000");
+    /* Ignored and added all the same: git is asked, working. */
+    git_index *index;
+    assert_int_equal(git_repository_index(&index, repo), 0);
+    assert_int_equal(git_index_add_bypath(index, "content/new/four.md"), 0);
+    assert_int_equal(git_index_write(index), 0);
+    git_index_free(index);
+    fixture_make(&f, 4, NULL);
+    assert_flags(&f, "0001");
+    assert_flags_after(&f, 4, "content/new/four.md", FOUR "改。\n", "0001");
+
     /* Staged, then HEAD's bytes again in the work tree: working. */
     file_write("content/a/one.md", ONE "补充。\n");
     test_git_stage(repo);
     fixture_make(&f, 3, NULL);
     assert_flags(&f, "100");
-    file_write("content/a/one.md", ONE);
-    fixture_make(&f, 3, NULL);
-    assert_flags(&f, "100");
+    assert_flags_after(&f, 3, "content/a/one.md", ONE, "100");
 
     /* The record's staged bit planted off: compared with HEAD. */
     memo_bits_flip("content/a/one.md", STAGED_BIT);
