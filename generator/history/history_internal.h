@@ -51,6 +51,20 @@ struct history {
  * or -1 after a GK603 diagnostic (h has no repository then). */
 int history_repository_renew(history *h, diag_list *diags);
 
+/* The id of the site's content/ tree in commit c, into *out; NULL when it
+ * has none (trees.c). */
+const git_oid *history_content_id(history *h, git_commit *c, git_oid *out);
+/* A file that differs between two trees: its path (the prefix given, then
+ * its path below the trees) and its entries, NULL on the side that has no
+ * file there. */
+typedef void (*history_change_fn)(const buf *path, const git_tree_entry *old_e,
+                                  const git_tree_entry *new_e, void *ctx);
+/* Call fn for every file that differs between the trees old_id and new_id
+ * (either NULL: empty), in path order; `path` holds the prefix and is as
+ * it was after. Returns 0, or -1 after a GK603 diagnostic. */
+int history_trees_changes(history *h, const git_oid *old_id, const git_oid *new_id, buf *path,
+                          history_change_fn fn, void *ctx, diag_list *diags);
+
 /* A GK603 (or other `code`) error naming what failed and libgit2's reason.
  * Returns -1. */
 int history_fail(diag_list *diags, const char *code, const char *what);
@@ -61,6 +75,10 @@ int history_fail(diag_list *diags, const char *code, const char *what);
 typedef void (*history_status_fn)(const char *path, unsigned flags, void *ctx);
 int history_status_each(history *h, const char *const *paths, size_t n, history_status_fn fn,
                         void *ctx, diag_list *diags);
+
+/* The same for HEAD against the index alone: the staged changes. */
+int history_status_staged_each(history *h, const char *const *paths, size_t n, history_status_fn fn,
+                               void *ctx, diag_list *diags);
 
 /* The same for exactly the files `paths` (from the site root), each taken
  * as a path, never as a pattern. */

@@ -147,17 +147,18 @@ bool history_is_repository(const history *h)
     return h && h->repo;
 }
 
-static int repo_status_each(history *h, const char *const *paths, size_t n, unsigned flags,
-                            history_status_fn fn, void *ctx, diag_list *diags)
+static int repo_status_each(history *h, const char *const *paths, size_t n, git_status_show_t show,
+                            unsigned flags, history_status_fn fn, void *ctx, diag_list *diags)
 {
     char **specs = xcalloc(n + 1, sizeof *specs);
     for (size_t i = 0; i < n; i++)
         specs[i] = arena_printf(&h->mem, "%s%s", h->prefix.ptr, paths[i]);
     git_status_options opt;
     git_status_options_init(&opt, GIT_STATUS_OPTIONS_VERSION);
-    opt.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR;
-    opt.flags = GIT_STATUS_OPT_INCLUDE_UNTRACKED | GIT_STATUS_OPT_RECURSE_UNTRACKED_DIRS |
-                GIT_STATUS_OPT_EXCLUDE_SUBMODULES | flags;
+    opt.show = show;
+    opt.flags = GIT_STATUS_OPT_EXCLUDE_SUBMODULES | flags;
+    if (show != GIT_STATUS_SHOW_INDEX_ONLY)
+        opt.flags |= GIT_STATUS_OPT_INCLUDE_UNTRACKED | GIT_STATUS_OPT_RECURSE_UNTRACKED_DIRS;
     opt.pathspec.strings = specs;
     opt.pathspec.count = n;
     git_status_list *list;
@@ -185,13 +186,20 @@ static int repo_status_each(history *h, const char *const *paths, size_t n, unsi
 int history_status_each(history *h, const char *const *paths, size_t n, history_status_fn fn,
                         void *ctx, diag_list *diags)
 {
-    return repo_status_each(h, paths, n, 0, fn, ctx, diags);
+    return repo_status_each(h, paths, n, GIT_STATUS_SHOW_INDEX_AND_WORKDIR, 0, fn, ctx, diags);
+}
+
+int history_status_staged_each(history *h, const char *const *paths, size_t n, history_status_fn fn,
+                               void *ctx, diag_list *diags)
+{
+    return repo_status_each(h, paths, n, GIT_STATUS_SHOW_INDEX_ONLY, 0, fn, ctx, diags);
 }
 
 int history_status_exact_each(history *h, const char *const *paths, size_t n, history_status_fn fn,
                               void *ctx, diag_list *diags)
 {
-    return repo_status_each(h, paths, n, GIT_STATUS_OPT_DISABLE_PATHSPEC_MATCH, fn, ctx, diags);
+    return repo_status_each(h, paths, n, GIT_STATUS_SHOW_INDEX_AND_WORKDIR,
+                            GIT_STATUS_OPT_DISABLE_PATHSPEC_MATCH, fn, ctx, diags);
 }
 
 int history_revision_read(history *h, const history_revision *r, buf *out, diag_list *diags)

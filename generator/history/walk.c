@@ -104,106 +104,30 @@ typedef struct walk {
     walk_change *changes;
     size_t len, cap;
     bool has_deletes;
-    buf path;                 /* of the entry being compared, under content/ */
-    const char *content_path; /* the site's content/ in the work tree */
-    const char **slot_path;   /* each slot's path today, under content/ */
+    buf path;               /* of the entry being compared, under content/ */
+    const char **slot_path; /* each slot's path today, under content/ */
     size_t slot_cap;
     uint64_t *seen; /* history_path_hash of every path a walked commit changed */
     size_t seen_len, seen_cap;
 } walk;
 
-static void walk_change_add(walk *w, const git_tree_entry *e, char status)
+/* A change of the commit being walked (history_change_fn); a file whose
+ * mode alone changed is none. */
+static void walk_change_add(const buf *path, const git_tree_entry *old_e,
+                            const git_tree_entry *new_e, void *ctx)
 {
+    walk *w = ctx;
+    if (old_e && new_e && git_oid_equal(git_tree_entry_id(old_e), git_tree_entry_id(new_e)))
+        return;
     w->changes = xgrow(w->changes, &w->cap, w->len + 1, sizeof *w->changes);
     walk_change *c = &w->changes[w->len++];
-    c->path = arena_strndup(&w->scratch, w->path.ptr, w->path.len);
-    c->status = status;
-    if (status == 'D')
-        memset(&c->id, 0, sizeof c->id);
+    c->path = arena_strndup(&w->scratch, path->ptr, path->len);
+    c->status = !old_e ? 'A' : !new_e ? 'D' : 'M';
+    if (new_e)
+        git_oid_cpy(&c->id, git_tree_entry_id(new_e));
     else
-        git_oid_cpy(&c->id, git_tree_entry_id(e));
-    w->has_deletes |= status == 'D';
-}
-
-static int walk_trees(walk *w, const git_oid *old_id, const git_oid *new_id);
-
-/* One side of a pair of entries with the same name, or an entry alone. */
-static int walk_entry(walk *w, const git_tree_entry *old_e, const git_tree_entry *new_e)
-{
-    size_t mark = w->path.len;
-    buf_puts(&w->path, git_tree_entry_name(old_e ? old_e : new_e));
-    size_t named = w->path.len;
-    bool old_tree = old_e && git_tree_entry_type(old_e) == GIT_OBJECT_TREE;
-    bool new_tree = new_e && git_tree_entry_type(new_e) == GIT_OBJECT_TREE;
-    bool old_blob = old_e && git_tree_entry_type(old_e) == GIT_OBJECT_BLOB;
-    bool new_blob = new_e && git_tree_entry_type(new_e) == GIT_OBJECT_BLOB;
-    int rc = 0;
-    if (old_tree || new_tree) {
-        buf_putc(&w->path, '/');
-        rc = walk_trees(w, old_tree ? git_tree_entry_id(old_e) : NULL,
-                        new_tree ? git_tree_entry_id(new_e) : NULL);
-        w->path.len = named;
-        w->path.ptr[named] = '\0';
-    }
-    if (old_blob && new_blob)
-        walk_change_add(w, new_e, 'M');
-    else if (new_blob)
-        walk_change_add(w, new_e, 'A');
-    else if (old_blob)
-        walk_change_add(w, old_e, 'D');
-    w->path.len = mark;
-    w->path.ptr[mark] = '\0';
-    return rc;
-}
-
-/* The blobs that differ between two trees (either may be NULL: empty). */
-static int walk_trees(walk *w, const git_oid *old_id, const git_oid *new_id)
-{
-    if (old_id && new_id && git_oid_equal(old_id, new_id))
-        return 0;
-    git_tree *a = NULL, *b = NULL;
-    if ((old_id && git_tree_lookup(&a, w->h->repo, old_id) < 0) ||
-        (new_id && git_tree_lookup(&b, w->h->repo, new_id) < 0)) {
-        git_tree_free(a);
-        return history_fail(w->diags, "GK603", "无法读取 git 中的目录树");
-    }
-    size_t na = a ? git_tree_entrycount(a) : 0, nb = b ? git_tree_entrycount(b) : 0;
-    size_t i = 0, j = 0;
-    int rc = 0;
-    while (rc == 0 && (i < na || j < nb)) {
-        const git_tree_entry *ea = i < na ? git_tree_entry_byindex(a, i) : NULL;
-        const git_tree_entry *eb = j < nb ? git_tree_entry_byindex(b, j) : NULL;
-        int c = !ea ? 1 : !eb ? -1 : strcmp(git_tree_entry_name(ea), git_tree_entry_name(eb));
-        if (c == 0 && git_oid_equal(git_tree_entry_id(ea), git_tree_entry_id(eb))) {
-            i++;
-            j++;
-            continue;
-        }
-        rc = walk_entry(w, c <= 0 ? ea : NULL, c >= 0 ? eb : NULL);
-        i += c <= 0;
-        j += c >= 0;
-    }
-    git_tree_free(a);
-    git_tree_free(b);
-    return rc;
-}
-
-/* The id of the site's content/ tree in commit c, or NULL when it has none. */
-static const git_oid *walk_content_id(walk *w, git_commit *c, git_oid *out)
-{
-    git_tree *tree;
-    if (git_commit_tree(&tree, c) < 0)
-        return NULL;
-    git_tree_entry *e = NULL;
-    const git_oid *id = NULL;
-    if (git_tree_entry_bypath(&e, tree, w->content_path) == 0 &&
-        git_tree_entry_type(e) == GIT_OBJECT_TREE) {
-        git_oid_cpy(out, git_tree_entry_id(e));
-        id = out;
-    }
-    git_tree_entry_free(e);
-    git_tree_free(tree);
-    return id;
+        memset(&c->id, 0, sizeof c->id);
+    w->has_deletes |= !new_e;
 }
 
 /* A merge changed a file only if the file differs from every parent: drop
@@ -217,7 +141,7 @@ static void walk_merge_filter(walk *w, git_commit *c)
         git_tree *tree = NULL;
         if (git_commit_parent(&pc, c, p) < 0)
             continue;
-        if (walk_content_id(w, pc, &content))
+        if (history_content_id(w->h, pc, &content))
             git_tree_lookup(&tree, w->h->repo, &content);
         git_commit_free(pc);
         size_t keep = 0;
@@ -319,16 +243,16 @@ static int walk_commit_changes(walk *w, git_commit *c)
     w->len = 0;
     w->has_deletes = false;
     git_oid new_content, old_content;
-    const git_oid *new_id = walk_content_id(w, c, &new_content), *old_id = NULL;
+    const git_oid *new_id = history_content_id(w->h, c, &new_content), *old_id = NULL;
     if (git_commit_parentcount(c) > 0) {
         git_commit *parent;
         /* A parent missing from a shallow clone: history starts here. */
         if (git_commit_parent(&parent, c, 0) == 0) {
-            old_id = walk_content_id(w, parent, &old_content);
+            old_id = history_content_id(w->h, parent, &old_content);
             git_commit_free(parent);
         }
     }
-    if (walk_trees(w, old_id, new_id) != 0)
+    if (history_trees_changes(w->h, old_id, new_id, &w->path, walk_change_add, w, w->diags) != 0)
         return -1;
     w->seen = xgrow(w->seen, &w->seen_cap, w->seen_len + w->len + 1, sizeof *w->seen);
     for (size_t i = 0; i < w->len; i++)
@@ -610,7 +534,6 @@ int history_revisions_walk(history *h, const catalogue *cat, diag_list *diags)
     memset(&w, 0, sizeof w);
     w.h = h;
     w.diags = diags;
-    w.content_path = arena_printf(&h->mem, "%scontent", h->prefix.ptr);
     buf_puts(&w.path, "");
     walk_slots_make(&w, cat);
     if (!h->repo) {

@@ -31,7 +31,8 @@ struct memo_map {
     size_t mask;     /* of the table's size, a power of two over twice len */
     memo_record *kept;
     size_t kept_len;
-    bool changed; /* kept differs from what was read */
+    bool changed;  /* kept differs from what was read, or the magic does */
+    bool retitled; /* the magic is not the one read */
 };
 
 /* Where key's search in the table starts: the key is a hash already. */
@@ -66,15 +67,21 @@ static uint64_t memo_hex(fields_reader *r)
     return v;
 }
 
-static bool memo_read(memo_map *m, const buf *data)
+/* The records of data into m, when its magic is m's, or any when `any`
+ * (then m's from here on). */
+static bool memo_read(memo_map *m, const buf *data, bool any)
 {
     size_t len;
     if (!fields_sealed(data->ptr, data->len, &len))
         return false;
     fields_reader r;
     fields_reader_init(&r, data->ptr, len);
-    bool head =
-        strcmp(fields_next(&r), m->magic.ptr) == 0 && strcmp(fields_next(&r), build_version()) == 0;
+    const char *magic = fields_next(&r);
+    if (any) {
+        buf_reset(&m->magic);
+        buf_puts(&m->magic, magic);
+    }
+    bool head = strcmp(magic, m->magic.ptr) == 0 && strcmp(fields_next(&r), build_version()) == 0;
     uint64_t count = fields_number(&r, 10);
     if (r.bad || !head || count > len / MEMO_RECORD_LEN || count >= UINT32_MAX)
         return false;
@@ -90,19 +97,43 @@ static bool memo_read(memo_map *m, const buf *data)
     return true;
 }
 
-memo_map *memo_map_open(const char *path, const char *magic)
+static memo_map *memo_open(const char *path, const char *magic, bool any)
 {
     memo_map *m = xcalloc(1, sizeof *m);
     buf_puts(&m->path, path);
     buf_puts(&m->magic, magic);
     buf data = BUF_INIT;
-    if (buf_read_file(&data, path) != 0 || !memo_read(m, &data)) {
+    if (buf_read_file(&data, path) != 0 || !memo_read(m, &data, any)) {
         free(m->v);
         m->v = NULL;
         m->len = 0;
+        buf_reset(&m->magic);
+        buf_puts(&m->magic, magic);
     }
     buf_free(&data);
     return m;
+}
+
+memo_map *memo_map_open(const char *path, const char *magic)
+{
+    return memo_open(path, magic, false);
+}
+
+memo_map *memo_map_open_any(const char *path, buf *found)
+{
+    memo_map *m = memo_open(path, "", true);
+    buf_reset(found);
+    buf_puts(found, m->magic.ptr);
+    return m;
+}
+
+void memo_map_magic_set(memo_map *m, const char *magic)
+{
+    if (strcmp(m->magic.ptr, magic) == 0)
+        return;
+    buf_reset(&m->magic);
+    buf_puts(&m->magic, magic);
+    m->retitled = true;
 }
 
 void memo_map_free(memo_map *m)
@@ -136,7 +167,7 @@ void memo_map_keep(memo_map *m, const memo_record *recs, size_t n)
     if (n)
         memcpy(m->kept, recs, n * sizeof *recs);
     m->kept_len = n;
-    m->changed = n != m->len || (n && memcmp(m->kept, m->v, n * sizeof *m->v) != 0);
+    m->changed = m->retitled || n != m->len || (n && memcmp(m->kept, m->v, n * sizeof *m->v) != 0);
 }
 
 void memo_map_save(const memo_map *m)

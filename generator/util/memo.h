@@ -37,6 +37,12 @@ typedef struct memo_map memo_map;
  * of another magic is not read); empty when the file cannot be used.
  * Never NULL. */
 memo_map *memo_map_open(const char *path, const char *magic);
+/* The same for a file of any magic, which *found receives ("" when the
+ * file cannot be used): a memo some of whose records may still hold under
+ * another (status.c: the working flags across a commit). */
+memo_map *memo_map_open_any(const char *path, buf *found);
+/* Write m under `magic` from now on; the records read stay to be found. */
+void memo_map_magic_set(memo_map *m, const char *magic);
 /* The value of `key` as read; false when there is none (m may be NULL).
  * A key written twice is found at its first record. */
 bool memo_map_find(const memo_map *m, uint64_t key, uint64_t *value);

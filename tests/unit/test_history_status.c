@@ -180,6 +180,17 @@ static void assert_flags_after(fixture *f, size_t n, const char *rel, const char
     assert_flags(f, want);
 }
 
+/* Set the mode of content/b/three.md, then the flags of the first three
+ * items are `want`. */
+static void assert_flags_after_chmod(fixture *f, mode_t mode, const char *want)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/content/b/three.md", root);
+    assert_int_equal(chmod(path, mode), 0);
+    fixture_make(f, 3, NULL);
+    assert_flags(f, want);
+}
+
 /* The record of `path` in the memo's bytes data[0..len): its key. */
 static char *memo_record_find(char *data, size_t len, const char *path)
 {
@@ -292,9 +303,10 @@ static void test_status_kept(void **state)
     assert_memo_used(&f, 0, true);
     assert_flags(&f, "100");
 
-    /* Staged: the index changed, the whole pass runs. */
+    /* Staged: the index changed; the staged file is working by that, the
+     * others keep their records (test_status_moved). */
     test_git_stage(repo);
-    assert_memo_used(&f, 1, false);
+    assert_memo_used(&f, 1, true);
     assert_flags(&f, "100");
     assert_memo_used(&f, 1, true);
 
@@ -320,9 +332,9 @@ static void test_status_kept(void **state)
     assert_memo_used(&f, 1, true);
     assert_flags(&f, "0001");
 
-    /* A commit: HEAD moved, the whole pass runs. */
+    /* A commit: HEAD moved; the committed file is looked at again. */
     commit_all("第四条");
-    assert_memo_used(&f, 1, false);
+    assert_memo_used(&f, 3, false);
     assert_flags(&f, "0000");
 
     /* A withdrawn item's file removed (not staged): working. */
@@ -354,20 +366,30 @@ static void test_status_memo_refused(void **state)
     assert_false(flag_kept(&f, 1));
     assert_flags(&f, "000");
 
-    /* Of another HEAD (the index and every file as they were): the memo
-     * written before the commit is not used after it. */
-    buf before = BUF_INIT;
+    /* Of another HEAD with the same tree (the index and every file as they
+     * were): the records still hold, a planted flag too. */
     memo_bits_flip("content/a/two.md", FLAG_BIT);
-    assert_int_equal(buf_read_file(&before, memo), 0);
     commit_same_tree();
-    assert_false(flag_kept(&f, 1));
-    buf err = BUF_INIT;
-    assert_int_equal(atomic_replace(memo, before.ptr, before.len, &err), 0);
-    buf_free(&err);
-    buf_free(&before);
-    assert_false(flag_kept(&f, 1));
+    assert_true(flag_kept(&f, 1));
+    memo_bits_flip("content/a/two.md", FLAG_BIT);
     assert_flags(&f, "000");
     assert_memo_used(&f, 1, true);
+    /* Of other settings (the magic's rules): not used. */
+    buf other = BUF_INIT;
+    assert_int_equal(buf_read_file(&other, memo), 0);
+    size_t len;
+    assert_true(fields_sealed(other.ptr, other.len, &len));
+    other.len = len;
+    char *rules = strchr(strchr(strchr(other.ptr, ' ') + 1, ' ') + 1, ' ') + 1;
+    *rules = *rules == '0' ? '1' : '0';
+    fields_seal(&other);
+    buf err = BUF_INIT;
+    assert_int_equal(atomic_replace(memo, other.ptr, other.len, &err), 0);
+    buf_free(&err);
+    buf_free(&other);
+    memo_bits_flip("content/a/two.md", FLAG_BIT);
+    assert_false(flag_kept(&f, 1));
+    assert_flags(&f, "000");
 
     /* Another .gitignore at the top: the whole pass runs. */
     file_write(".gitignore", "*.tmp\n");
@@ -406,14 +428,8 @@ static void test_status_from_head(void **state)
     assert_flags(&f, "000");
 
     /* The executable bit set: git is asked, and finds a change. */
-    char path[256];
-    snprintf(path, sizeof path, "%s/content/b/three.md", root);
-    assert_int_equal(chmod(path, 0755), 0);
-    fixture_make(&f, 3, NULL);
-    assert_flags(&f, "001");
-    assert_int_equal(chmod(path, 0644), 0);
-    fixture_make(&f, 3, NULL);
-    assert_flags(&f, "000");
+    assert_flags_after_chmod(&f, 0755, "001");
+    assert_flags_after_chmod(&f, 0644, "000");
 
     /* Filters that make a file's bytes as git adds them differ from its
      * own (the folders' .gitattributes, which the memo's magic does not
@@ -440,8 +456,9 @@ static void test_status_from_head(void **state)
      * is written again to be looked at), not. */
     file_write("content/new/four.md", FOUR);
     commit_all("第四条");
-    snprintf(path, sizeof path, "%s/content/new/four.md", root);
-    assert_int_equal(unlink(path), 0);
+    char four[256];
+    snprintf(four, sizeof four, "%s/content/new/four.md", root);
+    assert_int_equal(unlink(four), 0);
     commit_all("撤下第四条");
     assert_flags_after(&f, 4, "content/new/four.md", FOUR "改。\n", "0001");
     assert_flags_after(&f, 4, "content/new/four.md", FOUR, "0001");
@@ -475,12 +492,72 @@ static void test_status_from_head(void **state)
     assert_false(flag_kept(&f, 0));
 }
 
+/* Records across a move of HEAD: a file whose stat data, HEAD's entry and
+ * index entry are as they were keeps its record (a planted flag shows);
+ * one whose entry changed is looked at again. */
+static void test_status_moved(void **state)
+{
+    (void)state;
+    three_items_committed();
+    fixture f;
+    fixture_make(&f, 3, NULL);
+    assert_flags(&f, "000");
+
+    /* An edit committed: the edited file looked at again, the others as
+     * recorded. */
+    assert_flags_after(&f, 3, "content/a/two.md", TWO "补充。\n", "010");
+    commit_all("补充");
+    buf before = BUF_INIT, err = BUF_INIT;
+    assert_int_equal(buf_read_file(&before, memo), 0);
+    assert_memo_used(&f, 0, true);
+    assert_int_equal(atomic_replace(memo, before.ptr, before.len, &err), 0);
+    assert_flags(&f, "000");
+
+    /* HEAD moved back alone (a soft reset): the index and the work tree
+     * keep the edit, staged now; the others as recorded. */
+    git_object *first;
+    assert_int_equal(git_revparse_single(&first, repo, "HEAD~1"), 0);
+    assert_int_equal(git_reset(repo, first, GIT_RESET_SOFT, NULL), 0);
+    git_object_free(first);
+    buf_reset(&before);
+    assert_int_equal(buf_read_file(&before, memo), 0);
+    assert_memo_used(&f, 2, true);
+    assert_int_equal(atomic_replace(memo, before.ptr, before.len, &err), 0);
+    assert_flags(&f, "010");
+
+    /* HEAD's bytes in the work tree, then HEAD moved to a commit of the
+     * same tree: the index differs still, working. */
+    assert_flags_after(&f, 3, "content/a/two.md", TWO, "010");
+    commit_same_tree();
+    assert_flags(&f, "010");
+
+    /* Unstaged: its index entry is HEAD's again, its record (staged) is
+     * not used, and the file is compared with HEAD. */
+    git_object *head;
+    assert_int_equal(git_revparse_single(&head, repo, "HEAD"), 0);
+    char *two[] = {"content/a/two.md"};
+    git_strarray spec = {two, 1};
+    assert_int_equal(git_reset_default(repo, head, &spec), 0);
+    git_object_free(head);
+    assert_memo_used(&f, 1, false);
+    assert_flags(&f, "000");
+
+    /* The executable bit set, then committed: the commit changed the
+     * file's mode alone, and the file is looked at again. */
+    assert_flags_after_chmod(&f, 0755, "001");
+    commit_all("可执行");
+    assert_flags(&f, "000");
+    buf_free(&err);
+    buf_free(&before);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_status_kept, repo_setup, repo_teardown),
         cmocka_unit_test_setup_teardown(test_status_memo_refused, repo_setup, repo_teardown),
         cmocka_unit_test_setup_teardown(test_status_from_head, repo_setup, repo_teardown),
+        cmocka_unit_test_setup_teardown(test_status_moved, repo_setup, repo_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

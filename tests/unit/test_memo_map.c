@@ -117,6 +117,37 @@ static void test_first_record_wins(void **state)
     memo_map_free(m);
 }
 
+/* A file of any magic: its records and its magic; written under another
+ * magic, the same records are written again (the magic changed). */
+static void test_any_magic(void **state)
+{
+    (void)state;
+    buf found = BUF_INIT;
+    memo_map *m = memo_map_open_any(path, &found);
+    assert_string_equal(found.ptr, ""); /* no file yet */
+    memo_map_free(m);
+    save(records, RECORDS);
+    m = memo_map_open_any(path, &found);
+    assert_string_equal(found.ptr, MAGIC);
+    uint64_t v = 0;
+    assert_true(memo_map_find(m, 42, &v) && v == 0);
+    struct stat before, after;
+    assert_int_equal(stat(path, &before), 0);
+    memo_map_magic_set(m, MAGIC); /* the same: nothing to write */
+    memo_map_keep(m, records, RECORDS);
+    memo_map_save(m);
+    assert_int_equal(stat(path, &after), 0);
+    assert_true(before.st_ino == after.st_ino);
+    memo_map_magic_set(m, "gongkai-test-memo/2");
+    assert_true(memo_map_find(m, 7, &v) && v == 3);
+    memo_map_keep(m, records, RECORDS);
+    memo_map_save(m);
+    memo_map_free(m);
+    assert_empty(MAGIC);
+    assert_holds("gongkai-test-memo/2", records, RECORDS, 8);
+    buf_free(&found);
+}
+
 /* A sealed file of one record, key `key` and value 3, that says it was
  * written by `version` and holds `count` records. */
 static void sealed_write(const char *version, const char *count, const char *key)
@@ -170,6 +201,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_round_trip, memo_setup, memo_teardown),
         cmocka_unit_test_setup_teardown(test_written_when_changed, memo_setup, memo_teardown),
         cmocka_unit_test_setup_teardown(test_first_record_wins, memo_setup, memo_teardown),
+        cmocka_unit_test_setup_teardown(test_any_magic, memo_setup, memo_teardown),
         cmocka_unit_test_setup_teardown(test_unusable_files_ignored, memo_setup, memo_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
