@@ -87,10 +87,13 @@ int history_status_exact_each(history *h, const char *const *paths, size_t n, hi
 
 /* A file whose working flag the status pass gives: its path from the site
  * root (content/...) and its stat data as the content stage took it, NULL
- * when it did not (the file may be gone). */
+ * when it did not (the file may be gone); with them, its bytes as taken
+ * then (text[0..text_len)), NULL when there are none. */
 typedef struct history_file {
     const char *path;
     const content_stat *st;
+    const char *text;
+    size_t text_len;
 } history_file;
 
 /* Into working[i]: whether files[i] differs from HEAD (`head`, NULL when

@@ -1,54 +1,53 @@
-/* The working flags (含未提交的修改): which item files differ from HEAD,
- * staged or not, or are untracked. libgit2's status pass over content/
- * reads the index and looks at every file, 22-36 ms at 10 000 items every
- * build; a rebuild after one edit needs the answer for one file.
+/* The working flags (含未提交的修改): which item files differ from HEAD, staged or
+ * not, or are untracked. libgit2's status pass over content/ reads the
+ * index and looks at every file, 22-36 ms at 10 000 items every build; a
+ * rebuild after one edit needs the answer for one file.
  *
- * So the flags of the last build are kept in a memo (util/memo.h's map:
- * per file, the hash of its path to the hash of its stat data with the
- * flag and the staged bit in the low bits), written for one HEAD, one
- * index and one set of git
- * settings, which the memo's magic names: HEAD's id; the index file's
- * identity (size, inode, mtime and ctime in ns, and its trailing checksum,
- * which changes with any content); the site's place in the work tree; a
- * hash of the settings and rule files status answers by (the configuration
- * entries, info/exclude, info/attributes, and the .gitignore and
- * .gitattributes of each folder from the work tree's top down to content/)
- * and the program (memo_map adds its version). Under the same magic a file
- * whose stat data is as recorded keeps its flag, and only the others
- * (edited, new, gone) are asked about. One whose index entry was HEAD's
- * (its record says so) still is, the index being the same: its content is
- * compared with HEAD's blob, which needs no index; one HEAD has not is
- * working unless ignored (status_from_head). The rest are asked of git
- * with a status list of exactly their paths (one
- * list costs what loading the index costs, about 5 ms at 10 000 files,
- * where git_status_file costs that per file); when more than a quarter of
- * the files are to be asked about, or there is no usable memo, the whole
- * pass runs as before.
+ * So the flags of the last build are kept in a memo (util/memo.h's map: per
+ * file, the hash of its path to the hash of its stat data with the flag and
+ * the staged bit in the low bits), written for one HEAD, one index and one
+ * set of git settings, which the memo's magic names: HEAD's id; the index
+ * file's identity (size, inode, mtime and ctime in ns, and its trailing
+ * checksum, which changes with any content); the site's place in the work
+ * tree; a hash of the settings and rule files status answers by (the
+ * configuration entries, info/exclude, info/attributes, and the .gitignore
+ * and .gitattributes of each folder from the work tree's top down to
+ * content/) and the program (memo_map adds its version). Under the same
+ * magic a file whose stat data is as recorded keeps its flag, and only the
+ * others (edited, new, gone) are asked about. One whose index entry was
+ * HEAD's (its record says so) still is, the index being the same: its
+ * content is compared with HEAD's blob, which needs no index; one HEAD has
+ * not is working unless ignored (status_from_head). The rest are asked of
+ * git with a status list of exactly their paths (one list costs what
+ * loading the index costs, about 5 ms at 10 000 files, where
+ * git_status_file costs that per file); when more than a quarter of the
+ * files are to be asked about, or there is no usable memo, the whole pass
+ * runs as before.
  *
- * Under another HEAD or index (a commit, a staging, a reset) with the
- * same settings, a record still holds for a file whose stat data, HEAD's
- * entry and index entry are all as they were: its index entry was HEAD's
- * (no staged bit), the two HEADs' content/ trees agree on it (compared
- * reading only the subtrees that differ: history_trees_changes) and the
- * new index agrees with the new HEAD (git's status of the index alone,
- * which says what is staged: 8-15 ms at 10 000 files, the whole pass
- * 25-35 ms). A staged file is working; the others are looked at as
- * above, their index entries being HEAD's. Not seen: the rule files in content/'s
- * own subfolders and the user's global ignore and attributes files; a
- * change to one of those alone shows once HEAD, the index or the file
- * itself changes, as git's own index trusts a file's stat data across an
- * attributes change.
+ * Under another HEAD or index (a commit, a staging, a reset) with the same
+ * settings, a record still holds for a file whose stat data, HEAD's entry
+ * and index entry are all as they were: its index entry was HEAD's (no
+ * staged bit), the two HEADs' content/ trees agree on it (compared reading
+ * only the subtrees that differ: history_trees_changes) and the new index
+ * agrees with the new HEAD (git's status of the index alone, which says
+ * what is staged: 8-15 ms at 10 000 files, the whole pass 25-35 ms). A
+ * staged file is working; the others are looked at as above, their index
+ * entries being HEAD's.
+ *
+ * Not seen: the rule files in content/'s own subfolders and the user's
+ * global ignore and attributes files; a change to one of those alone shows
+ * once HEAD, the index or the file itself changes, as git's own index
+ * trusts a file's stat data across an attributes change.
  *
  * Racily clean files: git marks an index entry whose file changed in the
- * same second as the index was written, and compares its content next
- * time. Here a file racy when its flag was found (content_stat_racy: its
- * mtime or ctime within 2 s of the moment before the asking) is recorded
- * under a stat hash no file has, so the next build asks about it again; a
- * file recorded under its own is one whose later change must change its
- * stat data. The flags are
- * written only when HEAD and the index are the same after the pass as
- * before it (a commit made meanwhile would file them under the wrong
- * HEAD). */
+ * same second as the index was written, and compares its content next time.
+ * Here a file racy when its flag was found (content_stat_racy: its mtime or
+ * ctime within 2 s of the moment before the asking) is recorded under a
+ * stat hash no file has, so the next build asks about it again; a file
+ * recorded under its own is one whose later change must change its stat
+ * data. The flags are written only when HEAD and the index are the same
+ * after the pass as before it (a commit made meanwhile would file them
+ * under the wrong HEAD). */
 #include "history_internal.h"
 
 #include "../util/hash.h"
@@ -261,13 +260,13 @@ static bool status_has_ident(const char *p, size_t len)
  * the file is not a regular one or its executable bit not HEAD's, -1. An
  * index entry marked assume-unchanged or skip-worktree is not seen: the
  * file is compared all the same. */
-static int status_from_head(history *h, git_tree *tree, const char *path, const content_stat *s,
-                            bool index_is_head)
+static int status_from_head(history *h, git_tree *tree, const history_file *f,
+                            const content_stat *s, bool index_is_head)
 {
     if (!tree || !S_ISREG(s->mode))
         return -1;
     buf rel = BUF_INIT, data = BUF_INIT;
-    buf_printf(&rel, "%s%s", h->prefix.ptr, path);
+    buf_printf(&rel, "%s%s", h->prefix.ptr, f->path);
     git_tree_entry *e = NULL;
     int rc = -1, found = git_tree_entry_bypath(&e, tree, rel.ptr), ignored;
     if (found == GIT_ENOTFOUND) {
@@ -275,12 +274,21 @@ static int status_from_head(history *h, git_tree *tree, const char *path, const 
             rc = !ignored ? 1 : index_is_head ? 0 : -1;
     } else if (found == 0 && index_is_head) {
         git_filemode_t want = s->mode & S_IXUSR ? GIT_FILEMODE_BLOB_EXECUTABLE : GIT_FILEMODE_BLOB;
-        buf_reset(&rel);
-        buf_printf(&rel, "%s/%s", h->cfg->root, path);
+        /* The bytes the stat data were taken with, as the content stage
+         * read them: a later change shows in the next build's stat data. */
+        const char *text = f->text;
+        size_t len = f->text_len;
+        bool have = text != NULL;
+        if (!have) {
+            buf_reset(&rel);
+            buf_printf(&rel, "%s/%s", h->cfg->root, f->path);
+            have = buf_read_file(&data, rel.ptr) == 0;
+            text = data.ptr;
+            len = data.len;
+        }
         git_oid id;
-        if (git_tree_entry_filemode(e) == want && buf_read_file(&data, rel.ptr) == 0 &&
-            !memchr(data.ptr, '\r', data.len) && !status_has_ident(data.ptr, data.len) &&
-            git_odb_hash(&id, data.ptr, data.len, GIT_OBJECT_BLOB) == 0)
+        if (git_tree_entry_filemode(e) == want && have && !memchr(text, '\r', len) &&
+            !status_has_ident(text, len) && git_odb_hash(&id, text, len, GIT_OBJECT_BLOB) == 0)
             rc = !git_oid_equal(&id, git_tree_entry_id(e));
     }
     git_tree_entry_free(e);
@@ -407,8 +415,7 @@ int history_working_find(history *h, const git_oid *head, const history_file *fi
     int rc = 0;
     if (!same && head && status_moved(found.ptr, magic.ptr, &before) &&
         status_paths_changed(h, &before, head, &index, changed, diags) == 0) {
-        status_mark stage = {&index, working, staged};
-        rc = history_status_staged_each(h, content, 1, status_stage_one, &stage, diags);
+        rc = history_status_staged_each(h, content, 1, status_stage_one, &mark, diags);
         moved = rc == 0;
     }
     /* Taken before anything is asked: a file changed within 2 s of it may
@@ -457,7 +464,7 @@ int history_working_find(history *h, const git_oid *head, const history_file *fi
         size_t still = 0;
         for (size_t k = 0; k < asked; k++) {
             size_t i = ask[k];
-            int flag = status_from_head(h, tree, files[i].path, &stats[i], !staged[i]);
+            int flag = status_from_head(h, tree, &files[i], &stats[i], !staged[i]);
             if (flag >= 0) {
                 working[i] = flag;
             } else {

@@ -511,7 +511,9 @@ static int walk_working_mark(history *h, const catalogue *cat, const git_oid *he
     history_file *files = xcalloc(h->slot_count + 1, sizeof *files);
     for (size_t i = 0; i < cat->item_count; i++) {
         const content_item *it = cat->items[i].item;
-        files[h->item_slot[i]] = (history_file){it->path, it->stat_known ? &it->stat : NULL};
+        files[h->item_slot[i]] = it->stat_known
+                                     ? (history_file){it->path, &it->stat, it->text, it->text_len}
+                                     : (history_file){it->path, NULL, NULL, 0};
     }
     for (size_t i = 0; i < cat->withdrawn_count; i++) {
         const char *p = cat->withdrawn[i].path;

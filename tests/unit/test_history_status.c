@@ -88,6 +88,7 @@ typedef struct fixture {
     content_item items[ITEMS + FILLERS];
     catalogue_item citems[ITEMS + FILLERS];
     catalogue_withdrawn withdrawn[1];
+    char texts[ITEMS + FILLERS][256]; /* each item's bytes, as the content stage reads them */
 } fixture;
 
 static const char *const item_paths[ITEMS] = {"content/a/one.md", "content/a/two.md",
@@ -104,8 +105,8 @@ static void fillers_write(void)
 }
 
 /* The first `n` items of item_paths[] and the fillers, with their stat
- * data as the content stage takes it (ctime read as the mtime: see above),
- * and `gone`, when not NULL, withdrawn. */
+ * data and bytes as the content stage takes them (ctime read as the
+ * mtime: see above), and `gone`, when not NULL, withdrawn. */
 static void fixture_make(fixture *f, size_t n, const char *gone)
 {
     memset(f, 0, sizeof *f);
@@ -123,6 +124,12 @@ static void fixture_make(fixture *f, size_t n, const char *gone)
         content_stat_take(&it->stat, &st);
         it->stat.ctime = it->stat.mtime;
         it->stat_known = true;
+        FILE *fp = fopen(full, "rb");
+        assert_non_null(fp);
+        it->text_len = fread(f->texts[i], 1, sizeof f->texts[i], fp);
+        assert_true(it->text_len < sizeof f->texts[i]);
+        fclose(fp);
+        it->text = f->texts[i];
         f->citems[i].item = it;
     }
     f->cat.withdrawn = f->withdrawn;
